@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/** Default ports of the mesh on one machine; each can be overridden by PORT. */
+export const DEFAULT_PORTS = {
+  gateway: 4000,
+  users: 4001,
+  attention: 4002,
+  recommendation: 4003,
+  ads: 4004,
+  feedback: 4005,
+} as const;
+
+export type ServiceName = keyof typeof DEFAULT_PORTS;
+
+const DEV_SECRET = 'attention-mesh-development-secret-not-for-production';
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  LOG_PRETTY: z.enum(['true', 'false']).optional(),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  MONGODB_URI: z.string().url().default('mongodb://127.0.0.1:27018/'),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/)
+    .optional(),
+  MESH_INTERNAL_SECRET: z.string().min(32).optional(),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
+});
+
+export interface ServiceConfig {
+  service: ServiceName;
+  env: 'development' | 'test' | 'production';
+  log: { level: string; pretty: boolean };
+  http: { host: string; port: number; maxBodyBytes: number };
+  mongo: { uri: string; dbName: string };
+  /** HMAC secret shared by the gateway and the subgraphs for the internal context header. */
+  internalSecret: string;
+}
+
+/**
+ * Parses the environment once, at the entry point. Nothing else in the mesh reads process.env:
+ * the typed config is passed down.
+ */
+export function loadConfig(service: ServiceName, env: Record<string, string | undefined>): ServiceConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration for ${service}:\n${lines}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.MESH_INTERNAL_SECRET) {
+    throw new Error(`Invalid configuration for ${service}:\n  MESH_INTERNAL_SECRET: required in production`);
+  }
+  return {
+    service,
+    env: e.NODE_ENV,
+    log: {
+      level: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
+      pretty: e.LOG_PRETTY ? e.LOG_PRETTY === 'true' : e.NODE_ENV === 'development',
+    },
+    http: { host: e.HOST, port: e.PORT ?? DEFAULT_PORTS[service], maxBodyBytes: e.MAX_BODY_BYTES },
+    mongo: { uri: e.MONGODB_URI, dbName: e.MONGODB_DB ?? `attention_mesh_${service}` },
+    internalSecret: e.MESH_INTERNAL_SECRET ?? DEV_SECRET,
+  };
+}

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { parse } from 'graphql';
+import type { Connection } from 'mongoose';
+import type { ServiceConfig, ServiceName } from './config.js';
+import { formatError } from './errors.js';
+import { createHttpService, listen } from './http.js';
+import { type Caller, INTERNAL_CONTEXT_HEADER, verifyInternalContext } from './internalContext.js';
+import { createLogger, type Logger } from './logger.js';
+import { connectMongo, ensureIndexes, isConnected } from './mongo.js';
+
+export type { GraphQLResolverMap };
+
+/** What every resolver gets, whatever the subgraph. */
+export interface RequestContext {
+  requestId: string;
+  logger: Logger;
+  caller: Caller;
+}
+
+/** A subgraph, as its domain: everything else (HTTP, database, health, shutdown) is the bootstrap's. */
+export interface SubgraphDefinition<TModels, TContext extends object> {
+  name: ServiceName;
+  /** The schema-first SDL file. */
+  schemaFile: URL;
+  resolvers: GraphQLResolverMap<RequestContext & TContext>;
+  /** Registers the subgraph's mongoose models on its own connection. */
+  models(conn: Connection): TModels;
+  /** Per-request additions to the context, typically fresh DataLoaders. */
+  context(models: TModels): TContext;
+}
+
+export interface RunningSubgraph<TModels> {
+  name: ServiceName;
+  url: string;
+  port: number;
+  models: TModels;
+  connection: Connection;
+  logger: Logger;
+  /** Drains in-flight requests, then closes the database connection. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Emit driver command events on the connection's client (tests count round trips with them). */
+  monitorCommands?: boolean;
+}
+
+/** The one way a subgraph boots: connect, create indexes, build the schema, serve, report health. */
+export async function startSubgraph<TModels, TContext extends object>(
+  def: SubgraphDefinition<TModels, TContext>,
+  config: ServiceConfig,
+  opts: StartOptions = {},
+): Promise<RunningSubgraph<TModels>> {
+  const logger = opts.logger ?? createLogger({ service: def.name, ...config.log });
+  const connection = await connectMongo({
+    uri: config.mongo.uri,
+    dbName: config.mongo.dbName,
+    logger,
+    monitorCommands: opts.monitorCommands,
+  });
+  const models = def.models(connection);
+  await ensureIndexes(connection);
+
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(readFileSync(def.schemaFile, 'utf8')),
+    resolvers: def.resolvers as GraphQLResolverMap<unknown>,
+  });
+  type Ctx = RequestContext & TContext;
+  const apollo = new ApolloServer<Ctx>({
+    schema,
+    logger,
+    introspection: config.env !== 'production',
+    includeStacktraceInErrorResponses: false,
+    // Signals are handled once, by runUntilSignal, which stops the HTTP server before Apollo.
+    stopOnTerminationSignals: false,
+    formatError: (formatted) =>
+      formatError(formatted, (f) => logger.error({ error: f }, 'internal error hidden from client')),
+    // No Apollo Studio here: per-request trace building is cost without a reader.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+
+  const server = createHttpService<Ctx>({
+    apollo,
+    logger,
+    maxBodyBytes: config.http.maxBodyBytes,
+    ready: () => isConnected(connection),
+    health: () => ({ service: def.name }),
+    async context(req, requestId) {
+      const header = req.headers[INTERNAL_CONTEXT_HEADER];
+      const caller = verifyInternalContext(
+        typeof header === 'string' ? header : undefined,
+        config.internalSecret,
+      );
+      return { requestId, caller, logger: logger.child({ requestId }), ...def.context(models) } as Ctx;
+    },
+  });
+  const port = await listen(server, config.http.port, config.http.host);
+  const url = `http://${config.http.host}:${port}/graphql`;
+  logger.info({ url }, `${def.name} subgraph ready`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    name: def.name,
+    url,
+    port,
+    models,
+    connection,
+    logger,
+    stop: () => {
+      stopping ??= (async () => {
+        await closeServer(server);
+        await apollo.stop();
+        await connection.close();
+        logger.info(`${def.name} subgraph stopped`);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Stops accepting connections and resolves once in-flight requests have been answered. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    // Requests still in flight after the grace period are cut.
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  });
+}

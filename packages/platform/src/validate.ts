@@ -1,0 +1,56 @@
+import { badUserInput } from './errors.js';
+
+/** Input checks shared by every subgraph. Each throws BAD_USER_INPUT naming the field, or returns the clean value. */
+
+const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+const SLUG = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+/** Client-generated ids (idempotency keys) and entity ids given by clients. */
+export function checkClientId(id: string, field: string): string {
+  if (!CLIENT_ID.test(id))
+    throw badUserInput(`${field} must be 1-64 characters of A-Z, a-z, 0-9, _ . : or -`, field);
+  return id;
+}
+
+/** Lower-case slugs: categories, tags, segments. */
+export function checkSlug(value: string, field: string, what = 'value'): string {
+  if (!SLUG.test(value))
+    throw badUserInput(`${what} ${JSON.stringify(value)} must be a lower-case slug (a-z, 0-9, _ -)`, field);
+  return value;
+}
+
+/** A de-duplicated list of at most `max` slugs. */
+export function checkSlugs(values: readonly string[], field: string, max: number, what = 'value'): string[] {
+  if (values.length > max) throw badUserInput(`at most ${max} ${what}s`, field);
+  for (const v of values) checkSlug(v, field, what);
+  return [...new Set(values)];
+}
+
+/** Trimmed text of a bounded length. */
+export function checkText(value: string, field: string, max: number): string {
+  const trimmed = value.trim();
+  if (trimmed.length < 1 || trimmed.length > max)
+    throw badUserInput(`${field} must be 1-${max} characters`, field);
+  return trimmed;
+}
+
+/** An absolute http(s) URL. */
+export function checkHttpUrl(url: string, field: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw badUserInput(`${JSON.stringify(url)} is not a URL`, field);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw badUserInput(`${field} must be an http(s) URL`, field);
+  return parsed.toString();
+}
+
+/** An integer within bounds. */
+export function checkInt(value: number, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw badUserInput(`${field} must be a whole number between ${min} and ${max}, got ${value}`, field);
+  }
+  return value;
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import {
+  loadConfig,
+  type RunningSubgraph,
+  type ServiceConfig,
+  type ServiceName,
+  type SubgraphDefinition,
+  startSubgraph,
+} from '@attention-mesh/platform';
+import type { Connection } from 'mongoose';
+
+/** A config for a service under test: its own fresh database on the shared test server, a free port. */
+export function testConfig(
+  service: ServiceName,
+  mongoUri: string,
+  env: Record<string, string> = {},
+): ServiceConfig {
+  return loadConfig(service, {
+    NODE_ENV: 'test',
+    PORT: '0',
+    MONGODB_URI: mongoUri,
+    MONGODB_DB: `t_${service}_${randomBytes(4).toString('hex')}`,
+    ...env,
+  });
+}
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** POSTs one operation, like a client would. */
+export async function gql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as Omit<GraphQLResponse<T>, 'status'>;
+  return { status: res.status, ...body };
+}
+
+/** The error codes of a response, in order. */
+export function errorCodes(res: GraphQLResponse<unknown>): unknown[] {
+  return (res.errors ?? []).map((e) => e.extensions?.code);
+}
+
+/**
+ * Counts the database commands a connection sends (it must be opened with `monitorCommands`), by
+ * command name and collection, e.g. `count('find', 'users')`.
+ */
+export function commandCounter(conn: Connection) {
+  const seen: { name: string; collection: unknown }[] = [];
+  const client = conn.getClient();
+  const listener = (e: { commandName: string; command: Record<string, unknown> }) => {
+    seen.push({ name: e.commandName, collection: e.command[e.commandName] });
+  };
+  client.on('commandStarted', listener);
+  return {
+    count: (name: string, collection?: string) =>
+      seen.filter((c) => c.name === name && (collection === undefined || c.collection === collection)).length,
+    reset: () => {
+      seen.length = 0;
+    },
+    stop: () => {
+      client.off('commandStarted', listener);
+    },
+  };
+}
+
+/**
+ * Starts a subgraph in-process on a free port with a fresh database (command monitoring on).
+ * `stop()` stops it and drops its database.
+ */
+export async function startTestSubgraph<TModels, TContext extends object>(
+  def: SubgraphDefinition<TModels, TContext>,
+  mongoUri: string,
+): Promise<RunningSubgraph<TModels>> {
+  const running = await startSubgraph(def, testConfig(def.name, mongoUri), { monitorCommands: true });
+  return {
+    ...running,
+    stop: async () => {
+      await running.connection.dropDatabase().catch(() => {});
+      await running.stop();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/** The rules an incoming attention event must satisfy, and what it adds to the counters. Pure. */
+
+export const TARGET_TYPES = ['ITEM', 'AD', 'PLACEMENT'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+export const EVENT_TYPES = [
+  'IMPRESSION',
+  'VIEW_SEGMENT',
+  'ENGAGED_INTERVAL',
+  'SCROLL_DEPTH',
+  'CLICK',
+  'VISIBILITY_CHANGE',
+  'PAGE_EXIT',
+] as const;
+export type AttentionEventType = (typeof EVENT_TYPES)[number];
+
+export const DEVICES = ['desktop', 'mobile', 'tablet', 'tv'] as const;
+
+/** How far back and forward an event's occurredAt may lie from the time it is received. */
+export const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+export const MAX_FUTURE_MS = 5 * 60 * 1000;
+const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export interface AttentionEventInput {
+  clientId: string;
+  userId?: string | null;
+  anonymousId?: string | null;
+  sessionId: string;
+  target: { type: string; id: string };
+  type: string;
+  occurredAt: number;
+  visibleFraction?: number | null;
+  durationMs?: number | null;
+  scrollDepth?: number | null;
+  visible?: boolean | null;
+  device?: string | null;
+  viewport?: { width: number; height: number } | null;
+  creativeSize?: { width: number; height: number } | null;
+}
+
+export interface Rejection {
+  code: string;
+  message: string;
+}
+
+/** Returns why the event cannot be stored, or null when it is good. */
+export function rejectionOf(e: AttentionEventInput, now: number): Rejection | null {
+  const bad = (code: string, message: string): Rejection => ({ code, message });
+  if (!ID.test(e.clientId))
+    return bad('INVALID_CLIENT_ID', 'clientId must be 1-64 characters of A-Z, a-z, 0-9, _ . : -');
+  if (!e.userId && !e.anonymousId) return bad('MISSING_USER', 'userId or anonymousId is required');
+  if (e.userId && !ID.test(e.userId)) return bad('INVALID_USER_ID', 'userId is malformed');
+  if (e.anonymousId && !ID.test(e.anonymousId))
+    return bad('INVALID_ANONYMOUS_ID', 'anonymousId is malformed');
+  if (!ID.test(e.sessionId)) return bad('INVALID_SESSION_ID', 'sessionId is malformed');
+  if (!(TARGET_TYPES as readonly string[]).includes(e.target.type)) {
+    return bad('UNKNOWN_TARGET_TYPE', `target.type must be one of ${TARGET_TYPES.join(', ')}`);
+  }
+  if (!ID.test(e.target.id)) return bad('INVALID_TARGET_ID', 'target.id is malformed');
+  if (!(EVENT_TYPES as readonly string[]).includes(e.type)) {
+    return bad('UNKNOWN_EVENT_TYPE', `type must be one of ${EVENT_TYPES.join(', ')}`);
+  }
+  if (e.occurredAt < now - MAX_AGE_MS) return bad('TOO_OLD', 'occurredAt is more than 7 days ago');
+  if (e.occurredAt > now + MAX_FUTURE_MS)
+    return bad('IN_THE_FUTURE', 'occurredAt is more than 5 minutes ahead');
+  if (e.visibleFraction != null && !(e.visibleFraction >= 0 && e.visibleFraction <= 1)) {
+    return bad('FRACTION_OUT_OF_RANGE', 'visibleFraction must be within 0..1');
+  }
+  if (e.scrollDepth != null && !(e.scrollDepth >= 0 && e.scrollDepth <= 1)) {
+    return bad('FRACTION_OUT_OF_RANGE', 'scrollDepth must be within 0..1');
+  }
+  if (e.durationMs != null && e.durationMs < 0)
+    return bad('NEGATIVE_DURATION', 'durationMs must not be negative');
+  if ((e.type === 'VIEW_SEGMENT' || e.type === 'ENGAGED_INTERVAL') && e.durationMs == null) {
+    return bad('MISSING_DURATION', `${e.type} needs durationMs`);
+  }
+  if (e.type === 'VIEW_SEGMENT' && e.visibleFraction == null) {
+    return bad('MISSING_FRACTION', 'VIEW_SEGMENT needs visibleFraction');
+  }
+  if (e.type === 'SCROLL_DEPTH' && e.scrollDepth == null)
+    return bad('MISSING_SCROLL_DEPTH', 'SCROLL_DEPTH needs scrollDepth');
+  if (e.device != null && !(DEVICES as readonly string[]).includes(e.device)) {
+    return bad('UNKNOWN_DEVICE', `device must be one of ${DEVICES.join(', ')}`);
+  }
+  for (const [name, size] of [
+    ['viewport', e.viewport],
+    ['creativeSize', e.creativeSize],
+  ] as const) {
+    if (size && (size.width <= 0 || size.height <= 0)) return bad('INVALID_SIZE', `${name} must be positive`);
+  }
+  return null;
+}
+
+export interface CounterIncrement {
+  events: number;
+  impressions: number;
+  clicks: number;
+  engagedMs: number;
+  viewMs: number;
+  lastEventAt: number;
+}
+
+/** The counter keys an event updates: its target's and, when known, its user's. */
+export function counterKeys(e: { targetType: string; targetId: string; userId: string | null }): string[] {
+  const keys = [`${e.targetType}:${e.targetId}`];
+  if (e.userId) keys.push(`USER:${e.userId}`);
+  return keys;
+}
+
+/** Sums what a batch of stored events adds to each counter, so the batch costs one upsert per counter. */
+export function counterIncrements(
+  events: readonly {
+    targetType: string;
+    targetId: string;
+    userId: string | null;
+    type: string;
+    durationMs: number | null;
+    occurredAt: number;
+  }[],
+): Map<string, CounterIncrement> {
+  const totals = new Map<string, CounterIncrement>();
+  for (const e of events) {
+    for (const key of counterKeys(e)) {
+      let t = totals.get(key);
+      if (!t) {
+        t = { events: 0, impressions: 0, clicks: 0, engagedMs: 0, viewMs: 0, lastEventAt: 0 };
+        totals.set(key, t);
+      }
+      t.events += 1;
+      if (e.type === 'IMPRESSION') t.impressions += 1;
+      if (e.type === 'CLICK') t.clicks += 1;
+      if (e.type === 'ENGAGED_INTERVAL') t.engagedMs += e.durationMs ?? 0;
+      if (e.type === 'VIEW_SEGMENT') t.viewMs += e.durationMs ?? 0;
+      t.lastEventAt = Math.max(t.lastEventAt, e.occurredAt);
+    }
+  }
+  return totals;
+}

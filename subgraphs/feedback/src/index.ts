@@ -1,0 +1,4 @@
+import { bootSubgraph } from '@attention-mesh/platform';
+import { feedbackSubgraph } from './server.js';
+
+await bootSubgraph(feedbackSubgraph, process.env);

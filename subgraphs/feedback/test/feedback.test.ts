@@ -1,0 +1,109 @@
+import type { RunningSubgraph } from '@attention-mesh/platform';
+import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { FeedbackModels } from '../src/models/index.js';
+import { feedbackSubgraph } from '../src/server.js';
+
+let sg: RunningSubgraph<FeedbackModels>;
+const SUBMIT = `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { duplicate feedback { id kind rating } } }`;
+const input = (clientId: string, patch: Record<string, unknown> = {}) => ({
+  clientId,
+  userId: 'u1',
+  target: { type: 'ITEM', id: 'i1' },
+  kind: 'LIKE',
+  ...patch,
+});
+
+beforeAll(async () => {
+  sg = await startTestSubgraph(feedbackSubgraph, inject('mongoUri'));
+});
+afterAll(() => sg?.stop());
+
+describe('feedback subgraph', () => {
+  it('stores a signal once per client id and counts it once', async () => {
+    const first = await gql<{ submitFeedback: { duplicate: boolean; feedback: { id: string } } }>(
+      sg.url,
+      SUBMIT,
+      { input: input('f1') },
+    );
+    expect(first.data?.submitFeedback.duplicate).toBe(false);
+    const again = await gql<typeof first.data & object>(sg.url, SUBMIT, { input: input('f1') });
+    expect(again.data?.submitFeedback).toEqual({ ...first.data?.submitFeedback, duplicate: true });
+    await gql(sg.url, SUBMIT, { input: input('f2', { kind: 'RATING', rating: 4 }) });
+    await gql(sg.url, SUBMIT, { input: input('f3', { kind: 'RATING', rating: 2 }) });
+    await gql(sg.url, SUBMIT, {
+      input: input('f4', { kind: 'COMPLAINT', reason: 'MISLEADING', target: { type: 'AD', id: 'ad1' } }),
+    });
+    expect(await sg.models.Feedback.countDocuments({})).toBe(4);
+    expect(await sg.models.FeedbackSummary.findById('ITEM:i1').lean()).toMatchObject({
+      likes: 1,
+      ratingCount: 2,
+      ratingSum: 6,
+    });
+  });
+
+  it.each([
+    [{ kind: 'RATING' }, 'input.rating'],
+    [{ kind: 'RATING', rating: 6 }, 'input.rating'],
+    [{ kind: 'LIKE', rating: 3 }, 'input.rating'],
+    [{ kind: 'DWELL', dwellMs: -1 }, 'input.dwellMs'],
+    [{ kind: 'COMPLAINT' }, 'input.reason'],
+    [{ occurredAt: new Date(Date.now() - 8 * 86_400_000).toISOString() }, 'input.occurredAt'],
+    [{ clientId: 'has spaces' }, 'input.clientId'],
+  ])('rejects %j and writes nothing', async (bad, field) => {
+    const res = await gql(sg.url, SUBMIT, { input: { ...input('fx'), ...bad } });
+    expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors?.[0]?.extensions?.field).toBe(field);
+    expect(await sg.models.Feedback.countDocuments({})).toBe(4);
+  });
+
+  it('lists a user feedback newest first and summarises targets in one query', async () => {
+    const page = await gql<{
+      _entities: { feedback: { edges: { node: { kind: string } }[]; pageInfo: { hasNextPage: boolean } } }[];
+    }>(
+      sg.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { feedback(first: 3) { edges { node { kind } } pageInfo { hasNextPage } } } } }`,
+      { r: [{ __typename: 'User', id: 'u1' }] },
+    );
+    expect(page.data?._entities[0]?.feedback.edges.map((e) => e.node.kind)).toEqual([
+      'COMPLAINT',
+      'RATING',
+      'RATING',
+    ]);
+    expect(page.data?._entities[0]?.feedback.pageInfo.hasNextPage).toBe(true);
+
+    const counter = commandCounter(sg.connection);
+    const res = await gql<{ _entities: { feedbackSummary: Record<string, unknown> }[] }>(
+      sg.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on Item { feedbackSummary { likes ratingCount ratingAverage complaints } }
+        ... on Ad { feedbackSummary { likes ratingCount ratingAverage complaints } } } }`,
+      {
+        r: [
+          { __typename: 'Item', id: 'i1' },
+          { __typename: 'Ad', id: 'ad1' },
+          { __typename: 'Item', id: 'none' },
+        ],
+      },
+    );
+    counter.stop();
+    expect(res.data?._entities.map((e) => e.feedbackSummary)).toEqual([
+      { likes: 1, ratingCount: 2, ratingAverage: 3, complaints: 0 },
+      { likes: 0, ratingCount: 0, ratingAverage: null, complaints: 1 },
+      { likes: 0, ratingCount: 0, ratingAverage: null, complaints: 0 },
+    ]);
+    expect(counter.count('find', 'feedback_summaries')).toBe(1);
+  });
+});
+
+describe('feedback under concurrency', () => {
+  it('counts every one of many parallel signals on a new target exactly once', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        gql(sg.url, SUBMIT, { input: input(`par-${i}`, { target: { type: 'ITEM', id: 'hot' } }) }),
+      ),
+    );
+    expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
+    expect(await sg.models.FeedbackSummary.findById('ITEM:hot').lean()).toMatchObject({ likes: 24 });
+  });
+});

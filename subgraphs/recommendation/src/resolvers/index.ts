@@ -1,0 +1,65 @@
+import {
+  checkClientId,
+  checkHttpUrl,
+  checkSlug,
+  checkSlugs,
+  checkText,
+  DateTimeScalar,
+  type GraphQLResolverMap,
+  insertOnce,
+  newId,
+  paginateById,
+  type RequestContext,
+} from '@attention-mesh/platform';
+import type { RecommendationLoaders } from '../loaders.js';
+import type { ItemDoc, ItemKind } from '../models/Item.js';
+import type { RecommendationModels } from '../server.js';
+
+export interface RecommendationContext {
+  models: RecommendationModels;
+  loaders: RecommendationLoaders;
+}
+type Ctx = RequestContext & RecommendationContext;
+
+interface CreateItemInput {
+  id?: string | null;
+  title: string;
+  kind: ItemKind;
+  category: string;
+  tags: string[];
+  url?: string | null;
+  publishedAt?: number | null;
+}
+
+export const resolvers: GraphQLResolverMap<Ctx> = {
+  DateTime: DateTimeScalar,
+  Query: {
+    item: (_: unknown, { id }: { id: string }, ctx: Ctx) => ctx.loaders.item.load(id),
+    items: (_: unknown, args: { category?: string | null; first: number; after?: string | null }, ctx: Ctx) =>
+      paginateById<ItemDoc>(
+        ctx.models.Item,
+        args.category ? { category: checkSlug(args.category, 'category', 'category') } : {},
+        args,
+      ),
+  },
+  Mutation: {
+    async createItem(_: unknown, { input }: { input: CreateItemInput }, ctx: Ctx) {
+      const now = Date.now();
+      const doc: ItemDoc = {
+        _id: input.id ? checkClientId(input.id, 'input.id') : newId('itm', now),
+        title: checkText(input.title, 'input.title', 300),
+        kind: input.kind,
+        category: checkSlug(input.category, 'input.category', 'category'),
+        tags: checkSlugs(input.tags, 'input.tags', 30, 'tag'),
+        url: input.url == null ? null : checkHttpUrl(input.url, 'input.url'),
+        publishedAt: input.publishedAt ?? now,
+        createdAt: now,
+      };
+      return insertOnce(ctx.models.Item, doc);
+    },
+  },
+  Item: {
+    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.item.load(ref.id),
+    id: (item: ItemDoc) => item._id,
+  },
+};

@@ -1,0 +1,83 @@
+import type { RunningSubgraph } from '@attention-mesh/platform';
+import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type RecommendationModels, recommendationSubgraph } from '../src/server.js';
+
+let sg: RunningSubgraph<RecommendationModels>;
+const CREATE = `mutation($input: CreateItemInput!) { createItem(input: $input) { id title kind category tags url } }`;
+const LIST = `query($category: String, $first: Int!, $after: String) {
+  items(category: $category, first: $first, after: $after) { edges { node { id category } } pageInfo { hasNextPage endCursor } }
+}`;
+
+beforeAll(async () => {
+  sg = await startTestSubgraph(recommendationSubgraph, inject('mongoUri'));
+});
+afterAll(() => sg?.stop());
+
+describe('recommendation subgraph: the catalogue', () => {
+  it('creates items idempotently', async () => {
+    const input = {
+      id: 'itm-1',
+      title: 'Match report',
+      kind: 'ARTICLE',
+      category: 'sports',
+      tags: ['football'],
+      url: 'https://example.com/a',
+    };
+    const res = await gql(sg.url, CREATE, { input });
+    expect(res.data?.createItem).toEqual({ ...input, url: 'https://example.com/a' });
+    await gql(sg.url, CREATE, { input: { ...input, title: 'Other' } });
+    expect(await sg.models.Item.countDocuments({})).toBe(1);
+  });
+
+  it.each([
+    [{ title: '   ' }, 'input.title'],
+    [{ category: 'Sports!' }, 'input.category'],
+    [{ url: 'ftp://example.com/x' }, 'input.url'],
+    [{ url: 'not a url' }, 'input.url'],
+    [{ tags: ['ok', 'NOT OK'] }, 'input.tags'],
+  ])('rejects %j and writes nothing', async (bad, field) => {
+    const res = await gql(sg.url, CREATE, { input: { title: 'T', kind: 'VIDEO', category: 'tech', ...bad } });
+    expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.errors?.[0]?.extensions?.field).toBe(field);
+    expect(await sg.models.Item.countDocuments({})).toBe(1);
+  });
+
+  it('lists a category as a Relay connection', async () => {
+    for (let i = 0; i < 5; i++)
+      await gql(sg.url, CREATE, { input: { title: `Tech ${i}`, kind: 'VIDEO', category: 'tech' } });
+    const p1 = await gql<{
+      items: {
+        edges: { node: { id: string; category: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    }>(sg.url, LIST, { category: 'tech', first: 3 });
+    expect(p1.data!.items.edges).toHaveLength(3);
+    expect(p1.data!.items.edges.every((e) => e.node.category === 'tech')).toBe(true);
+    expect(p1.data!.items.pageInfo.hasNextPage).toBe(true);
+    const p2 = await gql<typeof p1.data & object>(sg.url, LIST, {
+      category: 'tech',
+      first: 3,
+      after: p1.data!.items.pageInfo.endCursor,
+    });
+    expect(p2.data!.items.edges).toHaveLength(2);
+    expect(p2.data!.items.pageInfo.hasNextPage).toBe(false);
+    expect(errorCodes(await gql(sg.url, LIST, { first: 3, after: 'bm9wZQ' }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await gql(sg.url, LIST, { first: 500 }))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('resolves Item references in one query per batch', async () => {
+    const ids = (await sg.models.Item.find({}).lean()).map((i) => i._id);
+    const counter = commandCounter(sg.connection);
+    const res = await gql<{ _entities: { id: string }[] }>(
+      sg.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Item { id title } } }`,
+      {
+        r: ids.map((id) => ({ __typename: 'Item', id })),
+      },
+    );
+    counter.stop();
+    expect(res.data?._entities.map((i) => i.id)).toEqual(ids);
+    expect(counter.count('find', 'items')).toBe(1);
+  });
+});
