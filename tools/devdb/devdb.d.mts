@@ -27,7 +27,6 @@ export interface StartOptions {
   port?: number;
   /** SQLite directory; default $DEVDB_DATA_DIR or <repo>/.data/devdb. One running devdb per directory. */
   dataDir?: string;
-  inMemory?: boolean;
   quiet?: boolean;
   logLevel?: string;
   timeoutMs?: number;
@@ -45,3 +44,16 @@ export interface DevdbHandle {
 }
 
 export function startDevdb(options?: StartOptions): Promise<DevdbHandle>;
+
+export interface DevdbStatus {
+  running: boolean;
+  pid?: number;
+  port?: number;
+  uri?: string;
+  dataDir: string;
+  problem?: string;
+}
+
+export function devdbStatus(options?: { dataDir?: string }): Promise<DevdbStatus>;
+export function stopDevdb(options?: { dataDir?: string }): Promise<boolean>;
+export function mongoPing(port: number, timeoutMs?: number): Promise<void>;

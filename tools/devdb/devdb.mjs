@@ -10,7 +10,7 @@
 //
 // CLI:
 //   node tools/devdb/devdb.mjs build  [--force]
-//   node tools/devdb/devdb.mjs start  [--port N] [--data-dir DIR] [--in-memory] [--log-level L] [--quiet]
+//   node tools/devdb/devdb.mjs start  [--port N] [--data-dir DIR] [--log-level L] [--quiet]
 //   node tools/devdb/devdb.mjs stop   [--data-dir DIR]
 //   node tools/devdb/devdb.mjs status [--data-dir DIR]
 //
@@ -96,7 +96,7 @@ export async function ensureBuilt({ onProgress, quiet = false, force = false } =
   // Build to a temporary name and rename, so a concurrent start never sees a half-written binary.
   const tmp = `${BIN_PATH}.tmp-${process.pid}`;
   const goBin = process.env.DEVDB_GO || 'go';
-  const args = ['build', '-v', '-trimpath', '-tags', GO_BUILD_TAGS, '-ldflags=-s -w', '-o', tmp, '.'];
+  const args = ['build', '-v', '-trimpath', '-buildvcs=false', '-tags', GO_BUILD_TAGS, '-ldflags=-s -w', '-o', tmp, '.'];
 
   /** @type {string[]} */
   const tail = [];
@@ -160,7 +160,6 @@ export async function ensureBuilt({ onProgress, quiet = false, force = false } =
  *                                 Default: $DEVDB_PORT or 27018.
  * @property {string} [dataDir]    SQLite directory (created if missing). Default: $DEVDB_DATA_DIR or <repo>/.data/devdb.
  *                                 One running devdb per directory (it is locked).
- * @property {boolean} [inMemory]  keep everything in memory (dataDir must still be a directory; nothing is written)
  * @property {boolean} [quiet]     do not forward the database's output to stderr
  * @property {string} [logLevel]   debug | info | warn | error (default: $DEVDB_LOG_LEVEL or error)
  * @property {number} [timeoutMs]  how long to wait for readiness (default 30000)
@@ -189,7 +188,6 @@ export async function ensureBuilt({ onProgress, quiet = false, force = false } =
 export async function startDevdb({
   port = envPort(),
   dataDir = process.env.DEVDB_DATA_DIR || DEFAULT_DATA_DIR,
-  inMemory = false,
   quiet = false,
   logLevel = process.env.DEVDB_LOG_LEVEL || 'error',
   timeoutMs = READY_TIMEOUT_MS,
@@ -204,7 +202,6 @@ export async function startDevdb({
   fs.mkdirSync(absDataDir, { recursive: true });
 
   const args = ['--port', String(port), '--data-dir', absDataDir, '--log-level', logLevel, '--exit-on-stdin-close'];
-  if (inMemory) args.push('--in-memory');
 
   const t0 = Date.now();
   const child = spawn(BIN_PATH, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -363,9 +360,9 @@ function mtimeMs(p) {
   }
 }
 
-/** Newest mtime of the Go sources (tools/devdb/*.go, go.mod, go.sum). */
+/** Newest mtime of the Go sources (tools/devdb/*.go, go.mod, go.sum) and of the folder itself (files added/removed). */
 function newestSourceMtime() {
-  let newest = 0;
+  let newest = mtimeMs(DEVDB_DIR) ?? 0;
   for (const name of fs.readdirSync(DEVDB_DIR)) {
     if (name.endsWith('.go') || name === 'go.mod' || name === 'go.sum') {
       newest = Math.max(newest, mtimeMs(path.join(DEVDB_DIR, name)) ?? 0);
@@ -538,7 +535,7 @@ function parseArgs(argv) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const [k, v] = a.slice(2).split(/=(.*)/s, 2);
-    if (['force', 'in-memory', 'quiet'].includes(k)) opts[k] = v === undefined ? true : v !== 'false';
+    if (['force', 'quiet'].includes(k)) opts[k] = v === undefined ? true : v !== 'false';
     else if (['port', 'data-dir', 'log-level'].includes(k)) {
       const val = v ?? argv[++i];
       if (val === undefined) throw new Error(`--${k} needs a value`);
@@ -551,7 +548,7 @@ function parseArgs(argv) {
 const USAGE = `usage: node tools/devdb/devdb.mjs <command> [options]
   build  [--force]                      build .data/bin/devdb if missing or stale
   start  [--port N] [--data-dir DIR]    run in the foreground until Ctrl-C
-         [--in-memory] [--log-level debug|info|warn|error] [--quiet]
+         [--log-level debug|info|warn|error] [--quiet]
   stop   [--data-dir DIR]               stop a devdb running on DIR
   status [--data-dir DIR]               exit 0 if running, 1 if not
 env: DEVDB_PORT (27018), DEVDB_DATA_DIR (<repo>/.data/devdb), DEVDB_LOG_LEVEL (error), DEVDB_GO (go)`;
@@ -577,11 +574,10 @@ async function main(argv) {
       const db = await startDevdb({
         port: opts.port !== undefined ? Number(opts.port) : envPort(),
         dataDir,
-        inMemory: Boolean(opts['in-memory']),
         quiet: Boolean(opts.quiet),
         logLevel: /** @type {string | undefined} */ (opts['log-level']) ?? process.env.DEVDB_LOG_LEVEL ?? 'error',
       });
-      console.log(`devdb ready: ${db.uri}  (data: ${opts['in-memory'] ? 'in memory' : db.dataDir}; Ctrl-C to stop)`);
+      console.log(`devdb ready: ${db.uri}  (data: ${db.dataDir}; Ctrl-C to stop)`);
       let signalled = false;
       for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
         process.on(sig, () => {

@@ -11,7 +11,6 @@
 //	--port N            TCP port on 127.0.0.1, 0 picks a free one [DEVDB_PORT] (default 27018)
 //	--data-dir DIR      directory for the SQLite files [DEVDB_DATA_DIR] (default <repo>/.data/devdb)
 //	--log-level LEVEL   debug, info, warn or error [DEVDB_LOG_LEVEL] (default error)
-//	--in-memory         keep all data in memory, nothing is written to disk [DEVDB_IN_MEMORY]
 //	--exit-on-stdin-close
 //	                    stop when stdin reaches EOF (used by devdb.mjs so that the
 //	                    database does not outlive a crashed parent process)
@@ -36,13 +35,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
 // pidFileName is written into the data directory while devdb runs
-// (not in --in-memory mode); `devdb.mjs stop|status` read it.
+// and removed on a graceful stop; `devdb.mjs stop|status` read it.
 const pidFileName = "devdb.pid.json"
 
 type pidFile struct {
@@ -66,11 +66,6 @@ func envOr(name, def string) string {
 	return def
 }
 
-func envBool(name string) bool {
-	v, _ := strconv.ParseBool(os.Getenv(name))
-	return v
-}
-
 func run() error {
 	defPort, err := strconv.Atoi(envOr("DEVDB_PORT", "27018"))
 	if err != nil {
@@ -80,7 +75,6 @@ func run() error {
 	port := flag.Int("port", defPort, "TCP port on 127.0.0.1 (0 = pick a free port) [DEVDB_PORT]")
 	dataDir := flag.String("data-dir", envOr("DEVDB_DATA_DIR", ""), "data directory (default <repo>/.data/devdb) [DEVDB_DATA_DIR]")
 	logLevel := flag.String("log-level", envOr("DEVDB_LOG_LEVEL", "error"), "log level: debug, info, warn, error [DEVDB_LOG_LEVEL]")
-	inMemory := flag.Bool("in-memory", envBool("DEVDB_IN_MEMORY"), "keep all data in memory [DEVDB_IN_MEMORY]")
 	exitOnStdinClose := flag.Bool("exit-on-stdin-close", false, "stop when stdin is closed")
 	flag.Parse()
 
@@ -109,24 +103,29 @@ func run() error {
 		return err
 	}
 
-	// SQLite backend requires an existing directory, even in memory mode.
+	// FerretDB builds per-database SQLite URIs by plain string concatenation, so SQLite
+	// would misread these characters (the files would land elsewhere or fail to open).
+	if strings.ContainsAny(dir, "?#%") {
+		return fmt.Errorf("data directory %q must not contain '?', '#' or '%%'", dir)
+	}
+
+	// The SQLite backend requires an existing directory.
 	if err = os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("cannot create data directory: %s", err)
 	}
 
-	if !*inMemory {
-		unlock, err := lockDir(dir)
-		if err != nil {
-			return err
-		}
-		defer unlock()
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 
-	// file:/abs/dir/ (escaped properly should the path contain spaces, '?', '#', '%'…)
+	// file:/abs/dir/ (spaces are fine)
+	//
+	// SQLite's in-memory mode (`?mode=memory`) is deliberately not offered: FerretDB v1
+	// limits such a pool to one connection and an upsert/update then deadlocks
+	// (a SELECT cursor holds the only connection while the update waits for a transaction).
 	sqliteURL := &url.URL{Scheme: "file", Path: filepath.ToSlash(dir) + "/", OmitHost: true}
-	if *inMemory {
-		sqliteURL.RawQuery = "mode=memory"
-	}
 
 	// Telemetry: the embeddable package never creates the telemetry reporter
 	// (internal/util/telemetry is not even linked in) and it explicitly marks
@@ -170,20 +169,13 @@ func run() error {
 	}
 
 	pidPath := filepath.Join(dir, pidFileName)
-	if !*inMemory {
-		b, _ := json.Marshal(pidFile{PID: os.Getpid(), Port: actualPort, URI: uri, DataDir: dir})
-		if err = os.WriteFile(pidPath, append(b, '\n'), 0o644); err != nil {
-			return fmt.Errorf("cannot write %s: %s", pidPath, err)
-		}
-		defer os.Remove(pidPath)
+	b, _ := json.Marshal(pidFile{PID: os.Getpid(), Port: actualPort, URI: uri, DataDir: dir})
+	if err = os.WriteFile(pidPath, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("cannot write %s: %s", pidPath, err)
 	}
+	defer os.Remove(pidPath)
 
-	data := dir
-	if *inMemory {
-		data = "in memory"
-	}
-
-	fmt.Printf("devdb listening on 127.0.0.1:%d (data: %s)\n", actualPort, data)
+	fmt.Printf("devdb listening on 127.0.0.1:%d (data: %s)\n", actualPort, dir)
 
 	// Run returns once ctx is canceled and all connections and the backend are closed.
 	_ = f.Run(ctx)

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Default ports of the mesh on one machine; each can be overridden by PORT. */
@@ -31,6 +32,10 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(8 * 1024 * 1024),
+  MODELS_DIR: z.string().optional(),
+  TFJS_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+  ATTENTION_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
+  ATTENTION_HALF_LIFE_DAYS: z.coerce.number().positive().default(7),
 });
 
 export interface ServiceConfig {
@@ -41,6 +46,18 @@ export interface ServiceConfig {
   mongo: { uri: string; dbName: string };
   /** HMAC secret shared by the gateway and the subgraphs for the internal context header. */
   internalSecret: string;
+  ml: {
+    /** The model registry's folder (default <repo>/.data/models). */
+    modelsDir: string;
+    /** Forces a TensorFlow.js backend; by default the fastest present one is used. */
+    backend?: 'tensorflow' | 'wasm' | 'cpu';
+  };
+  attention: {
+    /** Most events one recordAttention call may carry (default 1,000). */
+    maxBatch: number;
+    /** Half-life of the category shares in a user's attention profile, in days (default 7). */
+    halfLifeDays: number;
+  };
 }
 
 /**
@@ -67,5 +84,10 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
     http: { host: e.HOST, port: e.PORT ?? DEFAULT_PORTS[service], maxBodyBytes: e.MAX_BODY_BYTES },
     mongo: { uri: e.MONGODB_URI, dbName: e.MONGODB_DB ?? `attention_mesh_${service}` },
     internalSecret: e.MESH_INTERNAL_SECRET ?? DEV_SECRET,
+    ml: {
+      modelsDir: e.MODELS_DIR ?? fileURLToPath(new URL('../../../.data/models', import.meta.url)),
+      backend: e.TFJS_BACKEND,
+    },
+    attention: { maxBatch: e.ATTENTION_MAX_BATCH, halfLifeDays: e.ATTENTION_HALF_LIFE_DAYS },
   };
 }

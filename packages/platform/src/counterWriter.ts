@@ -5,6 +5,8 @@ export interface CounterUpdate {
   $inc?: Record<string, number>;
   $max?: Record<string, number>;
   $min?: Record<string, number>;
+  /** Fields written only when the upsert creates the document (e.g. the keys of a rollup bucket). */
+  $setOnInsert?: Record<string, unknown>;
 }
 
 interface UpsertTarget {
@@ -15,6 +17,7 @@ interface UpsertOp {
 }
 
 function merge(into: CounterUpdate, add: CounterUpdate): void {
+  if (add.$setOnInsert) into.$setOnInsert = { ...add.$setOnInsert, ...into.$setOnInsert };
   for (const [k, v] of Object.entries(add.$inc ?? {})) {
     into.$inc ??= {};
     into.$inc[k] = (into.$inc[k] ?? 0) + v;

@@ -10,6 +10,27 @@ export {
 } from './connection.js';
 export { type CounterUpdate, CounterWriter } from './counterWriter.js';
 export { badUserInput, ErrorCode, formatError, meshError, notFound } from './errors.js';
+export {
+  DEFAULT_BUS_DB,
+  DEFAULT_EVENT_RETENTION_MS,
+  type EntityKey,
+  type EventBus,
+  type EventHandler,
+  type EventType,
+  eventIdFloor,
+  eventIdTime,
+  type KnownEventType,
+  type MeshEvent,
+  MongoEventBus,
+  type MongoEventBusConnectOptions,
+  type MongoEventBusOptions,
+  meshEvent,
+  newEventId,
+  type SubscribeOptions,
+  type Subscription,
+  type UserConsentChangedData,
+  type UserCreatedData,
+} from './events/index.js';
 export { createHttpService, listen, requestIdOf } from './http.js';
 export { newId } from './ids.js';
 export {
@@ -19,9 +40,18 @@ export {
   signInternalContext,
   verifyInternalContext,
 } from './internalContext.js';
+export { KeyedLock } from './keyedLock.js';
 export { byIdLoader, groupedLoader, keyedLoader } from './loaders.js';
 export { createLogger, type Logger } from './logger.js';
-export { bulkUpsert, connectMongo, ensureIndexes, insertOnce, isConnected, writeErrorsOf } from './mongo.js';
+export {
+  bulkUpsert,
+  connectMongo,
+  ensureIndexes,
+  insertNew,
+  insertOnce,
+  isConnected,
+  writeErrorsOf,
+} from './mongo.js';
 export { bootSubgraph, runUntilSignal } from './run.js';
 export { DateTimeScalar, MicrosScalar } from './scalars.js';
 export {
@@ -31,6 +61,7 @@ export {
   type RunningSubgraph,
   type StartOptions,
   type SubgraphDefinition,
+  type SubgraphServices,
   startSubgraph,
 } from './subgraph.js';
 export { checkClientId, checkHttpUrl, checkInt, checkSlug, checkSlugs, checkText } from './validate.js';

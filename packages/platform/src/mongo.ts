@@ -81,11 +81,15 @@ interface WriteErrorLike {
   code?: number;
 }
 
-/** The per-operation write errors of a bulk write failure, or null for any other error. */
+/**
+ * The per-operation write errors of a bulk write failure, or null for any other error. The driver puts
+ * `code` on each error; mongoose's insertMany wraps them as `{ index, err: { code } }`.
+ */
 export function writeErrorsOf(err: unknown): WriteErrorLike[] | null {
-  const writeErrors = (err as { writeErrors?: WriteErrorLike | WriteErrorLike[] }).writeErrors;
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
   if (!writeErrors) return null;
-  return Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  const list = (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as { index: number; code?: number; err?: { code?: number } }[];
+  return list.map((we) => ({ index: we.index, code: we.code ?? we.err?.code }));
 }
 
 /**
@@ -110,4 +114,27 @@ export async function bulkUpsert<Op>(
       pending = failed.map((we) => pending[we.index] as Op);
     }
   }
+}
+
+/**
+ * Inserts documents whose unique keys are new, in one unordered insert, and returns those this call
+ * stored: a duplicate key (an id seen before) is skipped, any other failure is thrown.
+ */
+export async function insertNew<T>(
+  model: { insertMany(docs: T[], options: { ordered: false; lean: true }): Promise<unknown> },
+  docs: T[],
+): Promise<T[]> {
+  if (docs.length === 0) return [];
+  const failed = new Set<number>();
+  try {
+    await model.insertMany(docs, { ordered: false, lean: true });
+  } catch (err) {
+    const writeErrors = writeErrorsOf(err);
+    if (!writeErrors) throw err;
+    for (const we of writeErrors) {
+      if (we.code !== 11000) throw err;
+      failed.add(we.index);
+    }
+  }
+  return docs.filter((_, i) => !failed.has(i));
 }

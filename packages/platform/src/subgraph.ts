@@ -8,6 +8,7 @@ import { parse } from 'graphql';
 import type { Connection } from 'mongoose';
 import type { ServiceConfig, ServiceName } from './config.js';
 import { formatError } from './errors.js';
+import { DEFAULT_BUS_DB, DEFAULT_EVENT_RETENTION_MS, type EventBus, MongoEventBus } from './events/index.js';
 import { createHttpService, listen } from './http.js';
 import { type Caller, INTERNAL_CONTEXT_HEADER, verifyInternalContext } from './internalContext.js';
 import { createLogger, type Logger } from './logger.js';
@@ -22,16 +23,22 @@ export interface RequestContext {
   caller: Caller;
 }
 
+/** What the bootstrap provides to a subgraph besides its models. */
+export interface SubgraphServices {
+  /** The mesh's event bus: publish after the database write, before answering. */
+  events: EventBus;
+}
+
 /** A subgraph, as its domain: everything else (HTTP, database, health, shutdown) is the bootstrap's. */
 export interface SubgraphDefinition<TModels, TContext extends object> {
   name: ServiceName;
   /** The schema-first SDL file. */
   schemaFile: URL;
   resolvers: GraphQLResolverMap<RequestContext & TContext>;
-  /** Registers the subgraph's mongoose models on its own connection. */
-  models(conn: Connection): TModels;
-  /** Per-request additions to the context, typically fresh DataLoaders. */
-  context(models: TModels): TContext;
+  /** Registers the subgraph's mongoose models on its own connection (and builds its per-process state). */
+  models(conn: Connection, config: ServiceConfig): TModels;
+  /** Per-request additions to the context, typically fresh DataLoaders (and the bus, when it publishes). */
+  context(models: TModels, services: SubgraphServices): TContext;
 }
 
 export interface RunningSubgraph<TModels> {
@@ -40,8 +47,10 @@ export interface RunningSubgraph<TModels> {
   port: number;
   models: TModels;
   connection: Connection;
+  /** The event bus (for consumers started next to the service). */
+  events: EventBus;
   logger: Logger;
-  /** Drains in-flight requests, then closes the database connection. */
+  /** Drains in-flight requests, then closes the event bus (unless it was given) and the database connection. */
   stop(): Promise<void>;
 }
 
@@ -49,6 +58,10 @@ export interface StartOptions {
   logger?: Logger;
   /** Emit driver command events on the connection's client (tests count round trips with them). */
   monitorCommands?: boolean;
+  /** Use this event bus (the caller closes it) instead of a `MongoEventBus` opened by the bootstrap. */
+  events?: EventBus;
+  /** The bus database on the service's MongoDB server (default `attention_mesh_bus`). */
+  busDbName?: string;
 }
 
 /** The one way a subgraph boots: connect, create indexes, build the schema, serve, report health. */
@@ -64,8 +77,18 @@ export async function startSubgraph<TModels, TContext extends object>(
     logger,
     monitorCommands: opts.monitorCommands,
   });
-  const models = def.models(connection);
+  const models = def.models(connection, config);
   await ensureIndexes(connection);
+  // One bus database shared by every service on the server; each service sweeps it (idempotent).
+  const events =
+    opts.events ??
+    (await MongoEventBus.connect({
+      uri: config.mongo.uri,
+      dbName: opts.busDbName ?? DEFAULT_BUS_DB,
+      logger,
+      sweep: { olderThanMs: DEFAULT_EVENT_RETENTION_MS, everyMs: 60 * 60 * 1000 },
+    }));
+  const services: SubgraphServices = { events };
 
   const schema = buildSubgraphSchema({
     typeDefs: parse(readFileSync(def.schemaFile, 'utf8')),
@@ -98,7 +121,12 @@ export async function startSubgraph<TModels, TContext extends object>(
         typeof header === 'string' ? header : undefined,
         config.internalSecret,
       );
-      return { requestId, caller, logger: logger.child({ requestId }), ...def.context(models) } as Ctx;
+      return {
+        requestId,
+        caller,
+        logger: logger.child({ requestId }),
+        ...def.context(models, services),
+      } as Ctx;
     },
   });
   const port = await listen(server, config.http.port, config.http.host);
@@ -112,11 +140,13 @@ export async function startSubgraph<TModels, TContext extends object>(
     port,
     models,
     connection,
+    events,
     logger,
     stop: () => {
       stopping ??= (async () => {
         await closeServer(server);
         await apollo.stop();
+        if (!opts.events) await events.close();
         await connection.close();
         logger.info(`${def.name} subgraph stopped`);
       })();

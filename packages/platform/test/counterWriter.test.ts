@@ -72,3 +72,21 @@ describe('CounterWriter', () => {
     await expect(writer.add([['x', { $inc: { n: 1 } }]])).rejects.toThrow('down');
   });
 });
+
+describe('KeyedLock', () => {
+  it('serialises work on shared keys and lets disjoint keys run together', async () => {
+    const { KeyedLock } = await import('../src/keyedLock.js');
+    const lock = new KeyedLock();
+    const log: string[] = [];
+    const job = (name: string, keys: string[], ms: number) =>
+      lock.run(keys, async () => {
+        log.push(`start ${name}`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`end ${name}`);
+      });
+    await Promise.all([job('a', ['x'], 20), job('b', ['y'], 5), job('c', ['x', 'y'], 1)]);
+    expect(log.indexOf('start b')).toBeLessThan(log.indexOf('end a'));
+    expect(log.indexOf('start c')).toBeGreaterThan(log.indexOf('end a'));
+    expect(log.indexOf('start c')).toBeGreaterThan(log.indexOf('end b'));
+  });
+});

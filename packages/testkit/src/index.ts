@@ -75,18 +75,29 @@ export function commandCounter(conn: Connection) {
 }
 
 /**
- * Starts a subgraph in-process on a free port with a fresh database (command monitoring on).
- * `stop()` stops it and drops its database.
+ * Starts a subgraph in-process on a free port with a fresh database and a fresh event bus database
+ * (command monitoring on). Subgraphs that must share a bus get the same `busDbName` (the caller then
+ * drops it). `stop()` stops it and drops its databases.
  */
 export async function startTestSubgraph<TModels, TContext extends object>(
   def: SubgraphDefinition<TModels, TContext>,
   mongoUri: string,
+  opts: { busDbName?: string } = {},
 ): Promise<RunningSubgraph<TModels>> {
-  const running = await startSubgraph(def, testConfig(def.name, mongoUri), { monitorCommands: true });
+  const busDbName = opts.busDbName ?? `t_bus_${randomBytes(4).toString('hex')}`;
+  const running = await startSubgraph(def, testConfig(def.name, mongoUri), {
+    monitorCommands: true,
+    busDbName,
+  });
   return {
     ...running,
     stop: async () => {
       await running.connection.dropDatabase().catch(() => {});
+      if (!opts.busDbName)
+        await running.connection
+          .useDb(busDbName, { useCache: false })
+          .dropDatabase()
+          .catch(() => {});
       await running.stop();
     },
   };

@@ -9,6 +9,7 @@ export const EVENT_TYPES = [
   'ENGAGED_INTERVAL',
   'SCROLL_DEPTH',
   'CLICK',
+  'ACTIVITY',
   'VISIBILITY_CHANGE',
   'PAGE_EXIT',
 ] as const;
@@ -21,8 +22,17 @@ export const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 export const MAX_FUTURE_MS = 5 * 60 * 1000;
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+export const MEDIA = ['DISPLAY', 'VIDEO'] as const;
+const SLUG = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+
 export interface AttentionEventInput {
   clientId: string;
+  impressionId?: string | null;
+  media?: string | null;
+  placementId?: string | null;
+  category?: string | null;
+  country?: string | null;
   userId?: string | null;
   anonymousId?: string | null;
   sessionId: string;
@@ -48,6 +58,18 @@ export function rejectionOf(e: AttentionEventInput, now: number): Rejection | nu
   const bad = (code: string, message: string): Rejection => ({ code, message });
   if (!ID.test(e.clientId))
     return bad('INVALID_CLIENT_ID', 'clientId must be 1-64 characters of A-Z, a-z, 0-9, _ . : -');
+  if (!e.impressionId)
+    return bad('MISSING_IMPRESSION_ID', 'impressionId is required: the view this event belongs to');
+  if (!ID.test(e.impressionId)) return bad('INVALID_IMPRESSION_ID', 'impressionId is malformed');
+  if (e.media != null && !(MEDIA as readonly string[]).includes(e.media)) {
+    return bad('UNKNOWN_MEDIA', `media must be one of ${MEDIA.join(', ')}`);
+  }
+  if (e.placementId != null && !ID.test(e.placementId))
+    return bad('INVALID_PLACEMENT_ID', 'placementId is malformed');
+  if (e.category != null && !SLUG.test(e.category))
+    return bad('INVALID_CATEGORY', 'category must be a lower-case slug');
+  if (e.country != null && !COUNTRY.test(e.country))
+    return bad('INVALID_COUNTRY', 'country must be an ISO 3166-1 alpha-2 code');
   if (!e.userId && !e.anonymousId) return bad('MISSING_USER', 'userId or anonymousId is required');
   if (e.userId && !ID.test(e.userId)) return bad('INVALID_USER_ID', 'userId is malformed');
   if (e.anonymousId && !ID.test(e.anonymousId))
@@ -89,50 +111,4 @@ export function rejectionOf(e: AttentionEventInput, now: number): Rejection | nu
     if (size && (size.width <= 0 || size.height <= 0)) return bad('INVALID_SIZE', `${name} must be positive`);
   }
   return null;
-}
-
-export interface CounterIncrement {
-  events: number;
-  impressions: number;
-  clicks: number;
-  engagedMs: number;
-  viewMs: number;
-  lastEventAt: number;
-}
-
-/** The counter keys an event updates: its target's and, when known, its user's. */
-export function counterKeys(e: { targetType: string; targetId: string; userId: string | null }): string[] {
-  const keys = [`${e.targetType}:${e.targetId}`];
-  if (e.userId) keys.push(`USER:${e.userId}`);
-  return keys;
-}
-
-/** Sums what a batch of stored events adds to each counter, so the batch costs one upsert per counter. */
-export function counterIncrements(
-  events: readonly {
-    targetType: string;
-    targetId: string;
-    userId: string | null;
-    type: string;
-    durationMs: number | null;
-    occurredAt: number;
-  }[],
-): Map<string, CounterIncrement> {
-  const totals = new Map<string, CounterIncrement>();
-  for (const e of events) {
-    for (const key of counterKeys(e)) {
-      let t = totals.get(key);
-      if (!t) {
-        t = { events: 0, impressions: 0, clicks: 0, engagedMs: 0, viewMs: 0, lastEventAt: 0 };
-        totals.set(key, t);
-      }
-      t.events += 1;
-      if (e.type === 'IMPRESSION') t.impressions += 1;
-      if (e.type === 'CLICK') t.clicks += 1;
-      if (e.type === 'ENGAGED_INTERVAL') t.engagedMs += e.durationMs ?? 0;
-      if (e.type === 'VIEW_SEGMENT') t.viewMs += e.durationMs ?? 0;
-      t.lastEventAt = Math.max(t.lastEventAt, e.occurredAt);
-    }
-  }
-  return totals;
 }

@@ -1,14 +1,28 @@
 import { keyedLoader } from '@attention-mesh/platform';
-import type { AttentionCounterDoc } from './models/AttentionCounter.js';
+import DataLoader from 'dataloader';
+import { baselinePredictions, type EngagementPrediction } from './engagement.js';
+import type { AttentionProfileDoc, AttentionTotalDoc } from './models/index.js';
 import type { AttentionModels } from './server.js';
 
 export function createLoaders(models: AttentionModels) {
   return {
-    /** Counters by `${kind}:${id}`: one query per batch, whatever the kinds. */
-    counter: keyedLoader<string, AttentionCounterDoc>(
-      async (keys) => models.AttentionCounter.find({ _id: { $in: keys } }).lean<AttentionCounterDoc[]>(),
+    /** Totals by `${dim}|${id}` (USER, ITEM, AD, PLACEMENT): one query per batch, whatever the kinds. */
+    total: keyedLoader<string, AttentionTotalDoc>(
+      async (keys) => models.AttentionTotal.find({ _id: { $in: keys } }).lean<AttentionTotalDoc[]>(),
       (doc) => doc._id,
     ),
+    profile: keyedLoader<string, AttentionProfileDoc>(
+      async (ids) => models.AttentionProfile.find({ _id: { $in: ids } }).lean<AttentionProfileDoc[]>(),
+      (doc) => doc._id,
+    ),
+    /** Predictions by `${userId}|${hour}`: the model when one is loaded, the baseline otherwise. */
+    engagement: new DataLoader<string, EngagementPrediction>(async (keys) => {
+      const requests = keys.map((k) => {
+        const i = k.lastIndexOf('|');
+        return { userId: k.slice(0, i), at: Number(k.slice(i + 1)) };
+      });
+      return (await models.engagement.current()?.predict(requests)) ?? baselinePredictions(models, requests);
+    }),
   };
 }
 export type AttentionLoaders = ReturnType<typeof createLoaders>;

@@ -1,13 +1,15 @@
-import { badUserInput, newId, writeErrorsOf } from '@attention-mesh/platform';
-import { type AttentionEventInput, counterIncrements, type Rejection, rejectionOf } from './eventRules.js';
-import type { AttentionEventDoc } from './models/AttentionEvent.js';
+import { badUserInput, insertNew, newId } from '@attention-mesh/platform';
+import { applyViewEvent, newViewState, type ViewState } from './attentionMetrics.js';
+import { type AttentionEventInput, type Rejection, rejectionOf } from './eventRules.js';
+import type { AttentionEventDoc } from './models/index.js';
+import { batchUpdates, type MeasuredEvent } from './rollups.js';
 import type { AttentionModels } from './server.js';
-
-export const MAX_BATCH = 1000;
 
 export interface RecordResult {
   accepted: number;
   duplicates: number;
+  /** Events of users who do not allow analytics: not stored. */
+  dropped: number;
   rejected: (Rejection & { index: number; clientId: string | null })[];
 }
 
@@ -15,76 +17,142 @@ function toDoc(e: AttentionEventInput, now: number): AttentionEventDoc {
   return {
     _id: newId('evt', now),
     clientId: e.clientId,
+    impressionId: e.impressionId!,
     userId: e.userId ?? null,
     anonymousId: e.anonymousId ?? null,
     sessionId: e.sessionId,
     targetType: e.target.type as AttentionEventDoc['targetType'],
     targetId: e.target.id,
+    placementId: e.placementId ?? null,
+    category: e.category ?? null,
     type: e.type as AttentionEventDoc['type'],
     occurredAt: e.occurredAt,
     receivedAt: now,
+    media: (e.media as AttentionEventDoc['media']) ?? 'DISPLAY',
     visibleFraction: e.visibleFraction ?? null,
     durationMs: e.durationMs ?? null,
     scrollDepth: e.scrollDepth ?? null,
     visible: e.visible ?? null,
     device: e.device ?? null,
+    country: e.country ?? null,
     viewport: e.viewport ?? null,
     creativeSize: e.creativeSize ?? null,
   };
 }
 
+/** Users among `userIds` who have withdrawn (or never granted) analytics consent. */
+async function withoutConsent(models: AttentionModels, userIds: string[]): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const refused = await models.Consent.find({ _id: { $in: userIds }, analytics: false }).lean();
+  return new Set(refused.map((c) => c._id));
+}
+
 /**
- * Validates each event alone, stores the good ones in one unordered insert (a repeated client id
- * fails on the unique index and is counted as a duplicate), then adds the stored ones to the counters.
- * Answers only after both writes.
+ * Applies stored events to their views, in time order, one batch at a time per view (a process-wide
+ * lock on the impression ids), and saves the views' new states.
+ */
+async function measure(models: AttentionModels, stored: AttentionEventDoc[]): Promise<MeasuredEvent[]> {
+  const ids = [...new Set(stored.map((e) => e.impressionId))];
+  return models.viewLock.run(ids, async () => {
+    const views = await models.AttentionView.find({ _id: { $in: ids } }).lean();
+    const states = new Map<string, ViewState>(views.map((v) => [v._id, v.state]));
+    const measured: MeasuredEvent[] = [];
+    for (const event of [...stored].sort((a, b) => a.occurredAt - b.occurredAt)) {
+      let state = states.get(event.impressionId);
+      if (!state) {
+        state = newViewState();
+        states.set(event.impressionId, state);
+      }
+      const engagedBefore = state.engagedMs;
+      const delta = applyViewEvent(state, event);
+      measured.push({ event, delta, engagedBefore, engagedAfter: state.engagedMs });
+    }
+    const first = new Map(stored.map((e) => [e.impressionId, e]));
+    const now = Date.now();
+    await models.AttentionView.bulkWrite(
+      ids.map((id) => {
+        const e = first.get(id)!;
+        return {
+          replaceOne: {
+            filter: { _id: id },
+            replacement: {
+              _id: id,
+              userId: e.userId,
+              targetType: e.targetType,
+              targetId: e.targetId,
+              state: states.get(id)!,
+              updatedAt: now,
+            },
+            upsert: true,
+          },
+        };
+      }),
+      { ordered: false },
+    );
+    return measured;
+  });
+}
+
+/** Counts the sessions this batch showed for the first time, per user. */
+async function newSessions(
+  models: AttentionModels,
+  stored: AttentionEventDoc[],
+): Promise<Map<string, number>> {
+  const keys = [...new Set(stored.filter((e) => e.userId).map((e) => `${e.userId}|${e.sessionId}`))];
+  const added = new Map<string, number>();
+  if (keys.length === 0) return added;
+  const fresh = await insertNew(
+    models.AttentionSession,
+    keys.map((_id) => ({ _id })),
+  );
+  for (const s of fresh) {
+    const userId = s._id.slice(0, s._id.lastIndexOf('|'));
+    added.set(userId, (added.get(userId) ?? 0) + 1);
+  }
+  return added;
+}
+
+/**
+ * recordAttention: validates each event alone, drops those of users without analytics consent, stores
+ * the rest once per client id, measures them against their views (MRC viewability, time in view,
+ * engaged time, scroll, dwell) and adds them to the hourly rollups, totals and user profiles. Answers
+ * only after every write.
  */
 export async function recordAttention(
   models: AttentionModels,
   events: readonly AttentionEventInput[],
-  now = Date.now(),
-): Promise<RecordResult> {
-  if (events.length > MAX_BATCH)
-    throw badUserInput(`at most ${MAX_BATCH} events per call, got ${events.length}`, 'events');
-  const result: RecordResult = { accepted: 0, duplicates: 0, rejected: [] };
-  const docs: AttentionEventDoc[] = [];
+  opts: { maxBatch: number; halfLifeDays: number; now?: number },
+): Promise<RecordResult & { stored: AttentionEventDoc[] }> {
+  if (events.length > opts.maxBatch) {
+    throw badUserInput(`at most ${opts.maxBatch} events per call, got ${events.length}`, 'events');
+  }
+  const now = opts.now ?? Date.now();
+  const result: RecordResult = { accepted: 0, duplicates: 0, dropped: 0, rejected: [] };
+  const valid: AttentionEventDoc[] = [];
   events.forEach((e, index) => {
     const rejection = rejectionOf(e, now);
     if (rejection) result.rejected.push({ index, clientId: e.clientId ?? null, ...rejection });
-    else docs.push(toDoc(e, now));
+    else valid.push(toDoc(e, now));
   });
-  if (docs.length === 0) return result;
+  const refused = await withoutConsent(models, [
+    ...new Set(valid.flatMap((d) => (d.userId ? [d.userId] : []))),
+  ]);
+  const docs = valid.filter((d) => !(d.userId && refused.has(d.userId)));
+  result.dropped = valid.length - docs.length;
+  if (docs.length === 0) return { ...result, stored: [] };
 
-  const failed = new Set<number>();
-  try {
-    await models.AttentionEvent.collection.insertMany(docs as unknown as Record<string, unknown>[], {
-      ordered: false,
-    });
-  } catch (err) {
-    const writeErrors = writeErrorsOf(err);
-    if (!writeErrors) throw err;
-    for (const we of writeErrors) {
-      if (we.code !== 11000) throw err;
-      failed.add(we.index);
-    }
-  }
-  const stored = docs.filter((_, i) => !failed.has(i));
-  result.duplicates = failed.size;
+  const stored = await insertNew(models.AttentionEvent, docs);
+  result.duplicates = docs.length - stored.length;
   result.accepted = stored.length;
+  if (stored.length === 0) return { ...result, stored };
 
-  await models.counters.add(
-    [...counterIncrements(stored)].map(([key, inc]) => [
-      key,
-      {
-        $inc: {
-          events: inc.events,
-          impressions: inc.impressions,
-          clicks: inc.clicks,
-          engagedMs: inc.engagedMs,
-          viewMs: inc.viewMs,
-        },
-        $max: { lastEventAt: inc.lastEventAt },
-      },
-    ]),
-  );
-  return result;
+  const [measured, sessions] = await Promise.all([measure(models, stored), newSessions(models, stored)]);
+  const { rollups, totals, profiles } = batchUpdates(measured, opts.halfLifeDays);
+  for (const [userId, n] of sessions) {
+    const p = profiles.get(userId) ?? { $inc: {} };
+    p.$inc.sessions = (p.$inc.sessions ?? 0) + n;
+    profiles.set(userId, p);
+  }
+  await Promise.all([models.rollups.add(rollups), models.totals.add(totals), models.profiles.add(profiles)]);
+  return { ...result, stored };
 }

@@ -1,21 +1,43 @@
-import { CounterWriter, type SubgraphDefinition } from '@attention-mesh/platform';
+import {
+  CounterWriter,
+  KeyedLock,
+  type ServiceConfig,
+  type SubgraphDefinition,
+} from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
+import type { EngagementPrediction, EngagementRequest } from './engagement.js';
 import { createLoaders } from './loaders.js';
-import { attentionCounterModel } from './models/AttentionCounter.js';
-import { attentionEventModel } from './models/AttentionEvent.js';
+import { attentionModels } from './models/index.js';
 import { type AttentionContext, resolvers } from './resolvers/index.js';
 
-export function createModels(conn: Connection) {
-  const AttentionCounter = attentionCounterModel(conn);
+/** A loaded engagement model, swappable at run time. */
+export interface EngagementPredictor {
+  predict(requests: readonly EngagementRequest[]): Promise<EngagementPrediction[]>;
+}
+
+export function createModels(conn: Connection, config: ServiceConfig) {
+  const models = attentionModels(conn);
+  let predictor: EngagementPredictor | null = null;
   return {
-    AttentionEvent: attentionEventModel(conn),
-    AttentionCounter,
-    counters: new CounterWriter(AttentionCounter),
+    ...models,
+    settings: config.attention,
+    /** One writer per pre-aggregated collection (see CounterWriter for why). */
+    rollups: new CounterWriter(models.AttentionRollup),
+    totals: new CounterWriter(models.AttentionTotal),
+    profiles: new CounterWriter(models.AttentionProfile),
+    /** Batches touching the same view take turns. */
+    viewLock: new KeyedLock(),
+    engagement: {
+      current: () => predictor,
+      swap: (next: EngagementPredictor | null) => {
+        predictor = next;
+      },
+    },
   };
 }
 export type AttentionModels = ReturnType<typeof createModels>;
 
-/** The attention subgraph: behaviour events in, attention measured per user, item, ad and placement. */
+/** The attention subgraph: behaviour events in, attention measured per view, item, ad, placement and user. */
 export const attentionSubgraph: SubgraphDefinition<AttentionModels, AttentionContext> = {
   name: 'attention',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),

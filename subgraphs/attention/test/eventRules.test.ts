@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AttentionEventInput,
-  counterIncrements,
-  MAX_AGE_MS,
-  MAX_FUTURE_MS,
-  rejectionOf,
-} from '../src/eventRules.js';
+import { type AttentionEventInput, MAX_AGE_MS, MAX_FUTURE_MS, rejectionOf } from '../src/eventRules.js';
 
 const now = Date.UTC(2026, 10, 28, 12);
 const base: AttentionEventInput = {
   clientId: 'e1',
+  impressionId: 'v1',
   userId: 'u1',
   sessionId: 's1',
   target: { type: 'ITEM', id: 'i1' },
@@ -33,6 +28,10 @@ describe('attention event rules', () => {
     [{ userId: null, anonymousId: null }, 'MISSING_USER'],
     [{ clientId: '' }, 'INVALID_CLIENT_ID'],
     [{ device: 'fridge' }, 'UNKNOWN_DEVICE'],
+    [{ impressionId: null }, 'MISSING_IMPRESSION_ID'],
+    [{ media: 'AUDIO' }, 'UNKNOWN_MEDIA'],
+    [{ category: 'Sports' }, 'INVALID_CATEGORY'],
+    [{ country: 'fr' }, 'INVALID_COUNTRY'],
   ] as [Partial<AttentionEventInput>, string][])('rejects %j as %s', (patch, code) => {
     expect(rejectionOf({ ...base, ...patch }, now)?.code).toBe(code);
   });
@@ -41,26 +40,5 @@ describe('attention event rules', () => {
     expect(rejectionOf({ ...base, occurredAt: now - MAX_AGE_MS }, now)).toBeNull();
     expect(rejectionOf({ ...base, occurredAt: now + MAX_FUTURE_MS }, now)).toBeNull();
     expect(rejectionOf({ ...base, type: 'VIEW_SEGMENT', visibleFraction: 0, durationMs: 0 }, now)).toBeNull();
-  });
-
-  it('sums a batch into one increment per counter', () => {
-    const ev = (type: string, durationMs: number | null, userId: string | null, targetId = 'i1') => ({
-      targetType: 'ITEM',
-      targetId,
-      userId,
-      type,
-      durationMs,
-      occurredAt: now,
-    });
-    const inc = counterIncrements([
-      ev('IMPRESSION', null, 'u1'),
-      ev('CLICK', null, 'u1'),
-      ev('ENGAGED_INTERVAL', 5000, null),
-      ev('IMPRESSION', null, 'u2', 'i2'),
-    ]);
-    expect(inc.get('ITEM:i1')).toMatchObject({ events: 3, impressions: 1, clicks: 1, engagedMs: 5000 });
-    expect(inc.get('USER:u1')).toMatchObject({ events: 2, impressions: 1, clicks: 1, engagedMs: 0 });
-    expect(inc.get('ITEM:i2')).toMatchObject({ events: 1, impressions: 1 });
-    expect(inc.size).toBe(4);
   });
 });

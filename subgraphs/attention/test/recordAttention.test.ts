@@ -5,18 +5,32 @@ import { type AttentionModels, attentionSubgraph } from '../src/server.js';
 
 let sg: RunningSubgraph<AttentionModels>;
 const RECORD = `mutation($events: [AttentionEventInput!]!) {
-  recordAttention(events: $events) { accepted duplicates rejected { index clientId code message } }
+  recordAttention(events: $events) { accepted duplicates dropped rejected { index clientId code message } }
 }`;
+type Recorded = {
+  recordAttention: {
+    accepted: number;
+    duplicates: number;
+    dropped: number;
+    rejected: { index: number; code: string }[];
+  };
+};
 const iso = (ms: number) => new Date(ms).toISOString();
+const base = Date.now() - 60_000;
 const event = (clientId: string, patch: Record<string, unknown> = {}) => ({
   clientId,
+  impressionId: 'view-1',
   userId: 'u1',
   sessionId: 's1',
   target: { type: 'ITEM', id: 'i1' },
+  category: 'sports',
+  device: 'mobile',
+  country: 'FR',
   type: 'IMPRESSION',
-  occurredAt: iso(Date.now() - 1000),
+  occurredAt: iso(base),
   ...patch,
 });
+const at = (ms: number) => iso(base + ms);
 
 beforeAll(async () => {
   sg = await startTestSubgraph(attentionSubgraph, inject('mongoUri'));
@@ -27,31 +41,53 @@ describe('recordAttention', () => {
   it('stores good events, reports bad ones by index and counts duplicates once', async () => {
     const events = [
       event('a1'),
-      event('a2', { type: 'CLICK' }),
+      event('a2', { type: 'VIEW_SEGMENT', visibleFraction: 0.8, durationMs: 1500, occurredAt: at(100) }),
       event('bad1', { target: { type: 'BANNER', id: 'x' } }),
-      event('a3', { type: 'ENGAGED_INTERVAL', durationMs: 5000 }),
+      event('a3', { type: 'ACTIVITY', occurredAt: at(1000) }),
       event('bad2', { occurredAt: iso(Date.now() - 8 * 24 * 3600 * 1000) }),
       event('a1'),
+      event('a4', { type: 'SCROLL_DEPTH', scrollDepth: 0.6, occurredAt: at(2000) }),
+      event('a5', { type: 'CLICK', occurredAt: at(3000) }),
+      event('a6', { type: 'PAGE_EXIT', occurredAt: at(4000) }),
     ];
-    const res = await gql<{
-      recordAttention: { accepted: number; duplicates: number; rejected: { index: number; code: string }[] };
-    }>(sg.url, RECORD, { events });
+    const res = await gql<Recorded>(sg.url, RECORD, { events });
     expect(res.errors).toBeUndefined();
-    expect(res.data?.recordAttention.accepted).toBe(3);
-    expect(res.data?.recordAttention.duplicates).toBe(1);
+    expect(res.data?.recordAttention).toMatchObject({ accepted: 6, duplicates: 1, dropped: 0 });
     expect(res.data?.recordAttention.rejected.map((r) => [r.index, r.code])).toEqual([
       [2, 'UNKNOWN_TARGET_TYPE'],
       [4, 'TOO_OLD'],
     ]);
-    expect(await sg.models.AttentionEvent.countDocuments({})).toBe(3);
+    expect(await sg.models.AttentionEvent.countDocuments({})).toBe(6);
 
-    const replay = await gql<typeof res.data & object>(sg.url, RECORD, {
-      events: [event('a1'), event('a2', { type: 'CLICK' })],
+    const replay = await gql<Recorded>(sg.url, RECORD, {
+      events: [event('a1'), event('a5', { type: 'CLICK' })],
     });
     expect(replay.data?.recordAttention).toMatchObject({ accepted: 0, duplicates: 2 });
-    expect(await sg.models.AttentionEvent.countDocuments({})).toBe(3);
-    const item = await sg.models.AttentionCounter.findById('ITEM:i1').lean();
-    expect(item).toMatchObject({ events: 3, impressions: 1, clicks: 1, engagedMs: 5000 });
+    expect(await sg.models.AttentionEvent.countDocuments({})).toBe(6);
+  });
+
+  it('measures the view: MRC viewable, time in view, engaged time (cut at exit), scroll, dwell', async () => {
+    const res = await gql<{ _entities: { attentionStats: Record<string, number> }[] }>(
+      sg.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Item { attentionStats {
+        events impressions viewableImpressions viewabilityRate averageTimeInViewSeconds averageEngagedSeconds
+        clicks clickThroughRate averageDwellSeconds scroll50Rate attentionScore attentionPerMille } } } }`,
+      { r: [{ __typename: 'Item', id: 'i1' }] },
+    );
+    expect(res.data?._entities[0]?.attentionStats).toEqual({
+      events: 6,
+      impressions: 1,
+      viewableImpressions: 1,
+      viewabilityRate: 1,
+      averageTimeInViewSeconds: 1.5,
+      averageEngagedSeconds: 3, // activity at +1 s credits 5 s, the exit at +4 s takes back 2 s
+      clicks: 1,
+      clickThroughRate: 1,
+      averageDwellSeconds: 4,
+      scroll50Rate: 1,
+      attentionScore: 60,
+      attentionPerMille: 1500,
+    });
   });
 
   it('refuses an oversized batch as a whole, writing nothing', async () => {
@@ -63,29 +99,121 @@ describe('recordAttention', () => {
     expect(await sg.models.AttentionEvent.countDocuments({})).toBe(before);
   });
 
-  it('serves User.attention and Item.attentionStats with one counter query per batch', async () => {
+  it('drops the events of users who withdrew analytics consent', async () => {
+    await sg.models.Consent.create({ _id: 'u-private', analytics: false, updatedAt: Date.now() });
+    const res = await gql<Recorded>(sg.url, RECORD, {
+      events: [
+        event('p1', { userId: 'u-private', impressionId: 'view-p' }),
+        event('p2', { userId: 'u2', impressionId: 'view-p2' }),
+      ],
+    });
+    expect(res.data?.recordAttention).toMatchObject({ accepted: 1, dropped: 1 });
+    expect(await sg.models.AttentionEvent.countDocuments({ userId: 'u-private' })).toBe(0);
+  });
+
+  it('builds the user profile and answers with one query per entity type', async () => {
     const counter = commandCounter(sg.connection);
-    const res = await gql<{ _entities: Record<string, Record<string, number>>[] }>(
+    const res = await gql<{ _entities: { attention: Record<string, unknown> }[] }>(
       sg.url,
-      `query($r: [_Any!]!) { _entities(representations: $r) {
-        ... on User { attention { events impressions clicks engagedSeconds } }
-        ... on Item { attentionStats { impressions clicks clickThroughRate engagedSeconds } }
-      } }`,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { attention {
+        events impressions clicks engagedSeconds sessions categoryShares { category share } attentionSpanSeconds weeklyCurve
+      } } } }`,
       {
         r: [
           { __typename: 'User', id: 'u1' },
-          { __typename: 'Item', id: 'i1' },
+          { __typename: 'User', id: 'u2' },
           { __typename: 'User', id: 'nobody' },
         ],
       },
     );
     counter.stop();
-    expect(res.data?._entities).toEqual([
-      { attention: { events: 3, impressions: 1, clicks: 1, engagedSeconds: 5 } },
-      { attentionStats: { impressions: 1, clicks: 1, clickThroughRate: 1, engagedSeconds: 5 } },
-      { attention: { events: 0, impressions: 0, clicks: 0, engagedSeconds: 0 } },
+    const [u1, u2, nobody] = res.data!._entities.map((e) => e.attention);
+    expect(u1).toMatchObject({
+      events: 6,
+      impressions: 1,
+      clicks: 1,
+      engagedSeconds: 3,
+      sessions: 1,
+      categoryShares: [{ category: 'sports', share: 1 }],
+    });
+    expect(u1!.attentionSpanSeconds).toBeGreaterThanOrEqual(2);
+    expect(u1!.attentionSpanSeconds).toBeLessThan(4);
+    expect((u1!.weeklyCurve as number[]).reduce((a, b) => a + b, 0)).toBeCloseTo(1);
+    expect(u2).toMatchObject({ events: 1, sessions: 1, categoryShares: [] });
+    expect(nobody).toMatchObject({ events: 0, sessions: 0, attentionSpanSeconds: null });
+    expect(counter.count('find', 'attention_totals')).toBe(1);
+    expect(counter.count('find', 'attention_profiles')).toBe(1);
+  });
+
+  it('predicts engagement from the baseline before any model is trained', async () => {
+    const hour = Math.floor(base / 3_600_000) * 3_600_000;
+    const predict = async (at: number) => {
+      const res = await gql<{
+        _entities: {
+          attention: { predictedEngagement: { at: string; probability: number; source: string } };
+        }[];
+      }>(
+        sg.url,
+        `query($r: [_Any!]!, $at: DateTime!) { _entities(representations: $r) { ... on User { attention { predictedEngagement(at: $at) { at probability source } } } } }`,
+        { r: [{ __typename: 'User', id: 'u1' }], at: iso(at) },
+      );
+      return res.data!._entities[0]!.attention.predictedEngagement;
+    };
+    const sameHourTomorrow = await predict(hour + 24 * 3_600_000 + 120_000);
+    const otherHourTomorrow = await predict(hour + 30 * 3_600_000);
+    expect(sameHourTomorrow.source).toBe('BASELINE');
+    expect(sameHourTomorrow.at).toBe(iso(hour + 24 * 3_600_000));
+    expect(sameHourTomorrow.probability).toBeGreaterThan(otherHourTomorrow.probability);
+    expect(otherHourTomorrow.probability).toBeGreaterThan(0);
+    expect(sameHourTomorrow.probability).toBeLessThan(1);
+  });
+});
+
+describe('analyst queries', () => {
+  const hour = Math.floor(base / 3_600_000) * 3_600_000;
+  const range = { from: iso(hour - 3 * 3_600_000), to: iso(hour + 3_600_000) };
+  it('serves a time series, overall, filtered and grouped', async () => {
+    const q = `query($metric: AttentionMetric!, $from: DateTime!, $to: DateTime!, $filter: AttentionFilter, $groupBy: AttentionDimension) {
+      attentionSeries(metric: $metric, from: $from, to: $to, filter: $filter, groupBy: $groupBy) { key points { at value } } }`;
+    type S = { attentionSeries: { key: string; points: { at: string; value: number }[] }[] };
+    const all = await gql<S>(sg.url, q, { metric: 'EVENTS', ...range });
+    expect(all.data!.attentionSeries).toHaveLength(1);
+    expect(all.data!.attentionSeries[0]!.points).toHaveLength(4);
+    expect(all.data!.attentionSeries[0]!.points.reduce((n, p) => n + p.value, 0)).toBe(7);
+    const item = await gql<S>(sg.url, q, {
+      metric: 'IMPRESSIONS',
+      ...range,
+      filter: { dimension: 'ITEM', value: 'i1' },
+    });
+    // Views view-1 and view-p2 (the consent test's) are impressions of i1.
+    expect(item.data!.attentionSeries[0]!.points.reduce((n, p) => n + p.value, 0)).toBe(2);
+    const byDevice = await gql<S>(sg.url, q, { metric: 'EVENTS', ...range, groupBy: 'DEVICE' });
+    expect(byDevice.data!.attentionSeries.map((s) => s.key)).toEqual(['mobile']);
+    const bad = await gql(sg.url, q, { metric: 'EVENTS', from: range.to, to: range.from });
+    expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+    const tooLong = await gql(sg.url, q, {
+      metric: 'EVENTS',
+      from: iso(base - 40 * 86_400_000),
+      to: range.to,
+    });
+    expect(errorCodes(tooLong)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('ranks a breakdown', async () => {
+    await gql<Recorded>(sg.url, RECORD, {
+      events: [1, 2, 3].map((i) =>
+        event(`d${i}`, { impressionId: `view-d${i}`, device: 'desktop', country: 'DE' }),
+      ),
+    });
+    const res = await gql<{ attentionBreakdown: { key: string; value: number; impressions: number }[] }>(
+      sg.url,
+      `query($from: DateTime!, $to: DateTime!) { attentionBreakdown(by: DEVICE, metric: IMPRESSIONS, from: $from, to: $to) { key value impressions } }`,
+      range,
+    );
+    expect(res.data!.attentionBreakdown.map((r) => [r.key, r.value])).toEqual([
+      ['desktop', 3],
+      ['mobile', 2],
     ]);
-    expect(counter.count('find', 'attention_counters')).toBe(1);
   });
 });
 
@@ -93,18 +221,24 @@ describe('recordAttention under concurrency', () => {
   it('loses and double-counts nothing when batches race on the same counters', async () => {
     const batches = Array.from({ length: 8 }, (_, b) =>
       Array.from({ length: 25 }, (_, i) =>
-        event(`race-${b}-${i}`, { userId: 'racer', target: { type: 'ITEM', id: 'hot' } }),
+        event(`race-${b}-${i}`, {
+          userId: 'racer',
+          impressionId: `race-view-${i % 5}`,
+          target: { type: 'ITEM', id: 'hot' },
+        }),
       ),
     );
-    const results = await Promise.all(
-      batches.map((events) => gql<{ recordAttention: { accepted: number } }>(sg.url, RECORD, { events })),
-    );
+    const results = await Promise.all(batches.map((events) => gql<Recorded>(sg.url, RECORD, { events })));
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     expect(results.reduce((n, r) => n + r.data!.recordAttention.accepted, 0)).toBe(200);
-    expect(await sg.models.AttentionCounter.findById('ITEM:hot').lean()).toMatchObject({
+    // 200 IMPRESSION events on 5 views: 5 impressions (one per view), 200 events.
+    expect(await sg.models.AttentionTotal.findById('ITEM|hot').lean()).toMatchObject({
       events: 200,
-      impressions: 200,
+      impressions: 5,
     });
-    expect(await sg.models.AttentionCounter.findById('USER:racer').lean()).toMatchObject({ events: 200 });
+    expect(await sg.models.AttentionTotal.findById('USER|racer').lean()).toMatchObject({
+      events: 200,
+      impressions: 5,
+    });
   });
 });

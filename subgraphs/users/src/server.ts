@@ -15,5 +15,5 @@ export const usersSubgraph: SubgraphDefinition<UsersModels, UsersContext> = {
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
   models: createModels,
-  context: (models) => ({ models, loaders: createLoaders(models) }),
+  context: (models, { events }) => ({ models, loaders: createLoaders(models), events }),
 };

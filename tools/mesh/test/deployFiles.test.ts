@@ -46,8 +46,8 @@ function subgraphOfUrlVar(name: string): string | undefined {
 }
 
 function unreadEnv(service: string, names: string[]): string[] {
-  const read = new Set([...PLATFORM_ENV, ...(service === 'gateway' ? GATEWAY_ENV : [])]);
-  return names.filter((n) => !read.has(n) && !(service === 'gateway' && subgraphOfUrlVar(n)));
+  const known = new Set([...PLATFORM_ENV, ...(service === 'gateway' ? GATEWAY_ENV : [])]);
+  return names.filter((n) => !known.has(n) && !(service === 'gateway' && subgraphOfUrlVar(n)));
 }
 
 // ---- workspaces ------------------------------------------------------------------------------------
@@ -59,7 +59,8 @@ for (const pattern of (JSON.parse(read('package.json')) as { workspaces: string[
     ? readdirSync(new URL(`${pattern.slice(0, -1)}`, ROOT)).map((d) => `${pattern.slice(0, -1)}${d}`)
     : [pattern];
   for (const dir of dirs) {
-    if (exists(`${dir}/package.json`)) WORKSPACES.set((JSON.parse(read(`${dir}/package.json`)) as { name: string }).name, dir);
+    if (exists(`${dir}/package.json`))
+      WORKSPACES.set((JSON.parse(read(`${dir}/package.json`)) as { name: string }).name, dir);
   }
 }
 
@@ -78,7 +79,9 @@ function buildArgProblems(where: string, args: Obj, service?: string): string[] 
     problems.push(`${where}: ENTRY "${entry}" has no source file in ${dir}/src`);
   }
   if (isService(built) && str(args.PORT) !== String(DEFAULT_PORTS[built])) {
-    problems.push(`${where}: PORT ${str(args.PORT) || '(unset)'} is not ${built}'s port ${DEFAULT_PORTS[built]}`);
+    problems.push(
+      `${where}: PORT ${str(args.PORT) || '(unset)'} is not ${built}'s port ${DEFAULT_PORTS[built]}`,
+    );
   }
   return problems;
 }
@@ -143,19 +146,24 @@ function dockerfileProblems(path: string): string[] {
   });
   const runtime = instructions.slice(last + 1);
   const user = runtime.filter((i) => i.op === 'USER').at(-1)?.args;
-  if (!user || /^(root|0)(:|$)/.test(user)) problems.push(`${path}: the final stage does not end as a non-root USER`);
+  if (!user || /^(root|0)(:|$)/.test(user))
+    problems.push(`${path}: the final stage does not end as a non-root USER`);
   const lastUser = runtime.findLastIndex((i) => i.op === 'USER');
-  if (runtime.slice(lastUser + 1).some((i) => i.op === 'RUN')) problems.push(`${path}: RUN after the last USER`);
+  if (runtime.slice(lastUser + 1).some((i) => i.op === 'RUN'))
+    problems.push(`${path}: RUN after the last USER`);
   const cmd = runtime.filter((i) => i.op === 'CMD').at(-1)?.args ?? '';
   if (!cmd.startsWith('["node"')) problems.push(`${path}: CMD is not an exec-form node command: ${cmd}`);
   const health = runtime.find((i) => i.op === 'HEALTHCHECK')?.args ?? '';
   if (!health.includes('/healthz')) problems.push(`${path}: no HEALTHCHECK on /healthz in the final stage`);
   const env = runtime.filter((i) => i.op === 'ENV').map((i) => i.args);
   if (!env.some((e) => /\bHOST=0\.0\.0\.0\b/.test(e))) problems.push(`${path}: HOST=0.0.0.0 not set`);
-  if (!env.some((e) => /\bNODE_ENV=production\b/.test(e))) problems.push(`${path}: NODE_ENV=production not set`);
+  if (!env.some((e) => /\bNODE_ENV=production\b/.test(e)))
+    problems.push(`${path}: NODE_ENV=production not set`);
   problems.push(...buildArgProblems(`${path} ARG defaults`, globalArgs(instructions)));
-  const turbo = (JSON.parse(read('package.json')) as { devDependencies: Record<string, string> }).devDependencies.turbo;
-  if (globalArgs(instructions).TURBO_VERSION !== turbo) problems.push(`${path}: TURBO_VERSION is not ${turbo}`);
+  const turbo = (JSON.parse(read('package.json')) as { devDependencies: Record<string, string> })
+    .devDependencies.turbo;
+  if (globalArgs(instructions).TURBO_VERSION !== turbo)
+    problems.push(`${path}: TURBO_VERSION is not ${turbo}`);
   return problems;
 }
 
@@ -181,7 +189,10 @@ function dockerignored(path: string): boolean {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
-    .map((l) => ({ negate: l.startsWith('!'), re: toRegExp(posix.normalize(l.replace(/^!/, '')).replace(/^\/|\/$/g, '')) }));
+    .map((l) => ({
+      negate: l.startsWith('!'),
+      re: toRegExp(posix.normalize(l.replace(/^!/, '')).replace(/^\/|\/$/g, '')),
+    }));
   const parts = path.split('/');
   const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
   let ignored = false;
@@ -193,7 +204,9 @@ function dockerignored(path: string): boolean {
 
 describe('deployment files: sources of truth', () => {
   it('finds the env vars the services read in their config sources', () => {
-    expect(PLATFORM_ENV).toEqual(expect.arrayContaining(['NODE_ENV', 'HOST', 'PORT', 'MONGODB_URI', 'MESH_INTERNAL_SECRET']));
+    expect(PLATFORM_ENV).toEqual(
+      expect.arrayContaining(['NODE_ENV', 'HOST', 'PORT', 'MONGODB_URI', 'MESH_INTERNAL_SECRET']),
+    );
     expect(GATEWAY_ENV).toEqual(expect.arrayContaining(['JWT_SECRET', 'SUPERGRAPH_PATH']));
     expect(read('gateway/src/config.ts')).toContain('SUBGRAPH_([A-Z0-9_]+)_URL');
     expect([...SUBGRAPHS].sort()).toEqual(SERVICES.filter((s) => s !== 'gateway').sort());
@@ -202,11 +215,18 @@ describe('deployment files: sources of truth', () => {
 
 describe('docker/Dockerfile and docker/Dockerfile.gpu', () => {
   it('pin their base images, build a real workspace entry, and end as a non-root node process', () => {
-    expect([...dockerfileProblems('docker/Dockerfile'), ...dockerfileProblems('docker/Dockerfile.gpu')]).toEqual([]);
+    expect([
+      ...dockerfileProblems('docker/Dockerfile'),
+      ...dockerfileProblems('docker/Dockerfile.gpu'),
+    ]).toEqual([]);
   });
 
   it('run the CPU image on node 20 slim (within the root engines) and the GPU one on CUDA 11.8 + cuDNN 8', () => {
-    const finalFrom = (path: string) => dockerfile(path).filter((i) => i.op === 'FROM').at(-1)?.args.split(/\s+/)[0];
+    const finalFrom = (path: string) =>
+      dockerfile(path)
+        .filter((i) => i.op === 'FROM')
+        .at(-1)
+        ?.args.split(/\s+/)[0];
     const cpu = finalFrom('docker/Dockerfile') ?? '';
     const version = /^node:(\d+)\.(\d+)\.(\d+)-bookworm-slim$/.exec(cpu)?.slice(1).map(Number) ?? [];
     const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
@@ -215,10 +235,16 @@ describe('docker/Dockerfile and docker/Dockerfile.gpu', () => {
     expect(version[0]).toBe(min[0]);
     expect(version[1]! * 1000 + version[2]! >= min[1]! * 1000 + min[2]!).toBe(true);
 
-    expect(finalFrom('docker/Dockerfile.gpu')).toMatch(/^nvidia\/cuda:11\.8\.\d+-cudnn8-runtime-ubuntu22\.04$/);
+    expect(finalFrom('docker/Dockerfile.gpu')).toMatch(
+      /^nvidia\/cuda:11\.8\.\d+-cudnn8-runtime-ubuntu22\.04$/,
+    );
     const gpu = dockerfile('docker/Dockerfile.gpu');
     expect(globalArgs(gpu).TFJS_NODE_GPU_VERSION).toBe('4.22.0');
-    expect(gpu.some((i) => i.op === 'RUN' && i.args.includes('@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}'))).toBe(true);
+    expect(
+      gpu.some(
+        (i) => i.op === 'RUN' && /@tensorflow\/tfjs-node-gpu@\$\{TFJS_NODE_GPU_VERSION\}/.test(i.args),
+      ),
+    ).toBe(true);
     // The service chooses its backend; the image must not force one.
     expect(gpu.filter((i) => i.op === 'ENV' && i.args.includes('TFJS_BACKEND'))).toEqual([]);
   });
@@ -235,7 +261,14 @@ describe('docker/Dockerfile and docker/Dockerfile.gpu', () => {
       'packages/platform/src/index.ts',
       ...SUBGRAPHS.map((s) => `subgraphs/${s}/src/schema.graphql`),
     ];
-    const unwanted = ['node_modules', 'subgraphs/users/node_modules', 'gateway/dist', '.git', '.data', 'docker/.env'];
+    const unwanted = [
+      'node_modules',
+      'subgraphs/users/node_modules',
+      'gateway/dist',
+      '.git',
+      '.data',
+      'docker/.env',
+    ];
     expect(needed.filter(dockerignored)).toEqual([]);
     expect(unwanted.filter((p) => !dockerignored(p))).toEqual([]);
   });
@@ -244,7 +277,9 @@ describe('docker/Dockerfile and docker/Dockerfile.gpu', () => {
 describe('docker/docker-compose.yml', () => {
   const compose = obj(parse(read('docker/docker-compose.yml'), { merge: true }));
   const services = obj(compose.services);
-  const mesh = Object.entries(services).filter(([, s]) => isObj(obj(s).build) && Object.keys(obj(obj(s).build)).length);
+  const mesh = Object.entries(services).filter(
+    ([, s]) => isObj(obj(s).build) && Object.keys(obj(obj(s).build)).length,
+  );
   const mongo = obj(services.mongo);
   const replSet = str(list(mongo.command)[list(mongo.command).indexOf('--replSet') + 1]);
 
@@ -265,10 +300,12 @@ describe('docker/docker-compose.yml', () => {
     const problems = mesh.flatMap(([name, s]) => {
       const env = obj(obj(s).environment);
       const out = unreadEnv(name, Object.keys(env)).map((n) => `${name}: ${n} is not read by the service`);
-      if (isService(name) && 'PORT' in env && str(env.PORT) !== String(DEFAULT_PORTS[name])) out.push(`${name}: PORT`);
+      if (isService(name) && 'PORT' in env && str(env.PORT) !== String(DEFAULT_PORTS[name]))
+        out.push(`${name}: PORT`);
       const secrets = name === 'gateway' ? ['MESH_INTERNAL_SECRET', 'JWT_SECRET'] : ['MESH_INTERNAL_SECRET'];
       for (const key of secrets) {
-        if (!/^\$\{[A-Z0-9_]+:\?[^}]*\}$/.test(str(env[key]))) out.push(`${name}: ${key} is not \${VAR:?...}`);
+        if (!/^\$\{[A-Z0-9_]+:\?[^}]*\}$/.test(str(env[key])))
+          out.push(`${name}: ${key} is not \${VAR:?...}`);
       }
       return out;
     });
@@ -285,13 +322,16 @@ describe('docker/docker-compose.yml', () => {
       const dependsOn = obj(obj(s).depends_on);
       const needs = name === 'gateway' ? SUBGRAPHS : ['mongo'];
       for (const dep of needs) {
-        if (obj(dependsOn[dep]).condition !== 'service_healthy') problems.push(`${name}: no healthy ${dep} dependency`);
+        if (obj(dependsOn[dep]).condition !== 'service_healthy')
+          problems.push(`${name}: no healthy ${dep} dependency`);
         if (!isObj(obj(services[dep]).healthcheck)) problems.push(`${dep}: no healthcheck`);
       }
       if (name === 'gateway') continue;
       const uri = new URL(str(obj(obj(s).environment).MONGODB_URI));
-      if (!(uri.hostname in services)) problems.push(`${name}: MONGODB_URI host ${uri.hostname} is not a service`);
-      if (uri.searchParams.get('replicaSet') !== replSet) problems.push(`${name}: MONGODB_URI replicaSet is not ${replSet}`);
+      if (!(uri.hostname in services))
+        problems.push(`${name}: MONGODB_URI host ${uri.hostname} is not a service`);
+      if (uri.searchParams.get('replicaSet') !== replSet)
+        problems.push(`${name}: MONGODB_URI replicaSet is not ${replSet}`);
     }
     expect(problems).toEqual([]);
   });
@@ -309,7 +349,9 @@ describe('docker/docker-compose.yml', () => {
     expect(problems).toEqual([]);
     const published = Object.entries(services).filter(([, s]) => list(obj(s).ports).length > 0);
     expect(published.map(([name]) => name)).toEqual(['gateway']);
-    expect(list(obj(services.gateway).ports).map((p) => str(p).split(':').at(-1))).toEqual([String(DEFAULT_PORTS.gateway)]);
+    expect(list(obj(services.gateway).ports).map((p) => str(p).split(':').at(-1))).toEqual([
+      String(DEFAULT_PORTS.gateway),
+    ]);
   });
 
   it('pins the images it pulls and runs NATS with JetStream on a volume', () => {
@@ -326,9 +368,9 @@ describe('docker/docker-compose.yml', () => {
     expect(Object.keys(gpu).sort()).toEqual(['attention', 'recommendation']);
     for (const [name, s] of Object.entries(gpu)) {
       const base = obj(obj(services[name]).build);
-      expect(posix.normalize(posix.join('docker', str(base.context), str(obj(obj(s).build).dockerfile)))).toBe(
-        'docker/Dockerfile.gpu',
-      );
+      expect(
+        posix.normalize(posix.join('docker', str(base.context), str(obj(obj(s).build).dockerfile))),
+      ).toBe('docker/Dockerfile.gpu');
       const devices = list(obj(obj(obj(obj(s).deploy).resources).reservations).devices).map(obj);
       expect(devices.some((d) => d.driver === 'nvidia' && list(d.capabilities).includes('gpu'))).toBe(true);
     }
@@ -360,7 +402,9 @@ function docs(file: string): Doc[] {
 const K8S_FILES = yamlFiles('k8s');
 const KUSTOMIZATIONS = K8S_FILES.filter((f) => posix.basename(f) === 'kustomization.yaml');
 const MANIFESTS = K8S_FILES.filter((f) => !KUSTOMIZATIONS.includes(f)).flatMap(docs);
-const BASE = MANIFESTS.filter((d) => d.file.startsWith('k8s/base/') && !d.file.endsWith('secret.example.yaml'));
+const BASE = MANIFESTS.filter(
+  (d) => d.file.startsWith('k8s/base/') && !d.file.endsWith('secret.example.yaml'),
+);
 const SECRET = docs('k8s/base/secret.example.yaml')[0]?.value ?? {};
 
 const named = (kind: string, name: string) =>
@@ -374,14 +418,18 @@ const containersOf = (value: Obj): Obj[] => {
   return [...list(spec.containers), ...list(spec.initContainers)].map(obj);
 };
 
-/** literals of a kustomization's configMapGenerator named `name` (base and overlays), as KEY -> value. */
-function configMapKeys(name: string): string[] {
-  return KUSTOMIZATIONS.flatMap((k) =>
+/**
+ * The keys of the configMapGenerator `name` (its literals, in the kustomization that creates it and in
+ * the overlays that merge into it); undefined when no kustomization creates it.
+ */
+function configMapKeys(name: string): string[] | undefined {
+  const generators = KUSTOMIZATIONS.flatMap((k) =>
     list(obj(parse(read(k))).configMapGenerator)
       .map(obj)
-      .filter((g) => g.name === name)
-      .flatMap((g) => list(g.literals).map((l) => str(l).split('=')[0] ?? '')),
+      .filter((g) => g.name === name),
   );
+  if (!generators.some((g) => g.behavior === undefined || g.behavior === 'create')) return undefined;
+  return generators.flatMap((g) => list(g.literals).map((l) => str(l).split('=')[0] ?? ''));
 }
 
 describe('k8s manifests', () => {
@@ -401,14 +449,20 @@ describe('k8s manifests', () => {
       if (!deployment || !container) return [`${s}: no container named ${s}`];
       const out: string[] = [];
       const image = str(container.image);
-      if (!image.startsWith(`ghcr.io/attention-mesh/${s}:`) || unpinned(image)) out.push(`${s}: image ${image}`);
-      const port = list(container.ports).map(obj).find((p) => p.containerPort === DEFAULT_PORTS[s]);
+      if (!image.startsWith(`ghcr.io/attention-mesh/${s}:`) || unpinned(image))
+        out.push(`${s}: image ${image}`);
+      const port = list(container.ports)
+        .map(obj)
+        .find((p) => p.containerPort === DEFAULT_PORTS[s]);
       if (!port) out.push(`${s}: no containerPort ${DEFAULT_PORTS[s]}`);
       const onPort = (probe: unknown) => {
         const p = obj(obj(probe).httpGet).port;
         return port !== undefined && (p === port.containerPort || (typeof p === 'string' && p === port.name));
       };
-      if (obj(obj(container.readinessProbe).httpGet).path !== '/readyz' || !onPort(container.readinessProbe)) {
+      if (
+        obj(obj(container.readinessProbe).httpGet).path !== '/readyz' ||
+        !onPort(container.readinessProbe)
+      ) {
         out.push(`${s}: readinessProbe is not GET /readyz on the container port`);
       }
       if (obj(obj(container.livenessProbe).httpGet).path !== '/healthz' || !onPort(container.livenessProbe)) {
@@ -434,7 +488,8 @@ describe('k8s manifests', () => {
       const portEnv = list(container.env)
         .map(obj)
         .find((e) => e.name === 'PORT');
-      if (portEnv && str(portEnv.value) !== String(DEFAULT_PORTS[s])) out.push(`${s}: PORT env ${str(portEnv.value)}`);
+      if (portEnv && str(portEnv.value) !== String(DEFAULT_PORTS[s]))
+        out.push(`${s}: PORT env ${str(portEnv.value)}`);
       return out;
     });
     expect(problems).toEqual([]);
@@ -448,9 +503,11 @@ describe('k8s manifests', () => {
       const ports = list(container.ports).map(obj);
       const out: string[] = [];
       const service = obj(named('Service', s)?.spec);
-      if (!selects(obj(service.selector), labels)) out.push(`Service ${s}: selector matches no pod of its Deployment`);
+      if (!selects(obj(service.selector), labels))
+        out.push(`Service ${s}: selector matches no pod of its Deployment`);
       const servicePorts = list(service.ports).map(obj);
-      if (!servicePorts.some((p) => p.port === DEFAULT_PORTS[s])) out.push(`Service ${s}: no port ${DEFAULT_PORTS[s]}`);
+      if (!servicePorts.some((p) => p.port === DEFAULT_PORTS[s]))
+        out.push(`Service ${s}: no port ${DEFAULT_PORTS[s]}`);
       for (const p of servicePorts) {
         const target = p.targetPort ?? p.port;
         if (!ports.some((c) => c.containerPort === target || c.name === target)) {
@@ -458,7 +515,8 @@ describe('k8s manifests', () => {
         }
       }
       const pdb = obj(named('PodDisruptionBudget', s)?.spec);
-      if (!selects(obj(obj(pdb.selector).matchLabels), labels)) out.push(`PodDisruptionBudget ${s}: selects no pod`);
+      if (!selects(obj(obj(pdb.selector).matchLabels), labels))
+        out.push(`PodDisruptionBudget ${s}: selects no pod`);
       const target = obj(obj(named('HorizontalPodAutoscaler', s)?.spec).scaleTargetRef);
       if (target.kind !== 'Deployment' || !named('Deployment', str(target.name))) {
         out.push(`HorizontalPodAutoscaler ${s}: scaleTargetRef is no Deployment`);
@@ -480,21 +538,26 @@ describe('k8s manifests', () => {
         const names = list(c.env).map((e) => str(obj(e).name));
         for (const from of list(c.envFrom).map(obj)) {
           const ref = str(obj(from.configMapRef).name);
-          const keys = configMapKeys(ref);
-          if (from.configMapRef && keys.length === 0) problems.push(`${file} ${name}: no configMapGenerator ${ref}`);
-          names.push(...keys);
+          const keys = from.configMapRef ? configMapKeys(ref) : [];
+          if (!keys) problems.push(`${file} ${name}: no kustomization generates ConfigMap ${ref}`);
+          names.push(...(keys ?? []));
           if (from.secretRef) problems.push(`${file} ${name}: envFrom secretRef hides which keys it reads`);
         }
-        problems.push(...unreadEnv(name, names).map((n) => `${file} ${name}: ${n} is not read by the service`));
+        problems.push(
+          ...unreadEnv(name, names).map((n) => `${file} ${name}: ${n} is not read by the service`),
+        );
         for (const e of list(c.env).map(obj)) {
           const ref = obj(obj(e.valueFrom).secretKeyRef);
           if (!e.valueFrom || !ref.name) continue;
           if (ref.name !== secretName || !secretKeys.includes(str(ref.key))) {
-            problems.push(`${file} ${name}: secretKeyRef ${str(ref.name)}/${str(ref.key)} is not in secret.example.yaml`);
+            problems.push(
+              `${file} ${name}: secretKeyRef ${str(ref.name)}/${str(ref.key)} is not in secret.example.yaml`,
+            );
           }
         }
         for (const e of list(c.env).map(obj)) {
-          if (/SECRET|PASSWORD/.test(str(e.name)) && e.value !== undefined) problems.push(`${file} ${name}: ${str(e.name)} inline`);
+          if (/SECRET|PASSWORD/.test(str(e.name)) && e.value !== undefined)
+            problems.push(`${file} ${name}: ${str(e.name)} inline`);
         }
       }
     }
@@ -502,7 +565,8 @@ describe('k8s manifests', () => {
   });
 
   it('routes the gateway to every subgraph Service by name and port', () => {
-    const gateway = containersOf(named('Deployment', 'gateway') ?? {}).find((c) => c.name === 'gateway') ?? {};
+    const gateway =
+      containersOf(named('Deployment', 'gateway') ?? {}).find((c) => c.name === 'gateway') ?? {};
     const env = Object.fromEntries(list(gateway.env).map((e) => [str(obj(e).name), str(obj(e).value)]));
     const problems = SUBGRAPHS.flatMap((sub) => {
       const value = env[`SUBGRAPH_${sub.toUpperCase()}_URL`] ?? '';
@@ -526,7 +590,9 @@ describe('k8s manifests', () => {
     expect(images.length).toBeGreaterThan(SERVICES.length);
     expect(images.filter((i) => unpinned(i.image))).toEqual([]);
     const names = new Set(images.map((i) => i.image.split(':')[0]));
-    const overrides = KUSTOMIZATIONS.flatMap((k) => list(obj(parse(read(k))).images).map((i) => ({ k, ...obj(i) })));
+    const overrides = KUSTOMIZATIONS.flatMap((k) =>
+      list(obj(parse(read(k))).images).map((i): Obj => ({ kustomization: k, ...obj(i) })),
+    );
     expect(overrides.filter((o) => !names.has(str(o.name)))).toEqual([]);
     expect(overrides.filter((o) => o.newTag !== undefined && unpinned(`x:${str(o.newTag)}`))).toEqual([]);
   });

@@ -1,7 +1,9 @@
 import { DateTimeScalar, type GraphQLResolverMap, type RequestContext } from '@attention-mesh/platform';
+import { attentionBreakdown, attentionSeries, type SeriesArgs } from '../analytics.js';
 import type { AttentionEventInput } from '../eventRules.js';
 import type { AttentionLoaders } from '../loaders.js';
-import type { AttentionCounterDoc } from '../models/AttentionCounter.js';
+import { type AttentionMetric, statsOf, sums } from '../metricsOf.js';
+import { categoryShares, medianSpanSeconds, weekCurve } from '../profileMath.js';
 import { recordAttention } from '../recordAttention.js';
 import type { AttentionModels } from '../server.js';
 
@@ -11,39 +13,56 @@ export interface AttentionContext {
 }
 type Ctx = RequestContext & AttentionContext;
 
-const EMPTY: Omit<AttentionCounterDoc, '_id'> = {
-  events: 0,
-  impressions: 0,
-  clicks: 0,
-  engagedMs: 0,
-  viewMs: 0,
-  lastEventAt: 0,
-};
+const HOUR = 3_600_000;
 
-async function counter(ctx: Ctx, key: string) {
-  const c = (await ctx.loaders.counter.load(key)) ?? { _id: key, ...EMPTY };
-  return {
-    events: c.events,
-    impressions: c.impressions,
-    clicks: c.clicks,
-    clickThroughRate: c.impressions > 0 ? c.clicks / c.impressions : 0,
-    engagedSeconds: c.engagedMs / 1000,
-    timeInViewSeconds: c.viewMs / 1000,
-    lastActiveAt: c.lastEventAt || null,
-    lastEventAt: c.lastEventAt || null,
-  };
+async function stats(ctx: Ctx, key: string) {
+  const total = await ctx.loaders.total.load(key);
+  return statsOf(sums(total), total?.lastEventAt ?? null);
 }
 
 export const resolvers: GraphQLResolverMap<Ctx> = {
   DateTime: DateTimeScalar,
+  Query: {
+    attentionSeries: (_: unknown, args: SeriesArgs, ctx: Ctx) => attentionSeries(ctx.models, args),
+    attentionBreakdown: (
+      _: unknown,
+      args: { by: string; metric: AttentionMetric; from: number; to: number; first: number },
+      ctx: Ctx,
+    ) => attentionBreakdown(ctx.models, args),
+  },
   Mutation: {
-    recordAttention: (_: unknown, { events }: { events: AttentionEventInput[] }, ctx: Ctx) =>
-      recordAttention(ctx.models, events),
+    async recordAttention(_: unknown, { events }: { events: AttentionEventInput[] }, ctx: Ctx) {
+      const { stored: _stored, ...result } = await recordAttention(ctx.models, events, ctx.models.settings);
+      return result;
+    },
   },
   User: {
-    attention: (user: { id: string }, _: unknown, ctx: Ctx) => counter(ctx, `USER:${user.id}`),
+    async attention(user: { id: string }, _: unknown, ctx: Ctx) {
+      const [total, profile] = await Promise.all([
+        ctx.loaders.total.load(`USER|${user.id}`),
+        ctx.loaders.profile.load(user.id),
+      ]);
+      const s = sums(total);
+      return {
+        userId: user.id,
+        events: s.events,
+        impressions: s.impressions,
+        clicks: s.clicks,
+        engagedSeconds: s.engagedMs / 1000,
+        timeInViewSeconds: s.timeInViewMs / 1000,
+        sessions: profile?.sessions ?? 0,
+        lastActiveAt: total?.lastEventAt ?? null,
+        categoryShares: categoryShares(profile?.categories),
+        weeklyCurve: weekCurve(profile?.weekHours),
+        attentionSpanSeconds: medianSpanSeconds(profile?.span),
+      };
+    },
   },
-  Item: {
-    attentionStats: (item: { id: string }, _: unknown, ctx: Ctx) => counter(ctx, `ITEM:${item.id}`),
+  AttentionProfile: {
+    predictedEngagement: (p: { userId: string }, { at }: { at: number }, ctx: Ctx) =>
+      ctx.loaders.engagement.load(`${p.userId}|${Math.floor(at / HOUR) * HOUR}`),
   },
+  Item: { attentionStats: (o: { id: string }, _: unknown, ctx: Ctx) => stats(ctx, `ITEM|${o.id}`) },
+  Ad: { attentionStats: (o: { id: string }, _: unknown, ctx: Ctx) => stats(ctx, `AD|${o.id}`) },
+  Placement: { attentionStats: (o: { id: string }, _: unknown, ctx: Ctx) => stats(ctx, `PLACEMENT|${o.id}`) },
 };

@@ -3,12 +3,17 @@ import {
   checkSlugs,
   checkText,
   DateTimeScalar,
+  type EventBus,
   type GraphQLResolverMap,
   insertOnce,
+  type MeshEvent,
+  meshEvent,
   newId,
   notFound,
   paginateById,
   type RequestContext,
+  type UserConsentChangedData,
+  type UserCreatedData,
 } from '@attention-mesh/platform';
 import type { UsersLoaders } from '../loaders.js';
 import type { ConsentDoc, UserDoc } from '../models/User.js';
@@ -18,6 +23,7 @@ import { checkCountry, checkEmail, checkLocale, checkTimezone } from '../userInp
 export interface UsersContext {
   models: UsersModels;
   loaders: UsersLoaders;
+  events: EventBus;
 }
 type Ctx = RequestContext & UsersContext;
 
@@ -51,6 +57,20 @@ function mergeConsent(
   };
 }
 
+function userKey(id: string) {
+  return { __typename: 'User', id };
+}
+
+function consentChanged(userId: string, consent: ConsentDoc): MeshEvent<UserConsentChangedData> {
+  const data: UserConsentChangedData = {
+    personalization: consent.personalization,
+    adsPersonalization: consent.adsPersonalization,
+    analytics: consent.analytics,
+    updatedAt: consent.updatedAt,
+  };
+  return meshEvent('user.consent.changed', userKey(userId), data, { userId, occurredAt: consent.updatedAt });
+}
+
 async function loadOrFail(ctx: Ctx, id: string): Promise<UserDoc> {
   const user = await ctx.loaders.user.load(id);
   if (!user) throw notFound('User', id);
@@ -79,7 +99,23 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
         createdAt: now,
         updatedAt: now,
       };
-      return insertOnce(ctx.models.User, doc);
+      const stored = await insertOnce(ctx.models.User, doc);
+      // insertOnce returns our own document only when this call inserted it; a repeat (or the loser of
+      // a race on the same id) gets the stored one, and publishes nothing.
+      if (stored === doc) {
+        const created: UserCreatedData = {
+          country: doc.country ?? null,
+          locale: doc.locale,
+          timezone: doc.timezone,
+          segments: doc.segments,
+          createdAt: doc.createdAt,
+        };
+        await ctx.events.publish([
+          meshEvent('user.created', userKey(doc._id), created, { userId: doc._id, occurredAt: now }),
+          consentChanged(doc._id, doc.consent),
+        ]);
+      }
+      return stored;
     },
     async updateUser(_: unknown, { id, input }: { id: string; input: UpdateUserInput }, ctx: Ctx) {
       const set: Partial<UserDoc> = { updatedAt: Date.now() };
@@ -100,10 +136,9 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     ) {
       const user = await loadOrFail(ctx, userId);
       const now = Date.now();
-      await ctx.models.User.updateOne(
-        { _id: userId },
-        { $set: { consent: mergeConsent(user.consent, consent, now), updatedAt: now } },
-      );
+      const merged = mergeConsent(user.consent, consent, now);
+      await ctx.models.User.updateOne({ _id: userId }, { $set: { consent: merged, updatedAt: now } });
+      await ctx.events.publish([consentChanged(userId, merged)]);
       return ctx.models.User.findById(userId).lean<UserDoc>();
     },
   },

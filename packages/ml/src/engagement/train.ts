@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRng, shuffleInPlace } from '../random.js';
+import type { EngagementModelConfig } from './config.js';
+import { type ExampleOptions, type ExampleSet, buildExamples, type TrainingWindow } from './examples.js';
+import { encodeBatch, encodedLength } from './features.js';
+import { EngagementModel } from './model.js';
+import { weightedBce } from './ops.js';
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Mean weighted loss of the epoch so far. */
+  loss: number;
+  examplesPerSecond: number;
+}
+
+export interface EpochStats {
+  epoch: number;
+  loss: number;
+  seconds: number;
+}
+
+export interface TrainOptions extends ExampleOptions {
+  /** Passes over the examples (default 4). */
+  epochs?: number;
+  /** Examples per gradient step (default 256). */
+  batchSize?: number;
+  /** Adam learning rate (default 0.003). */
+  lr?: number;
+  /** Seeds the weights, the sampling and the shuffling (default 42). */
+  seed?: number;
+  /** Model shape; `seed` here is ignored in favour of the option above. */
+  model?: Partial<EngagementModelConfig>;
+  onProgress?: (progress: TrainProgress) => void;
+  /** Called after each epoch; return true to stop early (e.g. when a validation score stops improving). */
+  onEpochEnd?: (stats: EpochStats, model: EngagementModel) => boolean | undefined | Promise<boolean | undefined>;
+  /** Examples already built (skips `buildExamples`; the window is then only used for its bounds). */
+  examples?: ExampleSet;
+}
+
+export interface TrainResult {
+  model: EngagementModel;
+  epochs: EpochStats[];
+  examples: {
+    count: number;
+    positives: number;
+    candidates: number;
+    candidatePositives: number;
+    positiveSampleRate: number;
+    negativeSampleRate: number;
+  };
+  trainingSeconds: number;
+}
+
+/**
+ * Trains an engagement model on self-supervised examples from `data` (see `buildExamples`) with Adam on
+ * the weighted binary cross-entropy. Batches hold histories of similar length (shuffled within a length,
+ * batch order shuffled each epoch), so each is trimmed to its longest history.
+ */
+export async function trainEngagementModel(data: TrainingWindow, options: TrainOptions = {}): Promise<TrainResult> {
+  const epochs = options.epochs ?? 4;
+  const batchSize = options.batchSize ?? 256;
+  const lr = options.lr ?? 0.003;
+  const seed = options.seed ?? 42;
+  const examples = options.examples ?? buildExamples(data, { ...options, seed });
+  const n = examples.labels.length;
+  if (n === 0) throw new Error('trainEngagementModel: the training window yields no examples');
+
+  const model = EngagementModel.create({ ...options.model, seed });
+  let weightedPositives = 0;
+  let weightSum = 0;
+  for (let i = 0; i < n; i++) {
+    weightedPositives += examples.labels[i]! * examples.weights[i]!;
+    weightSum += examples.weights[i]!;
+  }
+  const base = Math.min(Math.max(weightedPositives / weightSum, 1e-4), 1 - 1e-4);
+  model.setOutputBias(Math.log(base / (1 - base)));
+
+  const { maxEvents, dayOfWeek } = model.config;
+  const lengths = new Int32Array(n);
+  for (let i = 0; i < n; i++) lengths[i] = encodedLength(examples.histories[i]!, examples.slots[i]!, maxEvents);
+
+  const optimizer = tf.train.adam(lr);
+  const variables = model.trainableVariables();
+  const rng = createRng(seed ^ 0x5bd1e995);
+  const stats: EpochStats[] = [];
+  const started = performance.now();
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += examples.labels[i]!;
+
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const epochStart = performance.now();
+      const order = Array.from({ length: n }, (_, i) => i);
+      shuffleInPlace(order, rng);
+      // Stable sort keeps the shuffle within each length.
+      order.sort((a, b) => lengths[a]! - lengths[b]!);
+      const batches: number[][] = [];
+      for (let s = 0; s < n; s += batchSize) batches.push(order.slice(s, s + batchSize));
+      shuffleInPlace(batches, rng);
+
+      let lossSum = 0;
+      let seen = 0;
+      for (let b = 0; b < batches.length; b++) {
+        const batch = batches[b]!;
+        const encoded = encodeBatch(examples.histories, examples.slots, batch, { maxEvents, dayOfWeek });
+        const labels = new Float32Array(batch.length);
+        const weights = new Float32Array(batch.length);
+        for (let k = 0; k < batch.length; k++) {
+          labels[k] = examples.labels[batch[k]!]!;
+          weights[k] = examples.weights[batch[k]!]!;
+        }
+        const cost = tf.tidy(
+          () =>
+            optimizer.minimize(
+              () => weightedBce(model.logits(encoded), tf.tensor1d(labels), tf.tensor1d(weights)),
+              true,
+              variables,
+            )!,
+        );
+        const loss = (await cost.data())[0]!;
+        cost.dispose();
+        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch}, batch ${b + 1} (loss ${loss})`);
+        lossSum += loss * batch.length;
+        seen += batch.length;
+        options.onProgress?.({
+          epoch,
+          epochs,
+          batch: b + 1,
+          batches: batches.length,
+          loss: lossSum / seen,
+          examplesPerSecond: seen / ((performance.now() - epochStart) / 1000),
+        });
+      }
+      const epochStats = { epoch, loss: lossSum / seen, seconds: (performance.now() - epochStart) / 1000 };
+      stats.push(epochStats);
+      if (await options.onEpochEnd?.(epochStats, model)) break;
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  } finally {
+    optimizer.dispose();
+  }
+  return {
+    model,
+    epochs: stats,
+    examples: {
+      count: n,
+      positives,
+      candidates: examples.candidates,
+      candidatePositives: examples.candidatePositives,
+      positiveSampleRate: examples.positiveRate,
+      negativeSampleRate: examples.negativeRate,
+    },
+    trainingSeconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,52 @@
+export {
+  BACKENDS,
+  type BackendLogger,
+  type BackendName,
+  type BackendSelection,
+  backendInfo,
+  type SelectBackendOptions,
+  selectBackend,
+  type TF,
+} from './backend.js';
+export {
+  activeHours,
+  type BetaPrior,
+  FrequencyBaseline,
+  fitBetaBinomial,
+  HourOfDayBaseline,
+} from './engagement/baseline.js';
+export {
+  DEFAULT_ENGAGEMENT_CONFIG,
+  type EngagementModelConfig,
+  resolveEngagementConfig,
+} from './engagement/config.js';
+export { EVENT_FORMATS, type EventFormat, parseTimestamp, readEventLog, readEventsCsv, readEventsJsonl } from './engagement/eventLog.js';
+export {
+  buildExamples,
+  clipHistory,
+  type ExampleOptions,
+  type ExampleSet,
+  type TrainingWindow,
+} from './engagement/examples.js';
+export { GLOBO_HEADER, readGloboClicks } from './engagement/globo.js';
+export type { EventLog } from './engagement/lines.js';
+export {
+  auc,
+  brierScore,
+  type CalibrationBin,
+  calibrationBins,
+  logLoss,
+  type RocPoint,
+  rocCurve,
+} from './engagement/metrics.js';
+export { EngagementModel } from './engagement/model.js';
+export { type ForecastTask, firstHourOf, forecastTask } from './engagement/split.js';
+export {
+  type EpochStats,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  trainEngagementModel,
+} from './engagement/train.js';
+export { DAY_MS, type EngagementEvent, HOUR_MS, type UserHistory } from './engagement/types.js';
+export { createRng, type Rng, shuffleInPlace } from './random.js';

@@ -1,0 +1,58 @@
+import { randomInt } from 'node:crypto';
+import type { EntityKey, EventType, MeshEvent } from './types.js';
+
+/** Event ids: `evt_` + 9 base36 digits of epoch ms + 12 hex digits, the shape of `newId('evt')`. */
+const EVENT_ID = /^evt_([0-9a-z]{9})[0-9a-f]{12}$/;
+const SEQ_SPAN = 2 ** 40;
+
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * A new event id, like `newId('evt')` but strictly increasing within the process: ids made in the
+ * same millisecond (or while the clock stepped back) keep the order they were made in, so the events
+ * of one publisher are delivered in the order it created them. The low part starts at a random value
+ * below 2^40 each millisecond, which keeps ids from different processes apart.
+ */
+export function newEventId(now = Date.now()): string {
+  if (now > lastMs) {
+    lastMs = now;
+    seq = randomInt(0, SEQ_SPAN);
+  } else {
+    seq += 1;
+  }
+  return `evt_${lastMs.toString(36).padStart(9, '0')}${seq.toString(16).padStart(12, '0')}`;
+}
+
+/** The epoch ms an event id was made at, or null when the id is not an event id. */
+export function eventIdTime(id: string): number | null {
+  const m = EVENT_ID.exec(id);
+  return m ? Number.parseInt(m[1]!, 36) : null;
+}
+
+/**
+ * The lowest possible id of time `ms`: every event id made before `ms` sorts below it, every id made
+ * at or after it sorts above. Used as an exclusive bound and as a position between events.
+ */
+export function eventIdFloor(ms: number): string {
+  return `evt_${Math.max(0, Math.floor(ms)).toString(36).padStart(9, '0')}`;
+}
+
+/** A new event with a fresh id; publish it right away. */
+export function meshEvent<T>(
+  type: EventType,
+  key: EntityKey,
+  data: T,
+  opts: { userId?: string; occurredAt?: number } = {},
+): MeshEvent<T> {
+  const now = Date.now();
+  const event: MeshEvent<T> = {
+    id: newEventId(now),
+    type,
+    occurredAt: opts.occurredAt ?? now,
+    key: { __typename: key.__typename, id: key.id },
+    data,
+  };
+  if (opts.userId !== undefined) event.userId = opts.userId;
+  return event;
+}

@@ -1,0 +1,495 @@
+import type { Connection, mongo } from 'mongoose';
+import type { Logger } from '../logger.js';
+import { connectMongo, writeErrorsOf } from '../mongo.js';
+import { eventIdFloor, eventIdTime } from './event.js';
+import type {
+  EntityKey,
+  EventBus,
+  EventHandler,
+  EventType,
+  MeshEvent,
+  SubscribeOptions,
+  Subscription,
+} from './types.js';
+
+/** The database every service's bus shares on the MongoDB server (the services' own databases differ). */
+export const DEFAULT_BUS_DB = 'attention_mesh_bus';
+/** Retention used when a service runs the sweeper without saying otherwise. */
+export const DEFAULT_EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface MongoEventBusOptions {
+  logger: Logger;
+  /**
+   * How old an event id must be before consumers read it (default 1000 ms). Must be the same for
+   * every process on the bus and longer than clock skew between hosts plus the time an insert takes
+   * to become visible. See `Consumer.poll`.
+   */
+  settleMs?: number;
+  /** Defaults for `subscribe` options. */
+  pollIntervalMs?: number;
+  batchSize?: number;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** How often an idle consumer stores the position it has reached (default 5 s). */
+  idleCommitMs?: number;
+  /** When set, this bus runs `sweep(olderThanMs)` every `everyMs` until closed. */
+  sweep?: { olderThanMs: number; everyMs: number };
+}
+
+export interface MongoEventBusConnectOptions extends MongoEventBusOptions {
+  uri: string;
+  /** Default `attention_mesh_bus`. */
+  dbName?: string;
+}
+
+interface EventDoc {
+  _id: string;
+  type: string;
+  occurredAt: number;
+  key: EntityKey;
+  userId?: string;
+  data: unknown;
+}
+
+interface OffsetDoc {
+  /** The consumer name. */
+  _id: string;
+  /** Every event with `_id <= offset` is handled (or not of the consumer's types). */
+  offset: string;
+  types: string[];
+  updatedAt: number;
+}
+
+type ConsumerSettings = Required<Omit<SubscribeOptions, 'startAt'>> & Pick<SubscribeOptions, 'startAt'>;
+
+const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+/** Within a long batch, the offset is stored at least this often. */
+const COMMIT_EVERY_MS = 1_000;
+
+function toEvent(doc: EventDoc): MeshEvent {
+  const event: MeshEvent = {
+    id: doc._id,
+    type: doc.type,
+    occurredAt: doc.occurredAt,
+    key: { __typename: doc.key.__typename, id: doc.key.id },
+    data: doc.data ?? null,
+  };
+  if (typeof doc.userId === 'string') event.userId = doc.userId;
+  return event;
+}
+
+function checkEvent(event: MeshEvent, now: number, settleMs: number): EventDoc {
+  const time = eventIdTime(event.id);
+  if (time === null)
+    throw new Error(
+      `event id ${JSON.stringify(event.id)} is not an event id: create events with meshEvent()`,
+    );
+  // Consumers skip an event that becomes visible more than the settle window after its id time.
+  // Refuse ids that already used half of it, rather than store an event some consumers may never see.
+  if (now - time > settleMs / 2)
+    throw new Error(
+      `event ${event.id} was created ${now - time} ms before it was published (at most ${settleMs / 2} ms ` +
+        'allowed): create events with meshEvent() right before publishing',
+    );
+  if (typeof event.type !== 'string' || event.type.length === 0)
+    throw new Error(`event ${event.id} has no type`);
+  if (typeof event.key?.__typename !== 'string' || typeof event.key?.id !== 'string')
+    throw new Error(`event ${event.id} has no key { __typename, id }`);
+  if (!Number.isFinite(event.occurredAt)) throw new Error(`event ${event.id} has no occurredAt`);
+  const doc: EventDoc = {
+    _id: event.id,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    key: { __typename: event.key.__typename, id: event.key.id },
+    data: event.data ?? null,
+  };
+  if (event.userId !== undefined) doc.userId = event.userId;
+  return doc;
+}
+
+/**
+ * The embedded event bus: a durable outbox collection `events` in a database shared by all services
+ * (`attention_mesh_bus`), polled by consumers that keep their own position in `offsets`. Works on
+ * MongoDB and on FerretDB v1 (no change streams, transactions or TTL indexes are used).
+ *
+ * - `events`: `_id` is the event id, time-sortable, so `_id` order is publication order (per
+ *   publisher; across publishers, order within the settle window is arbitrary). Indexed on
+ *   `{ type: 1, _id: 1 }` for the per-type poll, and `_id` for sweeping.
+ * - `offsets`: one document per consumer name: `{ _id: consumer, offset, types, updatedAt }`.
+ *
+ * Retention: `sweep(olderThanMs)` deletes events that are older than `olderThanMs` AND that every
+ * registered consumer has passed; a consumer that stopped for good keeps holding them back (a warning
+ * says so) until `removeConsumer(name)` retires it. There is no TTL index (FerretDB has none):
+ * whoever runs the bus calls `sweep` on an interval (the `sweep` option does it).
+ */
+export class MongoEventBus implements EventBus {
+  readonly connection: Connection;
+  private readonly events: mongo.Collection<EventDoc>;
+  private readonly offsets: mongo.Collection<OffsetDoc>;
+  private readonly logger: Logger;
+  private readonly settleMs: number;
+  private readonly idleCommitMs: number;
+  private readonly defaults: ConsumerSettings;
+  private readonly consumers = new Map<string, Consumer>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    connection: Connection,
+    opts: MongoEventBusOptions,
+    private readonly ownsConnection: boolean,
+  ) {
+    this.connection = connection;
+    const db = connection.db;
+    if (!db) throw new Error('the event bus needs an open connection');
+    this.events = db.collection<EventDoc>('events');
+    this.offsets = db.collection<OffsetDoc>('offsets');
+    this.logger = opts.logger.child({ component: 'event-bus' });
+    this.settleMs = opts.settleMs ?? 1_000;
+    this.idleCommitMs = opts.idleCommitMs ?? 5_000;
+    this.defaults = {
+      pollIntervalMs: opts.pollIntervalMs ?? 200,
+      batchSize: opts.batchSize ?? 500,
+      retryMinMs: opts.retryMinMs ?? 200,
+      retryMaxMs: opts.retryMaxMs ?? 30_000,
+    };
+  }
+
+  /** Opens a connection of its own to the bus database (closed by `close()`). */
+  static async connect(opts: MongoEventBusConnectOptions): Promise<MongoEventBus> {
+    const conn = await connectMongo({
+      uri: opts.uri,
+      dbName: opts.dbName ?? DEFAULT_BUS_DB,
+      logger: opts.logger,
+    });
+    try {
+      return await MongoEventBus.open(conn, opts, true);
+    } catch (err) {
+      await conn.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Uses a connection (to the bus database) that the caller opened and closes. */
+  static fromConnection(conn: Connection, opts: MongoEventBusOptions): Promise<MongoEventBus> {
+    return MongoEventBus.open(conn, opts, false);
+  }
+
+  private static async open(conn: Connection, opts: MongoEventBusOptions, owns: boolean) {
+    const bus = new MongoEventBus(conn, opts, owns);
+    await bus.ensureIndexes();
+    if (opts.sweep) bus.startSweeper(opts.sweep.olderThanMs, opts.sweep.everyMs);
+    return bus;
+  }
+
+  /** Creates the collections and indexes (autoIndex is off in the mesh); safe to repeat and to race. */
+  private async ensureIndexes(): Promise<void> {
+    const db = this.connection.db!;
+    for (const name of ['events', 'offsets']) {
+      await db.createCollection(name).catch((err: { codeName?: string; code?: number }) => {
+        if (err.codeName !== 'NamespaceExists' && err.code !== 48) throw err;
+      });
+    }
+    // Polls filter by type and range over `_id` in `_id` order; sweeps range over `_id` (built in).
+    await this.events.createIndex({ type: 1, _id: 1 }, { name: 'type_1__id_1' });
+  }
+
+  async publish(events: MeshEvent[]): Promise<void> {
+    if (this.closing) throw new Error('the event bus is closed');
+    if (events.length === 0) return;
+    const now = Date.now();
+    const docs = events.map((e) => checkEvent(e, now, this.settleMs));
+    try {
+      await this.events.insertMany(docs, { ordered: false });
+    } catch (err) {
+      // An id already stored is this same event published before (a retried publish): nothing to do.
+      const failed = writeErrorsOf(err);
+      if (!failed || failed.some((we) => we.code !== 11000)) throw err;
+    }
+    const oldest = Math.min(...docs.map((d) => eventIdTime(d._id)!));
+    const lag = Date.now() - oldest;
+    if (lag > this.settleMs)
+      this.logger.warn(
+        { lagMs: lag, settleMs: this.settleMs, ids: docs.map((d) => d._id) },
+        'events were stored after the settle window: consumers may have passed them',
+      );
+  }
+
+  subscribe(
+    consumer: string,
+    types: readonly EventType[],
+    handler: EventHandler,
+    opts: SubscribeOptions = {},
+  ): Subscription {
+    if (this.closing) throw new Error('the event bus is closed');
+    if (!CONSUMER_NAME.test(consumer))
+      throw new Error(
+        `consumer name ${JSON.stringify(consumer)} must be 1-100 characters of A-Z a-z 0-9 _ . : -`,
+      );
+    if (types.length === 0 || types.some((t) => typeof t !== 'string' || t.length === 0))
+      throw new Error(`consumer ${consumer} must subscribe to at least one event type`);
+    if (this.consumers.has(consumer))
+      throw new Error(`consumer ${consumer} is already subscribed on this bus`);
+    const settings: ConsumerSettings = {
+      pollIntervalMs: opts.pollIntervalMs ?? this.defaults.pollIntervalMs,
+      batchSize: opts.batchSize ?? this.defaults.batchSize,
+      retryMinMs: opts.retryMinMs ?? this.defaults.retryMinMs,
+      retryMaxMs: opts.retryMaxMs ?? this.defaults.retryMaxMs,
+      startAt: opts.startAt,
+    };
+    const c = new Consumer(
+      {
+        events: this.events,
+        offsets: this.offsets,
+        settleMs: this.settleMs,
+        idleCommitMs: this.idleCommitMs,
+        logger: this.logger.child({ consumer }),
+      },
+      consumer,
+      [...new Set(types)],
+      handler,
+      settings,
+    );
+    this.consumers.set(consumer, c);
+    c.start();
+    return {
+      consumer,
+      stop: async () => {
+        await c.stop();
+        if (this.consumers.get(consumer) === c) this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  /**
+   * Deletes the events older than `olderThanMs` that every registered consumer has passed; returns how
+   * many. Safe to run from several processes at once.
+   */
+  async sweep(olderThanMs: number): Promise<number> {
+    const bound = eventIdFloor(Date.now() - olderThanMs);
+    const consumers = await this.offsets.find({}).toArray();
+    const behind = consumers.filter((c) => c.offset < bound);
+    if (behind.length > 0)
+      this.logger.warn(
+        { consumers: behind.map((c) => ({ consumer: c._id, offset: c.offset, updatedAt: c.updatedAt })) },
+        'events past retention are kept for consumers that have not handled them (removeConsumer retires one)',
+      );
+    let lowest = bound;
+    for (const c of behind) if (c.offset < lowest) lowest = c.offset;
+    if (lowest === '') return 0;
+    const filter = lowest === bound ? { _id: { $lt: bound } } : { _id: { $lte: lowest } };
+    const res = await this.events.deleteMany(filter);
+    if (res.deletedCount > 0) this.logger.info({ deleted: res.deletedCount }, 'old events swept');
+    return res.deletedCount;
+  }
+
+  /** Forgets a retired consumer's position, so it no longer holds back retention. */
+  async removeConsumer(consumer: string): Promise<void> {
+    if (this.consumers.has(consumer)) throw new Error(`consumer ${consumer} is subscribed on this bus`);
+    await this.offsets.deleteOne({ _id: consumer });
+  }
+
+  /** Stored positions by consumer name (operations, tests). */
+  async consumerOffsets(): Promise<Record<string, string>> {
+    const docs = await this.offsets.find({}).toArray();
+    return Object.fromEntries(docs.map((d) => [d._id, d.offset]));
+  }
+
+  private startSweeper(olderThanMs: number, everyMs: number): void {
+    this.sweeper = setInterval(() => {
+      this.sweep(olderThanMs).catch((err: unknown) => this.logger.error({ err }, 'event sweep failed'));
+    }, everyMs);
+    this.sweeper.unref();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearInterval(this.sweeper);
+      await Promise.all([...this.consumers.values()].map((c) => c.stop()));
+      this.consumers.clear();
+      if (this.ownsConnection) await this.connection.close();
+    })();
+    return this.closing;
+  }
+}
+
+interface ConsumerContext {
+  events: mongo.Collection<EventDoc>;
+  offsets: mongo.Collection<OffsetDoc>;
+  settleMs: number;
+  idleCommitMs: number;
+  logger: Logger;
+}
+
+/** One subscription: a loop that polls, delivers in order and stores its position. */
+class Consumer {
+  /** Everything up to here (inclusive) is handled. '' is before every event. */
+  private offset = '';
+  private committed: string | null = null;
+  /** Whether the uncommitted part of the offset covers handled events (rather than an idle advance). */
+  private handledSinceCommit = false;
+  private lastCommitAt = 0;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: ConsumerContext,
+    private readonly name: string,
+    private readonly types: string[],
+    private readonly handler: EventHandler,
+    private readonly o: ConsumerSettings,
+  ) {}
+
+  start(): void {
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        await this.load();
+        break;
+      } catch (err) {
+        failures++;
+        this.ctx.logger.error({ err, attempt: failures }, 'cannot read the consumer offset, retrying');
+        await this.sleep(this.backoff(failures));
+      }
+    }
+    failures = 0;
+    while (!this.stopped) {
+      let full = false;
+      try {
+        full = await this.poll();
+        failures = 0;
+      } catch (err) {
+        failures++;
+        this.ctx.logger.error({ err, attempt: failures }, 'event poll failed, retrying');
+        await this.sleep(this.backoff(failures));
+        continue;
+      }
+      // A full batch means more may be waiting: poll again at once.
+      if (!full) await this.sleep(this.o.pollIntervalMs);
+    }
+    await this.commit(true);
+  }
+
+  private backoff(attempt: number): number {
+    return Math.min(this.o.retryMaxMs, this.o.retryMinMs * 2 ** Math.min(attempt - 1, 20));
+  }
+
+  /** Reads the stored position, registering the consumer (so retention waits for it) when new. */
+  private async load(): Promise<void> {
+    const found = await this.ctx.offsets.findOne({ _id: this.name });
+    if (found) {
+      this.offset = this.committed = found.offset;
+      return;
+    }
+    const initial = this.o.startAt === 'latest' ? eventIdFloor(Date.now() - this.ctx.settleMs) : '';
+    try {
+      await this.ctx.offsets.insertOne({
+        _id: this.name,
+        offset: initial,
+        types: this.types,
+        updatedAt: Date.now(),
+      });
+      this.offset = this.committed = initial;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      const again = await this.ctx.offsets.findOne({ _id: this.name });
+      this.offset = this.committed = again?.offset ?? initial;
+    }
+  }
+
+  /** One poll; true when it read a full batch. */
+  private async poll(): Promise<boolean> {
+    // Ordering hazard: ids are made by many processes before their insert, and inserts become visible
+    // out of id order (a slow insert, clock skew between hosts). Reading up to "now" and advancing the
+    // offset past the newest id seen would skip an older id that is still on its way. So only ids made
+    // more than `settleMs` ago are read: by then every insert of that time is visible, as long as clock
+    // skew plus insert latency stays under the window (`publish` refuses ids already half that old).
+    // The price is latency: an event reaches consumers settleMs + up to one poll interval after it
+    // was made.
+    const cutoff = eventIdFloor(Date.now() - this.ctx.settleMs);
+    if (cutoff <= this.offset) return false;
+    const docs = await this.ctx.events
+      .find({ _id: { $gt: this.offset, $lt: cutoff }, type: { $in: this.types } })
+      .sort({ _id: 1 })
+      .limit(this.o.batchSize)
+      .toArray();
+    for (const doc of docs) {
+      if (this.stopped || !(await this.deliver(doc))) return false;
+      this.offset = doc._id;
+      this.handledSinceCommit = true;
+      if (Date.now() - this.lastCommitAt >= COMMIT_EVERY_MS) await this.commit(true);
+    }
+    const full = docs.length === this.o.batchSize;
+    // Every event of our types below the cutoff is handled: move up to the cutoff, so the stored
+    // position keeps up (and retention can proceed) even when none of our types are published.
+    if (!full && cutoff > this.offset) this.offset = cutoff;
+    await this.commit(this.handledSinceCommit);
+    return full;
+  }
+
+  /** Calls the handler until it succeeds; false if the consumer was stopped first. */
+  private async deliver(doc: EventDoc): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.handler(toEvent(doc));
+        return true;
+      } catch (err) {
+        const retryInMs = this.backoff(attempt);
+        this.ctx.logger.error(
+          { err, eventId: doc._id, type: doc.type, attempt, retryInMs },
+          'event handler failed, retrying the same event',
+        );
+        // Keep what was handled before it, whatever happens next.
+        await this.commit(true);
+        if (this.stopped) return false;
+        await this.sleep(retryInMs);
+        if (this.stopped) return false;
+      }
+    }
+  }
+
+  /** Stores the offset: at once when `force`, otherwise (idle advances only) every idleCommitMs. */
+  private async commit(force: boolean): Promise<void> {
+    const offset = this.offset;
+    if (offset === this.committed) return;
+    const now = Date.now();
+    if (!force && now - this.lastCommitAt < this.ctx.idleCommitMs) return;
+    try {
+      await this.ctx.offsets.updateOne(
+        { _id: this.name },
+        { $set: { offset, types: this.types, updatedAt: now } },
+        { upsert: true },
+      );
+      this.committed = offset;
+      this.lastCommitAt = now;
+      if (this.offset === offset) this.handledSinceCommit = false;
+    } catch (err) {
+      // Not fatal: the next commit stores a later offset; a crash before it re-delivers, never skips.
+      this.ctx.logger.warn({ err, offset }, 'cannot store the consumer offset');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}

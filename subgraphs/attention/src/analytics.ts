@@ -1,0 +1,147 @@
+import { badUserInput, checkInt } from '@attention-mesh/platform';
+import { type AttentionMetric, addSums, metricOf, sums } from './metricsOf.js';
+import type { AttentionRollupDoc, Measure, Measures } from './models/index.js';
+import type { AttentionModels } from './server.js';
+
+/** Analyst queries over the hourly rollups. */
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const LIMITS = { HOUR: 31 * DAY, DAY: 366 * DAY } as const;
+export type Granularity = keyof typeof LIMITS;
+
+export interface SeriesArgs {
+  metric: AttentionMetric;
+  granularity: Granularity;
+  from: number;
+  to: number;
+  filter?: { dimension: string; value: string } | null;
+  groupBy?: string | null;
+  top: number;
+}
+
+function checkRange(
+  from: number,
+  to: number,
+  granularity: Granularity,
+): { start: number; end: number; step: number } {
+  if (to <= from) throw badUserInput('"to" must be after "from"', 'to');
+  if (to - from > LIMITS[granularity]) {
+    throw badUserInput(`at most ${LIMITS[granularity] / DAY} days by ${granularity}`, 'to');
+  }
+  const step = granularity === 'HOUR' ? HOUR : DAY;
+  return { start: Math.floor(from / step) * step, end: to, step };
+}
+
+async function rollupsIn(
+  models: AttentionModels,
+  dim: string,
+  values: string[] | null,
+  start: number,
+  end: number,
+): Promise<AttentionRollupDoc[]> {
+  const query: Record<string, unknown> = { dim, hour: { $gte: start, $lt: end } };
+  if (values) query.value = values.length === 1 ? values[0] : { $in: values };
+  return models.AttentionRollup.find(query).lean<AttentionRollupDoc[]>();
+}
+
+/** The measures each metric is computed from. */
+const NEEDS: Record<AttentionMetric, Measure[]> = {
+  EVENTS: ['events'],
+  IMPRESSIONS: ['impressions'],
+  VIEWABLE_IMPRESSIONS: ['viewable'],
+  VIEWABILITY_RATE: ['viewable', 'impressions'],
+  TIME_IN_VIEW_SECONDS: ['timeInViewMs'],
+  ENGAGED_SECONDS: ['engagedMs'],
+  AVERAGE_ENGAGED_SECONDS: ['engagedMs', 'impressions'],
+  CLICKS: ['clicks'],
+  CLICK_THROUGH_RATE: ['clicks', 'impressions'],
+  AVERAGE_DWELL_SECONDS: ['dwellMs', 'dwells'],
+  SCROLL_50_RATE: ['scroll50', 'impressions'],
+  ATTENTION_PER_MILLE: ['timeInViewMs', 'impressions'],
+};
+
+/**
+ * Sums of each value of a dimension over a range, grouped in the database. One aggregation per
+ * measure: FerretDB v1.24 computes only the first accumulator of a `$group` (the others come back 0).
+ */
+async function totalsByValue(
+  models: AttentionModels,
+  dim: string,
+  start: number,
+  end: number,
+  metric: AttentionMetric,
+) {
+  const measures = [...new Set<Measure>(['impressions', 'events', ...NEEDS[metric]])];
+  const byValue = new Map<string, Measures>();
+  await Promise.all(
+    measures.map(async (m) => {
+      const rows = await models.AttentionRollup.aggregate<{ _id: string; total: number }>([
+        { $match: { dim, hour: { $gte: start, $lt: end } } },
+        { $group: { _id: '$value', total: { $sum: `$${m}` } } },
+      ]);
+      for (const r of rows) {
+        const s = byValue.get(r._id) ?? sums(null);
+        s[m] = r.total;
+        byValue.set(r._id, s);
+      }
+    }),
+  );
+  return [...byValue].map(([key, s]) => ({ key, sums: s }));
+}
+
+export async function attentionSeries(models: AttentionModels, args: SeriesArgs) {
+  const { start, end, step } = checkRange(args.from, args.to, args.granularity);
+  checkInt(args.top, 'top', 1, 50);
+  if (args.filter && args.groupBy)
+    throw badUserInput('filter and groupBy cannot be combined (yet)', 'groupBy');
+  let dim = 'ALL';
+  let values: string[] | null = ['*'];
+  if (args.filter) {
+    dim = args.filter.dimension;
+    values = [args.filter.value];
+  } else if (args.groupBy) {
+    dim = args.groupBy;
+    const ranked = (await totalsByValue(models, dim, start, end, 'IMPRESSIONS')).sort(
+      (a, b) =>
+        b.sums.impressions - a.sums.impressions ||
+        b.sums.events - a.sums.events ||
+        a.key.localeCompare(b.key),
+    );
+    values = ranked.slice(0, args.top).map((r) => r.key);
+    if (values.length === 0) return [];
+  }
+  const docs = await rollupsIn(models, dim, values, start, end);
+  const buckets = new Map<string, Map<number, Measures>>();
+  for (const key of values ?? []) buckets.set(key, new Map());
+  for (const d of docs) {
+    const series = buckets.get(d.value);
+    if (!series) continue;
+    const at = Math.floor(d.hour / step) * step;
+    series.set(at, addSums(series.get(at) ?? sums(null), d));
+  }
+  return [...buckets].map(([key, series]) => {
+    const points = [];
+    for (let at = start; at < end; at += step)
+      points.push({ at, value: metricOf(args.metric, series.get(at) ?? sums(null)) });
+    return { key, points };
+  });
+}
+
+export async function attentionBreakdown(
+  models: AttentionModels,
+  args: { by: string; metric: AttentionMetric; from: number; to: number; first: number },
+) {
+  const { start, end } = checkRange(args.from, args.to, 'DAY');
+  checkInt(args.first, 'first', 1, 100);
+  const rows = await totalsByValue(models, args.by, start, end, args.metric);
+  return rows
+    .map((r) => ({
+      key: r.key,
+      value: metricOf(args.metric, r.sums),
+      impressions: r.sums.impressions,
+      events: r.sums.events,
+    }))
+    .sort((a, b) => b.value - a.value || b.impressions - a.impressions || a.key.localeCompare(b.key))
+    .slice(0, args.first);
+}

@@ -1,0 +1,176 @@
+import { type Connection, Schema } from 'mongoose';
+import type { ViewState } from '../attentionMetrics.js';
+import type { AttentionEventType, TargetType } from '../eventRules.js';
+
+/** Times are epoch ms. */
+
+export interface AttentionEventDoc {
+  _id: string;
+  clientId: string;
+  impressionId: string;
+  userId: string | null;
+  anonymousId: string | null;
+  sessionId: string;
+  targetType: TargetType;
+  targetId: string;
+  placementId: string | null;
+  category: string | null;
+  type: AttentionEventType;
+  occurredAt: number;
+  receivedAt: number;
+  media: 'DISPLAY' | 'VIDEO';
+  visibleFraction: number | null;
+  durationMs: number | null;
+  scrollDepth: number | null;
+  visible: boolean | null;
+  device: string | null;
+  country: string | null;
+  viewport: { width: number; height: number } | null;
+  creativeSize: { width: number; height: number } | null;
+}
+
+/** The measured state of one view (impression), carried from batch to batch. */
+export interface AttentionViewDoc {
+  _id: string;
+  userId: string | null;
+  targetType: TargetType;
+  targetId: string;
+  state: ViewState;
+  updatedAt: number;
+}
+
+/** The additive measures kept per rollup (hourly) and per total. */
+export const MEASURES = [
+  'events',
+  'impressions',
+  'viewable',
+  'timeInViewMs',
+  'engagedMs',
+  'clicks',
+  'scroll25',
+  'scroll50',
+  'scroll75',
+  'scroll100',
+  'dwellMs',
+  'dwells',
+] as const;
+export type Measure = (typeof MEASURES)[number];
+export type Measures = Record<Measure, number>;
+
+/** Hourly sums of one dimension value: `${dim}|${value}|${hour}`, e.g. `CATEGORY|sports|1764320400000`. */
+export interface AttentionRollupDoc extends Partial<Measures> {
+  _id: string;
+  dim: string;
+  value: string;
+  hour: number;
+}
+
+/** All-time sums per item, ad, placement and user: `${dim}|${value}`. */
+export interface AttentionTotalDoc extends Partial<Measures> {
+  _id: string;
+  lastEventAt?: number;
+}
+
+/**
+ * A user's attention profile, every field kept with `$inc`: decayed engaged time per category (see
+ * profileMath.ts), engaged time per UTC hour of the week (0 = Monday 00:00), a histogram of engaged time
+ * per item, sessions seen.
+ */
+export interface AttentionProfileDoc {
+  _id: string;
+  categories?: Record<string, number>;
+  weekHours?: Record<string, number>;
+  span?: Record<string, number>;
+  sessions?: number;
+}
+
+/** Whether a known user allows analytics, as last announced by the users subgraph. */
+export interface ConsentDoc {
+  _id: string;
+  analytics: boolean;
+  updatedAt: number;
+}
+
+const size = { type: { width: Number, height: Number, _id: false }, default: null };
+const str = { type: String, required: true };
+const optStr = { type: String, default: null };
+const optNum = { type: Number, default: null };
+
+const eventSchema = new Schema<AttentionEventDoc>(
+  {
+    _id: str,
+    clientId: str,
+    impressionId: str,
+    userId: optStr,
+    anonymousId: optStr,
+    sessionId: str,
+    targetType: str,
+    targetId: str,
+    placementId: optStr,
+    category: optStr,
+    type: str,
+    occurredAt: { type: Number, required: true },
+    receivedAt: { type: Number, required: true },
+    media: str,
+    visibleFraction: optNum,
+    durationMs: optNum,
+    scrollDepth: optNum,
+    visible: { type: Boolean, default: null },
+    device: optStr,
+    country: optStr,
+    viewport: size,
+    creativeSize: size,
+  },
+  { versionKey: false },
+);
+// Idempotency: a client id is stored once.
+eventSchema.index({ clientId: 1 }, { unique: true });
+eventSchema.index({ userId: 1, occurredAt: -1 });
+
+const viewSchema = new Schema<AttentionViewDoc>(
+  {
+    _id: str,
+    userId: optStr,
+    targetType: str,
+    targetId: str,
+    state: { type: Object, required: true },
+    updatedAt: Number,
+  },
+  { versionKey: false, minimize: false },
+);
+
+const measureFields = Object.fromEntries(MEASURES.map((m) => [m, { type: Number, default: 0 }]));
+const rollupSchema = new Schema<AttentionRollupDoc>(
+  { _id: str, dim: str, value: str, hour: { type: Number, required: true }, ...measureFields },
+  { versionKey: false },
+);
+rollupSchema.index({ dim: 1, hour: 1, value: 1 });
+const totalSchema = new Schema<AttentionTotalDoc>(
+  { _id: str, ...measureFields, lastEventAt: Number },
+  { versionKey: false },
+);
+const profileSchema = new Schema<AttentionProfileDoc>(
+  { _id: str, categories: Object, weekHours: Object, span: Object, sessions: Number },
+  { versionKey: false, minimize: false },
+);
+const sessionSchema = new Schema<{ _id: string }>({ _id: str }, { versionKey: false });
+const consentSchema = new Schema<ConsentDoc>(
+  { _id: str, analytics: Boolean, updatedAt: Number },
+  { versionKey: false },
+);
+
+export function attentionModels(conn: Connection) {
+  return {
+    AttentionEvent: conn.model<AttentionEventDoc>('AttentionEvent', eventSchema, 'attention_events'),
+    AttentionView: conn.model<AttentionViewDoc>('AttentionView', viewSchema, 'attention_views'),
+    AttentionRollup: conn.model<AttentionRollupDoc>('AttentionRollup', rollupSchema, 'attention_rollups'),
+    AttentionTotal: conn.model<AttentionTotalDoc>('AttentionTotal', totalSchema, 'attention_totals'),
+    AttentionProfile: conn.model<AttentionProfileDoc>(
+      'AttentionProfile',
+      profileSchema,
+      'attention_profiles',
+    ),
+    AttentionSession: conn.model<{ _id: string }>('AttentionSession', sessionSchema, 'attention_sessions'),
+    Consent: conn.model<ConsentDoc>('Consent', consentSchema, 'consents'),
+  };
+}
