@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** One project per workspace (`vitest --project users`); one embedded database for the whole run. */
 const workspaces = {
   platform: 'packages/platform',
+  ml: 'packages/ml',
   users: 'subgraphs/users',
   attention: 'subgraphs/attention',
   recommendation: 'subgraphs/recommendation',

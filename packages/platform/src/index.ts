@@ -50,6 +50,7 @@ export {
   insertNew,
   insertOnce,
   isConnected,
+  MAX_BULK_OPS,
   writeErrorsOf,
 } from './mongo.js';
 export { bootSubgraph, runUntilSignal } from './run.js';

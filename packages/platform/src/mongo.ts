@@ -88,30 +88,42 @@ interface WriteErrorLike {
 export function writeErrorsOf(err: unknown): WriteErrorLike[] | null {
   const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
   if (!writeErrors) return null;
-  const list = (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as { index: number; code?: number; err?: { code?: number } }[];
+  const list = (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as {
+    index: number;
+    code?: number;
+    err?: { code?: number };
+  }[];
   return list.map((we) => ({ index: we.index, code: we.code ?? we.err?.code }));
 }
 
 /**
- * An unordered bulk write of `$inc`/`$max` upserts that is safe under concurrency: two upserts racing
- * to create the same document make one fail with a duplicate key (MongoDB retries some of these
- * itself, FerretDB none), and only the operations that failed that way are sent again. A failed
- * operation applied nothing, so nothing is counted twice.
+ * Most operations one bulk write sends. FerretDB v1.24 hangs for good on an update command of 100 or more
+ * upserts on existing documents (50 works), so larger batches go out in slices, one after another.
+ */
+export const MAX_BULK_OPS = 50;
+
+/**
+ * An unordered bulk write of upserts that is safe under concurrency: two upserts racing to create the
+ * same document make one fail with a duplicate key (MongoDB retries some of these itself, FerretDB
+ * none), and only the operations that failed that way are sent again. A failed operation applied
+ * nothing, so nothing is counted twice.
  */
 export async function bulkUpsert<Op>(
   collection: { bulkWrite(ops: Op[], options: { ordered: false }): Promise<unknown> },
   ops: Op[],
   attempts = 5,
 ): Promise<void> {
-  let pending = ops;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    try {
-      await collection.bulkWrite(pending, { ordered: false });
-      return;
-    } catch (err) {
-      const failed = writeErrorsOf(err);
-      if (!failed || attempt >= attempts || failed.some((we) => we.code !== 11000)) throw err;
-      pending = failed.map((we) => pending[we.index] as Op);
+  for (let i = 0; i < ops.length; i += MAX_BULK_OPS) {
+    let pending = ops.slice(i, i + MAX_BULK_OPS);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      try {
+        await collection.bulkWrite(pending, { ordered: false });
+        break;
+      } catch (err) {
+        const failed = writeErrorsOf(err);
+        if (!failed || attempt >= attempts || failed.some((we) => we.code !== 11000)) throw err;
+        pending = failed.map((we) => pending[we.index] as Op);
+      }
     }
   }
 }

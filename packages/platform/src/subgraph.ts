@@ -8,7 +8,13 @@ import { parse } from 'graphql';
 import type { Connection } from 'mongoose';
 import type { ServiceConfig, ServiceName } from './config.js';
 import { formatError } from './errors.js';
-import { DEFAULT_BUS_DB, DEFAULT_EVENT_RETENTION_MS, type EventBus, MongoEventBus } from './events/index.js';
+import {
+  DEFAULT_BUS_DB,
+  DEFAULT_EVENT_RETENTION_MS,
+  type EventBus,
+  MongoEventBus,
+  type Subscription,
+} from './events/index.js';
 import { createHttpService, listen } from './http.js';
 import { type Caller, INTERNAL_CONTEXT_HEADER, verifyInternalContext } from './internalContext.js';
 import { createLogger, type Logger } from './logger.js';
@@ -39,6 +45,8 @@ export interface SubgraphDefinition<TModels, TContext extends object> {
   models(conn: Connection, config: ServiceConfig): TModels;
   /** Per-request additions to the context, typically fresh DataLoaders (and the bus, when it publishes). */
   context(models: TModels, services: SubgraphServices): TContext;
+  /** Event consumers that run beside the service (handlers idempotent by event id); stopped before the bus closes. */
+  consumers?(models: TModels, services: SubgraphServices): Subscription[];
 }
 
 export interface RunningSubgraph<TModels> {
@@ -86,7 +94,7 @@ export async function startSubgraph<TModels, TContext extends object>(
       uri: config.mongo.uri,
       dbName: opts.busDbName ?? DEFAULT_BUS_DB,
       logger,
-      sweep: { olderThanMs: DEFAULT_EVENT_RETENTION_MS, everyMs: 60 * 60 * 1000 },
+      sweep: { olderThanMs: DEFAULT_EVENT_RETENTION_MS, everyMs: 5 * 60 * 1000 },
     }));
   const services: SubgraphServices = { events };
 
@@ -130,6 +138,7 @@ export async function startSubgraph<TModels, TContext extends object>(
     },
   });
   const port = await listen(server, config.http.port, config.http.host);
+  const subscriptions = def.consumers?.(models, services) ?? [];
   const url = `http://${config.http.host}:${port}/graphql`;
   logger.info({ url }, `${def.name} subgraph ready`);
 
@@ -146,6 +155,7 @@ export async function startSubgraph<TModels, TContext extends object>(
       stopping ??= (async () => {
         await closeServer(server);
         await apollo.stop();
+        await Promise.all(subscriptions.map((s) => s.stop()));
         if (!opts.events) await events.close();
         await connection.close();
         logger.info(`${def.name} subgraph stopped`);

@@ -90,3 +90,15 @@ describe('KeyedLock', () => {
     expect(log.indexOf('start c')).toBeGreaterThan(log.indexOf('end b'));
   });
 });
+
+describe('bulkUpsert', () => {
+  it('sends at most MAX_BULK_OPS operations per command', async () => {
+    const { bulkUpsert, MAX_BULK_OPS } = await import('../src/mongo.js');
+    const sizes: number[] = [];
+    await bulkUpsert(
+      { bulkWrite: async (ops: unknown[]) => void sizes.push(ops.length) },
+      Array.from({ length: 2 * MAX_BULK_OPS + 3 }, (_, i) => i),
+    );
+    expect(sizes).toEqual([MAX_BULK_OPS, MAX_BULK_OPS, 3]);
+  });
+});

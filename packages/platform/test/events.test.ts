@@ -15,8 +15,11 @@ import { newId } from '../src/ids.js';
 import { connectMongo } from '../src/mongo.js';
 
 const logger = pino({ level: 'silent' });
-/** Fast settings for tests: the settle window and polls are short, retries quick. */
-const FAST = { settleMs: 50, pollIntervalMs: 10, retryMinMs: 10, retryMaxMs: 40 } as const;
+/**
+ * Fast settings for tests: polls and retries are quick, the settle window short but with room for a
+ * slow insert while the whole suite runs in parallel (an insert slower than it could be skipped).
+ */
+const FAST = { settleMs: 150, pollIntervalMs: 10, retryMinMs: 10, retryMaxMs: 40 } as const;
 
 const opened: MongoEventBus[] = [];
 const dbs = new Set<string>();
@@ -50,6 +53,9 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_00
   }
 }
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The bus's `events` collection, for inserting what `publish` would refuse. */
+const rawEvents = (b: MongoEventBus) =>
+  b.connection.db!.collection<{ _id: string } & Record<string, unknown>>('events');
 
 const ev = (type: string, n: number, userId?: string) =>
   meshEvent(type, { __typename: 'User', id: `u${n}` }, { n }, userId ? { userId } : {});
@@ -187,12 +193,12 @@ describe('MongoEventBus', () => {
   });
 
   it('waits out the settle window, so an event with an older id stored late is still delivered', async () => {
-    const { bus: b } = await bus({ settleMs: 400 });
+    const { bus: b } = await bus({ settleMs: 600 });
     const r = recorder();
     b.subscribe('settler', ['ad.impression'], r.handler);
     await pause(50); // the consumer is polling
     const late = ev('ad.impression', 1); // its id is made first...
-    await pause(60);
+    await pause(30);
     await b.publish([ev('ad.impression', 2)]); // ...but a newer one is stored first
     await b.publish([late]);
     await waitFor(() => r.got.length === 2);
@@ -204,9 +210,9 @@ describe('MongoEventBus', () => {
     const r = recorder();
     b.subscribe('no-settle', ['ad.impression'], r.handler);
     const late = ev('ad.impression', 1);
-    await pause(20);
-    const early = ev('ad.impression', 2);
-    const raw = b.connection.collection('events');
+    // Stored first, with an id a little ahead (so that the consumer cannot pass it before it is stored).
+    const early = { ...ev('ad.impression', 2), id: newId('evt', Date.now() + 100) };
+    const raw = rawEvents(b);
     const doc = (e: MeshEvent) => ({
       _id: e.id,
       type: e.type,
@@ -226,7 +232,7 @@ describe('MongoEventBus', () => {
     const e = ev('model.updated', 1);
     await b.publish([e]);
     await b.publish([e, ev('model.updated', 2)]);
-    const stored = await b.connection.collection('events').find({}).sort({ _id: 1 }).toArray();
+    const stored = await rawEvents(b).find({}).sort({ _id: 1 }).toArray();
     expect(stored.map((d) => (d.data as { n: number }).n)).toEqual([1, 2]);
     expect(stored[0]).toMatchObject({
       _id: e.id,
@@ -240,13 +246,13 @@ describe('MongoEventBus', () => {
     );
     const stale = { ...ev('model.updated', 4), id: newId('evt', Date.now() - 5_000) };
     await expect(b.publish([stale])).rejects.toThrow(/before it was published/);
-    expect(await b.connection.collection('events').countDocuments({})).toBe(2);
+    expect(await rawEvents(b).countDocuments({})).toBe(2);
   });
 
   it('starts a new consumer at the latest event when asked, and keeps idle offsets moving', async () => {
     const { bus: b } = await bus({ idleCommitMs: 0 });
     await b.publish([ev('ad.click', 1)]);
-    await pause(80); // past the settle window
+    await pause(200); // past the settle window
     const r = recorder();
     b.subscribe('late-joiner', ['ad.click'], r.handler, { startAt: 'latest' });
     const idle = recorder();
@@ -263,7 +269,7 @@ describe('MongoEventBus', () => {
 
   it('sweeps events older than the retention that every consumer has passed', async () => {
     const { bus: b } = await bus({ idleCommitMs: 0 });
-    const raw = b.connection.collection('events');
+    const raw = rawEvents(b);
     const day = 24 * 60 * 60 * 1000;
     const old = [9, 8, 7].map((daysAgo) => ({
       _id: newId('evt', Date.now() - daysAgo * day),
@@ -292,6 +298,16 @@ describe('MongoEventBus', () => {
     expect(await b.sweep(5 * day)).toBe(0);
     expect(await raw.countDocuments({})).toBe(1);
     await healthy.stop();
+  });
+
+  it('opens concurrently on a fresh database (services starting together)', async () => {
+    const dbName = `t_bus_${randomBytes(4).toString('hex')}`;
+    const buses = await Promise.all([1, 2, 3, 4, 5].map(() => bus({ dbName })));
+    const r = recorder();
+    buses[0]!.bus.subscribe('reader', ['user.erased'], r.handler);
+    await Promise.all(buses.map((b, i) => b.bus.publish([ev('user.erased', i)])));
+    await waitFor(() => r.got.length === 5);
+    expect(r.ns().sort()).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('stops cleanly while a handler is retrying, and refuses use after close', async () => {

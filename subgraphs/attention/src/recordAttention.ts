@@ -1,7 +1,8 @@
-import { badUserInput, insertNew, newId } from '@attention-mesh/platform';
+import { badUserInput, bulkUpsert, type EventBus, insertNew, newId } from '@attention-mesh/platform';
 import { applyViewEvent, newViewState, type ViewState } from './attentionMetrics.js';
 import { type AttentionEventInput, type Rejection, rejectionOf } from './eventRules.js';
 import type { AttentionEventDoc } from './models/index.js';
+import { attentionRecordedEvents } from './recorded.js';
 import { batchUpdates, type MeasuredEvent } from './rollups.js';
 import type { AttentionModels } from './server.js';
 
@@ -69,7 +70,8 @@ async function measure(models: AttentionModels, stored: AttentionEventDoc[]): Pr
     }
     const first = new Map(stored.map((e) => [e.impressionId, e]));
     const now = Date.now();
-    await models.AttentionView.bulkWrite(
+    await bulkUpsert(
+      models.AttentionView,
       ids.map((id) => {
         const e = first.get(id)!;
         return {
@@ -87,7 +89,6 @@ async function measure(models: AttentionModels, stored: AttentionEventDoc[]): Pr
           },
         };
       }),
-      { ordered: false },
     );
     return measured;
   });
@@ -115,13 +116,13 @@ async function newSessions(
 /**
  * recordAttention: validates each event alone, drops those of users without analytics consent, stores
  * the rest once per client id, measures them against their views (MRC viewability, time in view,
- * engaged time, scroll, dwell) and adds them to the hourly rollups, totals and user profiles. Answers
- * only after every write.
+ * engaged time, scroll, dwell) and adds them to the hourly rollups, totals and user profiles, then
+ * publishes an `attention.recorded` summary per user. Answers only after every write.
  */
 export async function recordAttention(
   models: AttentionModels,
   events: readonly AttentionEventInput[],
-  opts: { maxBatch: number; halfLifeDays: number; now?: number },
+  opts: { maxBatch: number; halfLifeDays: number; now?: number; events?: EventBus },
 ): Promise<RecordResult & { stored: AttentionEventDoc[] }> {
   if (events.length > opts.maxBatch) {
     throw badUserInput(`at most ${opts.maxBatch} events per call, got ${events.length}`, 'events');
@@ -154,5 +155,6 @@ export async function recordAttention(
     profiles.set(userId, p);
   }
   await Promise.all([models.rollups.add(rollups), models.totals.add(totals), models.profiles.add(profiles)]);
+  await opts.events?.publish(attentionRecordedEvents(measured));
   return { ...result, stored };
 }

@@ -5,6 +5,7 @@ import {
   type SubgraphDefinition,
 } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
+import { applyConsentEvent } from './consents.js';
 import type { EngagementPrediction, EngagementRequest } from './engagement.js';
 import { createLoaders } from './loaders.js';
 import { attentionModels } from './models/index.js';
@@ -43,5 +44,10 @@ export const attentionSubgraph: SubgraphDefinition<AttentionModels, AttentionCon
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
   models: createModels,
-  context: (models) => ({ models, loaders: createLoaders(models) }),
+  context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
+  consumers: (models, { events }) => [
+    events.subscribe('attention.consents', ['user.consent.changed'], (event) =>
+      applyConsentEvent(models, event),
+    ),
+  ],
 };

@@ -242,3 +242,44 @@ describe('recordAttention under concurrency', () => {
     });
   });
 });
+
+describe('the event bus', () => {
+  it('learns consent from user.consent.changed and publishes attention.recorded', async () => {
+    const { meshEvent } = await import('@attention-mesh/platform');
+    const heard: { userId?: string; data: unknown }[] = [];
+    const sub = sg.events.subscribe(
+      'test.listener',
+      ['attention.recorded'],
+      async (e) => {
+        heard.push(e);
+      },
+      { startAt: 'latest' },
+    );
+    await sg.events.publish([
+      meshEvent(
+        'user.consent.changed',
+        { __typename: 'User', id: 'u-bus' },
+        { analytics: false, personalization: true, adsPersonalization: false, updatedAt: Date.now() },
+        { userId: 'u-bus' },
+      ),
+    ]);
+    await expect
+      .poll(async () => (await sg.models.Consent.findById('u-bus').lean())?.analytics, { timeout: 10_000 })
+      .toBe(false);
+    const dropped = await gql<Recorded>(sg.url, RECORD, {
+      events: [event('bus1', { userId: 'u-bus', impressionId: 'view-bus' })],
+    });
+    expect(dropped.data?.recordAttention).toMatchObject({ accepted: 0, dropped: 1 });
+
+    await gql<Recorded>(sg.url, RECORD, {
+      events: [event('bus2', { userId: 'u-heard', impressionId: 'view-heard' })],
+    });
+    await expect.poll(() => heard.find((e) => e.userId === 'u-heard'), { timeout: 10_000 }).toBeTruthy();
+    expect(heard.find((e) => e.userId === 'u-heard')?.data).toMatchObject({
+      events: 1,
+      impressions: 1,
+      targets: [{ type: 'ITEM', id: 'i1' }],
+    });
+    await sub.stop();
+  }, 30_000);
+});

@@ -152,6 +152,9 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
     })),
   );
 
+  const adPlacement = new Map<string, string>(
+    campaigns.flatMap((c) => c.targeting.placementIds.map((p, k) => [`ad-demo-${c.id.slice(9)}-${k + 1}`, p] as const)),
+  );
   const events: Record<string, unknown>[] = [];
   const feedback: Record<string, unknown>[] = [];
   users.forEach((user, u) => {
@@ -165,7 +168,17 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
         const category = rnd.chance(0.6) ? favourite : rnd.pick(CATEGORIES);
         const itemId = `itm-demo-${category}-${pad(rnd.int(1, 10))}`;
         const eid = () => `evt-demo-${events.length + 1}`;
-        const base = { userId: user.id, sessionId, device, target: { type: 'ITEM', id: itemId } };
+        const view = `imp-demo-${pad(u + 1)}-${s + 1}-${v + 1}`;
+        const country = user.country;
+        const base = {
+          userId: user.id,
+          sessionId,
+          device,
+          country,
+          category,
+          impressionId: view,
+          target: { type: 'ITEM', id: itemId },
+        };
         const engaged = category === favourite ? rnd.int(8, 90) : rnd.int(1, 15);
         events.push({ ...base, clientId: eid(), type: 'IMPRESSION', occurredAt: iso(t) });
         events.push({
@@ -176,13 +189,10 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
           durationMs: engaged * 1000,
           occurredAt: iso(t + 1000),
         });
-        events.push({
-          ...base,
-          clientId: eid(),
-          type: 'ENGAGED_INTERVAL',
-          durationMs: Math.round(engaged * 700),
-          occurredAt: iso(t + 2000),
-        });
+        // Activity every few seconds while reading; each credits up to 5 s of engaged time.
+        for (let a = 0; a < engaged; a += rnd.int(2, 7)) {
+          events.push({ ...base, clientId: eid(), type: 'ACTIVITY', occurredAt: iso(t + 1500 + a * 1000) });
+        }
         events.push({
           ...base,
           clientId: eid(),
@@ -192,8 +202,25 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
         });
         if (rnd.chance(0.3))
           events.push({ ...base, clientId: eid(), type: 'CLICK', occurredAt: iso(t + 3000) });
+        events.push({
+          ...base,
+          clientId: eid(),
+          type: 'PAGE_EXIT',
+          occurredAt: iso(t + (engaged + 2) * 1000),
+        });
         const ad = rnd.pick(ads);
-        const adBase = { userId: user.id, sessionId, device, target: { type: 'AD', id: ad.id } };
+        const placementId = adPlacement.get(ad.id);
+        const adBase = {
+          userId: user.id,
+          sessionId,
+          device,
+          country,
+          category,
+          placementId,
+          impressionId: `${view}-ad`,
+          media: placementId === 'plc-demo-feed' ? 'VIDEO' : 'DISPLAY',
+          target: { type: 'AD', id: ad.id },
+        };
         events.push({
           ...adBase,
           clientId: eid(),

@@ -12,7 +12,10 @@ async function call(
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
-  if (body.errors?.length) throw new Error(`seeding failed: ${body.errors.map((e) => e.message).join('; ')}`);
+  if (body.errors?.length) {
+    const shown = body.errors.slice(0, 3).map((e) => e.message.slice(0, 300));
+    throw new Error(`seeding failed (${body.errors.length} errors): ${shown.join('; ')}`);
+  }
   return body.data ?? {};
 }
 

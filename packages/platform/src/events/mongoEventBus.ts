@@ -14,8 +14,14 @@ import type {
 
 /** The database every service's bus shares on the MongoDB server (the services' own databases differ). */
 export const DEFAULT_BUS_DB = 'attention_mesh_bus';
-/** Retention used when a service runs the sweeper without saying otherwise. */
-export const DEFAULT_EVENT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * Retention the services' sweepers use. Short on purpose: sweeping never deletes an event a registered
+ * consumer has not handled, so retention only bounds what a brand-new consumer can replay. And the
+ * embedded database (FerretDB v1 on SQLite) pushes down no range filter: every poll reads the whole
+ * `events` collection (about 45 µs per event measured here, so 50,000 retained events make a 2 s poll),
+ * which a small collection keeps cheap.
+ */
+export const DEFAULT_EVENT_RETENTION_MS = 60 * 60 * 1000;
 
 export interface MongoEventBusOptions {
   logger: Logger;
@@ -121,6 +127,14 @@ function checkEvent(event: MeshEvent, now: number, settleMs: number): EventDoc {
  * registered consumer has passed; a consumer that stopped for good keeps holding them back (a warning
  * says so) until `removeConsumer(name)` retires it. There is no TTL index (FerretDB has none):
  * whoever runs the bus calls `sweep` on an interval (the `sweep` option does it).
+ *
+ * Limits: one running subscription per consumer name across all processes (no competing consumers:
+ * two would each get every event, and their offset writes would interleave; a NATS adapter would
+ * give queue groups). Delivery order is `_id` order; events of different publishers made within the
+ * settle window of each other have no meaningful order, so state-carrying events also carry a
+ * timestamp for last-writer-wins. On FerretDB v1 every poll and sweep reads the whole `events`
+ * collection (no range pushdown), so keep retention short there (see DEFAULT_EVENT_RETENTION_MS);
+ * MongoDB serves them from the indexes.
  */
 export class MongoEventBus implements EventBus {
   readonly connection: Connection;

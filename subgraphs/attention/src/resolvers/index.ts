@@ -1,4 +1,9 @@
-import { DateTimeScalar, type GraphQLResolverMap, type RequestContext } from '@attention-mesh/platform';
+import {
+  DateTimeScalar,
+  type EventBus,
+  type GraphQLResolverMap,
+  type RequestContext,
+} from '@attention-mesh/platform';
 import { attentionBreakdown, attentionSeries, type SeriesArgs } from '../analytics.js';
 import type { AttentionEventInput } from '../eventRules.js';
 import type { AttentionLoaders } from '../loaders.js';
@@ -9,6 +14,7 @@ import type { AttentionModels } from '../server.js';
 
 export interface AttentionContext {
   models: AttentionModels;
+  events: EventBus;
   loaders: AttentionLoaders;
 }
 type Ctx = RequestContext & AttentionContext;
@@ -32,7 +38,10 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   },
   Mutation: {
     async recordAttention(_: unknown, { events }: { events: AttentionEventInput[] }, ctx: Ctx) {
-      const { stored: _stored, ...result } = await recordAttention(ctx.models, events, ctx.models.settings);
+      const { stored: _stored, ...result } = await recordAttention(ctx.models, events, {
+        ...ctx.models.settings,
+        events: ctx.events,
+      });
       return result;
     },
   },

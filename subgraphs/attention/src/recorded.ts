@@ -1,0 +1,55 @@
+import { type MeshEvent, meshEvent } from '@attention-mesh/platform';
+import type { MeasuredEvent } from './rollups.js';
+
+/** What other services and live subscribers hear of a batch: one `attention.recorded` per user. */
+export interface AttentionRecordedData {
+  events: number;
+  impressions: number;
+  clicks: number;
+  engagedMs: number;
+  /** The items and ads the user paid attention to in this batch. */
+  targets: { type: string; id: string; engagedMs: number }[];
+  lastEventAt: number;
+}
+
+export function attentionRecordedEvents(
+  measured: readonly MeasuredEvent[],
+): MeshEvent<AttentionRecordedData>[] {
+  const byUser = new Map<
+    string,
+    AttentionRecordedData & { byTarget: Map<string, { type: string; id: string; engagedMs: number }> }
+  >();
+  for (const { event: e, delta } of measured) {
+    if (!e.userId) continue;
+    let s = byUser.get(e.userId);
+    if (!s) {
+      s = {
+        events: 0,
+        impressions: 0,
+        clicks: 0,
+        engagedMs: 0,
+        targets: [],
+        lastEventAt: 0,
+        byTarget: new Map(),
+      };
+      byUser.set(e.userId, s);
+    }
+    s.events += 1;
+    s.impressions += delta.impressions;
+    s.clicks += delta.clicks;
+    s.engagedMs += delta.engagedMs;
+    s.lastEventAt = Math.max(s.lastEventAt, e.occurredAt);
+    const key = `${e.targetType}|${e.targetId}`;
+    const t = s.byTarget.get(key) ?? { type: e.targetType, id: e.targetId, engagedMs: 0 };
+    t.engagedMs += delta.engagedMs;
+    s.byTarget.set(key, t);
+  }
+  return [...byUser].map(([userId, { byTarget, ...data }]) =>
+    meshEvent<AttentionRecordedData>(
+      'attention.recorded',
+      { __typename: 'User', id: userId },
+      { ...data, targets: [...byTarget.values()] },
+      { userId },
+    ),
+  );
+}
