@@ -27,7 +27,12 @@ export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../../', import.met
 /** Absolute path of tools/devdb (the Go module). */
 export const DEVDB_DIR = path.join(REPO_ROOT, 'tools', 'devdb');
 /** Absolute path of the built binary: <repo>/.data/bin/devdb. */
-export const BIN_PATH = path.join(REPO_ROOT, '.data', 'bin', process.platform === 'win32' ? 'devdb.exe' : 'devdb');
+export const BIN_PATH = path.join(
+  REPO_ROOT,
+  '.data',
+  'bin',
+  process.platform === 'win32' ? 'devdb.exe' : 'devdb',
+);
 /** Default data directory: <repo>/.data/devdb. */
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.data', 'devdb');
 /** Default TCP port (on 127.0.0.1). */
@@ -96,7 +101,18 @@ export async function ensureBuilt({ onProgress, quiet = false, force = false } =
   // Build to a temporary name and rename, so a concurrent start never sees a half-written binary.
   const tmp = `${BIN_PATH}.tmp-${process.pid}`;
   const goBin = process.env.DEVDB_GO || 'go';
-  const args = ['build', '-v', '-trimpath', '-buildvcs=false', '-tags', GO_BUILD_TAGS, '-ldflags=-s -w', '-o', tmp, '.'];
+  const args = [
+    'build',
+    '-v',
+    '-trimpath',
+    '-buildvcs=false',
+    '-tags',
+    GO_BUILD_TAGS,
+    '-ldflags=-s -w',
+    '-o',
+    tmp,
+    '.',
+  ];
 
   /** @type {string[]} */
   const tail = [];
@@ -116,7 +132,11 @@ export async function ensureBuilt({ onProgress, quiet = false, force = false } =
   forEachLine(child.stdout, onLine);
   forEachLine(child.stderr, onLine);
   const ticker = setInterval(
-    () => progress('tick', `devdb: still building… ${Math.round((Date.now() - t0) / 1000)}s, ${packages} packages compiled`),
+    () =>
+      progress(
+        'tick',
+        `devdb: still building… ${Math.round((Date.now() - t0) / 1000)}s, ${packages} packages compiled`,
+      ),
     3000,
   );
 
@@ -149,7 +169,10 @@ export async function ensureBuilt({ onProgress, quiet = false, force = false } =
   }
   fs.renameSync(tmp, BIN_PATH);
   const ms = Date.now() - t0;
-  progress('done', `devdb: built ${path.relative(process.cwd(), BIN_PATH) || BIN_PATH} in ${(ms / 1000).toFixed(1)}s`);
+  progress(
+    'done',
+    `devdb: built ${path.relative(process.cwd(), BIN_PATH) || BIN_PATH} in ${(ms / 1000).toFixed(1)}s`,
+  );
   return { binPath: BIN_PATH, built: true, ms };
 }
 
@@ -195,13 +218,23 @@ export async function startDevdb({
   unref = false,
 } = {}) {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`devdb: invalid port ${port}`);
-  if (build) await ensureBuilt(); // build progress is shown even when quiet: a first build takes a while
-  else if (!fs.existsSync(BIN_PATH)) throw new Error(`devdb: ${BIN_PATH} does not exist; run \`node tools/devdb/devdb.mjs build\``);
+  if (build)
+    await ensureBuilt(); // build progress is shown even when quiet: a first build takes a while
+  else if (!fs.existsSync(BIN_PATH))
+    throw new Error(`devdb: ${BIN_PATH} does not exist; run \`node tools/devdb/devdb.mjs build\``);
 
   const absDataDir = path.resolve(dataDir);
   fs.mkdirSync(absDataDir, { recursive: true });
 
-  const args = ['--port', String(port), '--data-dir', absDataDir, '--log-level', logLevel, '--exit-on-stdin-close'];
+  const args = [
+    '--port',
+    String(port),
+    '--data-dir',
+    absDataDir,
+    '--log-level',
+    logLevel,
+    '--exit-on-stdin-close',
+  ];
 
   const t0 = Date.now();
   const child = spawn(BIN_PATH, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -259,16 +292,21 @@ export async function startDevdb({
   const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   try {
     const first = await Promise.race([listening, exited.then(() => 'exited'), timeout]);
-    if (first === 'exited') throw await fail(`process exited early (code ${child.exitCode ?? child.signalCode})`);
+    if (first === 'exited')
+      throw await fail(`process exited early (code ${child.exitCode ?? child.signalCode})`);
     if (first === 'timeout') throw await fail(`not listening after ${timeoutMs} ms`);
     const actualPort = /** @type {number} */ (first);
 
     // The socket is bound before the line is printed; check that it really speaks MongoDB.
     for (;;) {
-      const err = await mongoPing(actualPort, 2000).then(() => null, (e) => e);
+      const err = await mongoPing(actualPort, 2000).then(
+        () => null,
+        (e) => e,
+      );
       if (!err) break;
       if (child.exitCode !== null || child.signalCode !== null) throw await fail('process exited early');
-      if (Date.now() - t0 > timeoutMs) throw await fail(`no answer to ping after ${timeoutMs} ms (${err.message})`);
+      if (Date.now() - t0 > timeoutMs)
+        throw await fail(`no answer to ping after ${timeoutMs} ms (${err.message})`);
       await new Promise((r) => setTimeout(r, 100));
     }
     clearTimeout(timer);
@@ -315,8 +353,12 @@ export async function devdbStatus({ dataDir = process.env.DEVDB_DATA_DIR || DEFA
   } catch {
     return { running: false, dataDir: absDataDir, problem: 'no pid file' };
   }
-  if (!isAlive(info.pid)) return { running: false, dataDir: absDataDir, problem: `stale pid file (pid ${info.pid} is gone)` };
-  const pingErr = await mongoPing(info.port, 2000).then(() => null, (e) => e);
+  if (!isAlive(info.pid))
+    return { running: false, dataDir: absDataDir, problem: `stale pid file (pid ${info.pid} is gone)` };
+  const pingErr = await mongoPing(info.port, 2000).then(
+    () => null,
+    (e) => e,
+  );
   return {
     running: !pingErr,
     pid: info.pid,
@@ -486,7 +528,9 @@ function bsonString(s) {
 
 /** @param {Array<[number, string, Buffer]>} fields */
 function bsonDoc(fields) {
-  const parts = fields.map(([type, name, value]) => Buffer.concat([Buffer.from([type]), Buffer.from(`${name}\0`, 'utf8'), value]));
+  const parts = fields.map(([type, name, value]) =>
+    Buffer.concat([Buffer.from([type]), Buffer.from(`${name}\0`, 'utf8'), value]),
+  );
   const inner = Buffer.concat([...parts, Buffer.from([0])]);
   return Buffer.concat([int32(4 + inner.length), inner]);
 }
@@ -507,19 +551,54 @@ function bsonTopLevel(buf) {
     const name = buf.toString('utf8', i, nameEnd);
     i = nameEnd + 1;
     switch (type) {
-      case 0x01: out.set(name, buf.readDoubleLE(i)); i += 8; break; // double
-      case 0x10: out.set(name, buf.readInt32LE(i)); i += 4; break; // int32
-      case 0x12: out.set(name, Number(buf.readBigInt64LE(i))); i += 8; break; // int64
-      case 0x08: out.set(name, buf[i] === 1); i += 1; break; // bool
-      case 0x02: case 0x0d: case 0x0e: i += 4 + buf.readInt32LE(i); break; // string, code, symbol
-      case 0x03: case 0x04: i += buf.readInt32LE(i); break; // document, array
-      case 0x05: i += 5 + buf.readInt32LE(i); break; // binary
-      case 0x07: i += 12; break; // ObjectId
-      case 0x09: case 0x11: i += 8; break; // datetime, timestamp
-      case 0x0a: case 0x06: case 0xff: case 0x7f: break; // null, undefined, min/max key
-      case 0x0b: i = buf.indexOf(0, buf.indexOf(0, i) + 1) + 1; break; // regex
-      case 0x13: i += 16; break; // decimal128
-      default: return out; // unknown: stop, `ok` usually comes first anyway
+      case 0x01:
+        out.set(name, buf.readDoubleLE(i));
+        i += 8;
+        break; // double
+      case 0x10:
+        out.set(name, buf.readInt32LE(i));
+        i += 4;
+        break; // int32
+      case 0x12:
+        out.set(name, Number(buf.readBigInt64LE(i)));
+        i += 8;
+        break; // int64
+      case 0x08:
+        out.set(name, buf[i] === 1);
+        i += 1;
+        break; // bool
+      case 0x02:
+      case 0x0d:
+      case 0x0e:
+        i += 4 + buf.readInt32LE(i);
+        break; // string, code, symbol
+      case 0x03:
+      case 0x04:
+        i += buf.readInt32LE(i);
+        break; // document, array
+      case 0x05:
+        i += 5 + buf.readInt32LE(i);
+        break; // binary
+      case 0x07:
+        i += 12;
+        break; // ObjectId
+      case 0x09:
+      case 0x11:
+        i += 8;
+        break; // datetime, timestamp
+      case 0x0a:
+      case 0x06:
+      case 0xff:
+      case 0x7f:
+        break; // null, undefined, min/max key
+      case 0x0b:
+        i = buf.indexOf(0, buf.indexOf(0, i) + 1) + 1;
+        break; // regex
+      case 0x13:
+        i += 16;
+        break; // decimal128
+      default:
+        return out; // unknown: stop, `ok` usually comes first anyway
     }
   }
   return out;
@@ -557,7 +636,8 @@ env: DEVDB_PORT (27018), DEVDB_DATA_DIR (<repo>/.data/devdb), DEVDB_LOG_LEVEL (e
 async function main(argv) {
   const [cmd, ...rest] = argv;
   const opts = parseArgs(rest);
-  const dataDir = /** @type {string | undefined} */ (opts['data-dir']) ?? process.env.DEVDB_DATA_DIR ?? DEFAULT_DATA_DIR;
+  const dataDir =
+    /** @type {string | undefined} */ (opts['data-dir']) ?? process.env.DEVDB_DATA_DIR ?? DEFAULT_DATA_DIR;
 
   switch (cmd) {
     case 'build': {
@@ -568,14 +648,17 @@ async function main(argv) {
     case 'start': {
       const st = await devdbStatus({ dataDir });
       if (st.running) {
-        console.error(`devdb: already running (pid ${st.pid}) at ${st.uri}; stop it with \`node tools/devdb/devdb.mjs stop\``);
+        console.error(
+          `devdb: already running (pid ${st.pid}) at ${st.uri}; stop it with \`node tools/devdb/devdb.mjs stop\``,
+        );
         return 1;
       }
       const db = await startDevdb({
         port: opts.port !== undefined ? Number(opts.port) : envPort(),
         dataDir,
         quiet: Boolean(opts.quiet),
-        logLevel: /** @type {string | undefined} */ (opts['log-level']) ?? process.env.DEVDB_LOG_LEVEL ?? 'error',
+        logLevel:
+          /** @type {string | undefined} */ (opts['log-level']) ?? process.env.DEVDB_LOG_LEVEL ?? 'error',
       });
       console.log(`devdb ready: ${db.uri}  (data: ${db.dataDir}; Ctrl-C to stop)`);
       let signalled = false;
@@ -619,7 +702,10 @@ async function main(argv) {
 
 const invokedDirectly = (() => {
   try {
-    return process.argv[1] !== undefined && pathToFileURL(fs.realpathSync(process.argv[1])).href === import.meta.url;
+    return (
+      process.argv[1] !== undefined &&
+      pathToFileURL(fs.realpathSync(process.argv[1])).href === import.meta.url
+    );
   } catch {
     return false;
   }

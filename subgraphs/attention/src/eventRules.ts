@@ -54,7 +54,11 @@ export interface Rejection {
 }
 
 /** Returns why the event cannot be stored, or null when it is good. */
-export function rejectionOf(e: AttentionEventInput, now: number): Rejection | null {
+export function rejectionOf(
+  e: AttentionEventInput,
+  now: number,
+  opts: { allowHistorical?: boolean } = {},
+): Rejection | null {
   const bad = (code: string, message: string): Rejection => ({ code, message });
   if (!ID.test(e.clientId))
     return bad('INVALID_CLIENT_ID', 'clientId must be 1-64 characters of A-Z, a-z, 0-9, _ . : -');
@@ -82,7 +86,8 @@ export function rejectionOf(e: AttentionEventInput, now: number): Rejection | nu
   if (!(EVENT_TYPES as readonly string[]).includes(e.type)) {
     return bad('UNKNOWN_EVENT_TYPE', `type must be one of ${EVENT_TYPES.join(', ')}`);
   }
-  if (e.occurredAt < now - MAX_AGE_MS) return bad('TOO_OLD', 'occurredAt is more than 7 days ago');
+  if (!opts.allowHistorical && e.occurredAt < now - MAX_AGE_MS)
+    return bad('TOO_OLD', 'occurredAt is more than 7 days ago');
   if (e.occurredAt > now + MAX_FUTURE_MS)
     return bad('IN_THE_FUTURE', 'occurredAt is more than 5 minutes ahead');
   if (e.visibleFraction != null && !(e.visibleFraction >= 0 && e.visibleFraction <= 1)) {

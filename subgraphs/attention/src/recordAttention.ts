@@ -14,7 +14,8 @@ export interface RecordResult {
   rejected: (Rejection & { index: number; clientId: string | null })[];
 }
 
-function toDoc(e: AttentionEventInput, now: number): AttentionEventDoc {
+/** The stored form of a validated event. */
+export function toDoc(e: AttentionEventInput, now: number): AttentionEventDoc {
   return {
     _id: newId('evt', now),
     clientId: e.clientId,
@@ -42,7 +43,7 @@ function toDoc(e: AttentionEventInput, now: number): AttentionEventDoc {
 }
 
 /** Users among `userIds` who have withdrawn (or never granted) analytics consent. */
-async function withoutConsent(models: AttentionModels, userIds: string[]): Promise<Set<string>> {
+export async function withoutConsent(models: AttentionModels, userIds: string[]): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();
   const refused = await models.Consent.find({ _id: { $in: userIds }, analytics: false }).lean();
   return new Set(refused.map((c) => c._id));

@@ -153,7 +153,9 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
   );
 
   const adPlacement = new Map<string, string>(
-    campaigns.flatMap((c) => c.targeting.placementIds.map((p, k) => [`ad-demo-${c.id.slice(9)}-${k + 1}`, p] as const)),
+    campaigns.flatMap((c) =>
+      c.targeting.placementIds.map((p, k) => [`ad-demo-${c.id.slice(9)}-${k + 1}`, p] as const),
+    ),
   );
   const events: Record<string, unknown>[] = [];
   const feedback: Record<string, unknown>[] = [];

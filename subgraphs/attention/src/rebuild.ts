@@ -1,0 +1,116 @@
+import { applyViewEvent, newViewState, type ViewState } from './attentionMetrics.js';
+import { applyUpdate } from './materialize.js';
+import type { AttentionEventDoc } from './models/index.js';
+import { batchUpdates, type MeasuredEvent } from './rollups.js';
+import type { AttentionModels } from './server.js';
+
+export interface RebuildProgress {
+  phase: 'read' | 'measure' | 'write';
+  done: number;
+  total?: number;
+}
+
+const WRITE_BATCH = 1000;
+
+async function replaceAll(
+  model: {
+    deleteMany(f: object): PromiseLike<unknown>;
+    insertMany(docs: object[], o: object): PromiseLike<unknown>;
+  },
+  docs: object[],
+  onWritten: (n: number) => void,
+) {
+  await model.deleteMany({});
+  for (let i = 0; i < docs.length; i += WRITE_BATCH) {
+    await model.insertMany(docs.slice(i, i + WRITE_BATCH), { ordered: false, lean: true });
+    onWritten(Math.min(WRITE_BATCH, docs.length - i));
+  }
+}
+
+/**
+ * Recomputes every aggregate (views, hourly rollups, totals, profiles, sessions) from the stored events
+ * in one pass and writes them with plain inserts: the repair for a crash between an event's insert and
+ * its counters, and the fast path after a bulk import. Ingestion must be paused meanwhile (updates that
+ * arrive during the rebuild are overwritten). Holds the events' measured fields in memory (about 200 bytes
+ * an event).
+ */
+export async function rebuildAggregates(
+  models: AttentionModels,
+  opts: { halfLifeDays: number; onProgress?: (p: RebuildProgress) => void },
+): Promise<{ events: number; ms: number }> {
+  const started = Date.now();
+  const byView = new Map<string, AttentionEventDoc[]>();
+  let read = 0;
+  for await (const e of models.AttentionEvent.find({})
+    .lean<AttentionEventDoc>()
+    .cursor({ batchSize: 5000 })) {
+    const list = byView.get(e.impressionId);
+    if (list) list.push(e);
+    else byView.set(e.impressionId, [e]);
+    if (++read % 50_000 === 0) opts.onProgress?.({ phase: 'read', done: read });
+  }
+  opts.onProgress?.({ phase: 'read', done: read, total: read });
+
+  const views: object[] = [];
+  const rollups = new Map<string, Record<string, unknown> & { _id: string }>();
+  const totals = new Map<string, Record<string, unknown> & { _id: string }>();
+  const profiles = new Map<string, Record<string, unknown> & { _id: string }>();
+  const sessions = new Set<string>();
+  let measuredCount = 0;
+  let chunk: MeasuredEvent[] = [];
+  const flush = () => {
+    const u = batchUpdates(chunk, opts.halfLifeDays);
+    for (const [id, update] of u.rollups) applyUpdate(rollups, id, update);
+    for (const [id, update] of u.totals) applyUpdate(totals, id, update);
+    for (const [id, update] of u.profiles) applyUpdate(profiles, id, update);
+    chunk = [];
+  };
+  const now = Date.now();
+  for (const [impressionId, events] of byView) {
+    events.sort((a, b) => a.occurredAt - b.occurredAt);
+    const state: ViewState = newViewState();
+    for (const event of events) {
+      const engagedBefore = state.engagedMs;
+      const delta = applyViewEvent(state, event);
+      chunk.push({ event, delta, engagedBefore, engagedAfter: state.engagedMs });
+      if (event.userId) sessions.add(`${event.userId}|${event.sessionId}`);
+    }
+    const first = events[0]!;
+    views.push({
+      _id: impressionId,
+      userId: first.userId,
+      targetType: first.targetType,
+      targetId: first.targetId,
+      state,
+      updatedAt: now,
+    });
+    measuredCount += events.length;
+    if (chunk.length >= 20_000) {
+      flush();
+      opts.onProgress?.({ phase: 'measure', done: measuredCount, total: read });
+    }
+  }
+  flush();
+  opts.onProgress?.({ phase: 'measure', done: measuredCount, total: read });
+  for (const key of sessions) {
+    const userId = key.slice(0, key.lastIndexOf('|'));
+    applyUpdate(profiles, userId, { $inc: { sessions: 1 } });
+  }
+
+  const all = views.length + rollups.size + totals.size + profiles.size + sessions.size;
+  let written = 0;
+  const onWritten = (n: number) => {
+    written += n;
+    opts.onProgress?.({ phase: 'write', done: written, total: all });
+  };
+  await replaceAll(models.AttentionView, views, onWritten);
+  await replaceAll(models.AttentionRollup, [...rollups.values()], onWritten);
+  await replaceAll(models.AttentionTotal, [...totals.values()], onWritten);
+  await replaceAll(models.AttentionProfile, [...profiles.values()], onWritten);
+  await replaceAll(
+    models.AttentionSession,
+    [...sessions].map((_id) => ({ _id })),
+    onWritten,
+  );
+  return { events: read, ms: Date.now() - started };
+}
