@@ -43,6 +43,7 @@ export {
 export { KeyedLock } from './keyedLock.js';
 export { byIdLoader, groupedLoader, keyedLoader } from './loaders.js';
 export { createLogger, type Logger } from './logger.js';
+export { LruCache } from './lruCache.js';
 export {
   bulkUpsert,
   connectMongo,

@@ -104,6 +104,7 @@ export async function rebuildAggregates(
     opts.onProgress?.({ phase: 'write', done: written, total: all });
   };
   await replaceAll(models.AttentionView, views, onWritten);
+  models.viewCache.clear();
   await replaceAll(models.AttentionRollup, [...rollups.values()], onWritten);
   await replaceAll(models.AttentionTotal, [...totals.values()], onWritten);
   await replaceAll(models.AttentionProfile, [...profiles.values()], onWritten);

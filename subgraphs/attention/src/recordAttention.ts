@@ -50,14 +50,31 @@ export async function withoutConsent(models: AttentionModels, userIds: string[])
 }
 
 /**
+ * The stored states of views: from the process's cache of recent views (their events arrive close
+ * together), else by exact id, which every database serves from its primary key (FerretDB serves no
+ * other filter without reading the whole collection).
+ */
+async function loadViews(models: AttentionModels, ids: string[]): Promise<Map<string, ViewState>> {
+  const states = new Map<string, ViewState>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const cached = models.viewCache.get(id);
+    if (cached) states.set(id, structuredClone(cached));
+    else missing.push(id);
+  }
+  const found = await Promise.all(missing.map((id) => models.AttentionView.findById(id).lean()));
+  for (const view of found) if (view) states.set(view._id, view.state);
+  return states;
+}
+
+/**
  * Applies stored events to their views, in time order, one batch at a time per view (a process-wide
  * lock on the impression ids), and saves the views' new states.
  */
 async function measure(models: AttentionModels, stored: AttentionEventDoc[]): Promise<MeasuredEvent[]> {
   const ids = [...new Set(stored.map((e) => e.impressionId))];
   return models.viewLock.run(ids, async () => {
-    const views = await models.AttentionView.find({ _id: { $in: ids } }).lean();
-    const states = new Map<string, ViewState>(views.map((v) => [v._id, v.state]));
+    const states = await loadViews(models, ids);
     const measured: MeasuredEvent[] = [];
     for (const event of [...stored].sort((a, b) => a.occurredAt - b.occurredAt)) {
       let state = states.get(event.impressionId);
@@ -91,6 +108,8 @@ async function measure(models: AttentionModels, stored: AttentionEventDoc[]): Pr
         };
       }),
     );
+    // Cached only once stored: a failed write leaves the cache as the database is.
+    for (const id of ids) models.viewCache.set(id, structuredClone(states.get(id)!));
     return measured;
   });
 }

@@ -1,10 +1,12 @@
 import {
   CounterWriter,
   KeyedLock,
+  LruCache,
   type ServiceConfig,
   type SubgraphDefinition,
 } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
+import type { ViewState } from './attentionMetrics.js';
 import { applyConsentEvent } from './consents.js';
 import type { EngagementPrediction, EngagementRequest } from './engagement.js';
 import { createLoaders } from './loaders.js';
@@ -28,6 +30,8 @@ export function createModels(conn: Connection, config: ServiceConfig) {
     profiles: new CounterWriter(models.AttentionProfile),
     /** Batches touching the same view take turns. */
     viewLock: new KeyedLock(),
+    /** States of recently measured views, as stored. */
+    viewCache: new LruCache<string, ViewState>(100_000),
     engagement: {
       current: () => predictor,
       swap: (next: EngagementPredictor | null) => {
