@@ -89,36 +89,35 @@ function messageOf(err: unknown): string {
 }
 
 async function tryNative(pkg: string, device: 'gpu' | 'cpu', tried: string[]) {
-  let mod: unknown;
   try {
-    mod = await import(pkg);
+    await import(pkg);
   } catch (err) {
     tried.push(`${pkg}: ${messageOf(err)}`);
     return undefined;
   }
-  // tfjs-node registers `tensorflow` on the tfjs-core it depends on. When npm deduplicated it with ours
-  // (same version), this namespace drives it; otherwise the package's own namespace does.
-  let tf: TF = tfjs;
+  // tfjs-node registers `tensorflow` on the tfjs-core it depends on. The models use this package's
+  // @tensorflow/tfjs, so the two must be the same copy: install tfjs-node(-gpu) at the version of
+  // @tensorflow/tfjs pinned here (4.22.0) so npm deduplicates them.
   if (!tfjs.findBackendFactory('tensorflow')) {
-    const own = ((mod as { default?: unknown }).default ?? mod) as Partial<TF>;
-    if (typeof own.setBackend !== 'function') {
-      tried.push(`${pkg}: loaded, but registered no "tensorflow" backend`);
-      return undefined;
-    }
-    tf = own as TF;
+    tried.push(
+      `${pkg}: loaded, but its "tensorflow" backend is registered on another copy of @tensorflow/tfjs-core ` +
+        `(install it at version ${tfjs.version_core})`,
+    );
+    return undefined;
   }
-  if (!(await tf.setBackend('tensorflow'))) {
+  if (!(await tfjs.setBackend('tensorflow'))) {
     tried.push(`${pkg}: the "tensorflow" backend failed to initialise`);
     return undefined;
   }
-  await tf.ready();
-  return { backend: 'tensorflow', device, provider: pkg, tf } satisfies BackendSelection;
+  await tfjs.ready();
+  return { backend: 'tensorflow', device, provider: pkg, tf: tfjs } satisfies BackendSelection;
 }
 
 async function tryWasm(tried: string[]) {
   try {
     const wasm = await import(WASM_PACKAGE);
-    // In Node the .wasm binaries are read from disk, next to the package's entry point.
+    // In Node the .wasm binaries are read from disk, next to the package's entry point. The wasm backend
+    // runs single-threaded in Node (no multithread support there), whatever setThreadsCount says.
     const entry = createRequire(import.meta.url).resolve(WASM_PACKAGE);
     wasm.setWasmPaths(`${dirname(entry)}/`);
     if (!(await tfjs.setBackend('wasm'))) {
@@ -140,7 +139,12 @@ async function tryCpu(tried: string[]) {
       return undefined;
     }
     await tfjs.ready();
-    return { backend: 'cpu', device: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', tf: tfjs } satisfies BackendSelection;
+    return {
+      backend: 'cpu',
+      device: 'cpu',
+      provider: '@tensorflow/tfjs-backend-cpu',
+      tf: tfjs,
+    } satisfies BackendSelection;
   } catch (err) {
     tried.push(`cpu: ${messageOf(err)}`);
     return undefined;

@@ -1,3 +1,4 @@
+export { Adam, type AdamOptions } from './adam.js';
 export {
   BACKENDS,
   type BackendLogger,
@@ -8,6 +9,7 @@ export {
   selectBackend,
   type TF,
 } from './backend.js';
+export { MicroBatcher, type MicroBatcherOptions } from './batcher.js';
 export {
   activeHours,
   type BetaPrior,
@@ -20,7 +22,26 @@ export {
   type EngagementModelConfig,
   resolveEngagementConfig,
 } from './engagement/config.js';
-export { EVENT_FORMATS, type EventFormat, parseTimestamp, readEventLog, readEventsCsv, readEventsJsonl } from './engagement/eventLog.js';
+export {
+  type Candidate,
+  type CandidateResult,
+  DEFAULT_CANDIDATES,
+  type EvaluationOptions,
+  type EvaluationResult,
+  evaluateEngagement,
+  type Fold,
+  type ScoredPredictor,
+  type Scores,
+  score,
+} from './engagement/evaluate.js';
+export {
+  EVENT_FORMATS,
+  type EventFormat,
+  parseTimestamp,
+  readEventLog,
+  readEventsCsv,
+  readEventsJsonl,
+} from './engagement/eventLog.js';
 export {
   buildExamples,
   clipHistory,
@@ -39,7 +60,10 @@ export {
   type RocPoint,
   rocCurve,
 } from './engagement/metrics.js';
-export { EngagementModel } from './engagement/model.js';
+export { ENGAGEMENT_MODEL_NAME, EngagementModel } from './engagement/model.js';
+export { dense, logSigmoid, matMul, weightedBce } from './engagement/ops.js';
+export { loadLatestEngagementModel } from './engagement/registry.js';
+export { type ReportInput, renderReport } from './engagement/report.js';
 export { type ForecastTask, firstHourOf, forecastTask } from './engagement/split.js';
 export {
   type EpochStats,
@@ -50,3 +74,15 @@ export {
 } from './engagement/train.js';
 export { DAY_MS, type EngagementEvent, HOUR_MS, type UserHistory } from './engagement/types.js';
 export { createRng, type Rng, shuffleInPlace } from './random.js';
+export {
+  latestVersion,
+  listVersions,
+  loadLatest,
+  METRICS_FILE,
+  type ModelVersion,
+  saveVersion,
+  type VersionMetrics,
+  versionId,
+  type WatchOptions,
+  watchLatest,
+} from './registry.js';

@@ -34,6 +34,7 @@ const envSchema = z.object({
     .default(8 * 1024 * 1024),
   MODELS_DIR: z.string().optional(),
   TFJS_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+  MODEL_POLL_MS: z.coerce.number().int().min(50).default(30_000),
   ATTENTION_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   ATTENTION_HALF_LIFE_DAYS: z.coerce.number().positive().default(7),
 });
@@ -51,6 +52,8 @@ export interface ServiceConfig {
     modelsDir: string;
     /** Forces a TensorFlow.js backend; by default the fastest present one is used. */
     backend?: 'tensorflow' | 'wasm' | 'cpu';
+    /** How often the registry is checked for a new model version (default 30 s). */
+    pollMs: number;
   };
   attention: {
     /** Most events one recordAttention call may carry (default 1,000). */
@@ -87,6 +90,7 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
     ml: {
       modelsDir: e.MODELS_DIR ?? fileURLToPath(new URL('../../../.data/models', import.meta.url)),
       backend: e.TFJS_BACKEND,
+      pollMs: e.MODEL_POLL_MS,
     },
     attention: { maxBatch: e.ATTENTION_MAX_BATCH, halfLifeDays: e.ATTENTION_HALF_LIFE_DAYS },
   };

@@ -8,13 +8,7 @@ import { parse } from 'graphql';
 import type { Connection } from 'mongoose';
 import type { ServiceConfig, ServiceName } from './config.js';
 import { formatError } from './errors.js';
-import {
-  DEFAULT_BUS_DB,
-  DEFAULT_EVENT_RETENTION_MS,
-  type EventBus,
-  MongoEventBus,
-  type Subscription,
-} from './events/index.js';
+import { DEFAULT_BUS_DB, DEFAULT_EVENT_RETENTION_MS, type EventBus, MongoEventBus } from './events/index.js';
 import { createHttpService, listen } from './http.js';
 import { type Caller, INTERNAL_CONTEXT_HEADER, verifyInternalContext } from './internalContext.js';
 import { createLogger, type Logger } from './logger.js';
@@ -33,6 +27,8 @@ export interface RequestContext {
 export interface SubgraphServices {
   /** The mesh's event bus: publish after the database write, before answering. */
   events: EventBus;
+  /** The service's logger (requests get a child with their request id). */
+  logger: Logger;
 }
 
 /** A subgraph, as its domain: everything else (HTTP, database, health, shutdown) is the bootstrap's. */
@@ -45,8 +41,11 @@ export interface SubgraphDefinition<TModels, TContext extends object> {
   models(conn: Connection, config: ServiceConfig): TModels;
   /** Per-request additions to the context, typically fresh DataLoaders (and the bus, when it publishes). */
   context(models: TModels, services: SubgraphServices): TContext;
-  /** Event consumers that run beside the service (handlers idempotent by event id); stopped before the bus closes. */
-  consumers?(models: TModels, services: SubgraphServices): Subscription[];
+  /**
+   * Work that runs beside the service: event consumers (handlers idempotent by event id), model watchers.
+   * Started once the service listens; stopped after it drained and before the bus closes.
+   */
+  background?(models: TModels, services: SubgraphServices): { stop(): Promise<void> | void }[];
 }
 
 export interface RunningSubgraph<TModels> {
@@ -96,7 +95,7 @@ export async function startSubgraph<TModels, TContext extends object>(
       logger,
       sweep: { olderThanMs: DEFAULT_EVENT_RETENTION_MS, everyMs: 5 * 60 * 1000 },
     }));
-  const services: SubgraphServices = { events };
+  const services: SubgraphServices = { events, logger };
 
   const schema = buildSubgraphSchema({
     typeDefs: parse(readFileSync(def.schemaFile, 'utf8')),
@@ -138,7 +137,7 @@ export async function startSubgraph<TModels, TContext extends object>(
     },
   });
   const port = await listen(server, config.http.port, config.http.host);
-  const subscriptions = def.consumers?.(models, services) ?? [];
+  const background = def.background?.(models, services) ?? [];
   const url = `http://${config.http.host}:${port}/graphql`;
   logger.info({ url }, `${def.name} subgraph ready`);
 
@@ -155,7 +154,7 @@ export async function startSubgraph<TModels, TContext extends object>(
       stopping ??= (async () => {
         await closeServer(server);
         await apollo.stop();
-        await Promise.all(subscriptions.map((s) => s.stop()));
+        await Promise.all(background.map((b) => b.stop()));
         if (!opts.events) await events.close();
         await connection.close();
         logger.info(`${def.name} subgraph stopped`);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   loadConfig,
   type RunningSubgraph,
@@ -20,6 +23,8 @@ export function testConfig(
     PORT: '0',
     MONGODB_URI: mongoUri,
     MONGODB_DB: `t_${service}_${randomBytes(4).toString('hex')}`,
+    // An empty model registry: what a developer trained locally must not change test results.
+    MODELS_DIR: mkdtempSync(join(tmpdir(), 'mesh-models-')),
     ...env,
   });
 }
@@ -82,10 +87,10 @@ export function commandCounter(conn: Connection) {
 export async function startTestSubgraph<TModels, TContext extends object>(
   def: SubgraphDefinition<TModels, TContext>,
   mongoUri: string,
-  opts: { busDbName?: string } = {},
+  opts: { busDbName?: string; env?: Record<string, string> } = {},
 ): Promise<RunningSubgraph<TModels>> {
   const busDbName = opts.busDbName ?? `t_bus_${randomBytes(4).toString('hex')}`;
-  const running = await startSubgraph(def, testConfig(def.name, mongoUri), {
+  const running = await startSubgraph(def, testConfig(def.name, mongoUri, opts.env), {
     monitorCommands: true,
     busDbName,
   });

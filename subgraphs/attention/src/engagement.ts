@@ -1,11 +1,11 @@
-import type { AttentionModels } from './server.js';
+import type { AttentionProfileDoc } from './models/index.js';
 
 /** Predicted engagement of users in future hours. */
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** How much history the baseline looks at. */
-export const BASELINE_WINDOW_DAYS = 28;
+/** How much history the predictions look at. */
+export const HISTORY_DAYS = 28;
 
 export interface EngagementRequest {
   userId: string;
@@ -20,52 +20,60 @@ export interface EngagementPrediction {
   modelVersion: string | null;
 }
 
+/** A user's activity by hour over the history window before `asOf`, oldest first. Pure. */
+export function recentHours(
+  profile: AttentionProfileDoc | null,
+  asOf: number,
+): { at: number; weight: number }[] {
+  const from = asOf - HISTORY_DAYS * DAY;
+  return Object.entries(profile?.hours ?? {})
+    .map(([hour, n]) => ({ at: Number(hour), weight: n }))
+    .filter((e) => e.at >= from && e.at < asOf && e.weight > 0)
+    .sort((a, b) => a.at - b.at);
+}
+
 /**
- * The historical-frequency baseline, from the user's hourly rollups over the last 28 days before `at`:
- * the share of observed days on which the user was active at that hour of day, smoothed (Beta prior of
- * weight 2) toward the user's overall share of active hours. Pure.
+ * The historical-frequency baseline: the share of observed days on which the user was active at the
+ * predicted hour of day, smoothed (Beta prior of weight 2) toward the user's overall share of active
+ * hours. Pure.
  */
-export function baselineProbability(
-  activeHours: readonly number[],
-  at: number,
-  windowDays = BASELINE_WINDOW_DAYS,
-): number {
-  const from = at - windowDays * DAY;
-  const seen = activeHours.filter((h) => h >= from && h < at);
-  if (seen.length === 0) return 0;
-  const first = Math.min(...seen);
+export function baselineProbability(activeHours: readonly number[], at: number): number {
+  if (activeHours.length === 0) return 0;
+  const first = Math.min(...activeHours);
   const days = Math.max(1, Math.ceil((at - Math.floor(first / DAY) * DAY) / DAY));
-  const overall = new Set(seen).size / (days * 24);
+  const overall = new Set(activeHours).size / (days * 24);
   const hourOfDay = new Date(at).getUTCHours();
   const sameHour = new Set(
-    seen.filter((h) => new Date(h).getUTCHours() === hourOfDay).map((h) => Math.floor(h / DAY)),
+    activeHours.filter((h) => new Date(h).getUTCHours() === hourOfDay).map((h) => Math.floor(h / DAY)),
   ).size;
   const prior = 2;
   return Math.min(1, (sameHour + prior * overall) / (days + prior));
 }
 
-/** Baseline predictions for a batch of requests: one rollup query for all users. */
-export async function baselinePredictions(
-  models: AttentionModels,
+/** A learned predictor, when one is loaded (see engagementModel.ts). */
+export interface EngagementPredictor {
+  predict(
+    requests: readonly { history: { at: number; weight: number }[]; at: number; asOf: number }[],
+  ): Promise<EngagementPrediction[]>;
+}
+
+/** Predictions for a batch: the model when one is loaded, the baseline otherwise. */
+export async function predictEngagement(
   requests: readonly EngagementRequest[],
+  profiles: readonly (AttentionProfileDoc | null)[],
+  predictor: EngagementPredictor | null,
+  now = Date.now(),
 ): Promise<EngagementPrediction[]> {
-  if (requests.length === 0) return [];
-  const users = [...new Set(requests.map((r) => r.userId))];
-  const minAt = Math.min(...requests.map((r) => r.at));
-  const maxAt = Math.max(...requests.map((r) => r.at));
-  const rows = await models.AttentionRollup.find(
-    { dim: 'USER', value: { $in: users }, hour: { $gte: minAt - BASELINE_WINDOW_DAYS * DAY, $lt: maxAt } },
-    { value: 1, hour: 1 },
-  ).lean<{ value: string; hour: number }[]>();
-  const hours = new Map<string, number[]>();
-  for (const r of rows) {
-    const list = hours.get(r.value);
-    if (list) list.push(r.hour);
-    else hours.set(r.value, [r.hour]);
-  }
-  return requests.map((r) => ({
+  const asOf = Math.min(now, ...requests.map((r) => r.at));
+  const histories = profiles.map((p) => recentHours(p, asOf));
+  if (predictor)
+    return predictor.predict(requests.map((r, i) => ({ history: histories[i]!, at: r.at, asOf })));
+  return requests.map((r, i) => ({
     at: r.at,
-    probability: baselineProbability(hours.get(r.userId) ?? [], r.at),
+    probability: baselineProbability(
+      histories[i]!.map((e) => e.at),
+      r.at,
+    ),
     source: 'BASELINE',
     modelVersion: null,
   }));

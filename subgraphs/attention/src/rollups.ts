@@ -94,7 +94,8 @@ export function batchUpdates(measured: readonly MeasuredEvent[], halfLifeDays: n
       if (WITH_TOTALS.has(dim)) add(totals, `${dim}|${value}`, m, { max: { lastEventAt: e.occurredAt } });
     }
     if (e.userId) {
-      const inc: Inc = {};
+      // Events per hour: the user's recent activity, the input of the engagement predictions.
+      const inc: Inc = { [`hours.${hour}`]: 1 };
       if (delta.engagedMs) {
         inc[`weekHours.${weekHour(e.occurredAt)}`] = delta.engagedMs;
         if (e.category)

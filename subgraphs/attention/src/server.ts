@@ -8,15 +8,11 @@ import {
 import type { Connection } from 'mongoose';
 import type { ViewState } from './attentionMetrics.js';
 import { applyConsentEvent } from './consents.js';
-import type { EngagementPrediction, EngagementRequest } from './engagement.js';
+import type { EngagementPredictor } from './engagement.js';
+import { watchEngagementModel } from './engagementModel.js';
 import { createLoaders } from './loaders.js';
 import { attentionModels } from './models/index.js';
 import { type AttentionContext, resolvers } from './resolvers/index.js';
-
-/** A loaded engagement model, swappable at run time. */
-export interface EngagementPredictor {
-  predict(requests: readonly EngagementRequest[]): Promise<EngagementPrediction[]>;
-}
 
 export function createModels(conn: Connection, config: ServiceConfig) {
   const models = attentionModels(conn);
@@ -24,6 +20,7 @@ export function createModels(conn: Connection, config: ServiceConfig) {
   return {
     ...models,
     settings: config.attention,
+    config,
     /** One writer per pre-aggregated collection (see CounterWriter for why). */
     rollups: new CounterWriter(models.AttentionRollup),
     totals: new CounterWriter(models.AttentionTotal),
@@ -49,9 +46,10 @@ export const attentionSubgraph: SubgraphDefinition<AttentionModels, AttentionCon
   resolvers,
   models: createModels,
   context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
-  consumers: (models, { events }) => [
+  background: (models, { events, logger }) => [
     events.subscribe('attention.consents', ['user.consent.changed'], (event) =>
       applyConsentEvent(models, event),
     ),
+    watchEngagementModel(models.config, logger, models.engagement.swap),
   ],
 };

@@ -1,4 +1,4 @@
-import { readGloboClicks, GLOBO_HEADER } from './globo.js';
+import { GLOBO_HEADER, readGloboClicks } from './globo.js';
 import { type EventLog, fail, LogBuilder, readLines } from './lines.js';
 import type { EngagementEvent } from './types.js';
 
@@ -7,7 +7,8 @@ export const EVENT_FORMATS: readonly EventFormat[] = ['globo', 'csv', 'jsonl'];
 
 /** Epoch ms from epoch milliseconds, epoch seconds (below 1e11) or an ISO-8601 string. */
 export function parseTimestamp(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? (Math.abs(value) < 1e11 ? value * 1000 : value) : undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? (Math.abs(value) < 1e11 ? value * 1000 : value) : undefined;
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const s = value.trim();
   if (/^-?\d+(\.\d+)?$/.test(s)) return parseTimestamp(Number(s));
@@ -39,7 +40,8 @@ export async function readEventsCsv(path: string): Promise<EventLog> {
       userCol = cols.indexOf('user_id');
       timeCol = cols.indexOf('timestamp');
       weightCol = cols.indexOf('weight');
-      if (userCol < 0 || timeCol < 0) fail(path, lineNo, 'the header must name the columns user_id and timestamp');
+      if (userCol < 0 || timeCol < 0)
+        fail(path, lineNo, 'the header must name the columns user_id and timestamp');
       continue;
     }
     const user = cols[userCol];

@@ -45,7 +45,9 @@ export interface ExampleSet {
 /** Events in [from, to) of a history, keeping its time zone. */
 export function clipHistory(history: UserHistory, from: number, to: number): UserHistory {
   const events = history.events.filter((e) => e.at >= from && e.at < to);
-  return history.utcOffsetMinutes === undefined ? { events } : { events, utcOffsetMinutes: history.utcOffsetMinutes };
+  return history.utcOffsetMinutes === undefined
+    ? { events }
+    : { events, utcOffsetMinutes: history.utcOffsetMinutes };
 }
 
 export function buildExamples(window: TrainingWindow, options: ExampleOptions = {}): ExampleSet {
@@ -63,7 +65,9 @@ export function buildExamples(window: TrainingWindow, options: ExampleOptions = 
   const firstHour = new Float64Array(users.length);
   const active = users.map((h, u) => {
     const flags = new Uint8Array(hours);
-    firstHour[u] = h.events.length ? Math.floor((h.events[0]!.at - start) / HOUR_MS) : Number.POSITIVE_INFINITY;
+    firstHour[u] = h.events.length
+      ? Math.floor((h.events[0]!.at - start) / HOUR_MS)
+      : Number.POSITIVE_INFINITY;
     for (const e of h.events) {
       const hr = Math.floor((e.at - start) / HOUR_MS);
       if (hr >= 0 && hr < hours) flags[hr] = 1;

@@ -14,6 +14,7 @@ const NO_EVENT_GAP_HOURS = 24 * 28;
 export interface EncodeOptions {
   maxEvents: number;
   dayOfWeek: boolean;
+  eventClock: boolean;
 }
 
 /** A batch laid out for the model: `L` positions per row, position 0 a learned "no event" slot. */
@@ -64,7 +65,8 @@ function weekPhase(ms: number): number {
 const lg = (hours: number) => Math.log1p(Math.max(0, hours)) / LOG_SCALE;
 
 /**
- * Encodes (history, slot) pairs. Event features: hour-of-day sin/cos, day-of-week sin/cos, log-recency
+ * Encodes (history, slot) pairs. Event features: hour-of-day sin/cos, day-of-week sin/cos (both zero
+ * unless `eventClock`), log-recency
  * before the slot, log weight, sin/cos of the hour-of-day difference to the slot, a null-slot flag, and
  * log-recency before `asOf`. Query features: the slot's hour-of-day and day-of-week sin/cos, log hours
  * from the last event, log event count, log hours from `asOf` to the slot, log history span, log number
@@ -87,6 +89,7 @@ export function encodeBatch(
   const mask = new Float32Array(size * length);
   const query = new Float32Array(size * QUERY_FEATURES);
   const dow = options.dayOfWeek ? 1 : 0;
+  const clock = options.eventClock ? 1 : 0;
   for (let r = 0; r < size; r++) {
     const i = indices[r]!;
     const history = histories[i]!;
@@ -108,10 +111,10 @@ export function encodeBatch(
       const o = pos * EVENT_FEATURES;
       const h = hourPhase(e.at + offset);
       const w = weekPhase(e.at + offset);
-      events[o] = Math.sin(TWO_PI * h);
-      events[o + 1] = Math.cos(TWO_PI * h);
-      events[o + 2] = dow * Math.sin(TWO_PI * w);
-      events[o + 3] = dow * Math.cos(TWO_PI * w);
+      events[o] = clock * Math.sin(TWO_PI * h);
+      events[o + 1] = clock * Math.cos(TWO_PI * h);
+      events[o + 2] = clock * dow * Math.sin(TWO_PI * w);
+      events[o + 3] = clock * dow * Math.cos(TWO_PI * w);
       events[o + 4] = lg((slot - e.at) / HOUR_MS);
       events[o + 5] = Math.log1p(Math.max(0, e.weight ?? 1)) / LOG_SCALE;
       events[o + 6] = Math.cos(TWO_PI * (h - slotHour));

@@ -14,7 +14,8 @@ export async function readGloboClicks(path: string): Promise<EventLog> {
   for await (const line of readLines(path)) {
     lineNo++;
     if (lineNo === 1) {
-      if (line.trim() !== GLOBO_HEADER) fail(path, 1, `not a Globo clicks file; expected the header ${GLOBO_HEADER}`);
+      if (line.trim() !== GLOBO_HEADER)
+        fail(path, 1, `not a Globo clicks file; expected the header ${GLOBO_HEADER}`);
       continue;
     }
     if (line.trim() === '') continue;
@@ -26,4 +27,3 @@ export async function readGloboClicks(path: string): Promise<EventLog> {
   }
   return log.build();
 }
-

@@ -26,8 +26,10 @@ async function isGzip(path: string): Promise<boolean> {
 
 /** Lines of a text file, gunzipped on the fly when it is gzip (by its magic bytes), streamed. */
 export async function* readLines(path: string): AsyncGenerator<string> {
+  // Checked before the stream opens, so a missing file fails here instead of as an unhandled stream error.
+  const gzip = await isGzip(path);
   let input: Readable = createReadStream(path);
-  if (await isGzip(path)) input = input.pipe(createGunzip());
+  if (gzip) input = input.pipe(createGunzip());
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   try {
     for await (const line of lines) yield line;
@@ -67,4 +69,3 @@ export class LogBuilder {
 export function fail(path: string, line: number, message: string): never {
   throw new Error(`${path}:${line}: ${message}`);
 }
-

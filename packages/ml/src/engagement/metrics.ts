@@ -78,13 +78,18 @@ export function rocCurve(labels: ArrayLike<number>, scores: ArrayLike<number>, m
   if (positives === 0 || negatives === 0) return points;
   let tp = 0;
   let fp = 0;
+  let lastPushed = -1;
   const step = Math.max(1, Math.floor(labels.length / maxPoints));
   for (let k = 0; k < order.length; k++) {
     if (labels[order[k]!]! > 0.5) tp++;
     else fp++;
     const last = k === order.length - 1;
+    // Points only at the end of a run of tied scores (the curve is linear across a tie).
     const tieNext = !last && scores[order[k + 1]!] === scores[order[k]!];
-    if (!tieNext && (last || k % step === 0)) points.push({ fpr: fp / negatives, tpr: tp / positives });
+    if (!tieNext && (last || k - lastPushed >= step)) {
+      points.push({ fpr: fp / negatives, tpr: tp / positives });
+      lastPushed = k;
+    }
   }
   return points;
 }
@@ -98,7 +103,11 @@ export interface CalibrationBin {
 }
 
 /** Reliability diagram: pairs sorted by probability, cut into `bins` bins of equal count. */
-export function calibrationBins(labels: ArrayLike<number>, probs: ArrayLike<number>, bins = 10): CalibrationBin[] {
+export function calibrationBins(
+  labels: ArrayLike<number>,
+  probs: ArrayLike<number>,
+  bins = 10,
+): CalibrationBin[] {
   checkLengths(labels, probs);
   const order = ascendingOrder(probs);
   const n = order.length;

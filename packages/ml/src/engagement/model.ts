@@ -5,8 +5,8 @@ import { createRng, type Rng } from '../random.js';
 import { type EngagementModelConfig, resolveEngagementConfig } from './config.js';
 import {
   batchesByLength,
-  EVENT_FEATURES,
   type EncodedBatch,
+  EVENT_FEATURES,
   encodeBatch,
   QUERY_FEATURES,
 } from './features.js';
@@ -149,7 +149,12 @@ export class EngagementModel {
       all.set(c, at);
       at += c.length;
     }
-    const file: ModelFile = { format: FORMAT, formatVersion: FORMAT_VERSION, config: this.config, weights: specs };
+    const file: ModelFile = {
+      format: FORMAT,
+      formatVersion: FORMAT_VERSION,
+      config: this.config,
+      weights: specs,
+    };
     await writeFile(join(dir, WEIGHTS_FILE), new Uint8Array(all.buffer));
     await writeFile(join(dir, MODEL_FILE), `${JSON.stringify(file, null, 2)}\n`);
   }
@@ -161,15 +166,17 @@ export class EngagementModel {
   async predict(histories: readonly UserHistory[], slots: ArrayLike<number>): Promise<Float32Array> {
     this.assertLive();
     if (histories.length !== slots.length) {
-      throw new Error(`predict: ${histories.length} histories but ${slots.length} slots; pass one slot per history`);
+      throw new Error(
+        `predict: ${histories.length} histories but ${slots.length} slots; pass one slot per history`,
+      );
     }
     const n = histories.length;
     const out = new Float32Array(n);
     const all = new Int32Array(n);
     for (let i = 0; i < n; i++) all[i] = i;
-    const { maxEvents, predictBatchSize, dayOfWeek } = this.config;
+    const { maxEvents, predictBatchSize, dayOfWeek, eventClock } = this.config;
     for (const batch of batchesByLength(histories, slots, all, maxEvents, predictBatchSize)) {
-      const encoded = encodeBatch(histories, slots, batch, { maxEvents, dayOfWeek });
+      const encoded = encodeBatch(histories, slots, batch, { maxEvents, dayOfWeek, eventClock });
       const probs = tf.tidy(() => tf.sigmoid(this.logits(encoded)));
       const values = await probs.data();
       probs.dispose();
@@ -245,3 +252,6 @@ export class EngagementModel {
     if (this.disposed) throw new Error('EngagementModel has been disposed');
   }
 }
+
+/** The registry name the training CLI saves engagement models under. */
+export const ENGAGEMENT_MODEL_NAME = 'engagement';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { Adam } from '../adam.js';
 import { createRng, shuffleInPlace } from '../random.js';
 import type { EngagementModelConfig } from './config.js';
-import { type ExampleOptions, type ExampleSet, buildExamples, type TrainingWindow } from './examples.js';
+import { buildExamples, type ExampleOptions, type ExampleSet, type TrainingWindow } from './examples.js';
 import { encodeBatch, encodedLength } from './features.js';
 import { EngagementModel } from './model.js';
 import { weightedBce } from './ops.js';
@@ -13,6 +14,8 @@ export interface TrainProgress {
   batches: number;
   /** Mean weighted loss of the epoch so far. */
   loss: number;
+  /** Loss of the last batch. */
+  batchLoss: number;
   examplesPerSecond: number;
 }
 
@@ -27,15 +30,22 @@ export interface TrainOptions extends ExampleOptions {
   epochs?: number;
   /** Examples per gradient step (default 256). */
   batchSize?: number;
-  /** Adam learning rate (default 0.003). */
+  /** Adam learning rate (default 0.003); decays linearly to `lr * finalLrFraction` over the run. */
   lr?: number;
+  /** Learning rate at the last step, as a fraction of `lr` (default 0.1). */
+  finalLrFraction?: number;
+  /** Decoupled (AdamW) weight decay of the weight matrices (default 0). */
+  weightDecay?: number;
   /** Seeds the weights, the sampling and the shuffling (default 42). */
   seed?: number;
   /** Model shape; `seed` here is ignored in favour of the option above. */
   model?: Partial<EngagementModelConfig>;
   onProgress?: (progress: TrainProgress) => void;
   /** Called after each epoch; return true to stop early (e.g. when a validation score stops improving). */
-  onEpochEnd?: (stats: EpochStats, model: EngagementModel) => boolean | undefined | Promise<boolean | undefined>;
+  onEpochEnd?: (
+    stats: EpochStats,
+    model: EngagementModel,
+  ) => boolean | undefined | Promise<boolean | undefined>;
   /** Examples already built (skips `buildExamples`; the window is then only used for its bounds). */
   examples?: ExampleSet;
 }
@@ -59,7 +69,10 @@ export interface TrainResult {
  * the weighted binary cross-entropy. Batches hold histories of similar length (shuffled within a length,
  * batch order shuffled each epoch), so each is trimmed to its longest history.
  */
-export async function trainEngagementModel(data: TrainingWindow, options: TrainOptions = {}): Promise<TrainResult> {
+export async function trainEngagementModel(
+  data: TrainingWindow,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
   const epochs = options.epochs ?? 4;
   const batchSize = options.batchSize ?? 256;
   const lr = options.lr ?? 0.003;
@@ -78,11 +91,15 @@ export async function trainEngagementModel(data: TrainingWindow, options: TrainO
   const base = Math.min(Math.max(weightedPositives / weightSum, 1e-4), 1 - 1e-4);
   model.setOutputBias(Math.log(base / (1 - base)));
 
-  const { maxEvents, dayOfWeek } = model.config;
+  const { maxEvents, dayOfWeek, eventClock } = model.config;
   const lengths = new Int32Array(n);
-  for (let i = 0; i < n; i++) lengths[i] = encodedLength(examples.histories[i]!, examples.slots[i]!, maxEvents);
+  for (let i = 0; i < n; i++)
+    lengths[i] = encodedLength(examples.histories[i]!, examples.slots[i]!, maxEvents);
 
-  const optimizer = tf.train.adam(lr);
+  const optimizer = new Adam({ lr, weightDecay: options.weightDecay ?? 0 });
+  const finalFraction = options.finalLrFraction ?? 0.1;
+  const totalSteps = epochs * Math.ceil(n / batchSize);
+  let step = 0;
   const variables = model.trainableVariables();
   const rng = createRng(seed ^ 0x5bd1e995);
   const stats: EpochStats[] = [];
@@ -105,24 +122,26 @@ export async function trainEngagementModel(data: TrainingWindow, options: TrainO
       let seen = 0;
       for (let b = 0; b < batches.length; b++) {
         const batch = batches[b]!;
-        const encoded = encodeBatch(examples.histories, examples.slots, batch, { maxEvents, dayOfWeek });
+        const encoded = encodeBatch(examples.histories, examples.slots, batch, {
+          maxEvents,
+          dayOfWeek,
+          eventClock,
+        });
         const labels = new Float32Array(batch.length);
         const weights = new Float32Array(batch.length);
         for (let k = 0; k < batch.length; k++) {
           labels[k] = examples.labels[batch[k]!]!;
           weights[k] = examples.weights[batch[k]!]!;
         }
-        const cost = tf.tidy(
-          () =>
-            optimizer.minimize(
-              () => weightedBce(model.logits(encoded), tf.tensor1d(labels), tf.tensor1d(weights)),
-              true,
-              variables,
-            )!,
+        optimizer.lr = lr * (1 - (1 - finalFraction) * (step++ / Math.max(1, totalSteps - 1)));
+        const cost = optimizer.minimize(
+          () => weightedBce(model.logits(encoded), tf.tensor1d(labels), tf.tensor1d(weights)),
+          variables,
         );
         const loss = (await cost.data())[0]!;
         cost.dispose();
-        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch}, batch ${b + 1} (loss ${loss})`);
+        if (!Number.isFinite(loss))
+          throw new Error(`training diverged at epoch ${epoch}, batch ${b + 1} (loss ${loss})`);
         lossSum += loss * batch.length;
         seen += batch.length;
         options.onProgress?.({
@@ -131,6 +150,7 @@ export async function trainEngagementModel(data: TrainingWindow, options: TrainO
           batch: b + 1,
           batches: batches.length,
           loss: lossSum / seen,
+          batchLoss: loss,
           examplesPerSecond: seen / ((performance.now() - epochStart) / 1000),
         });
       }

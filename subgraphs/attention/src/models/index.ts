@@ -82,6 +82,8 @@ export interface AttentionProfileDoc {
   weekHours?: Record<string, number>;
   span?: Record<string, number>;
   sessions?: number;
+  /** Events per hour (key: the hour's start, epoch ms); entries older than the history window are ignored. */
+  hours?: Record<string, number>;
 }
 
 /** Whether a known user allows analytics, as last announced by the users subgraph. */
@@ -150,7 +152,7 @@ const totalSchema = new Schema<AttentionTotalDoc>(
   { versionKey: false },
 );
 const profileSchema = new Schema<AttentionProfileDoc>(
-  { _id: str, categories: Object, weekHours: Object, span: Object, sessions: Number },
+  { _id: str, categories: Object, weekHours: Object, span: Object, sessions: Number, hours: Object },
   { versionKey: false, minimize: false },
 );
 const sessionSchema = new Schema<{ _id: string }>({ _id: str }, { versionKey: false });
