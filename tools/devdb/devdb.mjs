@@ -436,8 +436,7 @@ function forEachLine(stream, fn) {
   stream.setEncoding('utf8');
   stream.on('data', (/** @type {string} */ chunk) => {
     buf += chunk;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       fn(buf.slice(0, i).replace(/\r$/, ''));
       buf = buf.slice(i + 1);
     }
