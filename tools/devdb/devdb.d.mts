@@ -20,7 +20,9 @@ export interface EnsureBuiltOptions {
   force?: boolean;
 }
 
-export function ensureBuilt(options?: EnsureBuiltOptions): Promise<{ binPath: string; built: boolean; ms: number }>;
+export function ensureBuilt(
+  options?: EnsureBuiltOptions,
+): Promise<{ binPath: string; built: boolean; ms: number }>;
 
 export interface StartOptions {
   /** 0 picks a free port. Default: $DEVDB_PORT or 27018. */
