@@ -51,8 +51,7 @@ export async function withoutConsent(models: AttentionModels, userIds: string[])
 
 /**
  * The stored states of views: from the process's cache of recent views (their events arrive close
- * together), else by exact id, which every database serves from its primary key (FerretDB serves no
- * other filter without reading the whole collection).
+ * together), else in one query for the rest.
  */
 async function loadViews(models: AttentionModels, ids: string[]): Promise<Map<string, ViewState>> {
   const states = new Map<string, ViewState>();
@@ -62,8 +61,10 @@ async function loadViews(models: AttentionModels, ids: string[]): Promise<Map<st
     if (cached) states.set(id, structuredClone(cached));
     else missing.push(id);
   }
-  const found = await Promise.all(missing.map((id) => models.AttentionView.findById(id).lean()));
-  for (const view of found) if (view) states.set(view._id, view.state);
+  if (missing.length) {
+    const found = await models.AttentionView.find({ _id: { $in: missing } }).lean();
+    for (const view of found) states.set(view._id, view.state);
+  }
   return states;
 }
 

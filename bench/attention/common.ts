@@ -1,0 +1,578 @@
+/**
+ * Shared by the attention benchmarks: the database (MONGODB_URI or a private embedded one), the mesh
+ * started in-process, a deterministic event generator, a driver command monitor, CPU sampling and
+ * reporting. Progress goes to stderr; tables to stdout.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { adsSubgraph } from '@attention-mesh/ads-subgraph';
+import { attentionSubgraph } from '@attention-mesh/attention-subgraph';
+import { feedbackSubgraph } from '@attention-mesh/feedback-subgraph';
+import { type RunningGateway, startGateway } from '@attention-mesh/gateway';
+import {
+  connectMongo,
+  DEFAULT_EVENT_RETENTION_MS,
+  type Logger,
+  loadConfig,
+  MongoEventBus,
+  type RunningSubgraph,
+  type ServiceName,
+  type SubgraphDefinition,
+  startSubgraph,
+} from '@attention-mesh/platform';
+import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
+import { usersSubgraph } from '@attention-mesh/users-subgraph';
+import type { Connection } from 'mongoose';
+import { pino } from 'pino';
+// Types only (erased): the event input as the attention subgraph validates it.
+import type { AttentionEventInput } from '../../subgraphs/attention/dist/eventRules.js';
+
+export type { AttentionEventInput };
+
+// ---------------------------------------------------------------------------------------------------
+// Paths and workspace modules that the packages do not export
+
+function findRepoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'attention-mesh') return dir;
+    } catch {
+      // no package.json here
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('attention-mesh repository root not found above the benchmark');
+    dir = up;
+  }
+}
+
+export const REPO_ROOT = findRepoRoot();
+
+/**
+ * Imports a built file of the repository by its path from the root (e.g. `gateway/dist/config.js`): for
+ * what a workspace package does not export. Resolved at run time, so the compiled benchmark finds it
+ * wherever `dist` is.
+ */
+export async function importFromRepo<T>(path: string): Promise<T> {
+  return (await import(pathToFileURL(join(REPO_ROOT, path)).href)) as T;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Output
+
+const started = Date.now();
+export function progress(message: string): void {
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+}
+
+/** Logs of the services, warnings and up, to stderr (stdout carries the tables). */
+export function stderrLogger(service: string): Logger {
+  return pino(
+    { level: process.env.LOG_LEVEL ?? 'warn', base: { service } },
+    pino.destination({ dest: 2, sync: true }),
+  );
+}
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join(
+    '\n',
+  );
+}
+
+export function writeResults(file: string, data: unknown): string {
+  const path = join(REPO_ROOT, 'bench', 'results', file);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  return path;
+}
+
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+// ---------------------------------------------------------------------------------------------------
+// Arguments
+
+/** Parses `--name value` flags into numbers (or strings), with defaults; `--help` prints them. */
+export function numericArgs<T extends Record<string, number>>(
+  usage: string,
+  defaults: T,
+  help: Record<keyof T, string>,
+): T {
+  const options: Record<string, { type: 'string' } | { type: 'boolean' }> = { help: { type: 'boolean' } };
+  for (const key of Object.keys(defaults)) options[kebab(key)] = { type: 'string' };
+  const { values } = parseArgs({ options, allowPositionals: false });
+  if (values.help) {
+    const lines = Object.keys(defaults).map(
+      (k) => `  --${kebab(k).padEnd(18)} ${help[k as keyof T]} (default ${defaults[k as keyof T]})`,
+    );
+    process.stdout.write(`${usage}\n\n${lines.join('\n')}\n`);
+    process.exit(0);
+  }
+  const out = { ...defaults };
+  for (const key of Object.keys(defaults)) {
+    const raw = values[kebab(key)];
+    if (typeof raw !== 'string') continue;
+    const n = Number(raw.replaceAll('_', ''));
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${kebab(key)} must be a non-negative number`);
+    (out as Record<string, number>)[key] = n;
+  }
+  return out;
+}
+
+const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+// ---------------------------------------------------------------------------------------------------
+// Statistics
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
+}
+
+export function latencySummary(ms: readonly number[]) {
+  const mean = ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length);
+  return {
+    n: ms.length,
+    p50: round(percentile(ms, 50)),
+    p90: round(percentile(ms, 90)),
+    p99: round(percentile(ms, 99)),
+    max: round(Math.max(...ms)),
+    mean: round(mean),
+  };
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Runs `task(i)` for i in 0..count-1 with at most `concurrency` in flight. */
+export async function pool(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CPU: this process and the embedded database's
+
+const CLK_TCK = 100;
+
+function procCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of /proc/<pid>/stat (1-based), i.e. 11 and 12 after the name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+export interface CpuSample {
+  wallMs: number;
+  nodeCpuMs: number;
+  dbCpuMs: number | null;
+}
+
+/** CPU time used by this Node process (client, gateway and subgraphs) and the database process. */
+export function cpuMeter(dbPid: number | undefined) {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const d0 = dbPid ? procCpuMs(dbPid) : null;
+  return (): CpuSample => {
+    const c = process.cpuUsage(c0);
+    const d1 = dbPid ? procCpuMs(dbPid) : null;
+    return {
+      wallMs: round(performance.now() - t0),
+      nodeCpuMs: round((c.user + c.system) / 1000),
+      dbCpuMs: d0 !== null && d1 !== null ? round(d1 - d0) : null,
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Driver command monitor
+
+interface StartedEvent {
+  requestId: number;
+  commandName: string;
+  command: Record<string, unknown>;
+}
+interface EndedEvent {
+  requestId: number;
+  duration: number;
+}
+
+export interface CommandStat {
+  count: number;
+  /** Summed driver-side durations (they overlap under concurrency). */
+  ms: number;
+  /** Documents sent: inserts' documents, updates' and deletes' statements. */
+  ops: number;
+}
+
+/**
+ * Counts the commands a connection sends (opened with `monitorCommands`), by `command collection`,
+ * with their summed durations and operation counts.
+ */
+export class CommandMonitor {
+  private inFlight = new Map<number, string>();
+  private stats = new Map<string, CommandStat>();
+  private readonly client;
+
+  constructor(conn: Connection) {
+    this.client = conn.getClient();
+    this.client.on('commandStarted', this.onStarted);
+    this.client.on('commandSucceeded', this.onEnded);
+    this.client.on('commandFailed', this.onEnded);
+  }
+
+  private onStarted = (e: StartedEvent) => {
+    const target = e.commandName === 'getMore' ? e.command.collection : e.command[e.commandName];
+    const key = `${e.commandName} ${typeof target === 'string' ? target : '-'}`;
+    this.inFlight.set(e.requestId, key);
+    const s = this.stat(key);
+    s.count++;
+    for (const field of ['documents', 'updates', 'deletes']) {
+      const list = e.command[field];
+      if (Array.isArray(list)) s.ops += list.length;
+    }
+  };
+
+  private onEnded = (e: EndedEvent) => {
+    const key = this.inFlight.get(e.requestId);
+    if (key === undefined) return;
+    this.inFlight.delete(e.requestId);
+    this.stat(key).ms += e.duration;
+  };
+
+  private stat(key: string): CommandStat {
+    let s = this.stats.get(key);
+    if (!s) {
+      s = { count: 0, ms: 0, ops: 0 };
+      this.stats.set(key, s);
+    }
+    return s;
+  }
+
+  reset(): void {
+    this.stats = new Map();
+  }
+
+  snapshot(filter: (key: string) => boolean = () => true): Record<string, CommandStat> {
+    return Object.fromEntries(
+      [...this.stats]
+        .filter(([k]) => filter(k))
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .map(([k, s]) => [k, { count: s.count, ms: round(s.ms), ops: s.ops }]),
+    );
+  }
+
+  stop(): void {
+    this.client.off('commandStarted', this.onStarted);
+    this.client.off('commandSucceeded', this.onEnded);
+    this.client.off('commandFailed', this.onEnded);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The database and the mesh
+
+export interface BenchDatabase {
+  uri: string;
+  kind: 'embedded FerretDB v1.24 (SQLite)' | 'MongoDB (MONGODB_URI)';
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+/** MONGODB_URI when set, else a private embedded database in a temporary folder. */
+export async function startDatabase(): Promise<BenchDatabase> {
+  const given = process.env.MONGODB_URI;
+  if (given) {
+    progress(`using MongoDB at ${given.replace(/\/\/[^@]*@/, '//***@')}`);
+    return { uri: given, kind: 'MongoDB (MONGODB_URI)', stop: async () => {} };
+  }
+  const devdb = await importFromRepo<typeof import('../../tools/devdb/devdb.mjs')>('tools/devdb/devdb.mjs');
+  await devdb.ensureBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'attention-bench-db-'));
+  const db = await devdb.startDevdb({ port: 0, dataDir, quiet: true });
+  progress(`embedded database at ${db.uri} (data in ${dataDir}, pid ${db.pid})`);
+  return {
+    uri: db.uri,
+    kind: 'embedded FerretDB v1.24 (SQLite)',
+    pid: db.pid,
+    stop: async () => {
+      await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const DEFINITIONS = {
+  users: usersSubgraph,
+  attention: attentionSubgraph,
+  recommendation: recommendationSubgraph,
+  ads: adsSubgraph,
+  feedback: feedbackSubgraph,
+} as const;
+type SubgraphName = keyof typeof DEFINITIONS;
+
+export interface Mesh {
+  gateway: RunningGateway;
+  subgraphs: Partial<Record<SubgraphName, RunningSubgraph<unknown>>>;
+  attention: RunningSubgraph<import('@attention-mesh/attention-subgraph').AttentionModels>;
+  /** The event bus every subgraph shares, on a connection of its own (command monitoring on). */
+  bus: { connection: Connection };
+  /** The database names used (dropped by `stop` when the server is not a private one). */
+  databases: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the named subgraphs in-process (attention always; command monitoring on, one shared event bus,
+ * fresh databases) and the gateway over the checked-in supergraph. Subgraphs not started
+ * point at a closed port, so a query that needs them fails instead of reaching another mesh.
+ */
+export async function startMesh(db: BenchDatabase, names: SubgraphName[]): Promise<Mesh> {
+  const tag = randomBytes(3).toString('hex');
+  const busDbName = `bench_bus_${tag}`;
+  const databases = [busDbName];
+  const subgraphs: Mesh['subgraphs'] = {};
+  // As startSubgraph would open it, but one for all, on a monitored connection (to see its polls).
+  const busLogger = stderrLogger('bus');
+  const busConnection = await connectMongo({
+    uri: db.uri,
+    dbName: busDbName,
+    logger: busLogger,
+    monitorCommands: true,
+  });
+  const bus = await MongoEventBus.fromConnection(busConnection, {
+    logger: busLogger,
+    sweep: { olderThanMs: DEFAULT_EVENT_RETENTION_MS, everyMs: 5 * 60 * 1000 },
+  });
+  for (const name of new Set<SubgraphName>(['attention', ...names])) {
+    const config = loadConfig(name as ServiceName, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      PORT: '0',
+      MONGODB_URI: db.uri,
+      MONGODB_DB: `bench_${name}_${tag}`,
+    });
+    databases.push(config.mongo.dbName);
+    subgraphs[name] = (await startSubgraph(DEFINITIONS[name] as SubgraphDefinition<unknown, object>, config, {
+      monitorCommands: true,
+      events: bus,
+      logger: stderrLogger(name),
+    })) as RunningSubgraph<unknown>;
+  }
+  const { loadGatewayConfig } =
+    await importFromRepo<typeof import('../../gateway/dist/config.js')>('gateway/dist/config.js');
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    PORT: '0',
+    WATCH_SUPERGRAPH: 'false',
+  };
+  for (const name of Object.keys(DEFINITIONS) as SubgraphName[]) {
+    env[`SUBGRAPH_${name.toUpperCase()}_URL`] = subgraphs[name]?.url ?? 'http://127.0.0.1:9/graphql';
+  }
+  const gateway = await startGateway(loadGatewayConfig(env), { logger: stderrLogger('gateway') });
+  progress(`mesh up: gateway ${gateway.url}; subgraphs ${Object.keys(subgraphs).join(', ')}`);
+  const attention = subgraphs.attention as Mesh['attention'];
+  return {
+    gateway,
+    subgraphs,
+    attention,
+    bus: { connection: busConnection },
+    databases,
+    stop: async () => {
+      await gateway.stop();
+      if (db.kind === 'MongoDB (MONGODB_URI)') {
+        for (const name of databases) {
+          await attention.connection
+            .useDb(name, { useCache: false })
+            .dropDatabase()
+            .catch(() => {});
+        }
+      }
+      await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+      await bus.close();
+      await busConnection.close();
+    },
+  };
+}
+
+export interface GraphQLResult<T> {
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export async function gql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  timeoutMs?: number,
+): Promise<GraphQLResult<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+    signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : null,
+  });
+  const body = (await res.json()) as GraphQLResult<T>;
+  if (!res.ok && !body.errors) throw new Error(`HTTP ${res.status} from ${url}`);
+  return body;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A deterministic world of behaviour events
+
+/** mulberry32: the same events on every machine for a seed. */
+export function seededRandom(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T,
+    chance: (p: number) => next() < p,
+  };
+}
+
+export const CATEGORIES = [
+  'news',
+  'sports',
+  'tech',
+  'business',
+  'culture',
+  'science',
+  'health',
+  'travel',
+  'food',
+  'gaming',
+  'music',
+  'film',
+] as const;
+const DEVICES = ['desktop', 'mobile', 'mobile', 'tablet', 'tv'] as const;
+const COUNTRIES = ['FR', 'DE', 'GB', 'US', 'ES', 'IT', 'BR', 'JP'] as const;
+const VIEWPORTS = {
+  desktop: { width: 1440, height: 900 },
+  mobile: { width: 390, height: 844 },
+  tablet: { width: 820, height: 1180 },
+  tv: { width: 1920, height: 1080 },
+} as const;
+
+export interface WorldOptions {
+  users: number;
+  items: number;
+  categories: number;
+  seed: number;
+  /** Exactly this many events. */
+  events: number;
+  /** Sessions start from `from` to `to` (epoch ms), in order, as a live stream would. */
+  from: number;
+  to: number;
+  /** Share of sessions by people who are not signed in (anonymousId, no userId). */
+  anonymousShare?: number;
+}
+
+export const userId = (i: number) => `u-${i}`;
+export const itemId = (i: number) => `itm-${i}`;
+export const categoryOf = (item: number, categories: number) => CATEGORIES[item % categories]!;
+
+/**
+ * Sessions of views, each view an IMPRESSION, one to three VIEW_SEGMENTs, a few ACTIVITYs, a
+ * SCROLL_DEPTH, sometimes a CLICK, usually a PAGE_EXIT (about 7 events a view, 1-6 views a session).
+ * Users and items are picked with a skew (a few heavy users, popular items). Ids are unique per seed.
+ */
+export function* worldEvents(o: WorldOptions): Generator<AttentionEventInput> {
+  const r = seededRandom(o.seed);
+  const categories = Math.max(1, Math.min(o.categories, CATEGORIES.length));
+  const anonymousShare = o.anonymousShare ?? 0.05;
+  const userDevice = (u: number) => DEVICES[(u * 7 + 3) % DEVICES.length]!;
+  const userCountry = (u: number) => COUNTRIES[(u * 5 + 1) % COUNTRIES.length]!;
+  const prefix = `b${o.seed.toString(36)}`;
+  let emitted = 0;
+  let session = 0;
+  let view = 0;
+  const span = o.to - o.from;
+  while (emitted < o.events) {
+    session++;
+    const anonymous = r.chance(anonymousShare);
+    const u = Math.min(o.users - 1, Math.floor(o.users * r.next() ** 1.6));
+    const device = anonymous ? r.pick(DEVICES) : userDevice(u);
+    const who = anonymous ? { anonymousId: `anon-${r.int(1, o.users * 5)}` } : { userId: userId(u) };
+    let t = Math.floor(o.from + (emitted / o.events) * span + r.next() * 60_000);
+    const views = r.int(1, 6);
+    for (let v = 0; v < views && emitted < o.events; v++) {
+      view++;
+      const item = Math.min(o.items - 1, Math.floor(o.items * r.next() ** 2));
+      const base = {
+        ...who,
+        sessionId: `${prefix}-s${session}`,
+        impressionId: `${prefix}-v${view}`,
+        target: { type: 'ITEM', id: itemId(item) },
+        category: categoryOf(item, categories),
+        device,
+        country: anonymous ? r.pick(COUNTRIES) : userCountry(u),
+        media: 'DISPLAY',
+        viewport: VIEWPORTS[device],
+      };
+      const batch: AttentionEventInput[] = [];
+      const at = (type: string, extra: Partial<AttentionEventInput> = {}) =>
+        batch.push({
+          ...base,
+          clientId: `${prefix}-e${emitted + batch.length}`,
+          type,
+          occurredAt: t,
+          ...extra,
+        });
+      at('IMPRESSION');
+      for (let s = r.int(1, 3); s > 0; s--) {
+        const durationMs = r.int(300, 15_000);
+        at('VIEW_SEGMENT', { durationMs, visibleFraction: round(0.2 + r.next() * 0.8, 2) });
+        t += r.int(200, 3_000);
+      }
+      for (let a = r.int(0, 4); a > 0; a--) {
+        t += r.int(500, 8_000);
+        at('ACTIVITY');
+      }
+      t += r.int(200, 2_000);
+      at('SCROLL_DEPTH', { scrollDepth: round(r.next(), 2) });
+      if (r.chance(0.12)) {
+        t += r.int(100, 1_500);
+        at('CLICK');
+      }
+      if (r.chance(0.8)) {
+        t += r.int(500, 20_000);
+        at('PAGE_EXIT');
+      }
+      for (const e of batch) {
+        if (emitted >= o.events) break;
+        emitted++;
+        yield e;
+      }
+      t += r.int(2_000, 30_000);
+    }
+  }
+}
