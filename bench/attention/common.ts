@@ -22,6 +22,7 @@ import {
   type RunningSubgraph,
   type ServiceName,
   type SubgraphDefinition,
+  seededRandom,
   startSubgraph,
 } from '@attention-mesh/platform';
 import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
@@ -440,24 +441,6 @@ export async function gql<T>(
 
 // ---------------------------------------------------------------------------------------------------
 // A deterministic world of behaviour events
-
-/** mulberry32: the same events on every machine for a seed. */
-export function seededRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T,
-    chance: (p: number) => next() < p,
-  };
-}
 
 export const CATEGORIES = [
   'news',

@@ -54,6 +54,7 @@ export {
   MAX_BULK_OPS,
   writeErrorsOf,
 } from './mongo.js';
+export { seededRandom } from './random.js';
 export { bootSubgraph, runUntilSignal } from './run.js';
 export { DateTimeScalar, MicrosScalar } from './scalars.js';
 export {

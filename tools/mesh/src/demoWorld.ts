@@ -1,4 +1,4 @@
-import { seededRandom } from './random.js';
+import { seededRandom } from '@attention-mesh/platform';
 
 /**
  * A small coherent demo world, generated in code: people in a few countries reading items in six

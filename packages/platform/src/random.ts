@@ -1,4 +1,4 @@
-/** A small seeded PRNG (mulberry32), so the demo world is the same on every machine. */
+/** A small seeded PRNG (mulberry32): generated worlds (demo data, benchmarks) are the same on every machine. */
 export function seededRandom(seed: number) {
   let a = seed >>> 0;
   const next = () => {
