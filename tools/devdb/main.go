@@ -37,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -176,6 +177,8 @@ func run() error {
 	defer os.Remove(pidPath)
 
 	fmt.Printf("devdb listening on 127.0.0.1:%d (data: %s)\n", actualPort, dir)
+
+	go indexIDs(ctx, dir, time.Second, logger)
 
 	// Run returns once ctx is canceled and all connections and the backend are closed.
 	_ = f.Run(ctx)
