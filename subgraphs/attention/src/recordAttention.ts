@@ -51,7 +51,7 @@ export async function withoutConsent(models: AttentionModels, userIds: string[])
 
 /**
  * The stored states of views: from the process's cache of recent views (their events arrive close
- * together), else in one query for the rest.
+ * together), else by id.
  */
 async function loadViews(models: AttentionModels, ids: string[]): Promise<Map<string, ViewState>> {
   const states = new Map<string, ViewState>();
@@ -61,10 +61,10 @@ async function loadViews(models: AttentionModels, ids: string[]): Promise<Map<st
     if (cached) states.set(id, structuredClone(cached));
     else missing.push(id);
   }
-  if (missing.length) {
-    const found = await models.AttentionView.find({ _id: { $in: missing } }).lean();
-    for (const view of found) states.set(view._id, view.state);
-  }
+  // By exact id: the one filter the embedded database serves from an index (devdb adds it); an `$in`
+  // would read the whole collection there.
+  const found = await Promise.all(missing.map((id) => models.AttentionView.findById(id).lean()));
+  for (const view of found) if (view) states.set(view._id, view.state);
   return states;
 }
 
