@@ -1,4 +1,4 @@
-import { demoWorld } from './demoWorld.js';
+import { type DemoWorld, demoWorld } from './demoWorld.js';
 
 /** Sends one operation to the gateway and fails loudly on any error. */
 async function call(
@@ -30,17 +30,35 @@ const CREATE: Record<string, string> = {
 };
 
 /**
- * Seeds the demo world through the gateway (so it passes the same validation as any client) when the
- * mesh has no users yet. Every write is idempotent, so an interrupted seed can simply run again.
- * Returns false when there was something already.
+ * Whether the demo world should be (re)seeded: the mesh has no users yet, or it holds an interrupted
+ * demo seed (its users exist, but the attention events, which go in last, have not reached the last
+ * consenting user). A mesh holding other data is left alone.
+ */
+async function needsSeed(gatewayUrl: string, world: DemoWorld): Promise<boolean> {
+  const consenting = new Set(
+    world.users.filter((u) => (u.consent as { analytics: boolean }).analytics).map((u) => u.id as string),
+  );
+  const lastUser = world.events.findLast((e) => consenting.has(e.userId as string))?.userId as string;
+  const state = await call(
+    gatewayUrl,
+    'query($first: ID!, $last: ID!) { users(first: 1) { edges { cursor } } first: user(id: $first) { id } last: user(id: $last) { attention { events } } }',
+    { first: world.users[0]!.id, last: lastUser },
+  );
+  if ((state.users as { edges: unknown[] }).edges.length === 0) return true;
+  const last = state.last as { attention: { events: number } } | null;
+  return state.first !== null && (last === null || last.attention.events === 0);
+}
+
+/**
+ * Seeds the demo world through the gateway (so it passes the same validation as any client) into an
+ * empty mesh, or finishes an interrupted seed: every write is idempotent. Returns whether it seeded.
  */
 export async function seedIfEmpty(
   gatewayUrl: string,
   log: (line: string) => void = () => {},
 ): Promise<boolean> {
-  const existing = await call(gatewayUrl, '{ users(first: 1) { edges { cursor } } }', {});
-  if ((existing.users as { edges: unknown[] }).edges.length > 0) return false;
   const world = demoWorld();
+  if (!(await needsSeed(gatewayUrl, world))) return false;
   for (const kind of [
     'users',
     'items',
