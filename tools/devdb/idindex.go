@@ -41,7 +41,8 @@ func indexIDs(ctx context.Context, dir string, interval time.Duration, logger *s
 }
 
 func indexFile(ctx context.Context, file string, done map[string]bool) error {
-	q := url.Values{"_pragma": {"busy_timeout(10000)"}}
+	// mode=rw: never create the file, so a database FerretDB just dropped does not come back empty.
+	q := url.Values{"_pragma": {"busy_timeout(10000)"}, "mode": {"rw"}}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(file), OmitHost: true, RawQuery: q.Encode()}
 	db, err := sql.Open("sqlite", u.String())
 	if err != nil {
