@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from './logger.js';
+import { isClientId } from './validate.js';
 
 export interface HttpServiceOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
@@ -15,12 +16,10 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   maxBodyBytes: number;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-
 /** The request id of a call: the caller's `x-request-id` when well-formed, else a new one. */
 export function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  return typeof given === 'string' && isClientId(given) ? given : randomUUID();
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

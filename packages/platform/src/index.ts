@@ -67,4 +67,16 @@ export {
   type SubgraphServices,
   startSubgraph,
 } from './subgraph.js';
-export { checkClientId, checkHttpUrl, checkInt, checkSlug, checkSlugs, checkText } from './validate.js';
+export {
+  checkClientId,
+  checkHttpUrl,
+  checkInt,
+  checkSlug,
+  checkSlugs,
+  checkText,
+  isClientId,
+  isCountryCode,
+  isSlug,
+  MAX_EVENT_AGE_MS,
+  MAX_EVENT_FUTURE_MS,
+} from './validate.js';

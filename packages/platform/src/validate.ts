@@ -4,6 +4,13 @@ import { badUserInput } from './errors.js';
 
 const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const SLUG = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+
+/** Predicates for code that reports problems its own way (e.g. per event of a batch). */
+export const isClientId = (value: string): boolean => CLIENT_ID.test(value);
+export const isSlug = (value: string): boolean => SLUG.test(value);
+/** ISO 3166-1 alpha-2, upper case. */
+export const isCountryCode = (value: string): boolean => COUNTRY.test(value);
 
 /** Client-generated ids (idempotency keys) and entity ids given by clients. */
 export function checkClientId(id: string, field: string): string {
@@ -54,3 +61,7 @@ export function checkInt(value: number, field: string, min: number, max = Number
   }
   return value;
 }
+
+/** How far back and ahead of its arrival an ingested event (attention, feedback) may be dated. */
+export const MAX_EVENT_AGE_MS = 7 * 24 * 3600 * 1000;
+export const MAX_EVENT_FUTURE_MS = 5 * 60 * 1000;

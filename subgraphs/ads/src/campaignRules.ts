@@ -1,10 +1,9 @@
-import { badUserInput, checkHttpUrl, checkInt, checkSlugs } from '@attention-mesh/platform';
+import { badUserInput, checkHttpUrl, checkInt, checkSlugs, isCountryCode } from '@attention-mesh/platform';
 import type { CampaignDoc, TargetingDoc } from './models/index.js';
 
 /** Validation of campaign, ad and placement settings. Pure: throws BAD_USER_INPUT naming the field. */
 
 export const DEVICES = ['desktop', 'mobile', 'tablet', 'tv'] as const;
-const COUNTRY = /^[A-Z]{2}$/;
 
 export interface TargetingInput {
   countries?: string[] | null;
@@ -17,7 +16,7 @@ export interface TargetingInput {
 export function checkTargeting(input: TargetingInput | null | undefined, field: string): TargetingDoc {
   const countries = [...new Set(input?.countries ?? [])];
   for (const c of countries) {
-    if (!COUNTRY.test(c))
+    if (!isCountryCode(c))
       throw badUserInput(
         `country ${JSON.stringify(c)} must be an ISO 3166-1 alpha-2 code`,
         `${field}.countries`,

@@ -1,4 +1,12 @@
-/** The rules an incoming attention event must satisfy, and what it adds to the counters. Pure. */
+/** The rules an incoming attention event must satisfy. Pure. */
+
+import {
+  isClientId,
+  isCountryCode,
+  isSlug,
+  MAX_EVENT_AGE_MS,
+  MAX_EVENT_FUTURE_MS,
+} from '@attention-mesh/platform';
 
 export const TARGET_TYPES = ['ITEM', 'AD', 'PLACEMENT'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
@@ -17,14 +25,7 @@ export type AttentionEventType = (typeof EVENT_TYPES)[number];
 
 export const DEVICES = ['desktop', 'mobile', 'tablet', 'tv'] as const;
 
-/** How far back and forward an event's occurredAt may lie from the time it is received. */
-export const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-export const MAX_FUTURE_MS = 5 * 60 * 1000;
-const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-
 export const MEDIA = ['DISPLAY', 'VIDEO'] as const;
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,39}$/;
-const COUNTRY = /^[A-Z]{2}$/;
 
 export interface AttentionEventInput {
   clientId: string;
@@ -60,35 +61,35 @@ export function rejectionOf(
   opts: { allowHistorical?: boolean } = {},
 ): Rejection | null {
   const bad = (code: string, message: string): Rejection => ({ code, message });
-  if (!ID.test(e.clientId))
+  if (!isClientId(e.clientId))
     return bad('INVALID_CLIENT_ID', 'clientId must be 1-64 characters of A-Z, a-z, 0-9, _ . : -');
   if (!e.impressionId)
     return bad('MISSING_IMPRESSION_ID', 'impressionId is required: the view this event belongs to');
-  if (!ID.test(e.impressionId)) return bad('INVALID_IMPRESSION_ID', 'impressionId is malformed');
+  if (!isClientId(e.impressionId)) return bad('INVALID_IMPRESSION_ID', 'impressionId is malformed');
   if (e.media != null && !(MEDIA as readonly string[]).includes(e.media)) {
     return bad('UNKNOWN_MEDIA', `media must be one of ${MEDIA.join(', ')}`);
   }
-  if (e.placementId != null && !ID.test(e.placementId))
+  if (e.placementId != null && !isClientId(e.placementId))
     return bad('INVALID_PLACEMENT_ID', 'placementId is malformed');
-  if (e.category != null && !SLUG.test(e.category))
+  if (e.category != null && !isSlug(e.category))
     return bad('INVALID_CATEGORY', 'category must be a lower-case slug');
-  if (e.country != null && !COUNTRY.test(e.country))
+  if (e.country != null && !isCountryCode(e.country))
     return bad('INVALID_COUNTRY', 'country must be an ISO 3166-1 alpha-2 code');
   if (!e.userId && !e.anonymousId) return bad('MISSING_USER', 'userId or anonymousId is required');
-  if (e.userId && !ID.test(e.userId)) return bad('INVALID_USER_ID', 'userId is malformed');
-  if (e.anonymousId && !ID.test(e.anonymousId))
+  if (e.userId && !isClientId(e.userId)) return bad('INVALID_USER_ID', 'userId is malformed');
+  if (e.anonymousId && !isClientId(e.anonymousId))
     return bad('INVALID_ANONYMOUS_ID', 'anonymousId is malformed');
-  if (!ID.test(e.sessionId)) return bad('INVALID_SESSION_ID', 'sessionId is malformed');
+  if (!isClientId(e.sessionId)) return bad('INVALID_SESSION_ID', 'sessionId is malformed');
   if (!(TARGET_TYPES as readonly string[]).includes(e.target.type)) {
     return bad('UNKNOWN_TARGET_TYPE', `target.type must be one of ${TARGET_TYPES.join(', ')}`);
   }
-  if (!ID.test(e.target.id)) return bad('INVALID_TARGET_ID', 'target.id is malformed');
+  if (!isClientId(e.target.id)) return bad('INVALID_TARGET_ID', 'target.id is malformed');
   if (!(EVENT_TYPES as readonly string[]).includes(e.type)) {
     return bad('UNKNOWN_EVENT_TYPE', `type must be one of ${EVENT_TYPES.join(', ')}`);
   }
-  if (!opts.allowHistorical && e.occurredAt < now - MAX_AGE_MS)
+  if (!opts.allowHistorical && e.occurredAt < now - MAX_EVENT_AGE_MS)
     return bad('TOO_OLD', 'occurredAt is more than 7 days ago');
-  if (e.occurredAt > now + MAX_FUTURE_MS)
+  if (e.occurredAt > now + MAX_EVENT_FUTURE_MS)
     return bad('IN_THE_FUTURE', 'occurredAt is more than 5 minutes ahead');
   if (e.visibleFraction != null && !(e.visibleFraction >= 0 && e.visibleFraction <= 1)) {
     return bad('FRACTION_OUT_OF_RANGE', 'visibleFraction must be within 0..1');

@@ -144,7 +144,7 @@ export async function recordAttention(
   models: AttentionModels,
   events: readonly AttentionEventInput[],
   opts: { maxBatch: number; halfLifeDays: number; now?: number; events?: EventBus },
-): Promise<RecordResult & { stored: AttentionEventDoc[] }> {
+): Promise<RecordResult> {
   if (events.length > opts.maxBatch) {
     throw badUserInput(`at most ${opts.maxBatch} events per call, got ${events.length}`, 'events');
   }
@@ -161,12 +161,12 @@ export async function recordAttention(
   ]);
   const docs = valid.filter((d) => !(d.userId && refused.has(d.userId)));
   result.dropped = valid.length - docs.length;
-  if (docs.length === 0) return { ...result, stored: [] };
+  if (docs.length === 0) return result;
 
   const stored = await insertNew(models.AttentionEvent, docs);
   result.duplicates = docs.length - stored.length;
   result.accepted = stored.length;
-  if (stored.length === 0) return { ...result, stored };
+  if (stored.length === 0) return result;
 
   const [measured, sessions] = await Promise.all([measure(models, stored), newSessions(models, stored)]);
   const { rollups, totals, profiles } = batchUpdates(measured, opts.halfLifeDays);
@@ -177,5 +177,5 @@ export async function recordAttention(
   }
   await Promise.all([models.rollups.add(rollups), models.totals.add(totals), models.profiles.add(profiles)]);
   await opts.events?.publish(attentionRecordedEvents(measured));
-  return { ...result, stored };
+  return result;
 }

@@ -1,4 +1,10 @@
-import { badUserInput, checkClientId, checkInt } from '@attention-mesh/platform';
+import {
+  badUserInput,
+  checkClientId,
+  checkInt,
+  MAX_EVENT_AGE_MS,
+  MAX_EVENT_FUTURE_MS,
+} from '@attention-mesh/platform';
 import type { FeedbackSummaryDoc } from './models/index.js';
 
 /** What a feedback signal must carry, and what it adds to its target's summary. Pure. */
@@ -14,8 +20,6 @@ export type FeedbackKind =
   | 'CONVERSION';
 export type FeedbackTargetType = 'ITEM' | 'AD';
 
-export const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-export const MAX_FUTURE_MS = 5 * 60 * 1000;
 const MAX_DWELL_MS = 24 * 3600 * 1000;
 
 export interface SubmitFeedbackInput {
@@ -54,9 +58,9 @@ export function checkFeedback(input: SubmitFeedbackInput, now: number): number {
   if (input.comment != null && input.comment.length > 1000)
     throw badUserInput('comment is over 1,000 characters', 'input.comment');
   const occurredAt = input.occurredAt ?? now;
-  if (occurredAt < now - MAX_AGE_MS)
+  if (occurredAt < now - MAX_EVENT_AGE_MS)
     throw badUserInput('occurredAt is more than 7 days ago', 'input.occurredAt');
-  if (occurredAt > now + MAX_FUTURE_MS)
+  if (occurredAt > now + MAX_EVENT_FUTURE_MS)
     throw badUserInput('occurredAt is more than 5 minutes ahead', 'input.occurredAt');
   return occurredAt;
 }

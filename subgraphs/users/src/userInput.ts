@@ -1,9 +1,8 @@
-import { badUserInput } from '@attention-mesh/platform';
+import { badUserInput, isCountryCode } from '@attention-mesh/platform';
 
 /** Validation of user profile input. Pure: throws BAD_USER_INPUT naming the field, returns clean values. */
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const COUNTRY = /^[A-Z]{2}$/;
 const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 export function checkEmail(email: string | null | undefined, field: string): string | null {
@@ -15,7 +14,7 @@ export function checkEmail(email: string | null | undefined, field: string): str
 
 export function checkCountry(country: string | null | undefined, field: string): string | null {
   if (country === null || country === undefined) return null;
-  if (!COUNTRY.test(country))
+  if (!isCountryCode(country))
     throw badUserInput('country must be an ISO 3166-1 alpha-2 code such as FR', field);
   return country;
 }

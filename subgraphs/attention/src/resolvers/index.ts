@@ -37,13 +37,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     ) => attentionBreakdown(ctx.models, args),
   },
   Mutation: {
-    async recordAttention(_: unknown, { events }: { events: AttentionEventInput[] }, ctx: Ctx) {
-      const { stored: _stored, ...result } = await recordAttention(ctx.models, events, {
-        ...ctx.models.settings,
-        events: ctx.events,
-      });
-      return result;
-    },
+    recordAttention: (_: unknown, { events }: { events: AttentionEventInput[] }, ctx: Ctx) =>
+      recordAttention(ctx.models, events, { ...ctx.models.settings, events: ctx.events }),
   },
   User: {
     async attention(user: { id: string }, _: unknown, ctx: Ctx) {
