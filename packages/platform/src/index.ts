@@ -19,6 +19,7 @@ export {
   type EventType,
   eventIdFloor,
   eventIdTime,
+  type FeedbackReceivedData,
   type KnownEventType,
   type MeshEvent,
   MongoEventBus,

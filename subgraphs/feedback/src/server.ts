@@ -9,5 +9,5 @@ export const feedbackSubgraph: SubgraphDefinition<FeedbackModels, FeedbackContex
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
   models: createModels,
-  context: (models) => ({ models, loaders: createLoaders(models) }),
+  context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
 };

@@ -1,4 +1,4 @@
-import { newId } from '@attention-mesh/platform';
+import { type EventBus, type FeedbackReceivedData, meshEvent, newId } from '@attention-mesh/platform';
 import { checkFeedback, type SubmitFeedbackInput, summaryIncrement } from './feedbackRules.js';
 import type { FeedbackDoc, FeedbackModels } from './models/index.js';
 
@@ -9,6 +9,7 @@ import type { FeedbackDoc, FeedbackModels } from './models/index.js';
 export async function submitFeedback(
   models: FeedbackModels,
   input: SubmitFeedbackInput,
+  events?: EventBus,
   now = Date.now(),
 ): Promise<{ feedback: FeedbackDoc; duplicate: boolean }> {
   const occurredAt = checkFeedback(input, now);
@@ -35,5 +36,24 @@ export async function submitFeedback(
     return { feedback: stored, duplicate: true };
   }
   await models.summaries.add([[`${doc.targetType}:${doc.targetId}`, { $inc: summaryIncrement(doc) }]]);
+  await events?.publish([feedbackReceived(doc)]);
   return { feedback: doc, duplicate: false };
+}
+
+function feedbackReceived(doc: FeedbackDoc) {
+  return meshEvent<FeedbackReceivedData>(
+    'feedback.received',
+    { __typename: doc.targetType === 'ITEM' ? 'Item' : 'Ad', id: doc.targetId },
+    {
+      feedbackId: doc._id,
+      kind: doc.kind,
+      targetType: doc.targetType,
+      targetId: doc.targetId,
+      rating: doc.rating,
+      dwellMs: doc.dwellMs,
+      reason: doc.reason,
+      occurredAt: doc.occurredAt,
+    },
+    { userId: doc.userId },
+  );
 }

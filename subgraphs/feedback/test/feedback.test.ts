@@ -42,6 +42,24 @@ describe('feedback subgraph', () => {
     });
   });
 
+  it('announces each stored signal once as feedback.received', async () => {
+    const heard: { userId?: string; data: unknown }[] = [];
+    const sub = sg.events.subscribe('test.feedback', ['feedback.received'], async (e) => {
+      heard.push(e);
+    });
+    await expect.poll(() => heard.length, { timeout: 10_000 }).toBe(4);
+    await gql(sg.url, SUBMIT, { input: input('f1') });
+    await gql(sg.url, SUBMIT, { input: input('f5', { kind: 'HIDE', userId: 'u2' }) });
+    await expect.poll(() => heard.length, { timeout: 10_000 }).toBe(5);
+    await sub.stop();
+    expect(heard[4]).toMatchObject({
+      userId: 'u2',
+      data: { kind: 'HIDE', targetType: 'ITEM', targetId: 'i1', rating: null },
+    });
+    expect(heard.filter((e) => (e.data as { kind: string }).kind === 'COMPLAINT')).toHaveLength(1);
+    await sg.models.Feedback.deleteOne({ clientId: 'f5' });
+  });
+
   it.each([
     [{ kind: 'RATING' }, 'input.rating'],
     [{ kind: 'RATING', rating: 6 }, 'input.rating'],

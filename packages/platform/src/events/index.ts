@@ -11,6 +11,7 @@ export type {
   EventBus,
   EventHandler,
   EventType,
+  FeedbackReceivedData,
   KnownEventType,
   MeshEvent,
   SubscribeOptions,

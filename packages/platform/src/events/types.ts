@@ -61,6 +61,23 @@ export interface UserConsentChangedData {
 }
 
 /**
+ * `feedback.received`: one stored feedback signal (never sent again for a repeated client id).
+ * Consumers that count must deduplicate by `feedbackId`: after a crash between the write and the
+ * publish the signal is stored but not announced, never announced twice.
+ */
+export interface FeedbackReceivedData {
+  feedbackId: string;
+  kind: 'CLICK' | 'DWELL' | 'LIKE' | 'DISLIKE' | 'HIDE' | 'RATING' | 'COMPLAINT' | 'CONVERSION';
+  targetType: 'ITEM' | 'AD';
+  targetId: string;
+  rating: number | null;
+  dwellMs: number | null;
+  reason: string | null;
+  /** Epoch ms. */
+  occurredAt: number;
+}
+
+/**
  * Handles one event. Delivery is at-least-once: after a crash, a failed offset write or a handler
  * error the same event comes again, so a handler MUST be idempotent by `event.id` (or by effect, e.g.
  * an upsert keyed by the event id, or last-writer-wins on a timestamp in the data). A handler that

@@ -1,5 +1,6 @@
 import {
   DateTimeScalar,
+  type EventBus,
   type GraphQLResolverMap,
   paginateById,
   type RequestContext,
@@ -11,6 +12,7 @@ import { submitFeedback } from '../submitFeedback.js';
 
 export interface FeedbackContext {
   models: FeedbackModels;
+  events: EventBus;
   loaders: FeedbackLoaders;
 }
 type Ctx = RequestContext & FeedbackContext;
@@ -39,7 +41,7 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
   },
   Mutation: {
     submitFeedback: (_: unknown, { input }: { input: SubmitFeedbackInput }, ctx: Ctx) =>
-      submitFeedback(ctx.models, input),
+      submitFeedback(ctx.models, input, ctx.events),
   },
   Feedback: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.feedback.load(ref.id),
