@@ -19,7 +19,7 @@ const logger = pino({ level: 'silent' });
  * Fast settings for tests: polls and retries are quick, the settle window short but with room for a
  * slow insert while the whole suite runs in parallel (an insert slower than it could be skipped).
  */
-const FAST = { settleMs: 150, pollIntervalMs: 10, retryMinMs: 10, retryMaxMs: 40 } as const;
+const FAST = { settleMs: 150, pollIntervalMs: 10, retryMinMs: 10, retryMaxMs: 40, fullPollMs: 50 } as const;
 
 const opened: MongoEventBus[] = [];
 const dbs = new Set<string>();
@@ -220,11 +220,50 @@ describe('MongoEventBus', () => {
       key: e.key,
       data: e.data,
     });
+    // What publish does: the head first, then the event.
+    const heads = b.connection.db!.collection<{ _id: string }>('heads');
+    const announce = (e: MeshEvent) =>
+      heads.updateOne(
+        { _id: 'ad.impression|raw' },
+        { $max: { last: e.id }, $set: { type: e.type } },
+        { upsert: true },
+      );
+    await announce(early);
     await raw.insertOne(doc(early));
     await waitFor(() => r.got.length === 1);
+    await announce(late);
     await raw.insertOne(doc(late));
     await pause(150);
     expect(r.ns()).toEqual([2]);
+  });
+
+  it('reads the events collection only when a head of its types moves, or for the periodic full poll', async () => {
+    const dbName = `t_bus_${randomBytes(4).toString('hex')}`;
+    dbs.add(dbName);
+    const conn = await connectMongo({ uri: inject('mongoUri'), dbName, logger, monitorCommands: true });
+    const b = await MongoEventBus.fromConnection(conn, { logger, ...FAST, fullPollMs: 60_000 });
+    opened.push(b);
+    const finds: string[] = [];
+    conn.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+      if (e.commandName === 'find') finds.push(String(e.command.find));
+    });
+    const r = recorder();
+    b.subscribe('gated', ['ad.click'], r.handler);
+    await b.publish([ev('user.erased', 1)]); // another type: no reason to read events
+    await pause(400);
+    const idleEventReads = finds.filter((c) => c === 'events').length;
+    expect(idleEventReads).toBe(1); // the first poll after start is a full one
+    expect(finds.filter((c) => c === 'heads').length).toBeGreaterThan(5);
+    await b.publish([ev('ad.click', 1), ev('ad.click', 2)]);
+    await waitFor(() => r.got.length === 2);
+    expect(r.ns()).toEqual([1, 2]);
+    // Reads happen only while the new head is inside the settle window, then stop again.
+    await pause(400);
+    const after = finds.filter((c) => c === 'events').length;
+    await pause(300);
+    expect(finds.filter((c) => c === 'events').length).toBe(after);
+    await b.close();
+    await conn.close();
   });
 
   it('publishes idempotently by id and refuses events it cannot order', async () => {

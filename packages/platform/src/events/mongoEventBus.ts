@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
+import { KeyedLock } from '../keyedLock.js';
 import type { Logger } from '../logger.js';
 import { connectMongo, writeErrorsOf } from '../mongo.js';
 import { eventIdFloor, eventIdTime } from './event.js';
@@ -38,6 +40,12 @@ export interface MongoEventBusOptions {
   retryMaxMs?: number;
   /** How often an idle consumer stores the position it has reached (default 5 s). */
   idleCommitMs?: number;
+  /**
+   * How often a consumer reads the `events` collection even when the heads say nothing new arrived
+   * (default 10 s): it moves idle positions up (so retention proceeds) and bounds the delay should a
+   * head ever be missing. See `Consumer.poll`.
+   */
+  fullPollMs?: number;
   /** When set, this bus runs `sweep(olderThanMs)` every `everyMs` until closed. */
   sweep?: { olderThanMs: number; everyMs: number };
 }
@@ -56,6 +64,18 @@ interface EventDoc {
   userId?: string;
   data: unknown;
 }
+
+/** The newest event id one publisher (one bus instance) has announced for one type. */
+interface HeadDoc {
+  /** `<type>|<publisher>`. */
+  _id: string;
+  type: string;
+  last: string;
+  updatedAt: number;
+}
+
+/** Heads untouched this long are swept (publishers that have long stopped). */
+const HEAD_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 interface OffsetDoc {
   /** The consumer name. */
@@ -122,6 +142,9 @@ function checkEvent(event: MeshEvent, now: number, settleMs: number): EventDoc {
  *   publisher; across publishers, order within the settle window is arbitrary). Indexed on
  *   `{ type: 1, _id: 1 }` for the per-type poll, and `_id` for sweeping.
  * - `offsets`: one document per consumer name: `{ _id: consumer, offset, types, updatedAt }`.
+ * - `heads`: per type and publisher, the newest event id announced, written before the events
+ *   themselves. A consumer reads the heads of its types (a handful of tiny documents) and queries
+ *   `events` only when one is past its offset, so idle consumers cost almost nothing.
  *
  * Retention: `sweep(olderThanMs)` deletes events that are older than `olderThanMs` AND that every
  * registered consumer has passed; a consumer that stopped for good keeps holding them back (a warning
@@ -132,17 +155,23 @@ function checkEvent(event: MeshEvent, now: number, settleMs: number): EventDoc {
  * two would each get every event, and their offset writes would interleave; a NATS adapter would
  * give queue groups). Delivery order is `_id` order; events of different publishers made within the
  * settle window of each other have no meaningful order, so state-carrying events also carry a
- * timestamp for last-writer-wins. On FerretDB v1 every poll and sweep reads the whole `events`
- * collection (no range pushdown), so keep retention short there (see DEFAULT_EVENT_RETENTION_MS);
- * MongoDB serves them from the indexes.
+ * timestamp for last-writer-wins. On FerretDB v1 every read of `events` (a poll that found a head
+ * past its offset, a full poll, a sweep) reads the whole collection (no range pushdown), so keep
+ * retention short there (see DEFAULT_EVENT_RETENTION_MS); MongoDB serves them from the indexes.
  */
 export class MongoEventBus implements EventBus {
   readonly connection: Connection;
   private readonly events: mongo.Collection<EventDoc>;
   private readonly offsets: mongo.Collection<OffsetDoc>;
+  private readonly heads: mongo.Collection<HeadDoc>;
+  /** Names this bus instance's heads: each publisher owns its head documents, so no two write one. */
+  private readonly publisher = randomBytes(6).toString('hex');
+  /** Head writes of this instance, one at a time per head (`$max` is read-modify-write on FerretDB). */
+  private readonly headLock = new KeyedLock();
   private readonly logger: Logger;
   private readonly settleMs: number;
   private readonly idleCommitMs: number;
+  private readonly fullPollMs: number;
   private readonly defaults: ConsumerSettings;
   private readonly consumers = new Map<string, Consumer>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -158,9 +187,11 @@ export class MongoEventBus implements EventBus {
     if (!db) throw new Error('the event bus needs an open connection');
     this.events = db.collection<EventDoc>('events');
     this.offsets = db.collection<OffsetDoc>('offsets');
+    this.heads = db.collection<HeadDoc>('heads');
     this.logger = opts.logger.child({ component: 'event-bus' });
     this.settleMs = opts.settleMs ?? 1_000;
     this.idleCommitMs = opts.idleCommitMs ?? 5_000;
+    this.fullPollMs = opts.fullPollMs ?? 10_000;
     this.defaults = {
       pollIntervalMs: opts.pollIntervalMs ?? 200,
       batchSize: opts.batchSize ?? 500,
@@ -199,7 +230,7 @@ export class MongoEventBus implements EventBus {
   /** Creates the collections and indexes (autoIndex is off in the mesh); safe to repeat and to race. */
   private async ensureIndexes(): Promise<void> {
     const db = this.connection.db!;
-    for (const name of ['events', 'offsets']) {
+    for (const name of ['events', 'offsets', 'heads']) {
       await db.createCollection(name).catch((err: { codeName?: string; code?: number }) => {
         if (err.codeName !== 'NamespaceExists' && err.code !== 48) throw err;
       });
@@ -213,6 +244,9 @@ export class MongoEventBus implements EventBus {
     if (events.length === 0) return;
     const now = Date.now();
     const docs = events.map((e) => checkEvent(e, now, this.settleMs));
+    // Heads first: a consumer that sees a head before the events are visible merely polls early; an
+    // event stored before its head could be passed over (until the next full poll).
+    await this.announce(docs);
     try {
       await this.events.insertMany(docs, { ordered: false });
     } catch (err) {
@@ -227,6 +261,23 @@ export class MongoEventBus implements EventBus {
         { lagMs: lag, settleMs: this.settleMs, ids: docs.map((d) => d._id) },
         'events were stored after the settle window: consumers may have passed them',
       );
+  }
+
+  private async announce(docs: EventDoc[]): Promise<void> {
+    const newest = new Map<string, string>();
+    for (const d of docs) if ((newest.get(d.type) ?? '') < d._id) newest.set(d.type, d._id);
+    await Promise.all(
+      [...newest].map(([type, last]) => {
+        const _id = `${type}|${this.publisher}`;
+        return this.headLock.run([_id], () =>
+          this.heads.updateOne(
+            { _id },
+            { $max: { last }, $set: { updatedAt: Date.now() }, $setOnInsert: { type } },
+            { upsert: true },
+          ),
+        );
+      }),
+    );
   }
 
   subscribe(
@@ -255,8 +306,10 @@ export class MongoEventBus implements EventBus {
       {
         events: this.events,
         offsets: this.offsets,
+        heads: this.heads,
         settleMs: this.settleMs,
         idleCommitMs: this.idleCommitMs,
+        fullPollMs: this.fullPollMs,
         logger: this.logger.child({ consumer }),
       },
       consumer,
@@ -292,6 +345,7 @@ export class MongoEventBus implements EventBus {
     for (const c of behind) if (c.offset < lowest) lowest = c.offset;
     if (lowest === '') return 0;
     const filter = lowest === bound ? { _id: { $lt: bound } } : { _id: { $lte: lowest } };
+    await this.heads.deleteMany({ updatedAt: { $lt: Date.now() - HEAD_RETENTION_MS } });
     const res = await this.events.deleteMany(filter);
     if (res.deletedCount > 0) this.logger.info({ deleted: res.deletedCount }, 'old events swept');
     return res.deletedCount;
@@ -330,8 +384,10 @@ export class MongoEventBus implements EventBus {
 interface ConsumerContext {
   events: mongo.Collection<EventDoc>;
   offsets: mongo.Collection<OffsetDoc>;
+  heads: mongo.Collection<HeadDoc>;
   settleMs: number;
   idleCommitMs: number;
+  fullPollMs: number;
   logger: Logger;
 }
 
@@ -343,6 +399,7 @@ class Consumer {
   /** Whether the uncommitted part of the offset covers handled events (rather than an idle advance). */
   private handledSinceCommit = false;
   private lastCommitAt = 0;
+  private lastFullPollAt = 0;
   private stopped = false;
   private wake: (() => void) | null = null;
   private running: Promise<void> = Promise.resolve();
@@ -433,6 +490,13 @@ class Consumer {
     // was made.
     const cutoff = eventIdFloor(Date.now() - this.ctx.settleMs);
     if (cutoff <= this.offset) return false;
+    // The heads tell whether anything of our types arrived past the offset; the embedded database
+    // answers a range query on `events` by reading the whole collection, the heads are a few documents.
+    // The offset moves only on a real read, so a missing head delays delivery (to the next full
+    // poll) and never skips an event.
+    if (Date.now() - this.lastFullPollAt < this.ctx.fullPollMs && !(await this.headsPast(this.offset)))
+      return false;
+    this.lastFullPollAt = Date.now();
     const docs = await this.ctx.events
       .find({ _id: { $gt: this.offset, $lt: cutoff }, type: { $in: this.types } })
       .sort({ _id: 1 })
@@ -450,6 +514,11 @@ class Consumer {
     if (!full && cutoff > this.offset) this.offset = cutoff;
     await this.commit(this.handledSinceCommit);
     return full;
+  }
+
+  private async headsPast(offset: string): Promise<boolean> {
+    const heads = await this.ctx.heads.find({ type: { $in: this.types } }).toArray();
+    return heads.some((h) => h.last > offset);
   }
 
   /** Calls the handler until it succeeds; false if the consumer was stopped first. */
