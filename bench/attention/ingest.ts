@@ -169,11 +169,19 @@ async function main() {
     };
     progress(`mesh recordAttention: ${args.warmup} warm-up + ${args.batches} batches of ${args.batchSize}`);
     await timedBatches(args.warmup, args.concurrency, db.pid, record);
+    await models.projection.idle();
     monitor.reset();
     busMonitor.reset();
-    const meshResult = await timedBatches(args.batches, args.concurrency, db.pid, (i) =>
-      record(args.warmup + i),
-    );
+    const acked = await timedBatches(args.batches, args.concurrency, db.pid, (i) => record(args.warmup + i));
+    // The derived data (views, rollups, totals, profiles) is written behind the stored events: the
+    // sustained rate counts until the last of it is stored.
+    const catchUpStart = performance.now();
+    await models.projection.idle();
+    const catchUpMs = performance.now() - catchUpStart;
+    const meshResult: PhaseResult = {
+      ...acked,
+      eventsPerSecond: round(acked.events / ((acked.cpu.wallMs + catchUpMs) / 1000)),
+    };
     const commands = monitor.snapshot();
     const busCommands = busMonitor.snapshot();
 
@@ -278,13 +286,16 @@ async function main() {
       table(
         ['path', 'events', 'events/s', 'p50 ms/batch', 'p99 ms/batch', 'wall s', 'CPU s node / db'],
         [
-          row('mesh: gateway recordAttention', meshResult),
+          row('mesh: gateway recordAttention, until answered', acked),
+          row('mesh: ... until the derived data is stored', meshResult),
           row('raw driver insertMany (same docs, same indexes)', rawResult),
         ],
       ),
     );
     out.push(
-      `\nratio mesh / raw: ${fmt(ratio * 100, 1)} % (target >= 50 %: ${ratio >= 0.5 ? 'met' : 'MISSED'})`,
+      `\nratio mesh (until derived data stored) / raw: ${fmt(ratio * 100, 1)} % (target >= 50 %: ${ratio >= 0.5 ? 'met' : 'MISSED'}); ` +
+        `until answered: ${fmt((acked.eventsPerSecond / rawResult.eventsPerSecond) * 100, 1)} %; ` +
+        `derived data caught up ${fmt(catchUpMs)} ms after the last answer`,
     );
     out.push(
       `loss check: ${ok ? 'OK' : 'FAILED'} — sent ${fmt(sent)}, accepted ${fmt(sums.accepted)} ` +
@@ -346,6 +357,8 @@ async function main() {
       database: db.kind,
       args,
       mesh: meshResult,
+      meshUntilAnswered: acked,
+      derivedCatchUpMs: round(catchUpMs),
       raw: rawResult,
       ratio: round(ratio, 4),
       targetRatio: 0.5,

@@ -37,6 +37,7 @@ const envSchema = z.object({
   MODEL_POLL_MS: z.coerce.number().int().min(50).default(30_000),
   ATTENTION_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   ATTENTION_HALF_LIFE_DAYS: z.coerce.number().positive().default(7),
+  ATTENTION_MAX_PENDING_BATCHES: z.coerce.number().int().min(1).max(10_000).default(32),
 });
 
 export interface ServiceConfig {
@@ -60,6 +61,11 @@ export interface ServiceConfig {
     maxBatch: number;
     /** Half-life of the category shares in a user's attention profile, in days (default 7). */
     halfLifeDays: number;
+    /**
+     * Stored batches whose derived data (rollups, totals, profiles, views) may still be waiting to be
+     * written before ingestion waits for it (default 32).
+     */
+    maxPendingBatches: number;
   };
 }
 
@@ -92,6 +98,10 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       backend: e.TFJS_BACKEND,
       pollMs: e.MODEL_POLL_MS,
     },
-    attention: { maxBatch: e.ATTENTION_MAX_BATCH, halfLifeDays: e.ATTENTION_HALF_LIFE_DAYS },
+    attention: {
+      maxBatch: e.ATTENTION_MAX_BATCH,
+      halfLifeDays: e.ATTENTION_HALF_LIFE_DAYS,
+      maxPendingBatches: e.ATTENTION_MAX_PENDING_BATCHES,
+    },
   };
 }

@@ -1,3 +1,4 @@
+export { BloomFilter } from './bloomFilter.js';
 export { DEFAULT_PORTS, loadConfig, type ServiceConfig, type ServiceName } from './config.js';
 export {
   type Connection,

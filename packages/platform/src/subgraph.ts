@@ -41,6 +41,8 @@ export interface SubgraphDefinition<TModels, TContext extends object> {
   models(conn: Connection, config: ServiceConfig): TModels;
   /** Per-request additions to the context, typically fresh DataLoaders (and the bus, when it publishes). */
   context(models: TModels, services: SubgraphServices): TContext;
+  /** Runs once after the indexes exist and before the service listens: recovery and warm-up. */
+  prepare?(models: TModels, services: SubgraphServices): Promise<void>;
   /**
    * Work that runs beside the service: event consumers (handlers idempotent by event id), model watchers.
    * Started once the service listens; stopped after it drained and before the bus closes.
@@ -96,6 +98,7 @@ export async function startSubgraph<TModels, TContext extends object>(
       sweep: { olderThanMs: DEFAULT_EVENT_RETENTION_MS, everyMs: 5 * 60 * 1000 },
     }));
   const services: SubgraphServices = { events, logger };
+  await def.prepare?.(models, services);
 
   const schema = buildSubgraphSchema({
     typeDefs: parse(readFileSync(def.schemaFile, 'utf8')),

@@ -1,8 +1,7 @@
-import { badUserInput, bulkUpsert, type EventBus, insertNew, newId } from '@attention-mesh/platform';
+import { badUserInput, type EventBus, insertNew, newId } from '@attention-mesh/platform';
 import { applyViewEvent, newViewState, type ViewState } from './attentionMetrics.js';
 import { type AttentionEventInput, type Rejection, rejectionOf } from './eventRules.js';
-import type { AttentionEventDoc } from './models/index.js';
-import { attentionRecordedEvents } from './recorded.js';
+import type { AttentionEventDoc, AttentionViewDoc } from './models/index.js';
 import { batchUpdates, type MeasuredEvent } from './rollups.js';
 import type { AttentionModels } from './server.js';
 
@@ -50,16 +49,17 @@ export async function withoutConsent(models: AttentionModels, userIds: string[])
 }
 
 /**
- * The stored states of views: from the process's cache of recent views (their events arrive close
- * together), else by id.
+ * The current states of views: from the process's cache of recent views (their events arrive close
+ * together) or the states still being written, else by id — only for views that may have been
+ * stored (a new view's first events need no read).
  */
 async function loadViews(models: AttentionModels, ids: string[]): Promise<Map<string, ViewState>> {
   const states = new Map<string, ViewState>();
   const missing: string[] = [];
   for (const id of ids) {
-    const cached = models.viewCache.get(id);
-    if (cached) states.set(id, structuredClone(cached));
-    else missing.push(id);
+    const known = models.viewCache.get(id) ?? models.projection.viewState(id);
+    if (known) states.set(id, structuredClone(known));
+    else if (models.projection.mightBeStored(id)) missing.push(id);
   }
   // By exact id: the one filter the embedded database serves from an index (devdb adds it); an `$in`
   // would read the whole collection there.
@@ -70,9 +70,12 @@ async function loadViews(models: AttentionModels, ids: string[]): Promise<Map<st
 
 /**
  * Applies stored events to their views, in time order, one batch at a time per view (a process-wide
- * lock on the impression ids), and saves the views' new states.
+ * lock on the impression ids); returns the measured events and the views' new states.
  */
-async function measure(models: AttentionModels, stored: AttentionEventDoc[]): Promise<MeasuredEvent[]> {
+async function measure(
+  models: AttentionModels,
+  stored: AttentionEventDoc[],
+): Promise<{ measured: MeasuredEvent[]; views: AttentionViewDoc[] }> {
   const ids = [...new Set(stored.map((e) => e.impressionId))];
   return models.viewLock.run(ids, async () => {
     const states = await loadViews(models, ids);
@@ -89,56 +92,31 @@ async function measure(models: AttentionModels, stored: AttentionEventDoc[]): Pr
     }
     const first = new Map(stored.map((e) => [e.impressionId, e]));
     const now = Date.now();
-    await bulkUpsert(
-      models.AttentionView,
-      ids.map((id) => {
-        const e = first.get(id)!;
-        return {
-          replaceOne: {
-            filter: { _id: id },
-            replacement: {
-              _id: id,
-              userId: e.userId,
-              targetType: e.targetType,
-              targetId: e.targetId,
-              state: states.get(id)!,
-              updatedAt: now,
-            },
-            upsert: true,
-          },
-        };
-      }),
-    );
-    // Cached only once stored: a failed write leaves the cache as the database is.
-    for (const id of ids) models.viewCache.set(id, structuredClone(states.get(id)!));
-    return measured;
+    const views = ids.map((id) => {
+      const e = first.get(id)!;
+      const state = states.get(id)!;
+      // The cache holds its own copy: the projection writes `state` later.
+      models.viewCache.set(id, structuredClone(state));
+      return {
+        _id: id,
+        userId: e.userId,
+        targetType: e.targetType,
+        targetId: e.targetId,
+        state,
+        updatedAt: now,
+      };
+    });
+    return { measured, views };
   });
-}
-
-/** Counts the sessions this batch showed for the first time, per user. */
-async function newSessions(
-  models: AttentionModels,
-  stored: AttentionEventDoc[],
-): Promise<Map<string, number>> {
-  const keys = [...new Set(stored.filter((e) => e.userId).map((e) => `${e.userId}|${e.sessionId}`))];
-  const added = new Map<string, number>();
-  if (keys.length === 0) return added;
-  const fresh = await insertNew(
-    models.AttentionSession,
-    keys.map((_id) => ({ _id })),
-  );
-  for (const s of fresh) {
-    const userId = s._id.slice(0, s._id.lastIndexOf('|'));
-    added.set(userId, (added.get(userId) ?? 0) + 1);
-  }
-  return added;
 }
 
 /**
  * recordAttention: validates each event alone, drops those of users without analytics consent, stores
  * the rest once per client id, measures them against their views (MRC viewability, time in view,
- * engaged time, scroll, dwell) and adds them to the hourly rollups, totals and user profiles, then
- * publishes an `attention.recorded` summary per user. Answers only after every write.
+ * engaged time, scroll, dwell) and hands what they add to the hourly rollups, totals and user profiles
+ * to the projection, which writes it behind and then publishes an `attention.recorded` summary per
+ * user. Answers once the events are stored: they are the durable record the derived data is rebuilt
+ * from after a crash (see Projection).
  */
 export async function recordAttention(
   models: AttentionModels,
@@ -163,19 +141,15 @@ export async function recordAttention(
   result.dropped = valid.length - docs.length;
   if (docs.length === 0) return result;
 
+  await models.projection.admit();
   const stored = await insertNew(models.AttentionEvent, docs);
   result.duplicates = docs.length - stored.length;
   result.accepted = stored.length;
   if (stored.length === 0) return result;
 
-  const [measured, sessions] = await Promise.all([measure(models, stored), newSessions(models, stored)]);
+  const { measured, views } = await measure(models, stored);
   const { rollups, totals, profiles } = batchUpdates(measured, opts.halfLifeDays);
-  for (const [userId, n] of sessions) {
-    const p = profiles.get(userId) ?? { $inc: {} };
-    p.$inc.sessions = (p.$inc.sessions ?? 0) + n;
-    profiles.set(userId, p);
-  }
-  await Promise.all([models.rollups.add(rollups), models.totals.add(totals), models.profiles.add(profiles)]);
-  await opts.events?.publish(attentionRecordedEvents(measured));
+  const sessions = [...new Set(stored.filter((e) => e.userId).map((e) => `${e.userId}|${e.sessionId}`))];
+  models.projection.submit({ views, sessions, rollups, totals, profiles, measured, events: opts.events });
   return result;
 }

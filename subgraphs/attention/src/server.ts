@@ -1,6 +1,6 @@
 import {
-  CounterWriter,
   KeyedLock,
+  type Logger,
   LruCache,
   type ServiceConfig,
   type SubgraphDefinition,
@@ -12,6 +12,7 @@ import type { EngagementPredictor } from './engagement.js';
 import { watchEngagementModel } from './engagementModel.js';
 import { createLoaders } from './loaders.js';
 import { attentionModels } from './models/index.js';
+import { markDrained, Projection, recoverProjection } from './projection.js';
 import { type AttentionContext, resolvers } from './resolvers/index.js';
 
 export function createModels(conn: Connection, config: ServiceConfig) {
@@ -21,10 +22,8 @@ export function createModels(conn: Connection, config: ServiceConfig) {
     ...models,
     settings: config.attention,
     config,
-    /** One writer per pre-aggregated collection (see CounterWriter for why). */
-    rollups: new CounterWriter(models.AttentionRollup),
-    totals: new CounterWriter(models.AttentionTotal),
-    profiles: new CounterWriter(models.AttentionProfile),
+    /** Writes everything derived from the stored events (views, rollups, totals, profiles) behind. */
+    projection: new Projection(models, { maxPending: config.attention.maxPendingBatches }),
     /** Batches touching the same view take turns. */
     viewLock: new KeyedLock(),
     /** States of recently measured views, as stored. */
@@ -46,10 +45,29 @@ export const attentionSubgraph: SubgraphDefinition<AttentionModels, AttentionCon
   resolvers,
   models: createModels,
   context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
+  async prepare(models, { logger }) {
+    models.projection.useLogger(logger);
+    await recoverProjection(models, { halfLifeDays: models.settings.halfLifeDays, logger });
+  },
   background: (models, { events, logger }) => [
+    projectionRunner(models, logger),
     events.subscribe('attention.consents', ['user.consent.changed'], (event) =>
       applyConsentEvent(models, event),
     ),
     watchEngagementModel(models.config, logger, models.engagement.swap),
   ],
 };
+
+/** Loads the stored view ids in the background; at stop, stores everything pending and says so. */
+function projectionRunner(models: AttentionModels, logger: Logger) {
+  const loading = models.projection
+    .loadViewIds()
+    .catch((err: unknown) => logger.warn({ err }, 'cannot load view ids: every unknown view is looked up'));
+  return {
+    async stop() {
+      await loading;
+      await models.projection.idle();
+      await markDrained(models, true);
+    },
+  };
+}

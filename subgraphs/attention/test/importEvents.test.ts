@@ -74,6 +74,7 @@ describe('rebuildAggregates', () => {
       events.filter((_, i) => i % 5 >= 3),
       settings,
     );
+    await sg.models.projection.idle();
     const incremental = await snapshot(sg.models);
     await rebuildAggregates(sg.models, { halfLifeDays: 7 });
     const rebuilt = await snapshot(sg.models);

@@ -37,6 +37,13 @@ beforeAll(async () => {
 });
 afterAll(() => sg?.stop());
 
+/** recordAttention, then waits until the projection has written what it derived (read-your-writes). */
+async function record(variables: { events: unknown[] }) {
+  const res = await gql<Recorded>(sg.url, RECORD, variables);
+  await sg.models.projection.idle();
+  return res;
+}
+
 describe('recordAttention', () => {
   it('stores good events, reports bad ones by index and counts duplicates once', async () => {
     const events = [
@@ -50,7 +57,7 @@ describe('recordAttention', () => {
       event('a5', { type: 'CLICK', occurredAt: at(3000) }),
       event('a6', { type: 'PAGE_EXIT', occurredAt: at(4000) }),
     ];
-    const res = await gql<Recorded>(sg.url, RECORD, { events });
+    const res = await record({ events });
     expect(res.errors).toBeUndefined();
     expect(res.data?.recordAttention).toMatchObject({ accepted: 6, duplicates: 1, dropped: 0 });
     expect(res.data?.recordAttention.rejected.map((r) => [r.index, r.code])).toEqual([
@@ -59,7 +66,7 @@ describe('recordAttention', () => {
     ]);
     expect(await sg.models.AttentionEvent.countDocuments({})).toBe(6);
 
-    const replay = await gql<Recorded>(sg.url, RECORD, {
+    const replay = await record({
       events: [event('a1'), event('a5', { type: 'CLICK' })],
     });
     expect(replay.data?.recordAttention).toMatchObject({ accepted: 0, duplicates: 2 });
@@ -101,7 +108,7 @@ describe('recordAttention', () => {
 
   it('drops the events of users who withdrew analytics consent', async () => {
     await sg.models.Consent.create({ _id: 'u-private', analytics: false, updatedAt: Date.now() });
-    const res = await gql<Recorded>(sg.url, RECORD, {
+    const res = await record({
       events: [
         event('p1', { userId: 'u-private', impressionId: 'view-p' }),
         event('p2', { userId: 'u2', impressionId: 'view-p2' }),
@@ -200,7 +207,7 @@ describe('analyst queries', () => {
   });
 
   it('ranks a breakdown', async () => {
-    await gql<Recorded>(sg.url, RECORD, {
+    await record({
       events: [1, 2, 3].map((i) =>
         event(`d${i}`, { impressionId: `view-d${i}`, device: 'desktop', country: 'DE' }),
       ),
@@ -228,7 +235,7 @@ describe('recordAttention under concurrency', () => {
         }),
       ),
     );
-    const results = await Promise.all(batches.map((events) => gql<Recorded>(sg.url, RECORD, { events })));
+    const results = await Promise.all(batches.map((events) => record({ events })));
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     expect(results.reduce((n, r) => n + r.data!.recordAttention.accepted, 0)).toBe(200);
     // 200 IMPRESSION events on 5 views: 5 impressions (one per view), 200 events.
@@ -240,6 +247,59 @@ describe('recordAttention under concurrency', () => {
       events: 200,
       impressions: 5,
     });
+  });
+});
+
+describe('the projection (derived data written behind the events)', () => {
+  it('reads no stored view for a view it knows was never stored, and one it may have', async () => {
+    await sg.models.projection.loadViewIds();
+    const counter = commandCounter(sg.connection);
+    await record({ events: [event('fresh-1', { impressionId: 'fresh-view' })] });
+    expect(counter.count('find', 'attention_views')).toBe(0);
+    // Stored by a process before this one: not in memory, so it is read once.
+    await sg.models.AttentionView.create({
+      _id: 'older-view',
+      userId: 'u1',
+      targetType: 'ITEM',
+      targetId: 'i1',
+      state: (await sg.models.AttentionView.findById('fresh-view').lean())!.state,
+      updatedAt: Date.now(),
+    });
+    await sg.models.projection.loadViewIds();
+    counter.reset();
+    await record({ events: [event('older-1', { impressionId: 'older-view', type: 'CLICK' })] });
+    expect(counter.count('find', 'attention_views')).toBe(1);
+    counter.stop();
+  });
+
+  it('answers before the derived data is written, and writes all of it', async () => {
+    const events = Array.from({ length: 40 }, (_, i) =>
+      event(`behind-${i}`, { impressionId: `behind-view-${i % 8}`, target: { type: 'ITEM', id: 'behind' } }),
+    );
+    const res = await gql<Recorded>(sg.url, RECORD, { events });
+    expect(res.data?.recordAttention.accepted).toBe(40);
+    // The events are stored when the call answers; the counters follow.
+    expect(await sg.models.AttentionEvent.countDocuments({ targetId: 'behind' })).toBe(40);
+    await sg.models.projection.idle();
+    expect(await sg.models.AttentionTotal.findById('ITEM|behind').lean()).toMatchObject({
+      events: 40,
+      impressions: 8,
+    });
+  });
+
+  it('rebuilds the derived data at start when the last process did not drain it', async () => {
+    const { markDrained, recoverProjection } = await import('../src/projection.js');
+    const { createLogger } = await import('@attention-mesh/platform');
+    const logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
+    const before = await sg.models.AttentionTotal.findById('ITEM|behind').lean();
+    // A crash: counters behind their events, and no drain recorded.
+    await sg.models.AttentionTotal.deleteOne({ _id: 'ITEM|behind' });
+    await markDrained(sg.models, false);
+    expect(await recoverProjection(sg.models, { halfLifeDays: 7, logger })).toBe(true);
+    expect(await sg.models.AttentionTotal.findById('ITEM|behind').lean()).toEqual(before);
+    // A drained stop: nothing to do at the next start.
+    await markDrained(sg.models, true);
+    expect(await recoverProjection(sg.models, { halfLifeDays: 7, logger })).toBe(false);
   });
 });
 
@@ -266,12 +326,12 @@ describe('the event bus', () => {
     await expect
       .poll(async () => (await sg.models.Consent.findById('u-bus').lean())?.analytics, { timeout: 10_000 })
       .toBe(false);
-    const dropped = await gql<Recorded>(sg.url, RECORD, {
+    const dropped = await record({
       events: [event('bus1', { userId: 'u-bus', impressionId: 'view-bus' })],
     });
     expect(dropped.data?.recordAttention).toMatchObject({ accepted: 0, dropped: 1 });
 
-    await gql<Recorded>(sg.url, RECORD, {
+    await record({
       events: [event('bus2', { userId: 'u-heard', impressionId: 'view-heard' })],
     });
     await expect.poll(() => heard.find((e) => e.userId === 'u-heard'), { timeout: 10_000 }).toBeTruthy();

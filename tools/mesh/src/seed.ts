@@ -34,11 +34,16 @@ const CREATE: Record<string, string> = {
  * demo seed (its users exist, but the attention events, which go in last, have not reached the last
  * consenting user). A mesh holding other data is left alone.
  */
-async function needsSeed(gatewayUrl: string, world: DemoWorld): Promise<boolean> {
+/** The last signed-in event's user among those who allow analytics: whose attention shows a finished seed. */
+function lastRecordedUser(world: DemoWorld): string {
   const consenting = new Set(
     world.users.filter((u) => (u.consent as { analytics: boolean }).analytics).map((u) => u.id as string),
   );
-  const lastUser = world.events.findLast((e) => consenting.has(e.userId as string))?.userId as string;
+  return world.events.findLast((e) => consenting.has(e.userId as string))?.userId as string;
+}
+
+async function needsSeed(gatewayUrl: string, world: DemoWorld): Promise<boolean> {
+  const lastUser = lastRecordedUser(world);
   const state = await call(
     gatewayUrl,
     'query($first: ID!, $last: ID!) { users(first: 1) { edges { cursor } } first: user(id: $first) { id } last: user(id: $last) { attention { events } } }',
@@ -84,6 +89,16 @@ export async function seedIfEmpty(
     const result = data.recordAttention as { rejected: { index: number; code: string; message: string }[] };
     if (result.rejected.length)
       throw new Error(`seeding rejected events: ${JSON.stringify(result.rejected.slice(0, 3))}`);
+  }
+  // Attention statistics are written just behind the events: wait until the last shows, so that a
+  // finished seed reads as finished.
+  for (let tries = 0; ; tries++) {
+    const data = await call(gatewayUrl, 'query($id: ID!) { user(id: $id) { attention { events } } }', {
+      id: lastRecordedUser(world),
+    });
+    if (((data.user as { attention: { events: number } } | null)?.attention.events ?? 0) > 0) break;
+    if (tries >= 300) throw new Error('the seeded attention events did not show in the statistics');
+    await new Promise((r) => setTimeout(r, 100));
   }
   log(`seeded ${world.events.length} attention events`);
   return true;

@@ -156,6 +156,16 @@ const profileSchema = new Schema<AttentionProfileDoc>(
   { versionKey: false, minimize: false },
 );
 const sessionSchema = new Schema<{ _id: string }>({ _id: str }, { versionKey: false });
+/** How the last process left the derived data: a projection not drained at stop is rebuilt at start. */
+export interface ProjectionStateDoc {
+  _id: 'projection';
+  drained: boolean;
+  updatedAt: number;
+}
+const projectionStateSchema = new Schema<ProjectionStateDoc>(
+  { _id: str, drained: Boolean, updatedAt: Number },
+  { versionKey: false },
+);
 const consentSchema = new Schema<ConsentDoc>(
   { _id: str, analytics: Boolean, updatedAt: Number },
   { versionKey: false },
@@ -174,5 +184,10 @@ export function attentionModels(conn: Connection) {
     ),
     AttentionSession: conn.model<{ _id: string }>('AttentionSession', sessionSchema, 'attention_sessions'),
     Consent: conn.model<ConsentDoc>('Consent', consentSchema, 'consents'),
+    ProjectionState: conn.model<ProjectionStateDoc>(
+      'ProjectionState',
+      projectionStateSchema,
+      'attention_state',
+    ),
   };
 }
