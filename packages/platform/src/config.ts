@@ -38,6 +38,7 @@ const envSchema = z.object({
   ATTENTION_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   ATTENTION_HALF_LIFE_DAYS: z.coerce.number().positive().default(7),
   ATTENTION_MAX_PENDING_BATCHES: z.coerce.number().int().min(1).max(10_000).default(32),
+  ATTENTION_MEMORY_DOCS: z.coerce.number().int().min(0).default(200_000),
 });
 
 export interface ServiceConfig {
@@ -66,6 +67,12 @@ export interface ServiceConfig {
      * written before ingestion waits for it (default 32).
      */
     maxPendingBatches: number;
+    /**
+     * Totals and profiles held in memory (each collection whole, for reads without a database round
+     * trip) while each has at most this many documents (default 200,000; 0 turns it off). Assumes this
+     * process is the collections' only writer.
+     */
+    memoryDocs: number;
   };
 }
 
@@ -102,6 +109,7 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       maxBatch: e.ATTENTION_MAX_BATCH,
       halfLifeDays: e.ATTENTION_HALF_LIFE_DAYS,
       maxPendingBatches: e.ATTENTION_MAX_PENDING_BATCHES,
+      memoryDocs: e.ATTENTION_MEMORY_DOCS,
     },
   };
 }

@@ -1,19 +1,27 @@
 import { keyedLoader } from '@attention-mesh/platform';
 import DataLoader from 'dataloader';
 import { type EngagementPrediction, predictEngagement } from './engagement.js';
+import type { MemoryView } from './memoryView.js';
 import type { AttentionProfileDoc, AttentionTotalDoc } from './models/index.js';
 import type { AttentionModels } from './server.js';
 
+/** From the collection held in memory when it is, else one query for the batch. */
+function viewOrQuery<T extends { _id: string }>(
+  view: MemoryView<T>,
+  query: (ids: readonly string[]) => Promise<T[]>,
+): DataLoader<string, T | null> {
+  const fromDb = keyedLoader<string, T>(query, (doc) => doc._id);
+  return new DataLoader<string, T | null>(async (ids) => view.getMany(ids) ?? fromDb.loadMany(ids));
+}
+
 export function createLoaders(models: AttentionModels) {
-  const profile = keyedLoader<string, AttentionProfileDoc>(
-    async (ids) => models.AttentionProfile.find({ _id: { $in: ids } }).lean<AttentionProfileDoc[]>(),
-    (doc) => doc._id,
+  const profile = viewOrQuery(models.memory.profiles, (ids) =>
+    models.AttentionProfile.find({ _id: { $in: ids } }).lean<AttentionProfileDoc[]>(),
   );
   return {
     /** Totals by `${dim}|${id}` (USER, ITEM, AD, PLACEMENT): one query per batch, whatever the kinds. */
-    total: keyedLoader<string, AttentionTotalDoc>(
-      async (keys) => models.AttentionTotal.find({ _id: { $in: keys } }).lean<AttentionTotalDoc[]>(),
-      (doc) => doc._id,
+    total: viewOrQuery(models.memory.totals, (keys) =>
+      models.AttentionTotal.find({ _id: { $in: keys } }).lean<AttentionTotalDoc[]>(),
     ),
     profile,
     /** Predictions by `${userId}|${hour}`: the model when one is loaded, the baseline otherwise. */

@@ -26,6 +26,8 @@ export interface ProjectionBatch {
   /** For the `attention.recorded` summaries, published once the counters are stored. */
   measured: MeasuredEvent[];
   events?: EventBus;
+  /** Told the per-user session counts once the batch's sessions are known new (before they are written). */
+  onNewSessions?: (counts: Map<string, CounterUpdate>) => void;
 }
 
 export interface ProjectionOptions {
@@ -140,12 +142,15 @@ export class Projection {
         this.models.AttentionSession,
         batch.sessions.map((_id) => ({ _id })),
       );
+      const counts = new Map<string, CounterUpdate>();
       for (const s of fresh) {
         const userId = s._id.slice(0, s._id.lastIndexOf('|'));
+        counts.set(userId, { $inc: { sessions: (counts.get(userId)?.$inc?.sessions ?? 0) + 1 } });
         const p = batch.profiles.get(userId) ?? { $inc: {} };
         p.$inc = { ...p.$inc, sessions: (p.$inc?.sessions ?? 0) + 1 };
         batch.profiles.set(userId, p);
       }
+      batch.onNewSessions?.(counts);
     });
     await Promise.all([
       viewsStored,

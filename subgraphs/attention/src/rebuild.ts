@@ -1,6 +1,6 @@
 import { applyViewEvent, newViewState, type ViewState } from './attentionMetrics.js';
 import { applyUpdate } from './materialize.js';
-import type { AttentionEventDoc } from './models/index.js';
+import type { AttentionEventDoc, AttentionProfileDoc, AttentionTotalDoc } from './models/index.js';
 import { batchUpdates, type MeasuredEvent } from './rollups.js';
 import type { AttentionModels } from './server.js';
 
@@ -113,5 +113,8 @@ export async function rebuildAggregates(
     [...sessions].map((_id) => ({ _id })),
     onWritten,
   );
+  // What the service holds in memory is what was just written (the importer runs in-process too).
+  await models.memory.totals.load(totals.values() as Iterable<AttentionTotalDoc>);
+  await models.memory.profiles.load(profiles.values() as Iterable<AttentionProfileDoc>);
   return { events: read, ms: Date.now() - started };
 }

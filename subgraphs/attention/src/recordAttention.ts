@@ -150,6 +150,17 @@ export async function recordAttention(
   const { measured, views } = await measure(models, stored);
   const { rollups, totals, profiles } = batchUpdates(measured, opts.halfLifeDays);
   const sessions = [...new Set(stored.filter((e) => e.userId).map((e) => `${e.userId}|${e.sessionId}`))];
-  models.projection.submit({ views, sessions, rollups, totals, profiles, measured, events: opts.events });
+  models.memory.totals.apply(totals);
+  models.memory.profiles.apply(profiles);
+  models.projection.submit({
+    views,
+    sessions,
+    rollups,
+    totals,
+    profiles,
+    measured,
+    events: opts.events,
+    onNewSessions: (counts) => models.memory.profiles.apply(counts),
+  });
   return result;
 }

@@ -11,7 +11,8 @@ import { applyConsentEvent } from './consents.js';
 import type { EngagementPredictor } from './engagement.js';
 import { watchEngagementModel } from './engagementModel.js';
 import { createLoaders } from './loaders.js';
-import { attentionModels } from './models/index.js';
+import { MemoryView } from './memoryView.js';
+import { type AttentionProfileDoc, type AttentionTotalDoc, attentionModels } from './models/index.js';
 import { markDrained, Projection, recoverProjection } from './projection.js';
 import { type AttentionContext, resolvers } from './resolvers/index.js';
 
@@ -22,6 +23,11 @@ export function createModels(conn: Connection, config: ServiceConfig) {
     ...models,
     settings: config.attention,
     config,
+    /** Totals and profiles held whole in memory, current with every accepted batch (see MemoryView). */
+    memory: {
+      totals: new MemoryView<AttentionTotalDoc>('totals', config.attention.memoryDocs),
+      profiles: new MemoryView<AttentionProfileDoc>('profiles', config.attention.memoryDocs),
+    },
     /** Writes everything derived from the stored events (views, rollups, totals, profiles) behind. */
     projection: new Projection(models, { maxPending: config.attention.maxPendingBatches }),
     /** Batches touching the same view take turns. */
@@ -48,6 +54,7 @@ export const attentionSubgraph: SubgraphDefinition<AttentionModels, AttentionCon
   async prepare(models, { logger }) {
     models.projection.useLogger(logger);
     await recoverProjection(models, { halfLifeDays: models.settings.halfLifeDays, logger });
+    await loadMemoryViews(models, logger);
   },
   background: (models, { events, logger }) => [
     projectionRunner(models, logger),
@@ -70,4 +77,24 @@ function projectionRunner(models: AttentionModels, logger: Logger) {
       await markDrained(models, true);
     },
   };
+}
+
+/** Loads totals and profiles into memory (before the service takes requests, so no batch is missed). */
+async function loadMemoryViews(models: AttentionModels, logger: Logger) {
+  if (models.settings.memoryDocs === 0) return;
+  const started = Date.now();
+  const totals = await models.memory.totals.load(
+    models.AttentionTotal.find({}).lean<AttentionTotalDoc>().cursor({ batchSize: 5000 }),
+  );
+  const profiles = await models.memory.profiles.load(
+    models.AttentionProfile.find({}).lean<AttentionProfileDoc>().cursor({ batchSize: 5000 }),
+  );
+  logger.info(
+    {
+      totals: totals ? models.memory.totals.size : 'too many: read from the database',
+      profiles: profiles ? models.memory.profiles.size : 'too many: read from the database',
+      ms: Date.now() - started,
+    },
+    'totals and profiles loaded into memory',
+  );
 }

@@ -120,20 +120,17 @@ describe('recordAttention', () => {
 
   it('builds the user profile and answers with one query per entity type', async () => {
     const counter = commandCounter(sg.connection);
-    const res = await gql<{ _entities: { attention: Record<string, unknown> }[] }>(
-      sg.url,
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { attention {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { attention {
         events impressions clicks engagedSeconds sessions categoryShares { category share } attentionSpanSeconds weeklyCurve
-      } } } }`,
-      {
-        r: [
-          { __typename: 'User', id: 'u1' },
-          { __typename: 'User', id: 'u2' },
-          { __typename: 'User', id: 'nobody' },
-        ],
-      },
-    );
-    counter.stop();
+      } } } }`;
+    const variables = {
+      r: [
+        { __typename: 'User', id: 'u1' },
+        { __typename: 'User', id: 'u2' },
+        { __typename: 'User', id: 'nobody' },
+      ],
+    };
+    const res = await gql<{ _entities: { attention: Record<string, unknown> }[] }>(sg.url, query, variables);
     const [u1, u2, nobody] = res.data!._entities.map((e) => e.attention);
     expect(u1).toMatchObject({
       events: 6,
@@ -148,8 +145,21 @@ describe('recordAttention', () => {
     expect((u1!.weeklyCurve as number[]).reduce((a, b) => a + b, 0)).toBeCloseTo(1);
     expect(u2).toMatchObject({ events: 1, sessions: 1, categoryShares: [] });
     expect(nobody).toMatchObject({ events: 0, sessions: 0, attentionSpanSeconds: null });
+    // Totals and profiles are held in memory by the service: no database read at all.
+    expect(counter.count('find', 'attention_totals')).toBe(0);
+    expect(counter.count('find', 'attention_profiles')).toBe(0);
+
+    // Without them (too many documents, or not the only writer): the same answer, one query per collection.
+    sg.models.memory.totals.turnOff();
+    sg.models.memory.profiles.turnOff();
+    counter.reset();
+    const fromDb = await gql<typeof res.data & object>(sg.url, query, variables);
+    expect(fromDb.data).toEqual(res.data);
     expect(counter.count('find', 'attention_totals')).toBe(1);
     expect(counter.count('find', 'attention_profiles')).toBe(1);
+    counter.stop();
+    await sg.models.memory.totals.load(sg.models.AttentionTotal.find({}).lean().cursor());
+    await sg.models.memory.profiles.load(sg.models.AttentionProfile.find({}).lean().cursor());
   });
 
   it('predicts engagement from the baseline before any model is trained', async () => {
