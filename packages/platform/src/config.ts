@@ -39,6 +39,7 @@ const envSchema = z.object({
   ATTENTION_HALF_LIFE_DAYS: z.coerce.number().positive().default(7),
   ATTENTION_MAX_PENDING_BATCHES: z.coerce.number().int().min(1).max(10_000).default(32),
   ATTENTION_MEMORY_DOCS: z.coerce.number().int().min(0).default(200_000),
+  ATTENTION_SINGLE_WRITER: z.enum(['true', 'false']).default('true'),
 });
 
 export interface ServiceConfig {
@@ -69,10 +70,16 @@ export interface ServiceConfig {
     maxPendingBatches: number;
     /**
      * Totals and profiles held in memory (each collection whole, for reads without a database round
-     * trip) while each has at most this many documents (default 200,000; 0 turns it off). Assumes this
-     * process is the collections' only writer.
+     * trip) while each has at most this many documents (default 200,000; 0 turns it off). Only with
+     * `singleWriter`.
      */
     memoryDocs: number;
+    /**
+     * Whether this process is the only one ingesting into its database (default true: the embedded
+     * database, docker-compose). Then it keeps totals and profiles in memory and knows which views were
+     * never stored. Set false when several replicas ingest (ATTENTION_SINGLE_WRITER=false).
+     */
+    singleWriter: boolean;
   };
 }
 
@@ -109,7 +116,8 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       maxBatch: e.ATTENTION_MAX_BATCH,
       halfLifeDays: e.ATTENTION_HALF_LIFE_DAYS,
       maxPendingBatches: e.ATTENTION_MAX_PENDING_BATCHES,
-      memoryDocs: e.ATTENTION_MEMORY_DOCS,
+      memoryDocs: e.ATTENTION_SINGLE_WRITER === 'true' ? e.ATTENTION_MEMORY_DOCS : 0,
+      singleWriter: e.ATTENTION_SINGLE_WRITER === 'true',
     },
   };
 }

@@ -35,6 +35,11 @@ export interface ProjectionOptions {
   maxPending?: number;
   /** View ids the Bloom filter is sized for (default 2,000,000). */
   expectedViews?: number;
+  /**
+   * Whether every view is stored by this process (one ingesting process per database; default true).
+   * When false, each view not in memory is looked up.
+   */
+  knowsEveryView?: boolean;
 }
 
 type Models = ReturnType<typeof attentionModels>;
@@ -66,6 +71,7 @@ export class Projection {
   private readonly tasks = new Set<Promise<void>>();
   private roomWaiters: (() => void)[] = [];
   private readonly maxPending: number;
+  private readonly knowsEveryView: boolean;
   /** Set by the service at start (`useLogger`); silent until then. */
   private logger: Logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
 
@@ -77,6 +83,7 @@ export class Projection {
     this.totals = new CounterWriter(models.AttentionTotal);
     this.profiles = new CounterWriter(models.AttentionProfile);
     this.maxPending = opts.maxPending ?? 32;
+    this.knowsEveryView = opts.knowsEveryView ?? true;
     this.storedViews = new BloomFilter(opts.expectedViews ?? 2_000_000);
   }
 
@@ -89,6 +96,7 @@ export class Projection {
    * is looked up; after, only those the filter may hold.
    */
   async loadViewIds(): Promise<void> {
+    if (!this.knowsEveryView) return;
     let n = 0;
     for await (const v of this.models.AttentionView.find({}, { _id: 1 })
       .lean<{ _id: string }>()

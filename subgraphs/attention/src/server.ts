@@ -29,7 +29,10 @@ export function createModels(conn: Connection, config: ServiceConfig) {
       profiles: new MemoryView<AttentionProfileDoc>('profiles', config.attention.memoryDocs),
     },
     /** Writes everything derived from the stored events (views, rollups, totals, profiles) behind. */
-    projection: new Projection(models, { maxPending: config.attention.maxPendingBatches }),
+    projection: new Projection(models, {
+      maxPending: config.attention.maxPendingBatches,
+      knowsEveryView: config.attention.singleWriter,
+    }),
     /** Batches touching the same view take turns. */
     viewLock: new KeyedLock(),
     /** States of recently measured views, as stored. */
