@@ -12,7 +12,8 @@ import { splitRows } from '../src/ctr/split.js';
 const dir = mkdtempSync(join(tmpdir(), 'ml-ctr-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const criteoLine = (label: number, ints: string[], cats: string[]) => [String(label), ...ints, ...cats].join('\t');
+const criteoLine = (label: number, ints: string[], cats: string[]) =>
+  [String(label), ...ints, ...cats].join('\t');
 const ints = (v: string) => Array.from({ length: 13 }, () => v);
 const cats = (v: string) => Array.from({ length: 26 }, () => v);
 
@@ -30,7 +31,9 @@ describe('Criteo reader', () => {
 
   it('names the line of a malformed row', () => {
     const good = criteoLine(0, ints('1'), cats('x'));
-    expect(() => parseCriteo(`${good}\n${good.split('\t').slice(0, 20).join('\t')}`)).toThrow(/line 2: 20 columns/);
+    expect(() => parseCriteo(`${good}\n${good.split('\t').slice(0, 20).join('\t')}`)).toThrow(
+      /line 2: 20 columns/,
+    );
     expect(() => parseCriteo(criteoLine(2, ints('1'), cats('x')))).toThrow(/line 1: label must be 0 or 1/);
     expect(() => parseCriteo(criteoLine(0, ints('1.5'), cats('x')))).toThrow(/I1 must be an integer/);
   });
@@ -75,7 +78,9 @@ describe('JSONL reader', () => {
     expect(() => parseCtrJsonl('{"label":"1","fields":{}}')).toThrow(/label must be 0 or 1/);
     expect(() => parseCtrJsonl('{"label":1}')).toThrow(/"fields" must be an object/);
     expect(() => parseCtrJsonl('{"label":1,"fields":{"a":[1]}}')).toThrow(/field "a" must be a string/);
-    expect(() => parseCtrJsonl('{"label":1,"fields":{"a":1}}', { numericFields: ['b'] })).toThrow(/"b" appears on no line/);
+    expect(() => parseCtrJsonl('{"label":1,"fields":{"a":1}}', { numericFields: ['b'] })).toThrow(
+      /"b" appears on no line/,
+    );
   });
 });
 
@@ -117,7 +122,10 @@ describe('FeatureEncoder', () => {
   });
 
   it('is fitted on the rows it is given only, and serialises', () => {
-    const data = Array.from({ length: 100 }, (_, i) => ({ ad: i < 80 ? `a${i % 4}` : `b${i % 4}`, count: i }));
+    const data = Array.from({ length: 100 }, (_, i) => ({
+      ad: i < 80 ? `a${i % 4}` : `b${i % 4}`,
+      count: i,
+    }));
     const split = splitRows(100, 3);
     const encoder = FeatureEncoder.fit(
       Array.from(split.train, (i) => data[i]!),

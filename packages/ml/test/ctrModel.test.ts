@@ -55,7 +55,10 @@ async function fitBoth(xor: boolean) {
   const encoder = FeatureEncoder.fit(train.rows, FIELDS, 2);
   const enc = (d: typeof train) => ({ ids: encoder.encode(d.rows), labels: d.labels });
   const common = { epochs: 12, patience: 3, batchSize: 128, lr: 0.01, seed: 3 };
-  const lr = await trainCtrModel(encoder, enc(train), enc(validation), { ...common, model: { kind: 'logreg' } });
+  const lr = await trainCtrModel(encoder, enc(train), enc(validation), {
+    ...common,
+    model: { kind: 'logreg' },
+  });
   const ai = await trainCtrModel(encoder, enc(train), enc(validation), {
     ...common,
     model: { kind: 'autoint', ...SMALL },
@@ -92,10 +95,18 @@ describe('CtrModel', () => {
     const table = tf.variable(tf.randomNormal([5, 3]));
     const ids = tf.tensor1d([1, 3, 1], 'int32');
     const { grads, value } = tf.variableGrads(
-      () => tf.sum(tf.mul(embeddingLookup(table, ids), tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3]))) as tf.Scalar,
+      () =>
+        tf.sum(
+          tf.mul(
+            embeddingLookup(table as tf.Tensor2D, ids),
+            tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3]),
+          ),
+        ) as tf.Scalar,
       [table],
     );
-    expect(Array.from(grads[table.name]!.dataSync())).toEqual([0, 0, 0, 8, 10, 12, 0, 0, 0, 4, 5, 6, 0, 0, 0]);
+    expect(Array.from(grads[table.name]!.dataSync())).toEqual([
+      0, 0, 0, 8, 10, 12, 0, 0, 0, 4, 5, 6, 0, 0, 0,
+    ]);
     tf.dispose([table, ids, value, grads[table.name]!]);
   });
 

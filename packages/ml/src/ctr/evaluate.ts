@@ -30,9 +30,9 @@ export const DEFAULT_CTR_CANDIDATES: readonly CtrCandidate[] = [
     dropout: 0,
   })),
   ...[
-    [1e-4, 0],
     [1e-3, 0],
     [1e-3, 0.2],
+    [3e-3, 0.2],
   ].map(([l2, dropout]) => ({
     name: `autoint l2=${l2} dropout=${dropout}`,
     kind: 'autoint' as const,

@@ -5,7 +5,10 @@ const COLORS: Record<string, string> = { logreg: '#d62728', autoint: '#1f77b4' }
 
 // renderReport's figure captions describe the engagement protocol; these say what the CTR charts show.
 const CAPTIONS: [string, string][] = [
-  ['Training loss of the final model (weighted BCE).', 'Training loss (cross-entropy) of the served model.'],
+  [
+    'Training loss of the final model (weighted BCE).',
+    'Training objective (cross-entropy + L2 penalty) of the served model.',
+  ],
   [
     'Validation log-loss per epoch, mean over the folds inside the training window.',
     'Validation log-loss per epoch of every candidate (early stopping keeps the best epoch).',

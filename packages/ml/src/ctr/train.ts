@@ -36,7 +36,7 @@ export interface CtrTrainOptions {
 
 export interface CtrEpoch {
   epoch: number;
-  /** Mean training loss of the epoch (cross-entropy, without the penalty). */
+  /** Mean training objective of the epoch (cross-entropy + L2 penalty). */
   loss: number;
   validationLogLoss: number;
   validationAuc: number;
@@ -49,7 +49,10 @@ export interface CtrTrainResult {
   epochs: CtrEpoch[];
   bestEpoch: number;
   validation: { logLoss: number; auc: number };
-  /** Training loss every few steps (mean of the steps since the last point) and the epoch's running mean. */
+  /**
+   * Training objective (cross-entropy + L2 penalty) every few steps: the mean of the steps since the last
+   * point, and the epoch's running mean.
+   */
   curve: { step: number; loss: number; epochMean: number }[];
   trainingSeconds: number;
 }
@@ -111,7 +114,6 @@ export async function trainCtrModel(
           labels[k] = train.labels[rows[k]!]!;
         }
         const dropoutSeed = rng.int(2 ** 30);
-        let crossEntropy = 0;
         const cost = optimizer.minimize(() => {
           const ce = bceWithLogits(
             model.logits(tf.tensor1d(ids, 'int32'), B, { dropout, dropoutSeed }),
@@ -119,15 +121,15 @@ export async function trainCtrModel(
           );
           return (l2 > 0 ? tf.add(ce, tf.mul(model.squaredNorm(), l2)) : ce) as tf.Scalar;
         }, variables);
-        crossEntropy = (await cost.data())[0]!;
+        const objective = (await cost.data())[0]!;
         cost.dispose();
-        if (!Number.isFinite(crossEntropy)) {
-          throw new Error(`training diverged at epoch ${epoch}, batch ${b + 1} (loss ${crossEntropy})`);
+        if (!Number.isFinite(objective)) {
+          throw new Error(`training diverged at epoch ${epoch}, batch ${b + 1} (loss ${objective})`);
         }
         step++;
-        lossSum += crossEntropy * B;
+        lossSum += objective * B;
         seen += B;
-        pointSum += crossEntropy;
+        pointSum += objective;
         pointSteps++;
         if (pointSteps === curveEvery || b === batches - 1) {
           curve.push({ step, loss: pointSum / pointSteps, epochMean: lossSum / seen });
@@ -140,7 +142,7 @@ export async function trainCtrModel(
           batch: b + 1,
           batches,
           loss: lossSum / seen,
-          batchLoss: crossEntropy,
+          batchLoss: objective,
           examplesPerSecond: seen / ((performance.now() - epochStart) / 1000),
         });
       }
