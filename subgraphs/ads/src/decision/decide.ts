@@ -97,7 +97,7 @@ export function decide(
   let capped = 0;
   let broke = 0;
   const candidates: Candidate[] = [];
-  const campaigns = inputs.index.lookup(placement.id, context.country, context.device);
+  const campaigns = inputs.index.lookup(placement.id, context.country, context.device, placement);
   let slots = 0;
   for (const campaign of campaigns) {
     if (!isRunning(campaign, at)) continue;
@@ -109,15 +109,15 @@ export function decide(
     )
       continue;
     if (context.category !== undefined && campaign.blockedCategories.includes(context.category)) continue;
-    const sized = campaign.ads.filter(
-      (a) => a.status === 'ACTIVE' && a.width === placement.width && a.height === placement.height,
-    );
-    if (sized.length === 0) continue;
-    const ads = sized.filter(
-      (a) =>
-        capsAllow(campaign.frequencyCaps, 'CAMPAIGN', exposures, campaign.id, at) &&
-        capsAllow(campaign.frequencyCaps, 'AD', exposures, a.id, at),
-    );
+    const campaignCapOk = capsAllow(campaign.frequencyCaps, 'CAMPAIGN', exposures, campaign.id, at);
+    let sized = false;
+    const ads: DecisionAd[] = [];
+    for (const a of campaign.ads) {
+      if (a.status !== 'ACTIVE' || a.width !== placement.width || a.height !== placement.height) continue;
+      sized = true;
+      if (campaignCapOk && capsAllow(campaign.frequencyCaps, 'AD', exposures, a.id, at)) ads.push(a);
+    }
+    if (!sized) continue;
     if (ads.length === 0) {
       capped++;
       continue;
