@@ -30,10 +30,12 @@ export interface PacingControllerState extends PacingState {
 export interface PacingOptions {
   /** THROTTLE (default) or SHADE. */
   strategy?: 'THROTTLE' | 'SHADE';
-  /** Weight of the newest minute in the spend-rate average. Default 0.1 (about ten minutes). */
+  /** Weight of the newest minute of average traffic in the spend-rate average. Default 0.1 (about ten minutes). */
   smoothing?: number;
   /** Lowest pass rate (keeps the controller observing). Default 0.002. */
   minPassRate?: number;
+  /** Most the control may grow in one step (falls are not limited). Default 2. */
+  maxIncrease?: number;
   /** Lowest bid multiplier for SHADE. Default 0.3. */
   minBidMultiplier?: number;
   /** Damping exponent of the SHADE update. Default 0.5. */
@@ -54,9 +56,14 @@ export interface PacingObservation {
 
 const DAY = 24 * 3600_000;
 
-export function initialPacingState(at: number, dayStart: number): PacingControllerState {
+/**
+ * A new campaign's state. It starts cautiously (`passRate` 0.05 by default) and, while it has not yet seen
+ * what it spends, doubles its control each minute (slow start): a campaign that could spend its whole day
+ * in minutes would otherwise overspend its first hours before the controller learns.
+ */
+export function initialPacingState(at: number, dayStart: number, passRate = 0.05): PacingControllerState {
   return {
-    passRate: 1,
+    passRate,
     bidMultiplier: 1,
     dayStart,
     lastSpentTodayMicros: 0,
@@ -71,7 +78,8 @@ export function stepPacing(
   obs: PacingObservation,
   opts: PacingOptions = {},
 ): PacingControllerState {
-  if (obs.mode === 'ASAP') return { ...initialPacingState(obs.at, obs.dayStart) };
+  if (obs.mode === 'ASAP') return initialPacingState(obs.at, obs.dayStart, 1);
+  const up = opts.maxIncrease ?? 2;
   const s = opts.smoothing ?? 0.1;
   const minPass = opts.minPassRate ?? 0.002;
   const shade = opts.strategy === 'SHADE';
@@ -83,9 +91,12 @@ export function stepPacing(
   const weight = curveShare(obs.curve, last - obs.dayStart, obs.at - obs.dayStart);
   let { spendAvg, exposureAvg } = state;
   if (weight > 0 && obs.at > last) {
+    // The newest step weighs in proportion to the traffic it saw (an average minute is 1/1440 of the
+    // day): quiet night minutes, with few auctions, move the estimate less than busy ones.
+    const k = 1 - (1 - s) ** (weight * 1440);
     const first = exposureAvg === 0;
-    spendAvg = first ? spent : (1 - s) * spendAvg + s * spent;
-    exposureAvg = first ? control * weight : (1 - s) * exposureAvg + s * control * weight;
+    spendAvg = first ? spent : (1 - k) * spendAvg + k * spent;
+    exposureAvg = first ? control * weight : (1 - k) * exposureAvg + k * control * weight;
   }
   const fullRate = exposureAvg > 0 ? spendAvg / exposureAvg : null;
   const remaining = Math.max(0, obs.dailyBudgetMicros - obs.spentTodayMicros);
@@ -104,12 +115,13 @@ export function stepPacing(
       const ratio = expected > 0 ? target / expected : 2;
       bidMultiplier *= Math.min(2, Math.max(0.5, ratio)) ** (opts.shadeGain ?? 0.5);
     } else {
-      bidMultiplier *= 1.1;
+      bidMultiplier *= up;
     }
     bidMultiplier = Math.min(1, Math.max(opts.minBidMultiplier ?? 0.3, bidMultiplier));
   } else {
     bidMultiplier = 1;
-    passRate = expectedFull > 0 ? Math.min(1, Math.max(minPass, target / expectedFull)) : 1;
+    const wanted = expectedFull > 0 ? target / expectedFull : 1;
+    passRate = Math.min(1, up * Math.max(passRate, minPass), Math.max(minPass, wanted));
   }
   return {
     passRate,
