@@ -58,6 +58,11 @@ interface Candidate {
 
 const NO_STATE = { passRate: 1, bidMultiplier: 1 };
 
+function intersects(a: readonly string[], b: readonly string[]): boolean {
+  for (const x of a) if (b.includes(x)) return true;
+  return false;
+}
+
 /** A draw of one candidate's eCPM: CPC ads by Thompson sampling from their pCTR posterior. */
 function drawCtr(c: Candidate, rng: Rng): number {
   return c.campaign.bidType === 'CPC' ? sampleBeta(rng, c.post.alpha, c.post.beta) : c.post.mean;
@@ -102,7 +107,7 @@ export function decide(
   for (const campaign of campaigns) {
     if (!isRunning(campaign, at)) continue;
     const t = campaign.targeting;
-    if (t.segments.length > 0 && !t.segments.some((s) => segments.includes(s))) continue;
+    if (t.segments.length > 0 && !intersects(t.segments, segments)) continue;
     if (
       t.categories.length > 0 &&
       (context.category === undefined || !t.categories.includes(context.category))

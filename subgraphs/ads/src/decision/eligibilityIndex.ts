@@ -43,7 +43,7 @@ export interface EligibilityIndexOptions {
 
 export class EligibilityIndex {
   private readonly entries = new Map<string, Entry>();
-  private readonly buckets = new Map<string, Set<string>>();
+  private readonly buckets = new Map<string, Set<DecisionCampaign>>();
   /** Campaigns with too many combinations to file: checked at each lookup. */
   private readonly wide = new Set<string>();
   private readonly maxKeys: number;
@@ -106,7 +106,7 @@ export class EligibilityIndex {
         bucket = new Set();
         this.buckets.set(key, bucket);
       }
-      bucket.add(campaign.id);
+      bucket.add(campaign);
     }
   }
 
@@ -118,7 +118,7 @@ export class EligibilityIndex {
     for (const key of entry.keys ?? []) {
       const bucket = this.buckets.get(key);
       if (!bucket) continue;
-      bucket.delete(campaignId);
+      bucket.delete(entry.campaign);
       if (bucket.size === 0) this.buckets.delete(key);
     }
   }
@@ -142,7 +142,7 @@ export class EligibilityIndex {
         for (const c of countries) {
           for (const d of devices) {
             const bucket = this.buckets.get(s + SEP + p + SEP + c + SEP + d);
-            if (bucket) for (const id of bucket) out.push(this.entries.get(id)!.campaign);
+            if (bucket) for (const c of bucket) out.push(c);
           }
         }
       }
