@@ -148,6 +148,8 @@ console.log(
       'p90 ms',
       'p99 ms',
       'max ms',
+      'CPU p50 ms',
+      'CPU p99 ms',
       'campaigns from index',
       'eligible ads',
       'fill',

@@ -17,7 +17,7 @@ import type {
   PacingControllerState,
 } from '../../subgraphs/ads/dist/decision/index.js';
 import { decision, fmt, resultsDir, table } from './common.js';
-import { DAY_START, generatePacingMarket, type PacingMarket, TRAFFIC } from './pacingWorld.js';
+import { DAY_START, generatePacingMarket, TRAFFIC } from './pacingWorld.js';
 import { lineChart } from './svgChart.js';
 import { seededRandom } from './world.js';
 

@@ -75,6 +75,14 @@ function drawCtr(c: Candidate, rng: Rng): number {
  * and the ad's clicks, pacing (throttling by the campaign's pass rate, bid shading by its multiplier),
  * the user's attention multiplier for this hour, and the auction price with the floor as reserve.
  *
+ * Attention: the user's multiplier for this hour (`attentionMultiplier`, 0.7..1.3 by default) scales both
+ * the pacing bid multiplier and the pass rate of a paced campaign, each capped at 1, so a campaign never
+ * bids above its bid cap: attentive hours win back what pacing held back, inattentive ones bid lower.
+ * The placement's attention score enters the quality factor with the complaint penalty. Being common to
+ * all candidates of one request, it changes neither their order nor the second price (which divides the
+ * runner-up's score by the winner's quality); it is reported in `quality` so logged scores compare
+ * across placements. The per-ad complaint penalty is what reorders candidates.
+ *
  * Propensity: the choice is random (throttling and Thompson draws), so the same draw is re-run
  * `propensityDraws` times with the rng over the candidates that can still win (those whose eCPM upper
  * bound reaches the best sure lower bound, at most `maxPropensityCandidates`) and the propensity is
