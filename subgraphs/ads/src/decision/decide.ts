@@ -8,6 +8,7 @@ import { utcHourOfWeek } from './localTime.js';
 import { complaintFactor, placementAttentionFactor, type QualityOptions } from './qualityFactor.js';
 import { isRunning } from './schedule.js';
 import type {
+  AdStats,
   CtrFeatures,
   Decision,
   DecisionAd,
@@ -50,7 +51,9 @@ interface Candidate {
   bidMicros: number;
   passRate: number;
   bidMultiplier: number;
-  post: CtrPosterior;
+  /** The pCTR posterior; computed lazily for CPM candidates, whose eCPM does not depend on it. */
+  post: CtrPosterior | null;
+  stats: AdStats | undefined;
   quality: number;
   lowEcpm: number;
   highEcpm: number;
@@ -65,7 +68,7 @@ function intersects(a: readonly string[], b: readonly string[]): boolean {
 
 /** A draw of one candidate's eCPM: CPC ads by Thompson sampling from their pCTR posterior. */
 function drawCtr(c: Candidate, rng: Rng): number {
-  return c.campaign.bidType === 'CPC' ? sampleBeta(rng, c.post.alpha, c.post.beta) : c.post.mean;
+  return c.post ? sampleBeta(rng, c.post.alpha, c.post.beta) : 0;
 }
 
 /**
@@ -107,6 +110,25 @@ export function decide(
   const placementFactor = placementAttentionFactor(placement.attentionScore, options.quality);
   const hourOfWeek = options.predictCtr ? utcHourOfWeek(at) : 0;
 
+  const priorCtr = (campaign: DecisionCampaign, ad: DecisionAd): number =>
+    options.predictCtr
+      ? options.predictCtr({
+          campaignId: campaign.id,
+          adId: ad.id,
+          advertiserId: campaign.advertiserId,
+          placementId: placement.id,
+          bidType: campaign.bidType,
+          category: context.category,
+          device: context.device,
+          country: context.country,
+          segments,
+          hourOfWeek,
+        })
+      : (ad.priorCtr ?? defaultCtr);
+  const posteriorOf = (c: Candidate): CtrPosterior => {
+    c.post ??= ctrPosterior(priorCtr(c.campaign, c.ad), c.stats, strength);
+    return c.post;
+  };
   let capped = 0;
   let broke = 0;
   const candidates: Candidate[] = [];
@@ -152,24 +174,29 @@ export function decide(
       continue;
     }
     const slot = slots++;
+    const cpc = campaign.bidType === 'CPC';
     for (const ad of ads) {
       const stats = inputs.state.adStats(ad.id);
-      const prior = options.predictCtr
-        ? options.predictCtr({
-            campaignId: campaign.id,
-            adId: ad.id,
-            advertiserId: campaign.advertiserId,
-            placementId: placement.id,
-            bidType: campaign.bidType,
-            category: context.category,
-            device: context.device,
-            country: context.country,
-            segments,
-            hourOfWeek,
-          })
-        : (ad.priorCtr ?? defaultCtr);
-      const post = ctrPosterior(prior, stats, strength);
-      const cpc = campaign.bidType === 'CPC';
+      const quality = complaintFactor(stats?.complaintRate, options.quality) * placementFactor;
+      if (!cpc) {
+        // A CPM bid's eCPM does not depend on the pCTR: no model call unless it wins (see `posteriorOf`).
+        const ecpm = bidMicros;
+        candidates.push({
+          campaign,
+          ad,
+          slot,
+          bidMicros,
+          passRate,
+          bidMultiplier,
+          post: null,
+          stats,
+          quality,
+          lowEcpm: ecpm,
+          highEcpm: ecpm,
+        });
+        continue;
+      }
+      const post = ctrPosterior(priorCtr(campaign, ad), stats, strength);
       candidates.push({
         campaign,
         ad,
@@ -178,9 +205,10 @@ export function decide(
         passRate,
         bidMultiplier,
         post,
-        quality: complaintFactor(stats?.complaintRate, options.quality) * placementFactor,
-        lowEcpm: ecpmOf(campaign.bidType, bidMicros, cpc ? Math.max(0, post.mean - z * post.sd) : post.mean),
-        highEcpm: ecpmOf(campaign.bidType, bidMicros, cpc ? Math.min(1, post.mean + z * post.sd) : post.mean),
+        stats,
+        quality,
+        lowEcpm: ecpmOf('CPC', bidMicros, Math.max(0, post.mean - z * post.sd)),
+        highEcpm: ecpmOf('CPC', bidMicros, Math.min(1, post.mean + z * post.sd)),
       });
     }
   }
@@ -232,6 +260,8 @@ export function decide(
     }
   }
   if (!winner) return { filled: false, reason: 'BELOW_FLOOR', candidates: n };
+  // A CPM winner was ranked without a pCTR; report its posterior mean.
+  if (!winner.post) winnerCtr = posteriorOf(winner).mean;
 
   // The runner-up of another campaign: drawn scores, or the mean score of those not drawn.
   let runnerUp: number | null = null;
@@ -242,7 +272,7 @@ export function decide(
   for (const c of candidates) {
     if (!pass[c.slot] || c.campaign.id === winner.campaign.id) continue;
     if (c.highEcpm >= floor && c.highEcpm * c.quality >= sureLow) continue;
-    const score = ecpmOf(c.campaign.bidType, c.bidMicros, c.post.mean) * c.quality;
+    const score = (c.post ? ecpmOf('CPC', c.bidMicros, c.post.mean) : c.bidMicros) * c.quality;
     if (runnerUp === null || score > runnerUp) runnerUp = score;
   }
   const price = clearingPrice(
@@ -268,7 +298,7 @@ export function decide(
     chargeMicros: price.chargeMicros,
     chargeEvent: winner.campaign.bidType === 'CPM' ? 'IMPRESSION' : 'CLICK',
     pCtr: winnerCtr,
-    pCtrMean: winner.post.mean,
+    pCtrMean: posteriorOf(winner).mean,
     propensity: propensity(candidates, winner, floor, rng, options),
     candidates: n,
     quality: winner.quality,
