@@ -9,7 +9,8 @@ import type { PacingMode, PacingState } from './types.js';
  * force times the curve's weight of those minutes), and sets the next minute's control so that the expected spend
  * equals the remaining budget spread over the rest of the day's curve. Behind the curve, the target rises
  * (catch-up); ahead, it falls. THROTTLE sets the probability of taking part in an auction; SHADE
- * scales the bid (multiplicatively, by the ratio of target to expected spend, damped). ASAP is never
+ * scales the bid (multiplicatively, by the damped ratio of target to expected spend) and throttles only
+ * once the bid is at its floor. ASAP is never
  * paced. The decision never picks a campaign whose remaining budget is below its charge, so the daily
  * budget is never exceeded by more than what is reserved for one decision.
  */
@@ -87,7 +88,9 @@ export function stepPacing(
   const last = newDay ? obs.dayStart : state.lastAt;
   const lastSpent = newDay ? 0 : state.lastSpentTodayMicros;
   const spent = Math.max(0, obs.spentTodayMicros - lastSpent);
-  const control = shade ? state.bidMultiplier : state.passRate;
+  // Spend scales with the pass rate (in expectation); its response to the bid is not linear, so the
+  // estimate is per unit of pass rate under the recent bids, and shading is steered by feedback alone.
+  const control = state.passRate;
   const weight = curveShare(obs.curve, last - obs.dayStart, obs.at - obs.dayStart);
   let { spendAvg, exposureAvg } = state;
   if (weight > 0 && obs.at > last) {
@@ -109,15 +112,24 @@ export function stepPacing(
   let passRate = state.passRate;
   let bidMultiplier = state.bidMultiplier;
   if (shade) {
-    passRate = 1;
-    if (expectedFull > 0 && fullRate !== null) {
-      const expected = expectedFull * bidMultiplier;
-      const ratio = expected > 0 ? target / expected : 2;
-      bidMultiplier *= Math.min(2, Math.max(0.5, ratio)) ** (opts.shadeGain ?? 0.5);
+    // Shade the bid first; throttle only once the bid is at its floor and spend is still ahead of the
+    // curve (and lift the throttle before raising the bid again).
+    const minBid = opts.minBidMultiplier ?? 0.3;
+    const gain = opts.shadeGain ?? 0.5;
+    const expected = expectedFull * passRate;
+    if (expected <= 0) {
+      passRate = Math.min(1, passRate * up);
     } else {
-      bidMultiplier *= up;
+      const ratio = Math.min(up, Math.max(0.5, target / expected));
+      if (ratio < 1) {
+        if (bidMultiplier > minBid) bidMultiplier = Math.max(minBid, bidMultiplier * ratio ** gain);
+        else passRate = Math.max(minPass, passRate * ratio);
+      } else if (passRate < 1) {
+        passRate = Math.min(1, passRate * ratio);
+      } else {
+        bidMultiplier = Math.min(1, bidMultiplier * ratio ** gain);
+      }
     }
-    bidMultiplier = Math.min(1, Math.max(opts.minBidMultiplier ?? 0.3, bidMultiplier));
   } else {
     bidMultiplier = 1;
     const wanted = expectedFull > 0 ? target / expectedFull : 1;
