@@ -28,13 +28,14 @@ const { values: args } = parseArgs({
     'budget-scale': { type: 'string', default: '0.9' },
     'calibration-pass': { type: 'string', default: '0.15' },
     strategy: { type: 'string', default: 'THROTTLE' },
+    smoothing: { type: 'string' },
     seed: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(
-    'npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--seed 1]',
+    'npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.05] [--seed 1]',
   );
   process.exit(0);
 }
@@ -126,7 +127,7 @@ function simulate(
               mode,
               curve,
             },
-            { strategy },
+            { strategy, smoothing: args.smoothing === undefined ? undefined : Number(args.smoothing) },
           ),
         );
       }

@@ -31,7 +31,7 @@ export interface PacingControllerState extends PacingState {
 export interface PacingOptions {
   /** THROTTLE (default) or SHADE. */
   strategy?: 'THROTTLE' | 'SHADE';
-  /** Weight of the newest minute of average traffic in the spend-rate average. Default 0.1 (about ten minutes). */
+  /** Weight of the newest minute of average traffic in the spend-rate average. Default 0.05 (about 20 minutes). */
   smoothing?: number;
   /** Lowest pass rate (keeps the controller observing). Default 0.002. */
   minPassRate?: number;
@@ -81,7 +81,7 @@ export function stepPacing(
 ): PacingControllerState {
   if (obs.mode === 'ASAP') return initialPacingState(obs.at, obs.dayStart, 1);
   const up = opts.maxIncrease ?? 2;
-  const s = opts.smoothing ?? 0.1;
+  const s = opts.smoothing ?? 0.05;
   const minPass = opts.minPassRate ?? 0.002;
   const shade = opts.strategy === 'SHADE';
   const newDay = state.dayStart !== obs.dayStart;
