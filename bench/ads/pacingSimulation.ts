@@ -1,0 +1,142 @@
+/**
+ * One simulated day of the pacing market: every request decided in time order, clicks drawn from each
+ * ad's true CTR, charges applied (CPM on the impression, CPC on the click), ad statistics learned as the
+ * day goes, and each paced campaign's controller stepped every minute.
+ */
+import type {
+  AdStats,
+  CampaignSpend,
+  DecisionCampaign,
+  PacingControllerState,
+  PacingOptions,
+} from '../../subgraphs/ads/dist/decision/index.js';
+import { decision } from './common.js';
+import { DAY_START, type PacingMarket } from './pacingWorld.js';
+import { seededRandom } from './world.js';
+
+const HOUR = 3600_000;
+const MINUTE = 60_000;
+
+export interface SimulationSetup {
+  market: PacingMarket;
+  curve: readonly number[];
+  seed: number;
+  pacing: PacingOptions;
+}
+
+export interface CampaignResult {
+  id: string;
+  bidType: string;
+  budget: number;
+  spent: number;
+  hourly: number[];
+  ranOutAt: number | null;
+  impressions: number;
+  clicks: number;
+}
+
+/**
+ * One day of the market. `fixedPassRate`: every campaign takes part in auctions with this probability and
+ * has no budget limit (the calibration run).
+ */
+export function simulate(
+  { market, curve, seed, pacing: pacingOptions }: SimulationSetup,
+  mode: 'EVEN' | 'ASAP',
+  fixedPassRate?: number,
+): { results: CampaignResult[]; noFill: Record<string, number>; ms: number } {
+  const t0 = performance.now();
+  const campaigns: DecisionCampaign[] = market.campaigns.map((c) => ({
+    ...c,
+    pacing: mode,
+    dailyBudgetMicros: fixedPassRate === undefined ? c.dailyBudgetMicros : Number.MAX_SAFE_INTEGER,
+  }));
+  const index = new decision.EligibilityIndex(campaigns);
+  const spends = new Map<string, CampaignSpend>();
+  const stats = new Map<string, AdStats>();
+  const pacing = new Map<string, PacingControllerState>();
+  const results = new Map<string, CampaignResult>();
+  for (const c of campaigns) {
+    spends.set(c.id, { spentTodayMicros: 0, spentTotalMicros: 0, reservedMicros: 0 });
+    pacing.set(
+      c.id,
+      fixedPassRate === undefined
+        ? decision.initialPacingState(DAY_START, DAY_START)
+        : { ...decision.initialPacingState(DAY_START, DAY_START, fixedPassRate) },
+    );
+    results.set(c.id, {
+      id: c.id,
+      bidType: c.bidType,
+      budget: c.dailyBudgetMicros,
+      spent: 0,
+      hourly: new Array(24).fill(0),
+      ranOutAt: null,
+      impressions: 0,
+      clicks: 0,
+    });
+  }
+  const state = {
+    spend: (id: string) => spends.get(id),
+    adStats: (id: string) => stats.get(id),
+    pacing: (id: string) => pacing.get(id),
+  };
+  const byId = new Map(campaigns.map((c) => [c.id, c]));
+  const decideRng = seededRandom(seed + 11);
+  const clickRng = seededRandom(seed + 12);
+  const noFill: Record<string, number> = {};
+  let minute = 0;
+  const stepTo = (until: number) => {
+    while (DAY_START + (minute + 1) * MINUTE <= until) {
+      minute++;
+      if (mode === 'ASAP' || fixedPassRate !== undefined) continue;
+      for (const c of campaigns) {
+        pacing.set(
+          c.id,
+          decision.stepPacing(
+            pacing.get(c.id)!,
+            {
+              at: DAY_START + minute * MINUTE,
+              dayStart: DAY_START,
+              spentTodayMicros: spends.get(c.id)!.spentTodayMicros,
+              dailyBudgetMicros: c.dailyBudgetMicros,
+              mode,
+              curve,
+            },
+            pacingOptions,
+          ),
+        );
+      }
+    }
+  };
+  const charge = (c: DecisionCampaign, amount: number, at: number) => {
+    const s = spends.get(c.id)!;
+    s.spentTodayMicros += amount;
+    s.spentTotalMicros += amount;
+    const r = results.get(c.id)!;
+    r.spent += amount;
+    r.hourly[Math.floor((at - DAY_START) / HOUR)]! += amount;
+    const maxCharge = c.bidType === 'CPM' ? Math.max(1, Math.floor(c.bidMicros / 1000)) : c.bidMicros;
+    if (r.ranOutAt === null && c.dailyBudgetMicros - s.spentTodayMicros < maxCharge) r.ranOutAt = at;
+  };
+  for (const req of market.requests) {
+    stepTo(req.context.at);
+    const d = decision.decide(req, { index, state }, decideRng, { propensityDraws: 0 });
+    if (!d.filled) {
+      noFill[d.reason] = (noFill[d.reason] ?? 0) + 1;
+      continue;
+    }
+    const c = byId.get(d.campaignId)!;
+    const r = results.get(c.id)!;
+    r.impressions++;
+    const st = stats.get(d.adId) ?? { impressions: 0, clicks: 0 };
+    st.impressions++;
+    const clicked = clickRng.next() < market.trueCtr.get(d.adId)!;
+    if (clicked) {
+      st.clicks++;
+      r.clicks++;
+    }
+    stats.set(d.adId, st);
+    if (d.chargeEvent === 'IMPRESSION') charge(c, d.chargeMicros, req.context.at);
+    else if (clicked) charge(c, d.chargeMicros, req.context.at);
+  }
+  return { results: [...results.values()], noFill, ms: performance.now() - t0 };
+}
