@@ -23,13 +23,14 @@ const { values: args } = parseArgs({
     'calibration-pass': { type: 'string', default: '0.15' },
     strategy: { type: 'string', default: 'THROTTLE' },
     smoothing: { type: 'string' },
+    'warmup-days': { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(
-    'npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.05] [--seed 1]',
+    'npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.05] [--warmup-days 0] [--seed 1]',
   );
   process.exit(0);
 }
@@ -46,6 +47,7 @@ const setup = {
   market,
   curve,
   seed,
+  warmupDays: Number(args['warmup-days']),
   pacing: { strategy, smoothing: args.smoothing === undefined ? undefined : Number(args.smoothing) } as const,
 };
 const simulate = (mode: 'EVEN' | 'ASAP', fixedPassRate?: number) => simulateDay(setup, mode, fixedPassRate);

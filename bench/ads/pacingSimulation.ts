@@ -22,6 +22,11 @@ export interface SimulationSetup {
   curve: readonly number[];
   seed: number;
   pacing: PacingOptions;
+  /**
+   * Days replayed before the measured one (same traffic): controllers and ad statistics carry over, as
+   * they do in a running ad server, where a campaign is rarely on its very first day.
+   */
+  warmupDays: number;
 }
 
 export interface CampaignResult {
@@ -36,11 +41,11 @@ export interface CampaignResult {
 }
 
 /**
- * One day of the market. `fixedPassRate`: every campaign takes part in auctions with this probability and
- * has no budget limit (the calibration run).
+ * The measured day of the market (after `warmupDays`). `fixedPassRate`: every campaign takes part in
+ * auctions with this probability and has no budget limit (the calibration run).
  */
 export function simulate(
-  { market, curve, seed, pacing: pacingOptions }: SimulationSetup,
+  { market, curve, seed, pacing: pacingOptions, warmupDays }: SimulationSetup,
   mode: 'EVEN' | 'ASAP',
   fixedPassRate?: number,
 ): { results: CampaignResult[]; noFill: Record<string, number>; ms: number } {
@@ -63,17 +68,22 @@ export function simulate(
         ? decision.initialPacingState(DAY_START, DAY_START)
         : { ...decision.initialPacingState(DAY_START, DAY_START, fixedPassRate) },
     );
-    results.set(c.id, {
-      id: c.id,
-      bidType: c.bidType,
-      budget: c.dailyBudgetMicros,
-      spent: 0,
-      hourly: new Array(24).fill(0),
-      ranOutAt: null,
-      impressions: 0,
-      clicks: 0,
-    });
   }
+  const newDay = () => {
+    for (const c of campaigns) {
+      spends.get(c.id)!.spentTodayMicros = 0;
+      results.set(c.id, {
+        id: c.id,
+        bidType: c.bidType,
+        budget: c.dailyBudgetMicros,
+        spent: 0,
+        hourly: new Array(24).fill(0),
+        ranOutAt: null,
+        impressions: 0,
+        clicks: 0,
+      });
+    }
+  };
   const state = {
     spend: (id: string) => spends.get(id),
     adStats: (id: string) => stats.get(id),
@@ -82,10 +92,11 @@ export function simulate(
   const byId = new Map(campaigns.map((c) => [c.id, c]));
   const decideRng = seededRandom(seed + 11);
   const clickRng = seededRandom(seed + 12);
-  const noFill: Record<string, number> = {};
+  let noFill: Record<string, number> = {};
+  let dayStart = DAY_START;
   let minute = 0;
   const stepTo = (until: number) => {
-    while (DAY_START + (minute + 1) * MINUTE <= until) {
+    while (dayStart + (minute + 1) * MINUTE <= until) {
       minute++;
       if (mode === 'ASAP' || fixedPassRate !== undefined) continue;
       for (const c of campaigns) {
@@ -94,8 +105,8 @@ export function simulate(
           decision.stepPacing(
             pacing.get(c.id)!,
             {
-              at: DAY_START + minute * MINUTE,
-              dayStart: DAY_START,
+              at: dayStart + minute * MINUTE,
+              dayStart,
               spentTodayMicros: spends.get(c.id)!.spentTodayMicros,
               dailyBudgetMicros: c.dailyBudgetMicros,
               mode,
@@ -113,30 +124,44 @@ export function simulate(
     s.spentTotalMicros += amount;
     const r = results.get(c.id)!;
     r.spent += amount;
-    r.hourly[Math.floor((at - DAY_START) / HOUR)]! += amount;
+    r.hourly[Math.floor((at - dayStart) / HOUR)]! += amount;
     const maxCharge = c.bidType === 'CPM' ? Math.max(1, Math.floor(c.bidMicros / 1000)) : c.bidMicros;
     if (r.ranOutAt === null && c.dailyBudgetMicros - s.spentTodayMicros < maxCharge) r.ranOutAt = at;
   };
-  for (const req of market.requests) {
-    stepTo(req.context.at);
-    const d = decision.decide(req, { index, state }, decideRng, { propensityDraws: 0 });
-    if (!d.filled) {
-      noFill[d.reason] = (noFill[d.reason] ?? 0) + 1;
-      continue;
+  const days = fixedPassRate === undefined ? 1 + warmupDays : 1;
+  for (let day = 0; day < days; day++) {
+    dayStart = DAY_START + day * 86_400_000;
+    minute = 0;
+    noFill = {};
+    newDay();
+    const shift = dayStart - DAY_START;
+    for (const original of market.requests) {
+      const req =
+        shift === 0
+          ? original
+          : { ...original, context: { ...original.context, at: original.context.at + shift } };
+      stepTo(req.context.at);
+      const d = decision.decide(req, { index, state }, decideRng, { propensityDraws: 0 });
+      if (!d.filled) {
+        noFill[d.reason] = (noFill[d.reason] ?? 0) + 1;
+        continue;
+      }
+      const c = byId.get(d.campaignId)!;
+      const r = results.get(c.id)!;
+      r.impressions++;
+      const st = stats.get(d.adId) ?? { impressions: 0, clicks: 0 };
+      st.impressions++;
+      const clicked = clickRng.next() < market.trueCtr.get(d.adId)!;
+      if (clicked) {
+        st.clicks++;
+        r.clicks++;
+      }
+      stats.set(d.adId, st);
+      if (d.chargeEvent === 'IMPRESSION') charge(c, d.chargeMicros, req.context.at);
+      else if (clicked) charge(c, d.chargeMicros, req.context.at);
     }
-    const c = byId.get(d.campaignId)!;
-    const r = results.get(c.id)!;
-    r.impressions++;
-    const st = stats.get(d.adId) ?? { impressions: 0, clicks: 0 };
-    st.impressions++;
-    const clicked = clickRng.next() < market.trueCtr.get(d.adId)!;
-    if (clicked) {
-      st.clicks++;
-      r.clicks++;
-    }
-    stats.set(d.adId, st);
-    if (d.chargeEvent === 'IMPRESSION') charge(c, d.chargeMicros, req.context.at);
-    else if (clicked) charge(c, d.chargeMicros, req.context.at);
+    // The rest of the day's minutes, so the controller sees the day end before the next one starts.
+    stepTo(dayStart + 86_400_000 - 1);
   }
   return { results: [...results.values()], noFill, ms: performance.now() - t0 };
 }
