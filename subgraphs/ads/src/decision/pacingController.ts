@@ -1,0 +1,147 @@
+import { curveShare } from './pacingCurve.js';
+import type { PacingMode, PacingState } from './types.js';
+
+/**
+ * The pacing controller, stepped once a minute by the caller with the campaign's spend so far today.
+ *
+ * It learns how fast the campaign would spend at full participation per unit of forecast traffic (the
+ * exponential average of the last minutes' spend over the average of the pass rate / bid multiplier in
+ * force times the curve's weight of those minutes), and sets the next minute's control so that the expected spend
+ * equals the remaining budget spread over the rest of the day's curve. Behind the curve, the target rises
+ * (catch-up); ahead, it falls. THROTTLE sets the probability of taking part in an auction; SHADE
+ * scales the bid (multiplicatively, by the damped ratio of target to expected spend) and throttles only
+ * once the bid is at its floor. ASAP is never
+ * paced. The decision never picks a campaign whose remaining budget is below its charge, so the daily
+ * budget is never exceeded by more than what is reserved for one decision.
+ */
+export interface PacingControllerState extends PacingState {
+  /** Start of the day the state belongs to (epoch ms); a new day resets the spend baseline. */
+  dayStart: number;
+  /** Spend today seen at the last step. */
+  lastSpentTodayMicros: number;
+  /** When the last step ran (epoch ms). */
+  lastAt: number;
+  /** Average spend per step and average (control × curve weight) per step: their ratio is the
+   * spend per unit of curve weight at full participation (a ratio of averages, so one lumpy click
+   * charge in a heavily throttled minute does not blow the estimate up). */
+  spendAvg: number;
+  exposureAvg: number;
+}
+
+export interface PacingOptions {
+  /** THROTTLE (default) or SHADE. */
+  strategy?: 'THROTTLE' | 'SHADE';
+  /** Weight of the newest minute of average traffic in the spend-rate average. Default 0.05 (about 20 minutes). */
+  smoothing?: number;
+  /** Lowest pass rate (keeps the controller observing). Default 0.002. */
+  minPassRate?: number;
+  /** Most the control may grow in one step (falls are not limited). Default 2. */
+  maxIncrease?: number;
+  /** Lowest bid multiplier for SHADE. Default 0.3. */
+  minBidMultiplier?: number;
+  /** Damping exponent of the SHADE update. Default 0.5. */
+  shadeGain?: number;
+}
+
+export interface PacingObservation {
+  /** Now (epoch ms), normally a minute after the last step. */
+  at: number;
+  /** Start of the campaign's budget day (epoch ms). */
+  dayStart: number;
+  spentTodayMicros: number;
+  dailyBudgetMicros: number;
+  mode: PacingMode;
+  /** The day's target curve (`pacingCurve`). */
+  curve: readonly number[];
+}
+
+const DAY = 24 * 3600_000;
+
+/**
+ * A new campaign's state. It starts cautiously (`passRate` 0.05 by default) and, while it has not yet seen
+ * what it spends, doubles its control each minute (slow start): a campaign that could spend its whole day
+ * in minutes would otherwise overspend its first hours before the controller learns.
+ */
+export function initialPacingState(at: number, dayStart: number, passRate = 0.05): PacingControllerState {
+  return {
+    passRate,
+    bidMultiplier: 1,
+    dayStart,
+    lastSpentTodayMicros: 0,
+    lastAt: at,
+    spendAvg: 0,
+    exposureAvg: 0,
+  };
+}
+
+export function stepPacing(
+  state: PacingControllerState,
+  obs: PacingObservation,
+  opts: PacingOptions = {},
+): PacingControllerState {
+  if (obs.mode === 'ASAP') return initialPacingState(obs.at, obs.dayStart, 1);
+  const up = opts.maxIncrease ?? 2;
+  const s = opts.smoothing ?? 0.05;
+  const minPass = opts.minPassRate ?? 0.002;
+  const shade = opts.strategy === 'SHADE';
+  const newDay = state.dayStart !== obs.dayStart;
+  const last = newDay ? obs.dayStart : state.lastAt;
+  const lastSpent = newDay ? 0 : state.lastSpentTodayMicros;
+  const spent = Math.max(0, obs.spentTodayMicros - lastSpent);
+  // Spend scales with the pass rate (in expectation); its response to the bid is not linear, so the
+  // estimate is per unit of pass rate under the recent bids, and shading is steered by feedback alone.
+  const control = state.passRate;
+  const weight = curveShare(obs.curve, last - obs.dayStart, obs.at - obs.dayStart);
+  let { spendAvg, exposureAvg } = state;
+  if (weight > 0 && obs.at > last) {
+    // The newest step weighs in proportion to the traffic it saw (an average minute is 1/1440 of the
+    // day): quiet night minutes, with few auctions, move the estimate less than busy ones.
+    const k = 1 - (1 - s) ** (weight * 1440);
+    const first = exposureAvg === 0;
+    spendAvg = first ? spent : (1 - k) * spendAvg + k * spent;
+    exposureAvg = first ? control * weight : (1 - k) * exposureAvg + k * control * weight;
+  }
+  const fullRate = exposureAvg > 0 ? spendAvg / exposureAvg : null;
+  const remaining = Math.max(0, obs.dailyBudgetMicros - obs.spentTodayMicros);
+  const sinceStart = obs.at - obs.dayStart;
+  const step = Math.max(60_000, obs.at - last);
+  const restWeight = curveShare(obs.curve, sinceStart, DAY);
+  const nextWeight = curveShare(obs.curve, sinceStart, sinceStart + step);
+  const target = restWeight > 0 ? (remaining * nextWeight) / restWeight : remaining;
+  const expectedFull = fullRate === null ? 0 : fullRate * nextWeight;
+  let passRate = state.passRate;
+  let bidMultiplier = state.bidMultiplier;
+  if (shade) {
+    // Shade the bid first; throttle only once the bid is at its floor and spend is still ahead of the
+    // curve (and lift the throttle before raising the bid again).
+    const minBid = opts.minBidMultiplier ?? 0.3;
+    const gain = opts.shadeGain ?? 0.5;
+    const expected = expectedFull * passRate;
+    if (expected <= 0) {
+      passRate = Math.min(1, passRate * up);
+    } else {
+      const ratio = Math.min(up, Math.max(0.5, target / expected));
+      if (ratio < 1) {
+        if (bidMultiplier > minBid) bidMultiplier = Math.max(minBid, bidMultiplier * ratio ** gain);
+        else passRate = Math.max(minPass, passRate * ratio);
+      } else if (passRate < 1) {
+        passRate = Math.min(1, passRate * ratio);
+      } else {
+        bidMultiplier = Math.min(1, bidMultiplier * ratio ** gain);
+      }
+    }
+  } else {
+    bidMultiplier = 1;
+    const wanted = expectedFull > 0 ? target / expectedFull : 1;
+    passRate = Math.min(1, up * Math.max(passRate, minPass), Math.max(minPass, wanted));
+  }
+  return {
+    passRate,
+    bidMultiplier,
+    dayStart: obs.dayStart,
+    lastSpentTodayMicros: obs.spentTodayMicros,
+    lastAt: obs.at,
+    spendAvg,
+    exposureAvg,
+  };
+}
