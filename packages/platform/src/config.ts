@@ -37,6 +37,13 @@ const envSchema = z.object({
   MODEL_POLL_MS: z.coerce.number().int().min(50).default(30_000),
   ATTENTION_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   ATTENTION_HALF_LIFE_DAYS: z.coerce.number().positive().default(7),
+  ADS_TOKEN_SECRET: z.string().min(32).optional(),
+  ADS_TOKEN_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60 * 1000),
+  ADS_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
 });
 
 export interface ServiceConfig {
@@ -60,6 +67,14 @@ export interface ServiceConfig {
     maxBatch: number;
     /** Half-life of the category shares in a user's attention profile, in days (default 7). */
     halfLifeDays: number;
+  };
+  ads: {
+    /** HMAC secret of the impression and click tokens (default: derived from `internalSecret`). */
+    tokenSecret: string;
+    /** How long a decision's tokens (and its budget reservation) stay valid (default 15 min). */
+    tokenTtlMs: number;
+    /** How often the decision state re-reads campaigns changed by other replicas (default 10 s). */
+    refreshMs: number;
   };
 }
 
@@ -93,5 +108,10 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       pollMs: e.MODEL_POLL_MS,
     },
     attention: { maxBatch: e.ATTENTION_MAX_BATCH, halfLifeDays: e.ATTENTION_HALF_LIFE_DAYS },
+    ads: {
+      tokenSecret: e.ADS_TOKEN_SECRET ?? `ads-token:${e.MESH_INTERNAL_SECRET ?? DEV_SECRET}`,
+      tokenTtlMs: e.ADS_TOKEN_TTL_MS,
+      refreshMs: e.ADS_REFRESH_MS,
+    },
   };
 }

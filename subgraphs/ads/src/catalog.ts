@@ -1,0 +1,125 @@
+import type { DecisionCampaign, DecisionPlacement } from './decision/index.js';
+import { EligibilityIndex } from './decision/index.js';
+import type { AdDoc, AdvertiserDoc, CampaignDoc, CampaignModels, PlacementDoc } from './models/campaigns.js';
+
+/** A campaign as the decision sees it (pure). */
+export function toDecisionCampaign(c: CampaignDoc, ads: readonly AdDoc[], timezone: string): DecisionCampaign {
+  return {
+    id: c._id,
+    advertiserId: c.advertiserId,
+    timezone,
+    status: c.status,
+    startAt: c.startAt,
+    endAt: c.endAt,
+    schedule: (c.schedule ?? []).map((w) => ({ days: [...w.days], startHour: w.startHour, endHour: w.endHour })),
+    bidType: c.bidType,
+    bidMicros: c.bidMicros,
+    pacing: c.pacing,
+    dailyBudgetMicros: c.dailyBudgetMicros,
+    totalBudgetMicros: c.totalBudgetMicros,
+    targeting: {
+      countries: c.targeting.countries ?? [],
+      devices: c.targeting.devices ?? [],
+      segments: c.targeting.segments ?? [],
+      categories: c.targeting.categories ?? [],
+      placementIds: c.targeting.placementIds ?? [],
+    },
+    blockedCategories: c.blockedCategories ?? [],
+    frequencyCaps: (c.frequencyCaps ?? []).map((f) => ({
+      scope: f.scope,
+      max: f.max,
+      windowMs: f.windowSeconds * 1000,
+    })),
+    ads: ads.map((a) => ({ id: a._id, status: a.status, width: a.width, height: a.height })),
+  };
+}
+
+export function toDecisionPlacement(p: PlacementDoc): DecisionPlacement {
+  return {
+    id: p._id,
+    width: p.width,
+    height: p.height,
+    floorMicros: p.floorMicros,
+    auctionType: p.auctionType,
+  };
+}
+
+/**
+ * The in-memory copy of what decisions read: active campaigns in the eligibility index (with their ads
+ * and their advertiser's time zone), and every placement. Loaded once at start, kept current by the
+ * mutations of this process (`refreshCampaign`, `setPlacement`) and by a periodic `refreshChanged` for
+ * changes made by other replicas. Decisions never read the database for it.
+ */
+export class Catalog {
+  readonly index = new EligibilityIndex();
+  readonly placements = new Map<string, DecisionPlacement>();
+  private readonly timezones = new Map<string, string>();
+  /** Newest `updatedAt` seen, for the periodic refresh. */
+  private seenUpTo = 0;
+
+  constructor(private readonly models: CampaignModels) {}
+
+  async loadAll(): Promise<void> {
+    const [advertisers, placements, campaigns] = await Promise.all([
+      this.models.Advertiser.find().lean<AdvertiserDoc[]>(),
+      this.models.Placement.find().lean<PlacementDoc[]>(),
+      this.models.Campaign.find({ status: 'ACTIVE' }).lean<CampaignDoc[]>(),
+    ]);
+    for (const a of advertisers) this.timezones.set(a._id, a.timezone);
+    for (const p of placements) this.setPlacement(p);
+    const ads = campaigns.length > 0 ? await this.models.Ad.find().lean<AdDoc[]>() : [];
+    const byCampaign = new Map<string, AdDoc[]>();
+    for (const ad of ads) {
+      const list = byCampaign.get(ad.campaignId);
+      if (list) list.push(ad);
+      else byCampaign.set(ad.campaignId, [ad]);
+    }
+    for (const c of campaigns) this.put(c, byCampaign.get(c._id) ?? []);
+  }
+
+  private put(c: CampaignDoc, ads: readonly AdDoc[]): void {
+    this.seenUpTo = Math.max(this.seenUpTo, c.updatedAt);
+    this.index.upsert(toDecisionCampaign(c, ads, this.timezones.get(c.advertiserId) ?? 'UTC'));
+  }
+
+  setPlacement(p: PlacementDoc): void {
+    this.placements.set(p._id, toDecisionPlacement(p));
+  }
+
+  setAdvertiser(a: AdvertiserDoc): void {
+    this.timezones.set(a._id, a.timezone);
+  }
+
+  timezoneOf(advertiserId: string): string {
+    return this.timezones.get(advertiserId) ?? 'UTC';
+  }
+
+  /** Re-reads one campaign and its ads (after a change to either); archived or paused ones leave the index. */
+  async refreshCampaign(campaignId: string): Promise<void> {
+    const [c, ads] = await Promise.all([
+      this.models.Campaign.findById(campaignId).lean<CampaignDoc>(),
+      this.models.Ad.find({ campaignId }).lean<AdDoc[]>(),
+    ]);
+    if (!c) {
+      this.index.remove(campaignId);
+      return;
+    }
+    if (!this.timezones.has(c.advertiserId)) {
+      const a = await this.models.Advertiser.findById(c.advertiserId).lean<AdvertiserDoc>();
+      if (a) this.setAdvertiser(a);
+    }
+    this.put(c, ads);
+  }
+
+  /** Picks up campaigns changed elsewhere since the last refresh, and every placement. */
+  async refreshChanged(): Promise<number> {
+    const since = this.seenUpTo;
+    const [changed, placements] = await Promise.all([
+      this.models.Campaign.find({ updatedAt: { $gte: since } }).lean<CampaignDoc[]>(),
+      this.models.Placement.find().lean<PlacementDoc[]>(),
+    ]);
+    for (const p of placements) this.setPlacement(p);
+    for (const c of changed) await this.refreshCampaign(c._id);
+    return changed.length;
+  }
+}

@@ -1,0 +1,156 @@
+import { CounterWriter, type Logger, type ServiceConfig } from '@attention-mesh/platform';
+import { BudgetBook } from './budgetBook.js';
+import { Catalog } from './catalog.js';
+import { CtrSource } from './ctrSource.js';
+import {
+  initialPacingState,
+  type PacingControllerState,
+  type PacingMode,
+  pacingCurve,
+  stepPacing,
+  targetSpendBy,
+} from './decision/index.js';
+import { ExposureStore } from './exposures.js';
+import { LocalDayClock } from './localDay.js';
+import type { CampaignModels } from './models/campaigns.js';
+import type { LedgerModels, SpendDoc } from './models/ledger.js';
+import { AdStatsBook, UserAttentionStore } from './snapshots.js';
+
+/** Tunables of the decision that are not deployment config. */
+export interface DecisionSettings {
+  /** pCTR of an ad before any model or click (default 0.01). */
+  defaultCtr: number;
+  /** Decision times kept for `timings()` (default 100,000). */
+  keepTimings: number;
+}
+
+const DEFAULTS: DecisionSettings = { defaultCtr: 0.01, keepTimings: 100_000 };
+
+/** Forecast traffic by local hour: flat until the decision log feeds a forecast. */
+const FLAT_TRAFFIC = new Array<number>(24).fill(1);
+const CURVES: Record<PacingMode, number[]> = {
+  EVEN: pacingCurve(FLAT_TRAFFIC, 'EVEN'),
+  FRONTLOADED: pacingCurve(FLAT_TRAFFIC, 'FRONTLOADED'),
+  ASAP: pacingCurve(FLAT_TRAFFIC, 'EVEN'),
+};
+
+export const spendTotalId = (campaignId: string) => `${campaignId}|total`;
+export const spendDayId = (campaignId: string, day: string) => `${campaignId}|${day}`;
+
+/**
+ * The per-process state of the ads subgraph: the catalog and its eligibility index, the budget book
+ * (the authority on spend and reservations), pacing controllers, exposures, attention and ad
+ * statistics snapshots, and the writers of the ledger's counters.
+ */
+export class AdsRuntime {
+  readonly settings: DecisionSettings;
+  readonly catalog: Catalog;
+  readonly book = new BudgetBook();
+  readonly days = new LocalDayClock();
+  readonly exposures: ExposureStore;
+  readonly userAttention: UserAttentionStore;
+  readonly adStats: AdStatsBook;
+  readonly ctr = new CtrSource();
+  readonly spend: CounterWriter;
+  readonly rollups: CounterWriter;
+  readonly pacing = new Map<string, PacingControllerState>();
+  logger: Logger | null = null;
+  private loaded: Promise<void> | null = null;
+  private readonly decisionMicros: number[] = [];
+
+  constructor(
+    readonly models: CampaignModels & LedgerModels,
+    readonly config: ServiceConfig,
+    settings: Partial<DecisionSettings> = {},
+  ) {
+    this.settings = { ...DEFAULTS, ...settings };
+    this.catalog = new Catalog(models);
+    this.exposures = new ExposureStore(models.Exposure);
+    this.userAttention = new UserAttentionStore(models.UserAttention);
+    this.adStats = new AdStatsBook(models.AdStats);
+    this.spend = new CounterWriter(models.Spend);
+    this.rollups = new CounterWriter(models.DeliveryRollup);
+  }
+
+  /** Loads the catalog, ad statistics and today's spend once; every decision awaits it. */
+  ready(): Promise<void> {
+    this.loaded ??= this.load().catch((err) => {
+      this.loaded = null;
+      throw err;
+    });
+    return this.loaded;
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded !== null;
+  }
+
+  private async load(): Promise<void> {
+    await this.catalog.loadAll();
+    await this.adStats.load();
+    await this.recoverSpend(this.catalog.index.campaigns().map((c) => c.id));
+  }
+
+  /** Reads spend counters of campaigns (today in their zone and in total) into the budget book. */
+  async recoverSpend(campaignIds: readonly string[], now = Date.now()): Promise<void> {
+    const wanted = new Map<string, string>();
+    for (const id of campaignIds) {
+      const c = this.catalog.index.get(id);
+      if (!c) continue;
+      wanted.set(id, this.days.dayOf(c.timezone, now).key);
+    }
+    const ids = [...wanted].flatMap(([id, day]) => [spendTotalId(id), spendDayId(id, day)]);
+    const found = new Map<string, number>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const docs = await this.models.Spend.find({ _id: { $in: ids.slice(i, i + 1000) } }).lean<SpendDoc[]>();
+      for (const d of docs) found.set(d._id, d.spentMicros);
+    }
+    for (const [id, day] of wanted) {
+      this.book.load(id, day, found.get(spendDayId(id, day)) ?? 0, found.get(spendTotalId(id)) ?? 0);
+    }
+  }
+
+  /** After a mutation: the decision state follows at once (when it is loaded; else the load sees it). */
+  async campaignChanged(campaignId: string): Promise<void> {
+    if (!this.isLoaded) return;
+    await this.ready();
+    const known = this.catalog.index.get(campaignId) !== undefined;
+    await this.catalog.refreshCampaign(campaignId);
+    if (!known && this.catalog.index.get(campaignId)) await this.recoverSpend([campaignId]);
+  }
+
+  /** One pacing step for every indexed campaign (once a minute, from the background). */
+  stepPacing(now = Date.now()): void {
+    for (const c of this.catalog.index.campaigns()) {
+      const day = this.days.dayOf(c.timezone, now);
+      const prev = this.pacing.get(c.id) ?? initialPacingState(now, day.start);
+      this.pacing.set(
+        c.id,
+        stepPacing(prev, {
+          at: now,
+          dayStart: day.start,
+          spentTodayMicros: this.book.snapshot(c.id, day.key).spentToday,
+          dailyBudgetMicros: c.dailyBudgetMicros,
+          mode: c.pacing,
+          curve: CURVES[c.pacing],
+        }),
+      );
+    }
+  }
+
+  /** What the pacing curve says should be spent by now today. */
+  targetSoFar(mode: PacingMode, dailyBudgetMicros: number, dayStart: number, now: number): number {
+    if (mode === 'ASAP') return dailyBudgetMicros;
+    return Math.round(targetSpendBy(CURVES[mode], dailyBudgetMicros, now - dayStart));
+  }
+
+  recordTiming(micros: number): void {
+    if (this.decisionMicros.length >= this.settings.keepTimings) this.decisionMicros.shift();
+    this.decisionMicros.push(micros);
+  }
+
+  /** Decision times (µs, measured around the in-memory decision) since the last `takeTimings`. */
+  takeTimings(): number[] {
+    return this.decisionMicros.splice(0);
+  }
+}
