@@ -118,6 +118,11 @@ export class BudgetBook {
 
   snapshot(campaignId: string, day: string) {
     const b = this.get(campaignId, day);
-    return { spentToday: b.spentDay, spentTotal: b.spentTotal, reservedToday: b.reservedDay, reservedTotal: b.reservedTotal };
+    return {
+      spentToday: b.spentDay,
+      spentTotal: b.spentTotal,
+      reservedToday: b.reservedDay,
+      reservedTotal: b.reservedTotal,
+    };
   }
 }

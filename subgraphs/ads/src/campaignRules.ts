@@ -104,7 +104,7 @@ export function checkSchedule(
     checkInt(w.startHour, `${f}.startHour`, 0, 23);
     checkInt(w.endHour, `${f}.endHour`, 1, 24);
     if (w.endHour <= w.startHour) throw badUserInput('endHour must be after startHour', `${f}.endHour`);
-    return { days: [...new Set(w.days)].sort(), startHour: w.startHour, endHour: w.endHour };
+    return { days: [...new Set(w.days)].sort((a, b) => a - b), startHour: w.startHour, endHour: w.endHour };
   });
 }
 
@@ -123,6 +123,9 @@ export function checkFrequencyCaps(
 }
 
 /** Brand safety: content categories (slugs) the campaign must never appear next to. */
-export function checkBlockedCategories(values: readonly string[] | null | undefined, field: string): string[] {
+export function checkBlockedCategories(
+  values: readonly string[] | null | undefined,
+  field: string,
+): string[] {
   return checkSlugs(values ?? [], field, 100, 'category');
 }

@@ -3,7 +3,11 @@ import { EligibilityIndex } from './decision/index.js';
 import type { AdDoc, AdvertiserDoc, CampaignDoc, CampaignModels, PlacementDoc } from './models/campaigns.js';
 
 /** A campaign as the decision sees it (pure). */
-export function toDecisionCampaign(c: CampaignDoc, ads: readonly AdDoc[], timezone: string): DecisionCampaign {
+export function toDecisionCampaign(
+  c: CampaignDoc,
+  ads: readonly AdDoc[],
+  timezone: string,
+): DecisionCampaign {
   return {
     id: c._id,
     advertiserId: c.advertiserId,
@@ -11,7 +15,11 @@ export function toDecisionCampaign(c: CampaignDoc, ads: readonly AdDoc[], timezo
     status: c.status,
     startAt: c.startAt,
     endAt: c.endAt,
-    schedule: (c.schedule ?? []).map((w) => ({ days: [...w.days], startHour: w.startHour, endHour: w.endHour })),
+    schedule: (c.schedule ?? []).map((w) => ({
+      days: [...w.days],
+      startHour: w.startHour,
+      endHour: w.endHour,
+    })),
     bidType: c.bidType,
     bidMicros: c.bidMicros,
     pacing: c.pacing,

@@ -1,4 +1,9 @@
-import { type EventBus, type FeedbackReceivedData, insertNew, type MeshEvent } from '@attention-mesh/platform';
+import {
+  type EventBus,
+  type FeedbackReceivedData,
+  insertNew,
+  type MeshEvent,
+} from '@attention-mesh/platform';
 import type { AdsModels } from './models/index.js';
 
 /** The parts of `attention.recorded` (attention subgraph, recorded.ts) the ads subgraph reads. */

@@ -60,10 +60,14 @@ export class CtrSource {
     if (!model || rows.length === 0) return null;
     try {
       const out = await model.predict(rows);
-      if (out.length !== rows.length) throw new Error(`model answered ${out.length} scores for ${rows.length}`);
+      if (out.length !== rows.length)
+        throw new Error(`model answered ${out.length} scores for ${rows.length}`);
       return out;
     } catch (err) {
-      this.logger?.warn({ err: (err as Error).message, model: model.kind }, 'pCTR model failed; using priors');
+      this.logger?.warn(
+        { err: (err as Error).message, model: model.kind },
+        'pCTR model failed; using priors',
+      );
       return null;
     }
   }

@@ -46,7 +46,10 @@ export async function recordAdEvent(
   if (!allowed.includes(type))
     throw badUserInput(`a ${claims.t.toLowerCase()} token records ${allowed.join(' or ')}`, 'input.type');
   const occurredAt = input.occurredAt ?? now;
-  if (occurredAt < Math.max(claims.iat - MAX_EVENT_FUTURE_MS, now - MAX_EVENT_AGE_MS) || occurredAt > now + MAX_EVENT_FUTURE_MS)
+  if (
+    occurredAt < Math.max(claims.iat - MAX_EVENT_FUTURE_MS, now - MAX_EVENT_AGE_MS) ||
+    occurredAt > now + MAX_EVENT_FUTURE_MS
+  )
     throw badUserInput('occurredAt must lie between the decision and now', 'input.occurredAt');
   // Only the event the campaign pays for is charged (CPM: the impression, CPC: the click).
   const chargedMicros = type === claims.t ? claims.ch : 0;
@@ -118,10 +121,15 @@ export async function recordAdEvent(
       viewable: doc.viewable,
     };
     await events.publish([
-      meshEvent<AdEventData>(type === 'IMPRESSION' ? 'ad.impression' : 'ad.click', { __typename: 'Ad', id: doc.adId }, data, {
-        occurredAt,
-        ...(doc.userId ? { userId: doc.userId } : {}),
-      }),
+      meshEvent<AdEventData>(
+        type === 'IMPRESSION' ? 'ad.impression' : 'ad.click',
+        { __typename: 'Ad', id: doc.adId },
+        data,
+        {
+          occurredAt,
+          ...(doc.userId ? { userId: doc.userId } : {}),
+        },
+      ),
     ]);
   }
   return { event: doc, duplicate: false };

@@ -28,7 +28,12 @@ export interface RequestAdsInput {
   placementId: string;
   userId?: string | null;
   segments?: string[] | null;
-  context?: { category?: string | null; device?: string | null; country?: string | null; time?: number | null } | null;
+  context?: {
+    category?: string | null;
+    device?: string | null;
+    country?: string | null;
+    time?: number | null;
+  } | null;
 }
 
 export interface AdDecisionResult extends DecisionDoc {
@@ -41,8 +46,12 @@ const rng = { next: Math.random };
 function toHistory(entries: readonly Exposure[]): ExposureHistory {
   const h: ExposureHistory = { ads: {}, campaigns: {} };
   for (const e of entries) {
-    (h.ads[e.adId] ??= []).push(e.at);
-    (h.campaigns[e.campaignId] ??= []).push(e.at);
+    const ad = h.ads[e.adId];
+    if (ad) ad.push(e.at);
+    else h.ads[e.adId] = [e.at];
+    const campaign = h.campaigns[e.campaignId];
+    if (campaign) campaign.push(e.at);
+    else h.campaigns[e.campaignId] = [e.at];
   }
   return h;
 }
@@ -52,14 +61,24 @@ function checkInput(input: RequestAdsInput, now: number) {
   const ctx = input.context ?? {};
   const country = ctx.country ?? undefined;
   if (country !== undefined && !isCountryCode(country))
-    throw badUserInput(`country ${JSON.stringify(country)} must be an ISO 3166-1 alpha-2 code`, 'input.context.country');
+    throw badUserInput(
+      `country ${JSON.stringify(country)} must be an ISO 3166-1 alpha-2 code`,
+      'input.context.country',
+    );
   const device = ctx.device ?? undefined;
   if (device !== undefined && !(DEVICES as readonly string[]).includes(device))
-    throw badUserInput(`device ${JSON.stringify(device)} must be one of ${DEVICES.join(', ')}`, 'input.context.device');
-  const category = ctx.category == null ? undefined : checkSlug(ctx.category, 'input.context.category', 'category');
+    throw badUserInput(
+      `device ${JSON.stringify(device)} must be one of ${DEVICES.join(', ')}`,
+      'input.context.device',
+    );
+  const category =
+    ctx.category == null ? undefined : checkSlug(ctx.category, 'input.context.category', 'category');
   const at = ctx.time ?? now;
   if (at < now - MAX_EVENT_AGE_MS || at > now + MAX_EVENT_FUTURE_MS)
-    throw badUserInput('time must be within the last 7 days and at most 5 minutes ahead', 'input.context.time');
+    throw badUserInput(
+      'time must be within the last 7 days and at most 5 minutes ahead',
+      'input.context.time',
+    );
   const segments = checkSlugs(input.segments ?? [], 'input.segments', 100, 'segment');
   return { country, device, category, at, segments };
 }
@@ -69,7 +88,11 @@ function checkInput(input: RequestAdsInput, now: number) {
  * by exact id), asks the pCTR model once for every candidate, decides in memory, reserves the charge,
  * and stores the decision with its propensity (filled or not) before answering with signed tokens.
  */
-export async function requestAds(models: AdsModels, input: RequestAdsInput, now = Date.now()): Promise<AdDecisionResult> {
+export async function requestAds(
+  models: AdsModels,
+  input: RequestAdsInput,
+  now = Date.now(),
+): Promise<AdDecisionResult> {
   const rt = models.ads;
   const { country, device, category, at, segments } = checkInput(input, now);
   await rt.ready();
@@ -88,22 +111,33 @@ export async function requestAds(models: AdsModels, input: RequestAdsInput, now 
 
   // Every campaign targeting this placement, country and device that runs now: counted as requests in
   // the delivery report, and the candidates whose ads the pCTR model scores in one call.
-  const considered = rt.catalog.index
-    .lookup(placement.id, country, device)
-    .filter((c) => isRunning(c, at));
+  const considered = rt.catalog.index.lookup(placement.id, country, device).filter((c) => isRunning(c, at));
   const scores = new Map<string, number>();
   if (rt.ctr.kind !== null) {
     const rows = [];
     const ids: string[] = [];
     for (const c of considered) {
       for (const ad of c.ads) {
-        if (ad.status !== 'ACTIVE' || ad.width !== placement.width || ad.height !== placement.height) continue;
+        if (ad.status !== 'ACTIVE' || ad.width !== placement.width || ad.height !== placement.height)
+          continue;
         ids.push(ad.id);
-        rows.push(ctrRow({ placementId: placement.id, adId: ad.id, campaignId: c.id, advertiserId: c.advertiserId, bidType: c.bidType, category, device, country, at }));
+        rows.push(
+          ctrRow({
+            placementId: placement.id,
+            adId: ad.id,
+            campaignId: c.id,
+            advertiserId: c.advertiserId,
+            bidType: c.bidType,
+            category,
+            device,
+            country,
+            at,
+          }),
+        );
       }
     }
     const out = await rt.ctr.predict(rows);
-    if (out) ids.forEach((id, i) => scores.set(id, out[i]!));
+    if (out) for (let i = 0; i < ids.length; i++) scores.set(ids[i]!, out[i]!);
   }
 
   const request: DecisionRequest = {
@@ -119,11 +153,19 @@ export async function requestAds(models: AdsModels, input: RequestAdsInput, now 
       const c = rt.catalog.index.get(id);
       if (!c) return undefined;
       const s = rt.book.snapshot(id, rt.days.dayOf(c.timezone, now).key);
-      return { spentTodayMicros: s.spentToday, spentTotalMicros: s.spentTotal, reservedMicros: s.reservedTotal };
+      return {
+        spentTodayMicros: s.spentToday,
+        spentTotalMicros: s.spentTotal,
+        reservedMicros: s.reservedTotal,
+      };
     },
     adStats: (id) => {
       const s = rt.adStats.get(id);
-      return { impressions: s.impressions, clicks: s.clicks, complaintRate: s.impressions > 0 ? Math.min(1, s.complaints / s.impressions) : undefined };
+      return {
+        impressions: s.impressions,
+        clicks: s.clicks,
+        complaintRate: s.impressions > 0 ? Math.min(1, s.complaints / s.impressions) : undefined,
+      };
     },
     pacing: (id) => rt.pacing.get(id),
   };
@@ -183,8 +225,17 @@ export async function requestAds(models: AdsModels, input: RequestAdsInput, now 
 }
 
 function tokensOf(doc: DecisionDoc, secret: string, now: number) {
-  if (!doc.adId || !doc.campaignId || doc.expiresAt === null) return { impressionToken: null, clickToken: null };
-  const base = { d: doc._id, ad: doc.adId, cmp: doc.campaignId, plc: doc.placementId, usr: doc.userId, iat: now, exp: doc.expiresAt };
+  if (!doc.adId || !doc.campaignId || doc.expiresAt === null)
+    return { impressionToken: null, clickToken: null };
+  const base = {
+    d: doc._id,
+    ad: doc.adId,
+    cmp: doc.campaignId,
+    plc: doc.placementId,
+    usr: doc.userId,
+    iat: now,
+    exp: doc.expiresAt,
+  };
   const charge = doc.chargeMicros ?? 0;
   const imp: AdTokenClaims = { ...base, t: 'IMPRESSION', ch: doc.bidType === 'CPM' ? charge : 0 };
   const clk: AdTokenClaims = { ...base, t: 'CLICK', ch: doc.bidType === 'CPC' ? charge : 0 };
@@ -195,7 +246,12 @@ function tokensOf(doc: DecisionDoc, secret: string, now: number) {
 export function rollupUpdate(
   campaignId: string,
   hourStart: number,
-  inc: Partial<Record<'requests' | 'wins' | 'impressions' | 'viewableImpressions' | 'clicks' | 'conversions' | 'spendMicros', number>>,
+  inc: Partial<
+    Record<
+      'requests' | 'wins' | 'impressions' | 'viewableImpressions' | 'clicks' | 'conversions' | 'spendMicros',
+      number
+    >
+  >,
 ) {
   return {
     $inc: {

@@ -72,9 +72,7 @@ export class UserAttentionStore {
     return this.lock.run([userId], async () => {
       const cur = await this.get(userId);
       if (cur && eventId <= cur.lastEventId) return false;
-      const hours = cur
-        ? decayCurve(cur.hours, cur.decayedAt, at)
-        : new Array<number>(HOURS_OF_WEEK).fill(0);
+      const hours = cur ? decayCurve(cur.hours, cur.decayedAt, at) : new Array<number>(HOURS_OF_WEEK).fill(0);
       hours[hourOfWeek(at)]! += engagedMs;
       const next: UserAttentionDoc = {
         _id: userId,

@@ -9,7 +9,8 @@ type EventResult = { event: AdEventDoc; duplicate: boolean };
 
 export const decisionResolvers: GraphQLResolverMap<Ctx> = {
   Mutation: {
-    requestAds: (_: unknown, { input }: { input: RequestAdsInput }, ctx: Ctx) => requestAds(ctx.models, input),
+    requestAds: (_: unknown, { input }: { input: RequestAdsInput }, ctx: Ctx) =>
+      requestAds(ctx.models, input),
     recordAdEvent: (_: unknown, { input }: { input: RecordAdEventInput }, ctx: Ctx) =>
       recordAdEvent(ctx.models, input, ctx.events),
   },
