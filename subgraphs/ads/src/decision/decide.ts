@@ -1,0 +1,315 @@
+import { type AttentionBounds, attentionMultiplier } from './attentionMultiplier.js';
+import { sampleBeta } from './betaSampling.js';
+import { clearingPrice, ecpmOf } from './clearingPrice.js';
+import { type CtrPosterior, ctrPosterior } from './ctrPosterior.js';
+import type { EligibilityIndex } from './eligibilityIndex.js';
+import { capsAllow } from './frequencyCaps.js';
+import { utcHourOfWeek } from './localTime.js';
+import { complaintFactor, placementAttentionFactor, type QualityOptions } from './qualityFactor.js';
+import { isRunning } from './schedule.js';
+import type {
+  CtrFeatures,
+  Decision,
+  DecisionAd,
+  DecisionCampaign,
+  DecisionRequest,
+  DecisionState,
+  NoFillReason,
+  Rng,
+} from './types.js';
+
+/** Options of `decide`; every one has a default. */
+export interface DecisionOptions {
+  /** The pCTR model for one candidate; without it, each ad's `priorCtr` or `defaultCtr`. */
+  predictCtr?: (features: CtrFeatures) => number;
+  /** pCTR when there is neither a model nor an ad prior. Default 0.01. */
+  defaultCtr?: number;
+  /** Weight of the model's pCTR in the Beta-Binomial blend, in pseudo-impressions. Default 200. */
+  priorStrength?: number;
+  /** Re-draws used to estimate the propensity of the choice. Default 16. */
+  propensityDraws?: number;
+  /** Most candidates re-drawn for the propensity (the best by upper bound). Default 64. */
+  maxPropensityCandidates?: number;
+  /** Width of the pCTR interval, in posterior standard deviations, that prunes hopeless draws. Default 4. */
+  pruneZ?: number;
+  attention?: AttentionBounds;
+  quality?: QualityOptions;
+}
+
+/** What a decision reads besides the request: the eligibility index and the caller's state. */
+export interface DecisionInputs {
+  index: EligibilityIndex;
+  state: DecisionState;
+}
+
+interface Candidate {
+  campaign: DecisionCampaign;
+  ad: DecisionAd;
+  /** Index of the campaign among this request's campaigns (one throttle draw per campaign). */
+  slot: number;
+  bidMicros: number;
+  passRate: number;
+  bidMultiplier: number;
+  post: CtrPosterior;
+  quality: number;
+  lowEcpm: number;
+  highEcpm: number;
+}
+
+const NO_STATE = { passRate: 1, bidMultiplier: 1 };
+
+/** A draw of one candidate's eCPM: CPC ads by Thompson sampling from their pCTR posterior. */
+function drawCtr(c: Candidate, rng: Rng): number {
+  return c.campaign.bidType === 'CPC' ? sampleBeta(rng, c.post.alpha, c.post.beta) : c.post.mean;
+}
+
+/**
+ * One ad decision for a placement: eligibility (index lookup, then status, dates, schedule in the
+ * advertiser's zone, segments, categories, blocked categories, size, frequency caps and budget), ranking
+ * by eCPM × quality with CPC pCTRs drawn by Thompson sampling from the Beta-Binomial blend of the model
+ * and the ad's clicks, pacing (throttling by the campaign's pass rate, bid shading by its multiplier),
+ * the user's attention multiplier for this hour, and the auction price with the floor as reserve.
+ *
+ * Propensity: the choice is random (throttling and Thompson draws), so the same draw is re-run
+ * `propensityDraws` times with the rng over the candidates that can still win (those whose eCPM upper
+ * bound reaches the best sure lower bound, at most `maxPropensityCandidates`) and the propensity is
+ * `(1 + re-draws won by the chosen ad) / (1 + propensityDraws)`: in (0, 1], 1 when nothing is random.
+ * Pure: time comes from the request, randomness from `rng`; the caller records the decision, reserves
+ * the charge and signs the tokens.
+ */
+export function decide(
+  request: DecisionRequest,
+  inputs: DecisionInputs,
+  rng: Rng,
+  options: DecisionOptions = {},
+): Decision {
+  const { placement, context, user } = request;
+  const at = context.at;
+  const exposures = user?.exposures;
+  const segments = user?.segments ?? [];
+  const strength = options.priorStrength ?? 200;
+  const defaultCtr = options.defaultCtr ?? 0.01;
+  const z = options.pruneZ ?? 4;
+  const attention = attentionMultiplier(user?.engagementByHour, at, options.attention);
+  const placementFactor = placementAttentionFactor(placement.attentionScore, options.quality);
+  const hourOfWeek = options.predictCtr ? utcHourOfWeek(at) : 0;
+
+  let capped = 0;
+  let broke = 0;
+  const candidates: Candidate[] = [];
+  const campaigns = inputs.index.lookup(placement.id, context.country, context.device);
+  let slots = 0;
+  for (const campaign of campaigns) {
+    if (!isRunning(campaign, at)) continue;
+    const t = campaign.targeting;
+    if (t.segments.length > 0 && !t.segments.some((s) => segments.includes(s))) continue;
+    if (
+      t.categories.length > 0 &&
+      (context.category === undefined || !t.categories.includes(context.category))
+    )
+      continue;
+    if (context.category !== undefined && campaign.blockedCategories.includes(context.category)) continue;
+    const sized = campaign.ads.filter(
+      (a) => a.status === 'ACTIVE' && a.width === placement.width && a.height === placement.height,
+    );
+    if (sized.length === 0) continue;
+    const ads = sized.filter(
+      (a) =>
+        capsAllow(campaign.frequencyCaps, 'CAMPAIGN', exposures, campaign.id, at) &&
+        capsAllow(campaign.frequencyCaps, 'AD', exposures, a.id, at),
+    );
+    if (ads.length === 0) {
+      capped++;
+      continue;
+    }
+    const paced = campaign.pacing !== 'ASAP';
+    const pacing = (paced && inputs.state.pacing(campaign.id)) || NO_STATE;
+    const bidMultiplier = Math.min(1, pacing.bidMultiplier * attention);
+    const bidMicros = Math.max(1, Math.floor(campaign.bidMicros * bidMultiplier));
+    const passRate = pacing.passRate >= 1 ? 1 : Math.min(1, Math.max(0, pacing.passRate * attention));
+    const spend = inputs.state.spend(campaign.id);
+    const reserved = spend?.reservedMicros ?? 0;
+    let remaining = campaign.dailyBudgetMicros - (spend?.spentTodayMicros ?? 0) - reserved;
+    if (campaign.totalBudgetMicros !== null) {
+      remaining = Math.min(remaining, campaign.totalBudgetMicros - (spend?.spentTotalMicros ?? 0) - reserved);
+    }
+    const maxCharge = campaign.bidType === 'CPM' ? Math.max(1, Math.floor(bidMicros / 1000)) : bidMicros;
+    if (remaining < maxCharge) {
+      broke++;
+      continue;
+    }
+    const slot = slots++;
+    for (const ad of ads) {
+      const stats = inputs.state.adStats(ad.id);
+      const prior = options.predictCtr
+        ? options.predictCtr({
+            campaignId: campaign.id,
+            adId: ad.id,
+            advertiserId: campaign.advertiserId,
+            placementId: placement.id,
+            bidType: campaign.bidType,
+            category: context.category,
+            device: context.device,
+            country: context.country,
+            segments,
+            hourOfWeek,
+          })
+        : (ad.priorCtr ?? defaultCtr);
+      const post = ctrPosterior(prior, stats, strength);
+      const cpc = campaign.bidType === 'CPC';
+      candidates.push({
+        campaign,
+        ad,
+        slot,
+        bidMicros,
+        passRate,
+        bidMultiplier,
+        post,
+        quality: complaintFactor(stats?.complaintRate, options.quality) * placementFactor,
+        lowEcpm: ecpmOf(campaign.bidType, bidMicros, cpc ? Math.max(0, post.mean - z * post.sd) : post.mean),
+        highEcpm: ecpmOf(campaign.bidType, bidMicros, cpc ? Math.min(1, post.mean + z * post.sd) : post.mean),
+      });
+    }
+  }
+  const n = candidates.length;
+  if (n === 0) {
+    const reason: NoFillReason =
+      capped === 0 && broke === 0
+        ? 'NO_ELIGIBLE_ADS'
+        : capped >= broke
+          ? 'FREQUENCY_CAPPED'
+          : 'BUDGET_EXHAUSTED';
+    return { filled: false, reason, candidates: 0 };
+  }
+
+  const floor = placement.floorMicros;
+  // The actual draw: one throttle coin per campaign, then Thompson draws among the survivors that can win.
+  const pass: boolean[] = new Array(slots);
+  for (let s = 0; s < slots; s++) pass[s] = true;
+  let lastSlot = -1;
+  for (const c of candidates) {
+    // A campaign's ads are consecutive: one coin for the first.
+    if (c.slot === lastSlot) continue;
+    lastSlot = c.slot;
+    if (c.passRate < 1) pass[c.slot] = rng.next() < c.passRate;
+  }
+  let sureLow = 0;
+  let anyPass = false;
+  for (const c of candidates) {
+    if (!pass[c.slot]) continue;
+    anyPass = true;
+    if (c.lowEcpm >= floor) sureLow = Math.max(sureLow, c.lowEcpm * c.quality);
+  }
+  if (!anyPass) return { filled: false, reason: 'THROTTLED', candidates: n };
+
+  let winner: Candidate | null = null;
+  let winnerCtr = 0;
+  let winnerScore = -1;
+  const drawn: { c: Candidate; score: number }[] = [];
+  for (const c of candidates) {
+    if (!pass[c.slot] || c.highEcpm < floor || c.highEcpm * c.quality < sureLow) continue;
+    const ctr = drawCtr(c, rng);
+    const ecpm = ecpmOf(c.campaign.bidType, c.bidMicros, ctr);
+    const score = ecpm * c.quality;
+    drawn.push({ c, score });
+    if (ecpm >= floor && score > winnerScore) {
+      winner = c;
+      winnerCtr = ctr;
+      winnerScore = score;
+    }
+  }
+  if (!winner) return { filled: false, reason: 'BELOW_FLOOR', candidates: n };
+
+  // The runner-up of another campaign: drawn scores, or the mean score of those not drawn.
+  let runnerUp: number | null = null;
+  for (const d of drawn) {
+    if (d.c.campaign.id !== winner.campaign.id && (runnerUp === null || d.score > runnerUp))
+      runnerUp = d.score;
+  }
+  for (const c of candidates) {
+    if (!pass[c.slot] || c.campaign.id === winner.campaign.id) continue;
+    if (c.highEcpm >= floor && c.highEcpm * c.quality >= sureLow) continue;
+    const score = ecpmOf(c.campaign.bidType, c.bidMicros, c.post.mean) * c.quality;
+    if (runnerUp === null || score > runnerUp) runnerUp = score;
+  }
+  const price = clearingPrice(
+    {
+      bidType: winner.campaign.bidType,
+      bidMicros: winner.bidMicros,
+      pCtr: winnerCtr,
+      quality: winner.quality,
+    },
+    runnerUp,
+    floor,
+    placement.auctionType,
+  );
+
+  return {
+    filled: true,
+    campaignId: winner.campaign.id,
+    advertiserId: winner.campaign.advertiserId,
+    adId: winner.ad.id,
+    bidType: winner.campaign.bidType,
+    ecpmMicros: Math.floor(ecpmOf(winner.campaign.bidType, winner.bidMicros, winnerCtr)),
+    clearingCpmMicros: price.clearingCpmMicros,
+    chargeMicros: price.chargeMicros,
+    chargeEvent: winner.campaign.bidType === 'CPM' ? 'IMPRESSION' : 'CLICK',
+    pCtr: winnerCtr,
+    pCtrMean: winner.post.mean,
+    propensity: propensity(candidates, winner, floor, rng, options),
+    candidates: n,
+    quality: winner.quality,
+    attentionMultiplier: attention,
+    bidMultiplier: winner.bidMultiplier,
+    runnerUpEcpmMicros:
+      placement.auctionType === 'SECOND_PRICE' && runnerUp !== null
+        ? Math.floor(runnerUp / winner.quality)
+        : 0,
+  };
+}
+
+/** See `decide`: the share of re-draws (plus the actual one) that the chosen ad wins. */
+function propensity(
+  candidates: readonly Candidate[],
+  chosen: Candidate,
+  floor: number,
+  rng: Rng,
+  options: DecisionOptions,
+): number {
+  const draws = options.propensityDraws ?? 16;
+  let sureLow = 0;
+  for (const c of candidates) {
+    if (c.passRate >= 1 && c.lowEcpm >= floor) sureLow = Math.max(sureLow, c.lowEcpm * c.quality);
+  }
+  let pool = candidates.filter((c) => c.highEcpm >= floor && c.highEcpm * c.quality >= sureLow);
+  const random = pool.some((c) => c.passRate < 1 || c.campaign.bidType === 'CPC');
+  if (!random || draws <= 0) return 1;
+  const max = options.maxPropensityCandidates ?? 64;
+  if (pool.length > max) {
+    pool = [...pool].sort((a, b) => b.highEcpm * b.quality - a.highEcpm * a.quality).slice(0, max);
+    if (!pool.includes(chosen)) return 1 / (1 + draws);
+  }
+  const coin = new Map<number, boolean>();
+  let wins = 0;
+  for (let d = 0; d < draws; d++) {
+    coin.clear();
+    let best: Candidate | null = null;
+    let bestScore = -1;
+    for (const c of pool) {
+      let passed = coin.get(c.slot);
+      if (passed === undefined) {
+        passed = c.passRate >= 1 || rng.next() < c.passRate;
+        coin.set(c.slot, passed);
+      }
+      if (!passed) continue;
+      const ecpm = ecpmOf(c.campaign.bidType, c.bidMicros, drawCtr(c, rng));
+      const score = ecpm * c.quality;
+      if (ecpm >= floor && score > bestScore) {
+        best = c;
+        bestScore = score;
+      }
+    }
+    if (best === chosen) wins++;
+  }
+  return (1 + wins) / (1 + draws);
+}

@@ -1,0 +1,113 @@
+import { seededRandom } from '@attention-mesh/platform';
+import { describe, expect, it } from 'vitest';
+import {
+  curveShare,
+  initialPacingState,
+  type PacingOptions,
+  pacingCurve,
+  stepPacing,
+  targetSpendBy,
+} from '../../src/decision/index.js';
+import { DAY, HOUR } from './fixtures.js';
+
+const DAY_START = Date.UTC(2026, 2, 4);
+const traffic = Array.from({ length: 24 }, (_, h) => 1 + 0.8 * Math.sin(((h - 8) / 24) * 2 * Math.PI));
+
+describe('pacing curve', () => {
+  it('follows forecast traffic (EVEN) or tilts it to the morning (FRONTLOADED)', () => {
+    const even = pacingCurve(traffic, 'EVEN');
+    const front = pacingCurve(traffic, 'FRONTLOADED');
+    expect(even.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(front.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(even[14]! / even[2]!).toBeCloseTo(traffic[14]! / traffic[2]!, 10);
+    expect(front[2]! / front[14]!).toBeGreaterThan(even[2]! / even[14]!);
+    expect(curveShare(even, 0, DAY)).toBeCloseTo(1, 12);
+    expect(curveShare(even, HOUR / 2, HOUR)).toBeCloseTo(even[0]! / 2, 12);
+    expect(targetSpendBy(even, 1000, 2 * HOUR)).toBeCloseTo(1000 * (even[0]! + even[1]!), 9);
+    expect(() => pacingCurve([1, 2], 'EVEN')).toThrow(/24/);
+  });
+});
+
+/**
+ * A toy market: each minute brings requests in proportion to traffic; a request the campaign takes part
+ * in is won with probability `winRate × bid multiplier` and charged `price` (lumpy, like clicks). The
+ * campaign could spend its budget three times over at full participation.
+ */
+function simulate(opts: PacingOptions, budget: number) {
+  const rng = seededRandom(17);
+  const curve = pacingCurve(traffic, 'EVEN');
+  const price = 2_000;
+  const requestsPerMinute = (h: number) => Math.round((traffic[h]! / 24) * 300);
+  const winRate = (3 * budget) / price / (24 * 60 * 300 * (1 / 24));
+  let state = initialPacingState(DAY_START, DAY_START);
+  let spent = 0;
+  const hourly = new Array(24).fill(0);
+  for (let m = 0; m < 24 * 60; m++) {
+    const h = Math.floor(m / 60);
+    for (let r = 0; r < requestsPerMinute(h); r++) {
+      if (budget - spent < price) break;
+      if (rng.next() >= state.passRate) continue;
+      if (rng.next() < winRate * state.bidMultiplier) {
+        spent += price;
+        hourly[h] += price;
+      }
+    }
+    state = stepPacing(
+      state,
+      {
+        at: DAY_START + (m + 1) * 60_000,
+        dayStart: DAY_START,
+        spentTodayMicros: spent,
+        dailyBudgetMicros: budget,
+        mode: 'EVEN',
+        curve,
+      },
+      opts,
+    );
+  }
+  const target = curve.map((w) => w * budget);
+  const rmse = Math.sqrt(hourly.reduce((a, s, h) => a + (s - target[h]!) ** 2, 0) / 24);
+  return { spent, rmsePct: (100 * rmse) / (budget / 24), hourly };
+}
+
+describe('pacing controller', () => {
+  it('throttling converges to the target curve on a toy stream', () => {
+    const budget = 20_000_000;
+    const r = simulate({ strategy: 'THROTTLE' }, budget);
+    expect(r.spent).toBeGreaterThanOrEqual(0.98 * budget);
+    expect(r.spent).toBeLessThanOrEqual(budget);
+    expect(r.rmsePct).toBeLessThan(10);
+  });
+
+  it('bid shading converges too', () => {
+    const budget = 20_000_000;
+    const r = simulate({ strategy: 'SHADE', minBidMultiplier: 0.05 }, budget);
+    expect(r.spent).toBeGreaterThanOrEqual(0.98 * budget);
+    expect(r.rmsePct).toBeLessThan(10);
+  });
+
+  it('spends as fast as it can when the budget cannot be reached, and ASAP is never paced', () => {
+    const curve = pacingCurve(traffic, 'EVEN');
+    let s = initialPacingState(DAY_START, DAY_START);
+    for (let m = 1; m <= 30; m++) {
+      s = stepPacing(s, {
+        at: DAY_START + m * 60_000,
+        dayStart: DAY_START,
+        spentTodayMicros: m,
+        dailyBudgetMicros: 1e12,
+        mode: 'EVEN',
+        curve,
+      });
+    }
+    expect(s.passRate).toBe(1);
+    const asap = stepPacing(s, {
+      at: DAY_START + HOUR,
+      dayStart: DAY_START,
+      spentTodayMicros: 1e12,
+      dailyBudgetMicros: 1,
+      mode: 'ASAP',
+      curve,
+    });
+    expect([asap.passRate, asap.bidMultiplier]).toEqual([1, 1]);
+  });
+});
