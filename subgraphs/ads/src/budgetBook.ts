@@ -55,6 +55,11 @@ export class BudgetBook {
     b.spentTotal = spentTotal;
   }
 
+  /** Whether the book holds the campaign's spend (loaded from the ledger, or charged since). */
+  knows(campaignId: string): boolean {
+    return this.campaigns.has(campaignId);
+  }
+
   /** What the campaign may still commit today (never negative). */
   remaining(campaignId: string, limits: BudgetLimits, day: string): number {
     const b = this.get(campaignId, day);

@@ -62,6 +62,8 @@ export class Catalog {
   readonly index = new EligibilityIndex();
   readonly placements = new Map<string, DecisionPlacement>();
   private readonly timezones = new Map<string, string>();
+  /** `updatedAt` of each campaign as last put into the index. */
+  private readonly versions = new Map<string, number>();
   /** Newest `updatedAt` seen, for the periodic refresh. */
   private seenUpTo = 0;
 
@@ -76,6 +78,10 @@ export class Catalog {
     for (const a of advertisers) this.timezones.set(a._id, a.timezone);
     for (const p of placements) this.setPlacement(p);
     const ads = campaigns.length > 0 ? await this.models.Ad.find().lean<AdDoc[]>() : [];
+    this.putAll(campaigns, ads);
+  }
+
+  private putAll(campaigns: readonly CampaignDoc[], ads: readonly AdDoc[]): void {
     const byCampaign = new Map<string, AdDoc[]>();
     for (const ad of ads) {
       const list = byCampaign.get(ad.campaignId);
@@ -87,6 +93,7 @@ export class Catalog {
 
   private put(c: CampaignDoc, ads: readonly AdDoc[]): void {
     this.seenUpTo = Math.max(this.seenUpTo, c.updatedAt);
+    this.versions.set(c._id, c.updatedAt);
     this.index.upsert(toDecisionCampaign(c, ads, this.timezones.get(c.advertiserId) ?? 'UTC'));
   }
 
@@ -119,15 +126,24 @@ export class Catalog {
     this.put(c, ads);
   }
 
-  /** Picks up campaigns changed elsewhere since the last refresh, and every placement. */
-  async refreshChanged(): Promise<number> {
+  /**
+   * Picks up campaigns changed elsewhere since the last refresh (with their ads, in one query), new
+   * advertisers and every placement. Returns the campaigns that changed.
+   */
+  async refreshChanged(): Promise<string[]> {
     const since = this.seenUpTo;
-    const [changed, placements] = await Promise.all([
+    const [found, placements, advertisers] = await Promise.all([
       this.models.Campaign.find({ updatedAt: { $gte: since } }).lean<CampaignDoc[]>(),
       this.models.Placement.find().lean<PlacementDoc[]>(),
+      this.models.Advertiser.find().lean<AdvertiserDoc[]>(),
     ]);
     for (const p of placements) this.setPlacement(p);
-    for (const c of changed) await this.refreshCampaign(c._id);
-    return changed.length;
+    for (const a of advertisers) this.setAdvertiser(a);
+    // `$gte`: a change in the same millisecond as the last one seen is not missed; unchanged ones are skipped.
+    const changed = found.filter((c) => this.versions.get(c._id) !== c.updatedAt);
+    if (changed.length === 0) return [];
+    const ads = await this.models.Ad.find({ campaignId: { $in: changed.map((c) => c._id) } }).lean<AdDoc[]>();
+    this.putAll(changed, ads);
+    return changed.map((c) => c._id);
   }
 }

@@ -81,6 +81,12 @@ export class AdsRuntime {
     return this.loaded;
   }
 
+  /** Loads again (after data was written behind the service's back, e.g. a bulk import). */
+  reload(): Promise<void> {
+    this.loaded = this.load();
+    return this.loaded;
+  }
+
   get isLoaded(): boolean {
     return this.loaded !== null;
   }
@@ -110,13 +116,20 @@ export class AdsRuntime {
     }
   }
 
+  /** The periodic refresh: campaigns changed by other replicas, with their spend when newly indexed. */
+  async refresh(): Promise<void> {
+    if (!this.isLoaded) return;
+    await this.ready();
+    const changed = await this.catalog.refreshChanged();
+    if (changed.length > 0) await this.recoverSpend(changed.filter((id) => !this.book.knows(id)));
+  }
+
   /** After a mutation: the decision state follows at once (when it is loaded; else the load sees it). */
   async campaignChanged(campaignId: string): Promise<void> {
     if (!this.isLoaded) return;
     await this.ready();
-    const known = this.catalog.index.get(campaignId) !== undefined;
     await this.catalog.refreshCampaign(campaignId);
-    if (!known && this.catalog.index.get(campaignId)) await this.recoverSpend([campaignId]);
+    if (!this.book.knows(campaignId)) await this.recoverSpend([campaignId]);
   }
 
   /** One pacing step for every indexed campaign (once a minute, from the background). */

@@ -41,11 +41,7 @@ export const adsSubgraph: SubgraphDefinition<AdsModels, AdsContext> = {
     return [
       ...startConsumers(models, events),
       // Changes made by other replicas; this process's own changes are applied as they happen.
-      every(
-        rt.config.ads.refreshMs,
-        () => rt.isLoaded && rt.catalog.refreshChanged(),
-        fail('catalog refresh'),
-      ),
+      every(rt.config.ads.refreshMs, () => rt.refresh(), fail('catalog refresh')),
       every(60_000, () => rt.isLoaded && rt.stepPacing(), fail('pacing step')),
       every(10_000, () => rt.book.expire(Date.now()), fail('reservation expiry')),
     ];
