@@ -10,6 +10,42 @@ export {
   type TF,
 } from './backend.js';
 export { MicroBatcher, type MicroBatcherOptions } from './batcher.js';
+export { type CtrModelConfig, DEFAULT_CTR_CONFIG, resolveCtrConfig } from './ctr/config.js';
+export { CRITEO_FIELDS, parseCriteo } from './ctr/criteo.js';
+export { type EncoderState, FeatureEncoder, MISSING, OOV, tokenOf } from './ctr/encoder.js';
+export {
+  type CandidateOutcome,
+  type CtrCandidate,
+  type CtrEvaluation,
+  DEFAULT_CTR_CANDIDATES,
+  type EvaluateCtrOptions,
+  evaluateCtr,
+  type KindOutcome,
+} from './ctr/evaluate.js';
+export { type JsonlOptions, parseCtrJsonl } from './ctr/jsonl.js';
+export { CtrModel } from './ctr/model.js';
+export { CTR_FORMATS, type CtrFormat, detectCtrFormat, readCtrData } from './ctr/read.js';
+export { loadCtrModel, loadLatestCtr } from './ctr/registry.js';
+export { renderCtrReport } from './ctr/report.js';
+export { type CtrSplit, splitRows } from './ctr/split.js';
+export {
+  type CtrEpoch,
+  type CtrTrainOptions,
+  type CtrTrainResult,
+  type EncodedRows,
+  trainCtrModel,
+} from './ctr/train.js';
+export {
+  CTR_MODEL_KINDS,
+  CTR_MODEL_NAME,
+  type CtrDataset,
+  type CtrFields,
+  type CtrModelKind,
+  type CtrPredictor,
+  type CtrValue,
+  type FieldKind,
+  type FieldSpec,
+} from './ctr/types.js';
 export {
   activeHours,
   type BetaPrior,
