@@ -1,5 +1,6 @@
 import type { SubgraphDefinition } from '@attention-mesh/platform';
 import { startConsumers } from './consumers.js';
+import { watchCtrModel } from './ctrModel.js';
 import { createLoaders } from './loaders.js';
 import { type AdsModels, createModels } from './models/index.js';
 import { type AdsContext, resolvers } from './resolvers/index.js';
@@ -40,6 +41,7 @@ export const adsSubgraph: SubgraphDefinition<AdsModels, AdsContext> = {
     rt.ready().catch(fail('start-up load'));
     return [
       ...startConsumers(models, events),
+      watchCtrModel(rt.config, logger, (next) => rt.ctr.swap(next)),
       // Changes made by other replicas; this process's own changes are applied as they happen.
       every(rt.config.ads.refreshMs, () => rt.refresh(), fail('catalog refresh')),
       every(60_000, () => rt.isLoaded && rt.stepPacing(), fail('pacing step')),
