@@ -1,6 +1,17 @@
 import type { DecisionCampaign, DecisionPlacement } from './decision/index.js';
 import { EligibilityIndex } from './decision/index.js';
-import type { AdDoc, AdvertiserDoc, CampaignDoc, CampaignModels, PlacementDoc } from './models/campaigns.js';
+import type {
+  AdDoc,
+  AdvertiserDoc,
+  CampaignDoc,
+  CampaignModels,
+  CatalogVersionDoc,
+  PlacementDoc,
+} from './models/campaigns.js';
+
+const VERSION_ID = 'catalog';
+/** Above this many changed campaigns one scan of the ads beats an `$in` (which the embedded database scans anyway). */
+const MAX_IN = 100;
 
 /** A campaign as the decision sees it (pure). */
 export function toDecisionCampaign(
@@ -66,10 +77,39 @@ export class Catalog {
   private readonly versions = new Map<string, number>();
   /** Newest `updatedAt` seen, for the periodic refresh. */
   private seenUpTo = 0;
+  /** The catalog version the loaded state reflects (null before the first load). */
+  private versionSeen: number | null = null;
 
   constructor(private readonly models: CampaignModels) {}
 
+  private async version(): Promise<number> {
+    return (await this.models.CatalogVersion.findById(VERSION_ID).lean<CatalogVersionDoc>())?.version ?? 0;
+  }
+
+  /**
+   * Tells every replica that the catalog changed (each refresh reads the version by exact `_id`, so an
+   * unchanged catalog costs one indexed read, not a scan of the campaigns). This process applies its own
+   * changes at once, so when the new version is the next one after what it has seen, nobody else changed
+   * anything in between and it needs no scan. (On the embedded database two racing bumps may count once;
+   * `refreshChanged(true)`, run every few minutes, covers that case.)
+   */
+  async bump(): Promise<void> {
+    const inc = () =>
+      this.models.CatalogVersion.findOneAndUpdate(
+        { _id: VERSION_ID },
+        { $inc: { version: 1 } },
+        { upsert: true, new: true },
+      ).lean<CatalogVersionDoc>();
+    const doc = await inc().catch((err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+      return inc();
+    });
+    if (doc && this.versionSeen !== null && doc.version === this.versionSeen + 1)
+      this.versionSeen = doc.version;
+  }
+
   async loadAll(): Promise<void> {
+    this.versionSeen = await this.version();
     const [advertisers, placements, campaigns] = await Promise.all([
       this.models.Advertiser.find().lean<AdvertiserDoc[]>(),
       this.models.Placement.find().lean<PlacementDoc[]>(),
@@ -128,9 +168,14 @@ export class Catalog {
 
   /**
    * Picks up campaigns changed elsewhere since the last refresh (with their ads, in one query), new
-   * advertisers and every placement. Returns the campaigns that changed.
+   * advertisers and every placement, when the catalog version moved (or `force`). Returns the campaigns
+   * that changed.
    */
-  async refreshChanged(): Promise<string[]> {
+  async refreshChanged(force = false): Promise<string[]> {
+    const version = await this.version();
+    if (version === this.versionSeen && !force) return [];
+    // Read before the scan: a change made during it moves the version again and is picked up next time.
+    this.versionSeen = version;
     const since = this.seenUpTo;
     const [found, placements, advertisers] = await Promise.all([
       this.models.Campaign.find({ updatedAt: { $gte: since } }).lean<CampaignDoc[]>(),
@@ -142,7 +187,11 @@ export class Catalog {
     // `$gte`: a change in the same millisecond as the last one seen is not missed; unchanged ones are skipped.
     const changed = found.filter((c) => this.versions.get(c._id) !== c.updatedAt);
     if (changed.length === 0) return [];
-    const ads = await this.models.Ad.find({ campaignId: { $in: changed.map((c) => c._id) } }).lean<AdDoc[]>();
+    const ids = new Set(changed.map((c) => c._id));
+    const ads =
+      ids.size > MAX_IN
+        ? (await this.models.Ad.find().lean<AdDoc[]>()).filter((a) => ids.has(a.campaignId))
+        : await this.models.Ad.find({ campaignId: { $in: [...ids] } }).lean<AdDoc[]>();
     this.putAll(changed, ads);
     return changed.map((c) => c._id);
   }

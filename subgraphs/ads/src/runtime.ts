@@ -117,15 +117,16 @@ export class AdsRuntime {
   }
 
   /** The periodic refresh: campaigns changed by other replicas, with their spend when newly indexed. */
-  async refresh(): Promise<void> {
+  async refresh(force = false): Promise<void> {
     if (!this.isLoaded) return;
     await this.ready();
-    const changed = await this.catalog.refreshChanged();
+    const changed = await this.catalog.refreshChanged(force);
     if (changed.length > 0) await this.recoverSpend(changed.filter((id) => !this.book.knows(id)));
   }
 
   /** After a mutation: the decision state follows at once (when it is loaded; else the load sees it). */
   async campaignChanged(campaignId: string): Promise<void> {
+    await this.catalog.bump();
     if (!this.isLoaded) return;
     await this.ready();
     await this.catalog.refreshCampaign(campaignId);

@@ -44,6 +44,8 @@ export const adsSubgraph: SubgraphDefinition<AdsModels, AdsContext> = {
       watchCtrModel(rt.config, logger, (next) => rt.ctr.swap(next)),
       // Changes made by other replicas; this process's own changes are applied as they happen.
       every(rt.config.ads.refreshMs, () => rt.refresh(), fail('catalog refresh')),
+      // A scan for changes whatever the version says (see Catalog.bump).
+      every(5 * 60_000, () => rt.refresh(true), fail('catalog rescan')),
       every(60_000, () => rt.isLoaded && rt.stepPacing(), fail('pacing step')),
       every(10_000, () => rt.book.expire(Date.now()), fail('reservation expiry')),
     ];

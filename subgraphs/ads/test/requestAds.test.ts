@@ -126,6 +126,22 @@ describe('requestAds through the subgraph', () => {
     expect((await requestAd(sg, { placementId: 'plc-safe' })).ad?.id).toBe('cmp-safe-ad');
   });
 
+  it('picks up a campaign another replica changed at the next refresh, not before the version moves', async () => {
+    const rt = sg.models.ads;
+    // What another replica writes: the campaign (paused there) and the catalog version.
+    await sg.models.Campaign.updateOne(
+      { _id: 'cmp-safe' },
+      { $set: { status: 'PAUSED', updatedAt: Date.now() } },
+    );
+    await rt.refresh();
+    expect(rt.catalog.index.get('cmp-safe')).toBeDefined();
+    await sg.models.CatalogVersion.updateOne({ _id: 'catalog' }, { $inc: { version: 1 } });
+    await rt.refresh();
+    expect(rt.catalog.index.get('cmp-safe')).toBeUndefined();
+    await gql(sg.url, 'mutation { setCampaignStatus(id: "cmp-safe", status: ACTIVE) { id } }');
+    expect(rt.catalog.index.get('cmp-safe')).toBeDefined();
+  });
+
   it.each([
     [{ placementId: 'plc-none' }, 'NOT_FOUND', undefined],
     [{ placementId: 'plc-main', context: { country: 'france' } }, 'BAD_USER_INPUT', 'input.context.country'],

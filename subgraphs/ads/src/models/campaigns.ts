@@ -74,6 +74,12 @@ export interface PlacementDoc {
   createdAt: number;
 }
 
+/** One document (`_id: 'catalog'`) whose version every change to campaigns, ads or placements bumps. */
+export interface CatalogVersionDoc {
+  _id: string;
+  version: number;
+}
+
 const opts = { versionKey: false } as const;
 const str = { type: String, required: true };
 const num = { type: Number, required: true };
@@ -145,8 +151,11 @@ const placementSchema = new Schema<PlacementDoc>(
   opts,
 );
 
+const catalogVersionSchema = new Schema<CatalogVersionDoc>({ _id: str, version: num }, opts);
+
 export function campaignModels(conn: Connection) {
   return {
+    CatalogVersion: conn.model<CatalogVersionDoc>('CatalogVersion', catalogVersionSchema, 'catalog_version'),
     Advertiser: conn.model<AdvertiserDoc>('Advertiser', advertiserSchema, 'advertisers'),
     Campaign: conn.model<CampaignDoc>('Campaign', campaignSchema, 'campaigns'),
     Ad: conn.model<AdDoc>('Ad', adSchema, 'ads'),

@@ -130,6 +130,7 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
       };
       const stored = await insertOnce<AdvertiserDoc>(ctx.models.Advertiser, doc);
       ctx.models.ads.catalog.setAdvertiser(stored);
+      await ctx.models.ads.catalog.bump();
       return stored;
     },
     async createCampaign(_: unknown, { input }: { input: CreateCampaignInput }, ctx: Ctx) {
@@ -249,6 +250,7 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
       };
       const stored = await insertOnce<PlacementDoc>(ctx.models.Placement, doc);
       ctx.models.ads.catalog.setPlacement(stored);
+      await ctx.models.ads.catalog.bump();
       return stored;
     },
     async updatePlacement(
@@ -269,6 +271,7 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
       const { _id, ...set } = next;
       await ctx.models.Placement.updateOne({ _id }, { $set: set });
       ctx.models.ads.catalog.setPlacement(next);
+      await ctx.models.ads.catalog.bump();
       return next;
     },
   },
