@@ -93,3 +93,11 @@ export function deliveryReport(
     total: bucketOf(range.from, total.counts, total.target),
   };
 }
+
+/** A rollup update with every field written, so a bucket document always has all of them. */
+export function rollupUpdate(campaignId: string, hourStart: number, inc: Partial<Counts>) {
+  return {
+    $inc: { ...ZERO_COUNTS, ...inc },
+    $setOnInsert: { campaignId, hourStart },
+  };
+}

@@ -6,9 +6,8 @@ import {
   meshEvent,
 } from '@attention-mesh/platform';
 import { verifyAdToken } from './adTokens.js';
-import { hourStartOf, rollupId } from './delivery.js';
+import { hourStartOf, rollupId, rollupUpdate } from './delivery.js';
 import type { AdEventDoc, AdEventType, AdsModels } from './models/index.js';
-import { rollupUpdate } from './requestAds.js';
 import { spendDayId, spendTotalId } from './runtime.js';
 
 export interface RecordAdEventInput {

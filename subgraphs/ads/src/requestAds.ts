@@ -20,7 +20,7 @@ import {
   type ExposureHistory,
   isRunning,
 } from './decision/index.js';
-import { hourStartOf, rollupId } from './delivery.js';
+import { hourStartOf, rollupId, rollupUpdate } from './delivery.js';
 import type { Exposure } from './exposures.js';
 import type { AdsModels, DecisionDoc } from './models/index.js';
 
@@ -212,12 +212,17 @@ export async function requestAds(
     expiresAt: decision.filled ? expiresAt : null,
   };
   const hour = hourStartOf(at);
-  const counts = considered.map((c) => {
-    const won = decision.filled && decision.campaignId === c.id ? 1 : 0;
-    return [rollupId(c.id, hour), rollupUpdate(c.id, hour, { requests: 1, wins: won })] as const;
-  });
+  rt.countRequests(
+    considered.map((c) => c.id),
+    hour,
+  );
+  const win = decision.filled
+    ? rt.rollups.add([
+        [rollupId(decision.campaignId, hour), rollupUpdate(decision.campaignId, hour, { wins: 1 })],
+      ])
+    : undefined;
   try {
-    await Promise.all([models.Decision.create(doc), rt.rollups.add(counts)]);
+    await Promise.all([models.Decision.create(doc), win]);
   } catch (err) {
     if (decision.filled) rt.book.release(decision.campaignId, id);
     throw err;
@@ -241,30 +246,4 @@ function tokensOf(doc: DecisionDoc, secret: string, now: number) {
   const imp: AdTokenClaims = { ...base, t: 'IMPRESSION', ch: doc.bidType === 'CPM' ? charge : 0 };
   const clk: AdTokenClaims = { ...base, t: 'CLICK', ch: doc.bidType === 'CPC' ? charge : 0 };
   return { impressionToken: signAdToken(imp, secret), clickToken: signAdToken(clk, secret) };
-}
-
-/** A rollup update with every field written, so a bucket document always has all of them. */
-export function rollupUpdate(
-  campaignId: string,
-  hourStart: number,
-  inc: Partial<
-    Record<
-      'requests' | 'wins' | 'impressions' | 'viewableImpressions' | 'clicks' | 'conversions' | 'spendMicros',
-      number
-    >
-  >,
-) {
-  return {
-    $inc: {
-      requests: 0,
-      wins: 0,
-      impressions: 0,
-      viewableImpressions: 0,
-      clicks: 0,
-      conversions: 0,
-      spendMicros: 0,
-      ...inc,
-    },
-    $setOnInsert: { campaignId, hourStart },
-  };
 }

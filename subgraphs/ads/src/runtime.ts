@@ -10,6 +10,7 @@ import {
   stepPacing,
   targetSpendBy,
 } from './decision/index.js';
+import { rollupUpdate } from './delivery.js';
 import { ExposureStore } from './exposures.js';
 import { LocalDayClock } from './localDay.js';
 import type { CampaignModels } from './models/campaigns.js';
@@ -56,6 +57,8 @@ export class AdsRuntime {
   readonly pacing = new Map<string, PacingControllerState>();
   logger: Logger | null = null;
   private loaded: Promise<void> | null = null;
+  /** Requests per rollup bucket not yet written (see `countRequests`). */
+  private requestCounts = new Map<string, { campaignId: string; hourStart: number; n: number }>();
   private readonly decisionMicros: number[] = [];
 
   constructor(
@@ -156,6 +159,42 @@ export class AdsRuntime {
   targetSoFar(mode: PacingMode, dailyBudgetMicros: number, dayStart: number, now: number): number {
     if (mode === 'ASAP') return dailyBudgetMicros;
     return Math.round(targetSpendBy(CURVES[mode], dailyBudgetMicros, now - dayStart));
+  }
+
+  /**
+   * Counts a decision's request for every campaign it considered. These go to the hourly rollups in one
+   * write every few seconds (`flushRequests`) rather than with each decision: a decision considers
+   * hundreds of campaigns when thousands run, and an upsert per campaign per decision would cost more
+   * than the decision itself. A crash loses at most the counts of the last flush interval.
+   */
+  countRequests(campaignIds: readonly string[], hourStart: number): void {
+    for (const campaignId of campaignIds) {
+      const key = `${campaignId}|${hourStart}`;
+      const c = this.requestCounts.get(key);
+      if (c) c.n += 1;
+      else this.requestCounts.set(key, { campaignId, hourStart, n: 1 });
+    }
+  }
+
+  async flushRequests(): Promise<void> {
+    if (this.requestCounts.size === 0) return;
+    const counts = this.requestCounts;
+    this.requestCounts = new Map();
+    try {
+      await this.rollups.add(
+        [...counts].map(
+          ([id, c]) => [id, rollupUpdate(c.campaignId, c.hourStart, { requests: c.n })] as const,
+        ),
+      );
+    } catch (err) {
+      // Put them back: the next flush tries again.
+      for (const [id, c] of counts) {
+        const cur = this.requestCounts.get(id);
+        if (cur) cur.n += c.n;
+        else this.requestCounts.set(id, c);
+      }
+      throw err;
+    }
   }
 
   recordTiming(micros: number): void {

@@ -76,6 +76,7 @@ describe('Campaign.delivery and pacing through the subgraph', () => {
       if (i === 0) await recordEvent(sg, { token: d.clickToken });
       if (i === 0) await recordEvent(sg, { token: d.clickToken, type: 'CONVERSION' });
     }
+    await sg.models.ads.flushRequests();
     const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
     const res = await gql<{
       campaign: {
