@@ -163,9 +163,11 @@ export class AdsRuntime {
 
   /**
    * Counts a decision's request for every campaign it considered. These go to the hourly rollups in one
-   * write every few seconds (`flushRequests`) rather than with each decision: a decision considers
-   * hundreds of campaigns when thousands run, and an upsert per campaign per decision would cost more
-   * than the decision itself. A crash loses at most the counts of the last flush interval.
+   * write every ten minutes and at shutdown (`flushRequests`), not with each decision: a decision
+   * considers hundreds of campaigns when thousands run, and an upsert per campaign per decision (or even
+   * per few seconds) would cost the database more than all decisions together. Reports add the counts
+   * not yet written (`pendingRequests`). A crash loses at most the counts of the last interval; the
+   * decision log keeps every decision.
    */
   countRequests(campaignIds: readonly string[], hourStart: number): void {
     for (const campaignId of campaignIds) {
@@ -174,6 +176,11 @@ export class AdsRuntime {
       if (c) c.n += 1;
       else this.requestCounts.set(key, { campaignId, hourStart, n: 1 });
     }
+  }
+
+  /** Requests counted but not yet written, of one campaign's hour bucket. */
+  pendingRequests(campaignId: string, hourStart: number): number {
+    return this.requestCounts.get(`${campaignId}|${hourStart}`)?.n ?? 0;
   }
 
   async flushRequests(): Promise<void> {

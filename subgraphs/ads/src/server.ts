@@ -47,7 +47,7 @@ export const adsSubgraph: SubgraphDefinition<AdsModels, AdsContext> = {
       // A scan for changes whatever the version says (see Catalog.bump).
       every(5 * 60_000, () => rt.refresh(true), fail('catalog rescan')),
       every(60_000, () => rt.isLoaded && rt.stepPacing(), fail('pacing step')),
-      every(5_000, () => rt.flushRequests(), fail('request counts flush')),
+      every(10 * 60_000, () => rt.flushRequests(), fail('request counts flush')),
       { stop: () => rt.flushRequests().catch(fail('request counts flush')) },
       every(10_000, () => rt.book.expire(Date.now()), fail('reservation expiry')),
     ];

@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@attention-mesh/platform';
-import { deliveryHours, deliveryReport, rollupId } from '../delivery.js';
+import { deliveryHours, deliveryReport, rollupId, ZERO_COUNTS } from '../delivery.js';
 import type { CampaignDoc, DeliveryRollupDoc } from '../models/index.js';
 import { spendDayId, spendTotalId } from '../runtime.js';
 import type { Ctx } from './context.js';
@@ -11,8 +11,18 @@ export const reportResolvers: GraphQLResolverMap<Ctx> = {
       args: { from: number; to: number; granularity: 'HOUR' | 'DAY' },
       ctx: Ctx,
     ) {
-      const ids = deliveryHours(args.from, args.to).map((h) => rollupId(c._id, h));
-      const rollups = await ctx.models.DeliveryRollup.find({ _id: { $in: ids } }).lean<DeliveryRollupDoc[]>();
+      const hours = deliveryHours(args.from, args.to);
+      const stored = await ctx.models.DeliveryRollup.find({
+        _id: { $in: hours.map((h) => rollupId(c._id, h)) },
+      }).lean<DeliveryRollupDoc[]>();
+      // Requests counted in this process but not written yet.
+      const byHour = new Map(stored.map((r) => [r.hourStart, r]));
+      const rollups = hours.flatMap((h) => {
+        const pending = ctx.models.ads.pendingRequests(c._id, h);
+        const r = byHour.get(h);
+        if (pending === 0) return r ? [r] : [];
+        return [{ ...ZERO_COUNTS, ...r, hourStart: h, requests: (r?.requests ?? 0) + pending }];
+      });
       return deliveryReport(rollups, args, args.granularity, c);
     },
     async pacing(c: CampaignDoc, _: unknown, ctx: Ctx) {
