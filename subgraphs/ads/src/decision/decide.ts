@@ -8,6 +8,7 @@ import { utcHourOfWeek } from './localTime.js';
 import { complaintFactor, placementAttentionFactor, type QualityOptions } from './qualityFactor.js';
 import { isRunning } from './schedule.js';
 import type {
+  AdStats,
   CtrFeatures,
   Decision,
   DecisionAd,
@@ -50,7 +51,9 @@ interface Candidate {
   bidMicros: number;
   passRate: number;
   bidMultiplier: number;
-  post: CtrPosterior;
+  /** The pCTR posterior; computed lazily for CPM candidates, whose eCPM does not depend on it. */
+  post: CtrPosterior | null;
+  stats: AdStats | undefined;
   quality: number;
   lowEcpm: number;
   highEcpm: number;
@@ -58,9 +61,14 @@ interface Candidate {
 
 const NO_STATE = { passRate: 1, bidMultiplier: 1 };
 
+function intersects(a: readonly string[], b: readonly string[]): boolean {
+  for (const x of a) if (b.includes(x)) return true;
+  return false;
+}
+
 /** A draw of one candidate's eCPM: CPC ads by Thompson sampling from their pCTR posterior. */
 function drawCtr(c: Candidate, rng: Rng): number {
-  return c.campaign.bidType === 'CPC' ? sampleBeta(rng, c.post.alpha, c.post.beta) : c.post.mean;
+  return c.post ? sampleBeta(rng, c.post.alpha, c.post.beta) : 0;
 }
 
 /**
@@ -69,6 +77,14 @@ function drawCtr(c: Candidate, rng: Rng): number {
  * by eCPM × quality with CPC pCTRs drawn by Thompson sampling from the Beta-Binomial blend of the model
  * and the ad's clicks, pacing (throttling by the campaign's pass rate, bid shading by its multiplier),
  * the user's attention multiplier for this hour, and the auction price with the floor as reserve.
+ *
+ * Attention: the user's multiplier for this hour (`attentionMultiplier`, 0.7..1.3 by default) scales both
+ * the pacing bid multiplier and the pass rate of a paced campaign, each capped at 1, so a campaign never
+ * bids above its bid cap: attentive hours win back what pacing held back, inattentive ones bid lower.
+ * The placement's attention score enters the quality factor with the complaint penalty. Being common to
+ * all candidates of one request, it changes neither their order nor the second price (which divides the
+ * runner-up's score by the winner's quality); it is reported in `quality` so logged scores compare
+ * across placements. The per-ad complaint penalty is what reorders candidates.
  *
  * Propensity: the choice is random (throttling and Thompson draws), so the same draw is re-run
  * `propensityDraws` times with the rng over the candidates that can still win (those whose eCPM upper
@@ -94,30 +110,49 @@ export function decide(
   const placementFactor = placementAttentionFactor(placement.attentionScore, options.quality);
   const hourOfWeek = options.predictCtr ? utcHourOfWeek(at) : 0;
 
+  const priorCtr = (campaign: DecisionCampaign, ad: DecisionAd): number =>
+    options.predictCtr
+      ? options.predictCtr({
+          campaignId: campaign.id,
+          adId: ad.id,
+          advertiserId: campaign.advertiserId,
+          placementId: placement.id,
+          bidType: campaign.bidType,
+          category: context.category,
+          device: context.device,
+          country: context.country,
+          segments,
+          hourOfWeek,
+        })
+      : (ad.priorCtr ?? defaultCtr);
+  const posteriorOf = (c: Candidate): CtrPosterior => {
+    c.post ??= ctrPosterior(priorCtr(c.campaign, c.ad), c.stats, strength);
+    return c.post;
+  };
   let capped = 0;
   let broke = 0;
   const candidates: Candidate[] = [];
-  const campaigns = inputs.index.lookup(placement.id, context.country, context.device);
+  const campaigns = inputs.index.lookup(placement.id, context.country, context.device, placement);
   let slots = 0;
   for (const campaign of campaigns) {
     if (!isRunning(campaign, at)) continue;
     const t = campaign.targeting;
-    if (t.segments.length > 0 && !t.segments.some((s) => segments.includes(s))) continue;
+    if (t.segments.length > 0 && !intersects(t.segments, segments)) continue;
     if (
       t.categories.length > 0 &&
       (context.category === undefined || !t.categories.includes(context.category))
     )
       continue;
     if (context.category !== undefined && campaign.blockedCategories.includes(context.category)) continue;
-    const sized = campaign.ads.filter(
-      (a) => a.status === 'ACTIVE' && a.width === placement.width && a.height === placement.height,
-    );
-    if (sized.length === 0) continue;
-    const ads = sized.filter(
-      (a) =>
-        capsAllow(campaign.frequencyCaps, 'CAMPAIGN', exposures, campaign.id, at) &&
-        capsAllow(campaign.frequencyCaps, 'AD', exposures, a.id, at),
-    );
+    const campaignCapOk = capsAllow(campaign.frequencyCaps, 'CAMPAIGN', exposures, campaign.id, at);
+    let sized = false;
+    const ads: DecisionAd[] = [];
+    for (const a of campaign.ads) {
+      if (a.status !== 'ACTIVE' || a.width !== placement.width || a.height !== placement.height) continue;
+      sized = true;
+      if (campaignCapOk && capsAllow(campaign.frequencyCaps, 'AD', exposures, a.id, at)) ads.push(a);
+    }
+    if (!sized) continue;
     if (ads.length === 0) {
       capped++;
       continue;
@@ -139,24 +174,29 @@ export function decide(
       continue;
     }
     const slot = slots++;
+    const cpc = campaign.bidType === 'CPC';
     for (const ad of ads) {
       const stats = inputs.state.adStats(ad.id);
-      const prior = options.predictCtr
-        ? options.predictCtr({
-            campaignId: campaign.id,
-            adId: ad.id,
-            advertiserId: campaign.advertiserId,
-            placementId: placement.id,
-            bidType: campaign.bidType,
-            category: context.category,
-            device: context.device,
-            country: context.country,
-            segments,
-            hourOfWeek,
-          })
-        : (ad.priorCtr ?? defaultCtr);
-      const post = ctrPosterior(prior, stats, strength);
-      const cpc = campaign.bidType === 'CPC';
+      const quality = complaintFactor(stats?.complaintRate, options.quality) * placementFactor;
+      if (!cpc) {
+        // A CPM bid's eCPM does not depend on the pCTR: no model call unless it wins (see `posteriorOf`).
+        const ecpm = bidMicros;
+        candidates.push({
+          campaign,
+          ad,
+          slot,
+          bidMicros,
+          passRate,
+          bidMultiplier,
+          post: null,
+          stats,
+          quality,
+          lowEcpm: ecpm,
+          highEcpm: ecpm,
+        });
+        continue;
+      }
+      const post = ctrPosterior(priorCtr(campaign, ad), stats, strength);
       candidates.push({
         campaign,
         ad,
@@ -165,9 +205,10 @@ export function decide(
         passRate,
         bidMultiplier,
         post,
-        quality: complaintFactor(stats?.complaintRate, options.quality) * placementFactor,
-        lowEcpm: ecpmOf(campaign.bidType, bidMicros, cpc ? Math.max(0, post.mean - z * post.sd) : post.mean),
-        highEcpm: ecpmOf(campaign.bidType, bidMicros, cpc ? Math.min(1, post.mean + z * post.sd) : post.mean),
+        stats,
+        quality,
+        lowEcpm: ecpmOf('CPC', bidMicros, Math.max(0, post.mean - z * post.sd)),
+        highEcpm: ecpmOf('CPC', bidMicros, Math.min(1, post.mean + z * post.sd)),
       });
     }
   }
@@ -219,6 +260,8 @@ export function decide(
     }
   }
   if (!winner) return { filled: false, reason: 'BELOW_FLOOR', candidates: n };
+  // A CPM winner was ranked without a pCTR; report its posterior mean.
+  if (!winner.post) winnerCtr = posteriorOf(winner).mean;
 
   // The runner-up of another campaign: drawn scores, or the mean score of those not drawn.
   let runnerUp: number | null = null;
@@ -229,7 +272,7 @@ export function decide(
   for (const c of candidates) {
     if (!pass[c.slot] || c.campaign.id === winner.campaign.id) continue;
     if (c.highEcpm >= floor && c.highEcpm * c.quality >= sureLow) continue;
-    const score = ecpmOf(c.campaign.bidType, c.bidMicros, c.post.mean) * c.quality;
+    const score = (c.post ? ecpmOf('CPC', c.bidMicros, c.post.mean) : c.bidMicros) * c.quality;
     if (runnerUp === null || score > runnerUp) runnerUp = score;
   }
   const price = clearingPrice(
@@ -255,7 +298,7 @@ export function decide(
     chargeMicros: price.chargeMicros,
     chargeEvent: winner.campaign.bidType === 'CPM' ? 'IMPRESSION' : 'CLICK',
     pCtr: winnerCtr,
-    pCtrMean: winner.post.mean,
+    pCtrMean: posteriorOf(winner).mean,
     propensity: propensity(candidates, winner, floor, rng, options),
     candidates: n,
     quality: winner.quality,

@@ -47,9 +47,13 @@ export interface LocalTime {
   hour: number;
 }
 
+const DAY_MS = 86_400_000;
+
 export function localTime(timeZone: string, at: number): LocalTime {
-  const local = new Date(at + timeZoneOffsetMs(timeZone, at));
-  return { day: local.getUTCDay(), hour: local.getUTCHours() };
+  const local = at + timeZoneOffsetMs(timeZone, at);
+  const days = Math.floor(local / DAY_MS);
+  // 1970-01-01 was a Thursday (4).
+  return { day: (((days + 4) % 7) + 7) % 7, hour: Math.floor((local - days * DAY_MS) / 3_600_000) };
 }
 
 /** UTC hour of the week counted from Monday 00:00 (the attention subgraph's week-hour histograms). */

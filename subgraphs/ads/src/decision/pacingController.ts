@@ -9,7 +9,8 @@ import type { PacingMode, PacingState } from './types.js';
  * force times the curve's weight of those minutes), and sets the next minute's control so that the expected spend
  * equals the remaining budget spread over the rest of the day's curve. Behind the curve, the target rises
  * (catch-up); ahead, it falls. THROTTLE sets the probability of taking part in an auction; SHADE
- * scales the bid (multiplicatively, by the ratio of target to expected spend, damped). ASAP is never
+ * scales the bid (multiplicatively, by the damped ratio of target to expected spend) and throttles only
+ * once the bid is at its floor. ASAP is never
  * paced. The decision never picks a campaign whose remaining budget is below its charge, so the daily
  * budget is never exceeded by more than what is reserved for one decision.
  */
@@ -30,10 +31,12 @@ export interface PacingControllerState extends PacingState {
 export interface PacingOptions {
   /** THROTTLE (default) or SHADE. */
   strategy?: 'THROTTLE' | 'SHADE';
-  /** Weight of the newest minute in the spend-rate average. Default 0.1 (about ten minutes). */
+  /** Weight of the newest minute of average traffic in the spend-rate average. Default 0.05 (about 20 minutes). */
   smoothing?: number;
   /** Lowest pass rate (keeps the controller observing). Default 0.002. */
   minPassRate?: number;
+  /** Most the control may grow in one step (falls are not limited). Default 2. */
+  maxIncrease?: number;
   /** Lowest bid multiplier for SHADE. Default 0.3. */
   minBidMultiplier?: number;
   /** Damping exponent of the SHADE update. Default 0.5. */
@@ -54,9 +57,14 @@ export interface PacingObservation {
 
 const DAY = 24 * 3600_000;
 
-export function initialPacingState(at: number, dayStart: number): PacingControllerState {
+/**
+ * A new campaign's state. It starts cautiously (`passRate` 0.05 by default) and, while it has not yet seen
+ * what it spends, doubles its control each minute (slow start): a campaign that could spend its whole day
+ * in minutes would otherwise overspend its first hours before the controller learns.
+ */
+export function initialPacingState(at: number, dayStart: number, passRate = 0.05): PacingControllerState {
   return {
-    passRate: 1,
+    passRate,
     bidMultiplier: 1,
     dayStart,
     lastSpentTodayMicros: 0,
@@ -71,21 +79,27 @@ export function stepPacing(
   obs: PacingObservation,
   opts: PacingOptions = {},
 ): PacingControllerState {
-  if (obs.mode === 'ASAP') return { ...initialPacingState(obs.at, obs.dayStart) };
-  const s = opts.smoothing ?? 0.1;
+  if (obs.mode === 'ASAP') return initialPacingState(obs.at, obs.dayStart, 1);
+  const up = opts.maxIncrease ?? 2;
+  const s = opts.smoothing ?? 0.05;
   const minPass = opts.minPassRate ?? 0.002;
   const shade = opts.strategy === 'SHADE';
   const newDay = state.dayStart !== obs.dayStart;
   const last = newDay ? obs.dayStart : state.lastAt;
   const lastSpent = newDay ? 0 : state.lastSpentTodayMicros;
   const spent = Math.max(0, obs.spentTodayMicros - lastSpent);
-  const control = shade ? state.bidMultiplier : state.passRate;
+  // Spend scales with the pass rate (in expectation); its response to the bid is not linear, so the
+  // estimate is per unit of pass rate under the recent bids, and shading is steered by feedback alone.
+  const control = state.passRate;
   const weight = curveShare(obs.curve, last - obs.dayStart, obs.at - obs.dayStart);
   let { spendAvg, exposureAvg } = state;
   if (weight > 0 && obs.at > last) {
+    // The newest step weighs in proportion to the traffic it saw (an average minute is 1/1440 of the
+    // day): quiet night minutes, with few auctions, move the estimate less than busy ones.
+    const k = 1 - (1 - s) ** (weight * 1440);
     const first = exposureAvg === 0;
-    spendAvg = first ? spent : (1 - s) * spendAvg + s * spent;
-    exposureAvg = first ? control * weight : (1 - s) * exposureAvg + s * control * weight;
+    spendAvg = first ? spent : (1 - k) * spendAvg + k * spent;
+    exposureAvg = first ? control * weight : (1 - k) * exposureAvg + k * control * weight;
   }
   const fullRate = exposureAvg > 0 ? spendAvg / exposureAvg : null;
   const remaining = Math.max(0, obs.dailyBudgetMicros - obs.spentTodayMicros);
@@ -98,18 +112,28 @@ export function stepPacing(
   let passRate = state.passRate;
   let bidMultiplier = state.bidMultiplier;
   if (shade) {
-    passRate = 1;
-    if (expectedFull > 0 && fullRate !== null) {
-      const expected = expectedFull * bidMultiplier;
-      const ratio = expected > 0 ? target / expected : 2;
-      bidMultiplier *= Math.min(2, Math.max(0.5, ratio)) ** (opts.shadeGain ?? 0.5);
+    // Shade the bid first; throttle only once the bid is at its floor and spend is still ahead of the
+    // curve (and lift the throttle before raising the bid again).
+    const minBid = opts.minBidMultiplier ?? 0.3;
+    const gain = opts.shadeGain ?? 0.5;
+    const expected = expectedFull * passRate;
+    if (expected <= 0) {
+      passRate = Math.min(1, passRate * up);
     } else {
-      bidMultiplier *= 1.1;
+      const ratio = Math.min(up, Math.max(0.5, target / expected));
+      if (ratio < 1) {
+        if (bidMultiplier > minBid) bidMultiplier = Math.max(minBid, bidMultiplier * ratio ** gain);
+        else passRate = Math.max(minPass, passRate * ratio);
+      } else if (passRate < 1) {
+        passRate = Math.min(1, passRate * ratio);
+      } else {
+        bidMultiplier = Math.min(1, bidMultiplier * ratio ** gain);
+      }
     }
-    bidMultiplier = Math.min(1, Math.max(opts.minBidMultiplier ?? 0.3, bidMultiplier));
   } else {
     bidMultiplier = 1;
-    passRate = expectedFull > 0 ? Math.min(1, Math.max(minPass, target / expectedFull)) : 1;
+    const wanted = expectedFull > 0 ? target / expectedFull : 1;
+    passRate = Math.min(1, up * Math.max(passRate, minPass), Math.max(minPass, wanted));
   }
   return {
     passRate,

@@ -1,6 +1,6 @@
 import { seededRandom } from '@attention-mesh/platform';
 import { describe, expect, it } from 'vitest';
-import { ctrPosterior, decide, sampleBeta } from '../../src/decision/index.js';
+import { type CtrFeatures, ctrPosterior, decide, sampleBeta } from '../../src/decision/index.js';
 import { campaign, inputs, request, state } from './fixtures.js';
 
 describe('pCTR: Beta-Binomial blend and Thompson sampling', () => {
@@ -46,5 +46,23 @@ describe('pCTR: Beta-Binomial blend and Thompson sampling', () => {
     }
     expect(wins.proven).toBeGreaterThan(1_700);
     expect(wins.fresh).toBeGreaterThan(10);
+  });
+
+  it('asks the pCTR model for CPC candidates, and for a CPM candidate only when it wins', () => {
+    const calls: string[] = [];
+    const predictCtr = (f: CtrFeatures) => {
+      calls.push(`${f.adId}@${f.placementId}/${f.country}/${f.hourOfWeek}`);
+      return f.bidType === 'CPC' ? 0.02 : 0.004;
+    };
+    const world = inputs([
+      campaign({ id: 'cpc', bidType: 'CPC', bidMicros: 10_000 }),
+      campaign({ id: 'cpm-hi', bidMicros: 3_000_000 }),
+      campaign({ id: 'cpm-lo', bidMicros: 1_000_000 }),
+    ]);
+    const d = decide(request(), world, seededRandom(1), { predictCtr });
+    expect(d.filled && d.campaignId).toBe('cpm-hi');
+    expect(d.filled && d.pCtr).toBeCloseTo(0.004, 6);
+    // NOON is Wednesday 12:00 UTC: week hour 60.
+    expect(calls.sort()).toEqual(['ad-cpc@pl-1/DE/60', 'ad-cpm-hi@pl-1/DE/60']);
   });
 });

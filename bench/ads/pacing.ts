@@ -1,0 +1,412 @@
+/**
+ * The pacing simulator: 24 hours of diurnal traffic (seeded), many competing campaigns, the full
+ * decision per request, clicks drawn from each ad's true CTR, and each EVEN campaign's pacing controller
+ * stepped every minute with its spend, against the same traffic with no pacing (ASAP), in the same run.
+ * Per campaign: budget utilisation, RMSE of hourly spend against its target curve (% of the mean hourly
+ * target), when its budget ran out, clicks and eCPC. Writes bench/results/ads-pacing.{json,html}.
+ *
+ *   npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE] [--seed 1]
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type {
+  AdStats,
+  CampaignSpend,
+  DecisionCampaign,
+  PacingControllerState,
+} from '../../subgraphs/ads/dist/decision/index.js';
+import { decision, fmt, resultsDir, table } from './common.js';
+import { DAY_START, generatePacingMarket, TRAFFIC } from './pacingWorld.js';
+import { lineChart } from './svgChart.js';
+import { seededRandom } from './world.js';
+
+const { values: args } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '500000' },
+    campaigns: { type: 'string', default: '50' },
+    'budget-scale': { type: 'string', default: '0.9' },
+    'calibration-pass': { type: 'string', default: '0.15' },
+    strategy: { type: 'string', default: 'THROTTLE' },
+    smoothing: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(
+    'npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.05] [--seed 1]',
+  );
+  process.exit(0);
+}
+const seed = Number(args.seed);
+const strategy = args.strategy === 'SHADE' ? 'SHADE' : 'THROTTLE';
+const HOUR = 3600_000;
+const MINUTE = 60_000;
+
+const market = generatePacingMarket({
+  requests: Number(args.requests),
+  campaigns: Number(args.campaigns),
+  seed,
+});
+const curve = decision.pacingCurve(TRAFFIC, 'EVEN');
+
+interface CampaignResult {
+  id: string;
+  bidType: string;
+  budget: number;
+  spent: number;
+  hourly: number[];
+  ranOutAt: number | null;
+  impressions: number;
+  clicks: number;
+}
+
+/**
+ * One day of the market. `fixedPassRate`: every campaign takes part in auctions with this probability and
+ * has no budget limit (the calibration run).
+ */
+function simulate(
+  mode: 'EVEN' | 'ASAP',
+  fixedPassRate?: number,
+): { results: CampaignResult[]; noFill: Record<string, number>; ms: number } {
+  const t0 = performance.now();
+  const campaigns: DecisionCampaign[] = market.campaigns.map((c) => ({
+    ...c,
+    pacing: mode,
+    dailyBudgetMicros: fixedPassRate === undefined ? c.dailyBudgetMicros : Number.MAX_SAFE_INTEGER,
+  }));
+  const index = new decision.EligibilityIndex(campaigns);
+  const spends = new Map<string, CampaignSpend>();
+  const stats = new Map<string, AdStats>();
+  const pacing = new Map<string, PacingControllerState>();
+  const results = new Map<string, CampaignResult>();
+  for (const c of campaigns) {
+    spends.set(c.id, { spentTodayMicros: 0, spentTotalMicros: 0, reservedMicros: 0 });
+    pacing.set(
+      c.id,
+      fixedPassRate === undefined
+        ? decision.initialPacingState(DAY_START, DAY_START)
+        : { ...decision.initialPacingState(DAY_START, DAY_START, fixedPassRate) },
+    );
+    results.set(c.id, {
+      id: c.id,
+      bidType: c.bidType,
+      budget: c.dailyBudgetMicros,
+      spent: 0,
+      hourly: new Array(24).fill(0),
+      ranOutAt: null,
+      impressions: 0,
+      clicks: 0,
+    });
+  }
+  const state = {
+    spend: (id: string) => spends.get(id),
+    adStats: (id: string) => stats.get(id),
+    pacing: (id: string) => pacing.get(id),
+  };
+  const byId = new Map(campaigns.map((c) => [c.id, c]));
+  const decideRng = seededRandom(seed + 11);
+  const clickRng = seededRandom(seed + 12);
+  const noFill: Record<string, number> = {};
+  let minute = 0;
+  const stepTo = (until: number) => {
+    while (DAY_START + (minute + 1) * MINUTE <= until) {
+      minute++;
+      if (mode === 'ASAP' || fixedPassRate !== undefined) continue;
+      for (const c of campaigns) {
+        pacing.set(
+          c.id,
+          decision.stepPacing(
+            pacing.get(c.id)!,
+            {
+              at: DAY_START + minute * MINUTE,
+              dayStart: DAY_START,
+              spentTodayMicros: spends.get(c.id)!.spentTodayMicros,
+              dailyBudgetMicros: c.dailyBudgetMicros,
+              mode,
+              curve,
+            },
+            { strategy, smoothing: args.smoothing === undefined ? undefined : Number(args.smoothing) },
+          ),
+        );
+      }
+    }
+  };
+  const charge = (c: DecisionCampaign, amount: number, at: number) => {
+    const s = spends.get(c.id)!;
+    s.spentTodayMicros += amount;
+    s.spentTotalMicros += amount;
+    const r = results.get(c.id)!;
+    r.spent += amount;
+    r.hourly[Math.floor((at - DAY_START) / HOUR)]! += amount;
+    const maxCharge = c.bidType === 'CPM' ? Math.max(1, Math.floor(c.bidMicros / 1000)) : c.bidMicros;
+    if (r.ranOutAt === null && c.dailyBudgetMicros - s.spentTodayMicros < maxCharge) r.ranOutAt = at;
+  };
+  for (const req of market.requests) {
+    stepTo(req.context.at);
+    const d = decision.decide(req, { index, state }, decideRng, { propensityDraws: 0 });
+    if (!d.filled) {
+      noFill[d.reason] = (noFill[d.reason] ?? 0) + 1;
+      continue;
+    }
+    const c = byId.get(d.campaignId)!;
+    const r = results.get(c.id)!;
+    r.impressions++;
+    const st = stats.get(d.adId) ?? { impressions: 0, clicks: 0 };
+    st.impressions++;
+    const clicked = clickRng.next() < market.trueCtr.get(d.adId)!;
+    if (clicked) {
+      st.clicks++;
+      r.clicks++;
+    }
+    stats.set(d.adId, st);
+    if (d.chargeEvent === 'IMPRESSION') charge(c, d.chargeMicros, req.context.at);
+    else if (clicked) charge(c, d.chargeMicros, req.context.at);
+  }
+  return { results: [...results.values()], noFill, ms: performance.now() - t0 };
+}
+
+/**
+ * Daily budgets that the market can deliver: a calibration day in which every campaign takes part in
+ * auctions with the same probability `--calibration-pass` and has no budget shows what each one can win;
+ * its budget is `--budget-scale` times that. Unpaced (ASAP), each then could spend its budget within the
+ * first hours of the day; paced, the budgets are reachable by construction (a uniform throttle reached
+ * more than all of them).
+ */
+process.stderr.write(
+  `calibrating budgets on ${fmt(market.requests.length)} requests, ${market.campaigns.length} campaigns…\n`,
+);
+const calibration = simulate('EVEN', Number(args['calibration-pass']));
+for (const [i, c] of market.campaigns.entries()) {
+  c.dailyBudgetMicros = Math.max(
+    100_000,
+    Math.round(Number(args['budget-scale']) * calibration.results[i]!.spent),
+  );
+}
+process.stderr.write(`EVEN (${strategy})…\n`);
+const even = simulate('EVEN');
+process.stderr.write(`EVEN done in ${fmt(even.ms / 1000, 1)} s; ASAP…\n`);
+const asap = simulate('ASAP');
+process.stderr.write(`ASAP done in ${fmt(asap.ms / 1000, 1)} s\n`);
+
+function metrics(r: CampaignResult) {
+  const target = curve.map((w) => w * r.budget);
+  const rmse = Math.sqrt(r.hourly.reduce((a, s, h) => a + (s - target[h]!) ** 2, 0) / 24);
+  return {
+    utilisation: r.spent / r.budget,
+    rmsePct: (100 * rmse) / (r.budget / 24),
+    overspendPct: (100 * Math.max(0, r.spent - r.budget)) / r.budget,
+    ranOut: r.ranOutAt === null ? '—' : new Date(r.ranOutAt).toISOString().slice(11, 16),
+    clicks: r.clicks,
+    ecpc: r.clicks > 0 ? r.spent / r.clicks : Number.NaN,
+    /** Charge events (impressions for CPM, clicks for CPC) per hour: with n an hour, counting noise alone
+     * puts about 1/√n on the hourly spend. */
+    chargesPerHour: (r.bidType === 'CPM' ? r.impressions : r.clicks) / 24,
+  };
+}
+
+const rows = even.results.map((e, i) => {
+  const a = asap.results[i]!;
+  const c = market.campaigns[i]!;
+  const maxCharge = c.bidType === 'CPM' ? Math.max(1, Math.floor(c.bidMicros / 1000)) : c.bidMicros;
+  // The decision never lets a charge exceed the remaining budget, so up to one largest charge stays
+  // unspent: 98 % is reachable only for budgets of 50 such charges or more.
+  const roomy = e.budget >= 50 * maxCharge;
+  return { id: e.id, bidType: e.bidType, budget: e.budget, roomy, even: metrics(e), asap: metrics(a) };
+});
+const usd = (micros: number) => (Number.isFinite(micros) ? `$${fmt(micros / 1e6, 2)}` : '—');
+console.log(
+  table(
+    [
+      'campaign',
+      'bid',
+      'budget',
+      'util EVEN',
+      'util ASAP',
+      'RMSE EVEN',
+      'RMSE ASAP',
+      'ran out EVEN',
+      'ran out ASAP',
+      'clicks EVEN',
+      'clicks ASAP',
+      'eCPC EVEN',
+      'eCPC ASAP',
+      'charges/h EVEN',
+    ],
+    rows.map((r) => [
+      r.id,
+      r.bidType,
+      usd(r.budget),
+      `${fmt(100 * r.even.utilisation, 1)} %`,
+      `${fmt(100 * r.asap.utilisation, 1)} %`,
+      `${fmt(r.even.rmsePct, 1)} %`,
+      `${fmt(r.asap.rmsePct, 1)} %`,
+      r.even.ranOut,
+      r.asap.ranOut,
+      fmt(r.even.clicks),
+      fmt(r.asap.clicks),
+      usd(r.even.ecpc),
+      usd(r.asap.ecpc),
+      fmt(r.even.chargesPerHour, 1),
+    ]),
+  ),
+);
+
+/** Campaigns with at least this many charge events an hour: counting noise alone stays under 10 %. */
+const DENSE = 100;
+
+function summary(which: 'even' | 'asap', sim: typeof even) {
+  const ms = rows.map((r) => r[which]);
+  const spent = sim.results.reduce((a, r) => a + r.spent, 0);
+  const budget = sim.results.reduce((a, r) => a + r.budget, 0);
+  const clicks = sim.results.reduce((a, r) => a + r.clicks, 0);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  // Dense: judged on EVEN's charge rate in both columns, so the two columns cover the same campaigns.
+  const dense = rows.map((r, i) => [r.even.chargesPerHour >= DENSE, ms[i]!] as const).filter(([d]) => d);
+  const rmse = (list: readonly (typeof ms)[0][]) => ({
+    median: median(list.map((m) => m.rmsePct)),
+    worst: Math.max(...list.map((m) => m.rmsePct)),
+    met: list.filter((m) => m.rmsePct <= 10).length,
+    count: list.length,
+  });
+  return {
+    utilisationTotal: spent / budget,
+    utilisationMin: Math.min(...ms.map((m) => m.utilisation)),
+    utilisationMedian: median(ms.map((m) => m.utilisation)),
+    utilisationMet: ms.filter((m) => m.utilisation >= 0.98).length,
+    roomyMin: Math.min(...rows.filter((r) => r.roomy).map((r) => r[which].utilisation)),
+    roomyMet: rows.filter((r) => r.roomy && r[which].utilisation >= 0.98).length,
+    roomyCount: rows.filter((r) => r.roomy).length,
+    rmseAll: rmse(ms),
+    rmseDense: rmse(dense.map(([, m]) => m)),
+    overspendMaxPct: Math.max(...ms.map((m) => m.overspendPct)),
+    ranOut: ms.filter((m) => m.ranOut !== '—').length,
+    clicks,
+    ecpc: spent / clicks,
+    noFill: sim.noFill,
+    seconds: sim.ms / 1000,
+  };
+}
+const sEven = summary('even', even);
+const sAsap = summary('asap', asap);
+const n = rows.length;
+const pct = (x: number, d = 1) => `${fmt(100 * x, d)} %`;
+const rm = (x: number) => `${fmt(x, 1)} %`;
+console.log(
+  `\n${table(
+    ['summary', 'EVEN', 'ASAP'],
+    [
+      [
+        'budget utilisation (all spend / all budgets)',
+        pct(sEven.utilisationTotal),
+        pct(sAsap.utilisationTotal),
+      ],
+      ['utilisation, median campaign', pct(sEven.utilisationMedian), pct(sAsap.utilisationMedian)],
+      ['utilisation, lowest campaign', pct(sEven.utilisationMin), pct(sAsap.utilisationMin)],
+      ['campaigns at >= 98 %', `${sEven.utilisationMet}/${n}`, `${sAsap.utilisationMet}/${n}`],
+      [
+        'campaigns at >= 98 % (budget >= 50 max charges)',
+        `${sEven.roomyMet}/${sEven.roomyCount}`,
+        `${sAsap.roomyMet}/${sAsap.roomyCount}`,
+      ],
+      ['hourly RMSE, median (all)', rm(sEven.rmseAll.median), rm(sAsap.rmseAll.median)],
+      ['hourly RMSE, worst (all)', rm(sEven.rmseAll.worst), rm(sAsap.rmseAll.worst)],
+      ['campaigns at RMSE <= 10 % (all)', `${sEven.rmseAll.met}/${n}`, `${sAsap.rmseAll.met}/${n}`],
+      [`hourly RMSE, worst (>= ${DENSE} charges/h)`, rm(sEven.rmseDense.worst), rm(sAsap.rmseDense.worst)],
+      [
+        `campaigns at RMSE <= 10 % (>= ${DENSE} charges/h)`,
+        `${sEven.rmseDense.met}/${sEven.rmseDense.count}`,
+        `${sAsap.rmseDense.met}/${sAsap.rmseDense.count}`,
+      ],
+      ['worst overspend', pct(sEven.overspendMaxPct / 100, 3), pct(sAsap.overspendMaxPct / 100, 3)],
+      ['campaigns whose budget ran out', `${sEven.ranOut}/${n}`, `${sAsap.ranOut}/${n}`],
+      ['clicks', fmt(sEven.clicks), fmt(sAsap.clicks)],
+      ['eCPC (all spend / all clicks)', usd(sEven.ecpc), usd(sAsap.ecpc)],
+      ['simulated in', `${fmt(sEven.seconds, 1)} s`, `${fmt(sAsap.seconds, 1)} s`],
+    ],
+  )}`,
+);
+const targets = [
+  [
+    'utilisation >= 98 % (every campaign)',
+    sEven.utilisationMin >= 0.98,
+    `lowest ${pct(sEven.utilisationMin)}, ${sEven.utilisationMet}/${n} campaigns, all budgets ${pct(sEven.utilisationTotal)}`,
+  ],
+  [
+    'utilisation >= 98 % (budgets of >= 50 max charges)',
+    sEven.roomyCount > 0 && sEven.roomyMin >= 0.98,
+    `${sEven.roomyMet}/${sEven.roomyCount}, lowest ${pct(sEven.roomyMin)}`,
+  ],
+  [
+    `hourly spend RMSE <= 10 % (campaigns with >= ${DENSE} charges/h)`,
+    sEven.rmseDense.count > 0 && sEven.rmseDense.worst <= 10,
+    `${sEven.rmseDense.met}/${sEven.rmseDense.count}, worst ${rm(sEven.rmseDense.worst)}`,
+  ],
+  [
+    'hourly spend RMSE <= 10 % (every campaign)',
+    sEven.rmseAll.worst <= 10,
+    `${sEven.rmseAll.met}/${n}, median ${rm(sEven.rmseAll.median)}, worst ${rm(sEven.rmseAll.worst)}`,
+  ],
+  [
+    'overspend <= 1 % of the daily budget',
+    sEven.overspendMaxPct <= 1,
+    `worst ${fmt(sEven.overspendMaxPct, 3)} %`,
+  ],
+  ['eCPC no worse than ASAP', sEven.ecpc <= sAsap.ecpc, `${usd(sEven.ecpc)} vs ${usd(sAsap.ecpc)}`],
+] as const;
+console.log(
+  `\n${table(
+    ['target (EVEN)', 'result', 'figure'],
+    targets.map(([t, ok, f]) => [t, ok ? 'met' : 'missed', f]),
+  )}`,
+);
+
+const dir = resultsDir();
+writeFileSync(
+  join(dir, 'ads-pacing.json'),
+  JSON.stringify(
+    {
+      args,
+      strategy,
+      curve,
+      summary: { even: sEven, asap: sAsap },
+      targets,
+      campaigns: rows,
+      hourly: { even: even.results, asap: asap.results },
+    },
+    null,
+    2,
+  ),
+);
+const total = (sim: typeof even) =>
+  Array.from({ length: 24 }, (_, h) => sim.results.reduce((a, r) => a + r.hourly[h]!, 0) / 1e6);
+const budgetTotal = even.results.reduce((a, r) => a + r.budget, 0);
+const charts = [
+  lineChart('All campaigns: hourly spend', 'spend ($)', [
+    { name: 'target curve', color: '#999', values: curve.map((w) => (w * budgetTotal) / 1e6), dashed: true },
+    { name: `EVEN (${strategy})`, color: '#1f77b4', values: total(even) },
+    { name: 'ASAP', color: '#d62728', values: total(asap) },
+  ]),
+  ...rows.slice(0, 12).map((r, i) =>
+    lineChart(
+      `${r.id} (${r.bidType}, budget ${usd(r.budget)})`,
+      'spend ($)',
+      [
+        { name: 'target', color: '#999', values: curve.map((w) => (w * r.budget) / 1e6), dashed: true },
+        { name: 'EVEN', color: '#1f77b4', values: even.results[i]!.hourly.map((v) => v / 1e6) },
+        { name: 'ASAP', color: '#d62728', values: asap.results[i]!.hourly.map((v) => v / 1e6) },
+      ],
+      420,
+      220,
+    ),
+  ),
+];
+const html = `<!doctype html><html><head><meta charset="utf-8"><title>Ads pacing simulation</title>
+<style>body{font-family:sans-serif;margin:24px}svg{margin:6px;border:1px solid #eee}pre{font-size:12px}</style></head><body>
+<h1>Ads pacing: EVEN (${strategy}) vs ASAP</h1>
+<p>${fmt(market.requests.length)} requests over 24 h, ${n} campaigns, seed ${seed}, budget scale ${args['budget-scale']}.</p>
+<pre>${targets.map(([t, ok, f]) => `${ok ? 'met   ' : 'MISSED'}  ${t}: ${f}`).join('\n')}</pre>
+<div>${charts.join('\n')}</div></body></html>`;
+writeFileSync(join(dir, 'ads-pacing.html'), html);
+process.stderr.write(`wrote ${join(dir, 'ads-pacing.json')} and ads-pacing.html\n`);
