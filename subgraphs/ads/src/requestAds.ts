@@ -14,6 +14,7 @@ import { DEVICES } from './campaignRules.js';
 import { ctrRow } from './ctrSource.js';
 import {
   type Decision,
+  type DecisionPlacement,
   type DecisionRequest,
   type DecisionState,
   decide,
@@ -54,6 +55,18 @@ function toHistory(entries: readonly Exposure[]): ExposureHistory {
     else h.campaigns[e.campaignId] = [e.at];
   }
   return h;
+}
+
+/** The campaigns with an ad of the placement's size that target it, the country and device, and run at `at`. */
+function consideredCampaigns(
+  rt: AdsModels['ads'],
+  placement: DecisionPlacement,
+  country: string | undefined,
+  device: string | undefined,
+  at: number,
+) {
+  // The size makes it an index lookup; without one the index walks every size it knows.
+  return rt.catalog.index.lookup(placement.id, country, device, placement).filter((c) => isRunning(c, at));
 }
 
 /** Checks the request; NOT_FOUND for an unknown placement, BAD_USER_INPUT naming the field otherwise. */
@@ -111,14 +124,13 @@ export async function requestAds(
 
   // Decision time (reported by benchmarks): everything in memory from here to the reservation.
   const t0 = performance.now();
-  // Every campaign targeting this placement, country and device that runs now: counted as requests in
-  // the delivery report, and the candidates whose ads the pCTR model scores in one call.
-  const considered = rt.catalog.index.lookup(placement.id, country, device).filter((c) => isRunning(c, at));
+  const cpu0 = process.cpuUsage();
+  // With a learned model, every candidate ad is scored in one call before the (synchronous) decision.
   const scores = new Map<string, number>();
   if (rt.ctr.kind !== null) {
     const rows = [];
     const ids: string[] = [];
-    for (const c of considered) {
+    for (const c of consideredCampaigns(rt, placement, country, device, at)) {
       for (const ad of c.ads) {
         if (ad.status !== 'ACTIVE' || ad.width !== placement.width || ad.height !== placement.height)
           continue;
@@ -187,7 +199,8 @@ export async function requestAds(
     if (rt.book.reserve(c.id, id, decision.chargeMicros, c, day, expiresAt)) reserved = decision.chargeMicros;
     else decision = { filled: false, reason: 'BUDGET_EXHAUSTED', candidates: decision.candidates };
   }
-  rt.recordTiming(Math.round((performance.now() - t0) * 1000));
+  const cpu = process.cpuUsage(cpu0);
+  rt.recordTiming(Math.round((performance.now() - t0) * 1000), cpu.user + cpu.system);
 
   const doc: DecisionDoc = {
     _id: id,
@@ -212,8 +225,9 @@ export async function requestAds(
     expiresAt: decision.filled ? expiresAt : null,
   };
   const hour = hourStartOf(at);
+  // Bookkeeping after the decision: every campaign it considered counts a request in the delivery report.
   rt.countRequests(
-    considered.map((c) => c.id),
+    consideredCampaigns(rt, placement, country, device, at).map((c) => c.id),
     hour,
   );
   const win = decision.filled

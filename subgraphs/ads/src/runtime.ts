@@ -59,7 +59,8 @@ export class AdsRuntime {
   private loaded: Promise<void> | null = null;
   /** Requests per rollup bucket not yet written (see `countRequests`). */
   private requestCounts = new Map<string, { campaignId: string; hourStart: number; n: number }>();
-  private readonly decisionMicros: number[] = [];
+  private decisionWall: number[] = [];
+  private decisionCpu: number[] = [];
 
   constructor(
     readonly models: CampaignModels & LedgerModels,
@@ -204,13 +205,21 @@ export class AdsRuntime {
     }
   }
 
-  recordTiming(micros: number): void {
-    if (this.decisionMicros.length >= this.settings.keepTimings) this.decisionMicros.shift();
-    this.decisionMicros.push(micros);
+  /** One decision's wall-clock and process CPU time, µs. */
+  recordTiming(wallMicros: number, cpuMicros: number): void {
+    if (this.decisionWall.length >= this.settings.keepTimings) return;
+    this.decisionWall.push(wallMicros);
+    this.decisionCpu.push(cpuMicros);
   }
 
-  /** Decision times (µs, measured around the in-memory decision) since the last `takeTimings`. */
-  takeTimings(): number[] {
-    return this.decisionMicros.splice(0);
+  /**
+   * Decision times (µs, measured around the in-memory decision: wall clock, and the process's CPU time,
+   * which preemption on a busy machine does not inflate) since the last call; at most `keepTimings`.
+   */
+  takeTimings(): { wall: number[]; cpu: number[] } {
+    const out = { wall: this.decisionWall, cpu: this.decisionCpu };
+    this.decisionWall = [];
+    this.decisionCpu = [];
+    return out;
   }
 }
