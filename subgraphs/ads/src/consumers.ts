@@ -39,10 +39,13 @@ export async function applyFeedbackReceived(models: AdsModels, event: MeshEvent)
   await models.ads.adStats.add(data.targetId, { complaints: 1 });
 }
 
+/** Erasure: the user's exposures and attention curve go; the decision log and ledger keep no user id. */
 export async function applyUserErased(models: AdsModels, event: MeshEvent): Promise<void> {
   const userId = event.userId ?? event.key.id;
   await models.ads.exposures.erase(userId);
   await models.ads.userAttention.erase(userId);
+  await models.Decision.updateMany({ userId }, { $set: { userId: null } });
+  await models.AdEvent.updateMany({ userId }, { $set: { userId: null } });
 }
 
 export function startConsumers(models: AdsModels, events: EventBus) {

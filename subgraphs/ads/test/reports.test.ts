@@ -185,4 +185,21 @@ describe('snapshots from the event bus', () => {
       .toBe(90_000);
     expect(rt.adStats.get('cmp-1-ad').engagedMs).toBe(5_000);
   });
+
+  it('forgets an erased user: exposures, attention curve and the user id in the log and ledger', async () => {
+    const rt = sg.models.ads;
+    const d = await requestAd(sg, { placementId: 'plc-1', userId: 'u-gone' });
+    await recordEvent(sg, { token: d.impressionToken });
+    await rt.userAttention.apply('u-gone', 'evt_0', 60_000, Date.now());
+    expect(await rt.exposures.get('u-gone')).toHaveLength(1);
+    await sg.events.publish([
+      meshEvent('user.erased', { __typename: 'User', id: 'u-gone' }, {}, { userId: 'u-gone' }),
+    ]);
+    await expect
+      .poll(() => sg.models.Decision.countDocuments({ userId: 'u-gone' }), { timeout: 10_000 })
+      .toBe(0);
+    expect(await sg.models.AdEvent.countDocuments({ userId: 'u-gone' })).toBe(0);
+    expect(await rt.exposures.get('u-gone')).toEqual([]);
+    expect(await rt.userAttention.get('u-gone')).toBeNull();
+  });
 });
