@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { adsSubgraph } from '@attention-mesh/ads-subgraph';
-import { loadConfig, type RunningSubgraph, startSubgraph } from '@attention-mesh/platform';
+import { connectMongo, loadConfig, type RunningSubgraph, startSubgraph } from '@attention-mesh/platform';
 import { pino } from 'pino';
 import type { AdsModels } from '../../subgraphs/ads/dist/models/index.js';
 import { fmt, quantile, REPO_ROOT, resultsDir, table } from './common.js';
@@ -218,8 +218,11 @@ async function runSize(uri: string, n: number): Promise<Run> {
     run.serverCpu = timings.cpu.map((us) => us / 1000);
     return run;
   } finally {
-    await sg.connection.dropDatabase().catch(() => {});
+    // Stopping writes the request counts not yet flushed (thousands of upserts at 10,000 campaigns).
     await sg.stop();
+    const conn = await connectMongo({ uri, dbName: config.mongo.dbName, logger });
+    await conn.dropDatabase().catch(() => {});
+    await conn.close();
   }
 }
 
