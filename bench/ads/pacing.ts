@@ -10,16 +10,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type {
-  AdStats,
-  CampaignSpend,
-  DecisionCampaign,
-  PacingControllerState,
-} from '../../subgraphs/ads/dist/decision/index.js';
 import { decision, fmt, resultsDir, table } from './common.js';
-import { DAY_START, generatePacingMarket, TRAFFIC } from './pacingWorld.js';
+import { type CampaignResult, simulate as simulateDay } from './pacingSimulation.js';
+import { generatePacingMarket, TRAFFIC } from './pacingWorld.js';
 import { lineChart } from './svgChart.js';
-import { seededRandom } from './world.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,20 +23,19 @@ const { values: args } = parseArgs({
     'calibration-pass': { type: 'string', default: '0.15' },
     strategy: { type: 'string', default: 'THROTTLE' },
     smoothing: { type: 'string' },
+    'warmup-days': { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(
-    'npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.05] [--seed 1]',
+    'npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.05] [--warmup-days 0] [--seed 1]',
   );
   process.exit(0);
 }
 const seed = Number(args.seed);
 const strategy = args.strategy === 'SHADE' ? 'SHADE' : 'THROTTLE';
-const HOUR = 3600_000;
-const MINUTE = 60_000;
 
 const market = generatePacingMarket({
   requests: Number(args.requests),
@@ -50,122 +43,14 @@ const market = generatePacingMarket({
   seed,
 });
 const curve = decision.pacingCurve(TRAFFIC, 'EVEN');
-
-interface CampaignResult {
-  id: string;
-  bidType: string;
-  budget: number;
-  spent: number;
-  hourly: number[];
-  ranOutAt: number | null;
-  impressions: number;
-  clicks: number;
-}
-
-/**
- * One day of the market. `fixedPassRate`: every campaign takes part in auctions with this probability and
- * has no budget limit (the calibration run).
- */
-function simulate(
-  mode: 'EVEN' | 'ASAP',
-  fixedPassRate?: number,
-): { results: CampaignResult[]; noFill: Record<string, number>; ms: number } {
-  const t0 = performance.now();
-  const campaigns: DecisionCampaign[] = market.campaigns.map((c) => ({
-    ...c,
-    pacing: mode,
-    dailyBudgetMicros: fixedPassRate === undefined ? c.dailyBudgetMicros : Number.MAX_SAFE_INTEGER,
-  }));
-  const index = new decision.EligibilityIndex(campaigns);
-  const spends = new Map<string, CampaignSpend>();
-  const stats = new Map<string, AdStats>();
-  const pacing = new Map<string, PacingControllerState>();
-  const results = new Map<string, CampaignResult>();
-  for (const c of campaigns) {
-    spends.set(c.id, { spentTodayMicros: 0, spentTotalMicros: 0, reservedMicros: 0 });
-    pacing.set(
-      c.id,
-      fixedPassRate === undefined
-        ? decision.initialPacingState(DAY_START, DAY_START)
-        : { ...decision.initialPacingState(DAY_START, DAY_START, fixedPassRate) },
-    );
-    results.set(c.id, {
-      id: c.id,
-      bidType: c.bidType,
-      budget: c.dailyBudgetMicros,
-      spent: 0,
-      hourly: new Array(24).fill(0),
-      ranOutAt: null,
-      impressions: 0,
-      clicks: 0,
-    });
-  }
-  const state = {
-    spend: (id: string) => spends.get(id),
-    adStats: (id: string) => stats.get(id),
-    pacing: (id: string) => pacing.get(id),
-  };
-  const byId = new Map(campaigns.map((c) => [c.id, c]));
-  const decideRng = seededRandom(seed + 11);
-  const clickRng = seededRandom(seed + 12);
-  const noFill: Record<string, number> = {};
-  let minute = 0;
-  const stepTo = (until: number) => {
-    while (DAY_START + (minute + 1) * MINUTE <= until) {
-      minute++;
-      if (mode === 'ASAP' || fixedPassRate !== undefined) continue;
-      for (const c of campaigns) {
-        pacing.set(
-          c.id,
-          decision.stepPacing(
-            pacing.get(c.id)!,
-            {
-              at: DAY_START + minute * MINUTE,
-              dayStart: DAY_START,
-              spentTodayMicros: spends.get(c.id)!.spentTodayMicros,
-              dailyBudgetMicros: c.dailyBudgetMicros,
-              mode,
-              curve,
-            },
-            { strategy, smoothing: args.smoothing === undefined ? undefined : Number(args.smoothing) },
-          ),
-        );
-      }
-    }
-  };
-  const charge = (c: DecisionCampaign, amount: number, at: number) => {
-    const s = spends.get(c.id)!;
-    s.spentTodayMicros += amount;
-    s.spentTotalMicros += amount;
-    const r = results.get(c.id)!;
-    r.spent += amount;
-    r.hourly[Math.floor((at - DAY_START) / HOUR)]! += amount;
-    const maxCharge = c.bidType === 'CPM' ? Math.max(1, Math.floor(c.bidMicros / 1000)) : c.bidMicros;
-    if (r.ranOutAt === null && c.dailyBudgetMicros - s.spentTodayMicros < maxCharge) r.ranOutAt = at;
-  };
-  for (const req of market.requests) {
-    stepTo(req.context.at);
-    const d = decision.decide(req, { index, state }, decideRng, { propensityDraws: 0 });
-    if (!d.filled) {
-      noFill[d.reason] = (noFill[d.reason] ?? 0) + 1;
-      continue;
-    }
-    const c = byId.get(d.campaignId)!;
-    const r = results.get(c.id)!;
-    r.impressions++;
-    const st = stats.get(d.adId) ?? { impressions: 0, clicks: 0 };
-    st.impressions++;
-    const clicked = clickRng.next() < market.trueCtr.get(d.adId)!;
-    if (clicked) {
-      st.clicks++;
-      r.clicks++;
-    }
-    stats.set(d.adId, st);
-    if (d.chargeEvent === 'IMPRESSION') charge(c, d.chargeMicros, req.context.at);
-    else if (clicked) charge(c, d.chargeMicros, req.context.at);
-  }
-  return { results: [...results.values()], noFill, ms: performance.now() - t0 };
-}
+const setup = {
+  market,
+  curve,
+  seed,
+  warmupDays: Number(args['warmup-days']),
+  pacing: { strategy, smoothing: args.smoothing === undefined ? undefined : Number(args.smoothing) } as const,
+};
+const simulate = (mode: 'EVEN' | 'ASAP', fixedPassRate?: number) => simulateDay(setup, mode, fixedPassRate);
 
 /**
  * Daily budgets that the market can deliver: a calibration day in which every campaign takes part in
