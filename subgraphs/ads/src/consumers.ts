@@ -3,6 +3,7 @@ import {
   type FeedbackReceivedData,
   insertNew,
   type MeshEvent,
+  type UserConsentChangedData,
 } from '@attention-mesh/platform';
 import type { AdsModels } from './models/index.js';
 
@@ -39,11 +40,18 @@ export async function applyFeedbackReceived(models: AdsModels, event: MeshEvent)
   await models.ads.adStats.add(data.targetId, { complaints: 1 });
 }
 
+/** Ads-personalisation consent: without it, decisions use neither segments nor the attention curve. */
+export async function applyConsentChanged(models: AdsModels, event: MeshEvent): Promise<void> {
+  const { adsPersonalization, updatedAt } = event.data as UserConsentChangedData;
+  await models.ads.consents.apply(event.userId ?? event.key.id, adsPersonalization, updatedAt);
+}
+
 /** Erasure: the user's exposures and attention curve go; the decision log and ledger keep no user id. */
 export async function applyUserErased(models: AdsModels, event: MeshEvent): Promise<void> {
   const userId = event.userId ?? event.key.id;
   await models.ads.exposures.erase(userId);
   await models.ads.userAttention.erase(userId);
+  await models.ads.consents.erase(userId);
   await models.Decision.updateMany({ userId }, { $set: { userId: null } });
   await models.AdEvent.updateMany({ userId }, { $set: { userId: null } });
 }
@@ -53,5 +61,6 @@ export function startConsumers(models: AdsModels, events: EventBus) {
     events.subscribe('ads.attention', ['attention.recorded'], (e) => applyAttentionRecorded(models, e)),
     events.subscribe('ads.feedback', ['feedback.received'], (e) => applyFeedbackReceived(models, e)),
     events.subscribe('ads.erasure', ['user.erased'], (e) => applyUserErased(models, e)),
+    events.subscribe('ads.consents', ['user.consent.changed'], (e) => applyConsentChanged(models, e)),
   ];
 }

@@ -118,9 +118,12 @@ export async function requestAds(
     placement = rt.catalog.placements.get(input.placementId)!;
   }
   const userId = input.userId ?? null;
-  const [exposures, attention] = userId
-    ? await Promise.all([rt.exposures.get(userId), rt.userAttention.get(userId)])
-    : [[], null];
+  // Frequency caps protect every user; segments and the attention curve are personalisation and need
+  // the user's ads-personalisation consent.
+  const [exposures, personalised] = userId
+    ? await Promise.all([rt.exposures.get(userId), rt.consents.allowsPersonalisation(userId)])
+    : [[], false];
+  const attention = userId && personalised ? await rt.userAttention.get(userId) : null;
 
   // Decision time (reported by benchmarks): everything in memory from here to the reservation.
   const t0 = performance.now();
@@ -158,10 +161,14 @@ export async function requestAds(
     placement,
     context: { at, category, device, country },
     user: userId
-      ? { id: userId, segments, exposures: toHistory(exposures), engagementByHour: attention?.hours }
+      ? {
+          id: userId,
+          segments: personalised ? segments : [],
+          exposures: toHistory(exposures),
+          engagementByHour: attention?.hours,
+        }
       : undefined,
   };
-  if (!userId && segments.length > 0) request.user = { id: '', segments };
   const state: DecisionState = {
     spend: (id) => {
       const c = rt.catalog.index.get(id);

@@ -15,7 +15,7 @@ import { ExposureStore } from './exposures.js';
 import { LocalDayClock } from './localDay.js';
 import type { CampaignModels } from './models/campaigns.js';
 import type { LedgerModels, SpendDoc } from './models/ledger.js';
-import { AdStatsBook, UserAttentionStore } from './snapshots.js';
+import { AdStatsBook, ConsentStore, UserAttentionStore } from './snapshots.js';
 
 /** Tunables of the decision that are not deployment config. */
 export interface DecisionSettings {
@@ -51,6 +51,7 @@ export class AdsRuntime {
   readonly exposures: ExposureStore;
   readonly userAttention: UserAttentionStore;
   readonly adStats: AdStatsBook;
+  readonly consents: ConsentStore;
   readonly ctr = new CtrSource();
   readonly spend: CounterWriter;
   readonly rollups: CounterWriter;
@@ -72,6 +73,7 @@ export class AdsRuntime {
     this.exposures = new ExposureStore(models.Exposure);
     this.userAttention = new UserAttentionStore(models.UserAttention);
     this.adStats = new AdStatsBook(models.AdStats);
+    this.consents = new ConsentStore(models.AdsConsent);
     this.spend = new CounterWriter(models.Spend);
     this.rollups = new CounterWriter(models.DeliveryRollup);
   }

@@ -186,6 +186,26 @@ describe('snapshots from the event bus', () => {
     expect(rt.adStats.get('cmp-1-ad').engagedMs).toBe(5_000);
   });
 
+  it('keeps the newest ads-personalisation consent of each user', async () => {
+    const rt = sg.models.ads;
+    const consent = (adsPersonalization: boolean, updatedAt: number) =>
+      meshEvent(
+        'user.consent.changed',
+        { __typename: 'User', id: 'u-consent' },
+        { personalization: true, adsPersonalization, analytics: true, updatedAt },
+        { userId: 'u-consent' },
+      );
+    const now = Date.now();
+    // The newer announcement first, then an older one arriving late.
+    await sg.events.publish([consent(true, now), consent(false, now - 1000)]);
+    await expect
+      .poll(() => sg.models.AdsConsent.countDocuments({ _id: 'u-consent' }), { timeout: 10_000 })
+      .toBe(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await rt.consents.allowsPersonalisation('u-consent')).toBe(true);
+    expect(await rt.consents.allowsPersonalisation('u-never-announced')).toBe(false);
+  });
+
   it('forgets an erased user: exposures, attention curve and the user id in the log and ledger', async () => {
     const rt = sg.models.ads;
     const d = await requestAd(sg, { placementId: 'plc-1', userId: 'u-gone' });

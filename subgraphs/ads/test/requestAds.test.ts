@@ -13,7 +13,7 @@ beforeAll(async () => {
   sg = await startTestSubgraph(adsSubgraph, inject('mongoUri'));
   await advertiser(sg, 'adv-utc');
   await advertiser(sg, 'adv-ny', 'America/New_York');
-  for (const p of ['plc-main', 'plc-cap', 'plc-sched', 'plc-safe'])
+  for (const p of ['plc-main', 'plc-cap', 'plc-sched', 'plc-safe', 'plc-seg'])
     await placement(sg, p, p === 'plc-main' ? { floorMicros: 500_000 } : {});
   await campaign(sg, 'cmp-main', 'adv-utc', {
     targeting: { countries: ['FR'], devices: ['mobile'], placementIds: ['plc-main'] },
@@ -25,6 +25,9 @@ beforeAll(async () => {
   await campaign(sg, 'cmp-sched', 'adv-ny', {
     targeting: { placementIds: ['plc-sched'] },
     schedule: [{ days: [0, 1, 2, 3, 4, 5, 6], startHour: 9, endHour: 17 }],
+  });
+  await campaign(sg, 'cmp-seg', 'adv-utc', {
+    targeting: { placementIds: ['plc-seg'], segments: ['gamers'] },
   });
   await campaign(sg, 'cmp-safe', 'adv-utc', {
     targeting: { placementIds: ['plc-safe'] },
@@ -115,6 +118,13 @@ describe('requestAds through the subgraph', () => {
     expect((await requestAd(sg, { placementId: 'plc-safe', context: { category: 'sports' } })).ad?.id).toBe(
       'cmp-safe-ad',
     );
+  });
+
+  it('targets segments only for users who consented to ads personalisation', async () => {
+    const ask = (userId: string) => requestAd(sg, { placementId: 'plc-seg', userId, segments: ['gamers'] });
+    expect((await ask('usr-no-consent')).noFillReason).toBe('NO_ELIGIBLE_ADS');
+    await sg.models.ads.consents.apply('usr-consent', true, Date.now());
+    expect((await ask('usr-consent')).ad?.id).toBe('cmp-seg-ad');
   });
 
   it('sees campaign changes at once: a paused campaign is not served, a resumed one is', async () => {

@@ -90,6 +90,13 @@ export interface UserAttentionDoc {
   lastEventId: string;
 }
 
+/** A user's ads-personalisation consent, from `user.consent.changed` (the newest `updatedAt` wins). */
+export interface AdsConsentDoc {
+  _id: string;
+  adsPersonalization: boolean;
+  updatedAt: number;
+}
+
 /** A user's recent impressions (for frequency caps and `User.adExposure`). */
 export interface ExposureDoc {
   _id: string;
@@ -175,6 +182,11 @@ const userAttentionSchema = new Schema<UserAttentionDoc>(
   opts,
 );
 
+const consentSchema = new Schema<AdsConsentDoc>(
+  { _id: str, adsPersonalization: { type: Boolean, required: true }, updatedAt: num },
+  opts,
+);
+
 const exposureSchema = new Schema<ExposureDoc>(
   { _id: str, entries: [{ _id: false, adId: str, campaignId: str, at: num }] },
   opts,
@@ -190,6 +202,7 @@ export function ledgerModels(conn: Connection) {
     Seen: conn.model<SeenDoc>('Seen', seenSchema, 'seen_signals'),
     UserAttention: conn.model<UserAttentionDoc>('UserAttention', userAttentionSchema, 'user_attention'),
     Exposure: conn.model<ExposureDoc>('Exposure', exposureSchema, 'exposures'),
+    AdsConsent: conn.model<AdsConsentDoc>('AdsConsent', consentSchema, 'consents'),
   };
 }
 export type LedgerModels = ReturnType<typeof ledgerModels>;
