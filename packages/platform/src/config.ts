@@ -40,6 +40,13 @@ const envSchema = z.object({
   ATTENTION_MAX_PENDING_BATCHES: z.coerce.number().int().min(1).max(10_000).default(32),
   ATTENTION_MEMORY_DOCS: z.coerce.number().int().min(0).default(200_000),
   ATTENTION_SINGLE_WRITER: z.enum(['true', 'false']).default('true'),
+  ADS_TOKEN_SECRET: z.string().min(32).optional(),
+  ADS_TOKEN_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60 * 1000),
+  ADS_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
 });
 
 export interface ServiceConfig {
@@ -81,6 +88,14 @@ export interface ServiceConfig {
      */
     singleWriter: boolean;
   };
+  ads: {
+    /** HMAC secret of the impression and click tokens (default: derived from `internalSecret`). */
+    tokenSecret: string;
+    /** How long a decision's tokens (and its budget reservation) stay valid (default 15 min). */
+    tokenTtlMs: number;
+    /** How often the decision state re-reads campaigns changed by other replicas (default 10 s). */
+    refreshMs: number;
+  };
 }
 
 /**
@@ -118,6 +133,11 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       maxPendingBatches: e.ATTENTION_MAX_PENDING_BATCHES,
       memoryDocs: e.ATTENTION_SINGLE_WRITER === 'true' ? e.ATTENTION_MEMORY_DOCS : 0,
       singleWriter: e.ATTENTION_SINGLE_WRITER === 'true',
+    },
+    ads: {
+      tokenSecret: e.ADS_TOKEN_SECRET ?? `ads-token:${e.MESH_INTERNAL_SECRET ?? DEV_SECRET}`,
+      tokenTtlMs: e.ADS_TOKEN_TTL_MS,
+      refreshMs: e.ADS_REFRESH_MS,
     },
   };
 }

@@ -1,5 +1,7 @@
 import { badUserInput, checkHttpUrl, checkInt, checkSlugs, isCountryCode } from '@attention-mesh/platform';
-import type { CampaignDoc, TargetingDoc } from './models/index.js';
+import { MAX_CAP_WINDOW_S } from './exposures.js';
+import { isTimeZone } from './localDay.js';
+import type { CampaignDoc, FrequencyCapDoc, ScheduleWindowDoc, TargetingDoc } from './models/campaigns.js';
 
 /** Validation of campaign, ad and placement settings. Pure: throws BAD_USER_INPUT naming the field. */
 
@@ -80,4 +82,50 @@ export function checkAdUrls(
 export function checkStatusChange(from: CampaignDoc['status'], to: CampaignDoc['status']): void {
   if (from === 'ARCHIVED' && to !== 'ARCHIVED')
     throw badUserInput('an archived campaign cannot be reactivated', 'status');
+}
+
+/** An IANA time zone (schedules and daily budgets are read in it). */
+export function checkTimeZone(tz: string, field: string): string {
+  if (!isTimeZone(tz)) throw badUserInput(`${JSON.stringify(tz)} is not an IANA time zone`, field);
+  return tz;
+}
+
+/** Schedule windows: days 0 (Sunday) to 6, hours [startHour, endHour) with 0 <= start < end <= 24. */
+export function checkSchedule(
+  windows: readonly ScheduleWindowDoc[] | null | undefined,
+  field: string,
+): ScheduleWindowDoc[] {
+  const list = windows ?? [];
+  if (list.length > 50) throw badUserInput('at most 50 schedule windows', field);
+  return list.map((w, i) => {
+    const f = `${field}.${i}`;
+    if (w.days.length === 0) throw badUserInput('a schedule window needs at least one day', `${f}.days`);
+    for (const d of w.days) checkInt(d, `${f}.days`, 0, 6);
+    checkInt(w.startHour, `${f}.startHour`, 0, 23);
+    checkInt(w.endHour, `${f}.endHour`, 1, 24);
+    if (w.endHour <= w.startHour) throw badUserInput('endHour must be after startHour', `${f}.endHour`);
+    return { days: [...new Set(w.days)].sort((a, b) => a - b), startHour: w.startHour, endHour: w.endHour };
+  });
+}
+
+/** Frequency caps: at least one impression per window of one second to 30 days. */
+export function checkFrequencyCaps(
+  caps: readonly FrequencyCapDoc[] | null | undefined,
+  field: string,
+): FrequencyCapDoc[] {
+  const list = caps ?? [];
+  if (list.length > 10) throw badUserInput('at most 10 frequency caps', field);
+  return list.map((c, i) => {
+    checkInt(c.max, `${field}.${i}.max`, 1, 1_000_000);
+    checkInt(c.windowSeconds, `${field}.${i}.windowSeconds`, 1, MAX_CAP_WINDOW_S);
+    return { scope: c.scope, max: c.max, windowSeconds: c.windowSeconds };
+  });
+}
+
+/** Brand safety: content categories (slugs) the campaign must never appear next to. */
+export function checkBlockedCategories(
+  values: readonly string[] | null | undefined,
+  field: string,
+): string[] {
+  return checkSlugs(values ?? [], field, 100, 'category');
 }

@@ -1,5 +1,6 @@
 import { byIdLoader, groupedLoader } from '@attention-mesh/platform';
 import type { AdDoc, AdsModels, AdvertiserDoc, CampaignDoc, PlacementDoc } from './models/index.js';
+import type { SpendDoc } from './models/ledger.js';
 
 export function createLoaders(models: AdsModels) {
   return {
@@ -7,6 +8,7 @@ export function createLoaders(models: AdsModels) {
     campaign: byIdLoader<CampaignDoc>(models.Campaign),
     ad: byIdLoader<AdDoc>(models.Ad),
     placement: byIdLoader<PlacementDoc>(models.Placement),
+    spend: byIdLoader<SpendDoc>(models.Spend),
     adsByCampaign: groupedLoader<string, AdDoc>(
       async (ids) =>
         models.Ad.find({ campaignId: { $in: ids } })

@@ -1,13 +1,55 @@
 import type { SubgraphDefinition } from '@attention-mesh/platform';
+import { startConsumers } from './consumers.js';
+import { watchCtrModel } from './ctrModel.js';
 import { createLoaders } from './loaders.js';
 import { type AdsModels, createModels } from './models/index.js';
 import { type AdsContext, resolvers } from './resolvers/index.js';
 
-/** The ads subgraph: advertisers, campaigns, ads and placements (the ad decision comes on top). */
+/** Runs `fn` every `ms` (not overlapping itself) until stopped; errors are logged, not fatal. */
+function every(ms: number, fn: () => Promise<unknown> | unknown, onError: (err: unknown) => void) {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = Promise.resolve()
+      .then(fn)
+      .catch(onError)
+      .finally(() => {
+        running = null;
+      });
+  }, ms);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/** The ads subgraph: advertisers, campaigns, ads and placements, the ad decision, the spend ledger, reports. */
 export const adsSubgraph: SubgraphDefinition<AdsModels, AdsContext> = {
   name: 'ads',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
   models: createModels,
-  context: (models) => ({ models, loaders: createLoaders(models) }),
+  context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
+  background: (models, { events, logger }) => {
+    const rt = models.ads;
+    rt.logger = logger;
+    rt.ctr.logger = logger;
+    const fail = (what: string) => (err: unknown) => logger.error({ err }, `ads ${what} failed`);
+    rt.ready().catch(fail('start-up load'));
+    return [
+      ...startConsumers(models, events),
+      watchCtrModel(rt.config, logger, (next) => rt.ctr.swap(next)),
+      // Changes made by other replicas; this process's own changes are applied as they happen.
+      every(rt.config.ads.refreshMs, () => rt.refresh(), fail('catalog refresh')),
+      // A scan for changes whatever the version says (see Catalog.bump).
+      every(5 * 60_000, () => rt.refresh(true), fail('catalog rescan')),
+      every(60_000, () => rt.isLoaded && rt.stepPacing(), fail('pacing step')),
+      every(10 * 60_000, () => rt.flushRequests(), fail('request counts flush')),
+      { stop: () => rt.flushRequests().catch(fail('request counts flush')) },
+      every(10_000, () => rt.book.expire(Date.now()), fail('reservation expiry')),
+    ];
+  },
 };

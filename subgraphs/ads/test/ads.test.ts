@@ -71,12 +71,48 @@ describe('ads subgraph: campaign management', () => {
     [{ targeting: { placementIds: ['plc-none'] } }, 'input.targeting.placementIds'],
     [{ targeting: { countries: ['france'] } }, 'input.targeting.countries'],
     [{ targeting: { devices: ['fridge'] } }, 'input.targeting.devices'],
+    [{ schedule: [{ days: [7], startHour: 0, endHour: 24 }] }, 'input.schedule.0.days'],
+    [{ schedule: [{ days: [], startHour: 0, endHour: 24 }] }, 'input.schedule.0.days'],
+    [{ schedule: [{ days: [1], startHour: 10, endHour: 10 }] }, 'input.schedule.0.endHour'],
+    [{ schedule: [{ days: [1], startHour: 0, endHour: 25 }] }, 'input.schedule.0.endHour'],
+    [{ frequencyCaps: [{ scope: 'AD', max: 0, windowSeconds: 60 }] }, 'input.frequencyCaps.0.max'],
+    [{ frequencyCaps: [{ scope: 'AD', max: 1, windowSeconds: 0 }] }, 'input.frequencyCaps.0.windowSeconds'],
+    [{ blockedCategories: ['Not A Slug'] }, 'input.blockedCategories'],
   ])('rejects campaign %j and writes nothing', async (bad, field) => {
     const before = await sg.models.Campaign.countDocuments({});
     const res = await gql(sg.url, CAMPAIGN, { input: campaignInput(bad) });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
     expect(await sg.models.Campaign.countDocuments({})).toBe(before);
+  });
+
+  it('stores schedule, caps and brand-safety blocks, and rejects an unknown time zone', async () => {
+    const res = await gql(
+      sg.url,
+      `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) {
+        schedule { days startHour endHour } frequencyCaps { scope max windowSeconds } blockedCategories pacingMode
+      } }`,
+      {
+        input: campaignInput({
+          id: 'cmp-settings',
+          schedule: [{ days: [5, 1, 1], startHour: 8, endHour: 20 }],
+          frequencyCaps: [{ scope: 'CAMPAIGN', max: 3, windowSeconds: 86_400 }],
+          blockedCategories: ['gambling', 'gambling'],
+          pacingMode: 'FRONTLOADED',
+        }),
+      },
+    );
+    expect(res.data?.createCampaign).toEqual({
+      schedule: [{ days: [1, 5], startHour: 8, endHour: 20 }],
+      frequencyCaps: [{ scope: 'CAMPAIGN', max: 3, windowSeconds: 86_400 }],
+      blockedCategories: ['gambling'],
+      pacingMode: 'FRONTLOADED',
+    });
+    const tz = await gql(
+      sg.url,
+      `mutation { createAdvertiser(input: { name: "X", timezone: "Mars/Olympus" }) { id } }`,
+    );
+    expect(tz.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.timezone' });
   });
 
   it('rejects a malformed landing URL and an unknown campaign for ads', async () => {

@@ -132,7 +132,7 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
     endAt: iso(now + 60 * 24 * hour),
     bidType,
     bidMicros,
-    pacing: i % 3 === 2 ? 'ASAP' : 'EVEN',
+    pacingMode: i % 3 === 2 ? 'ASAP' : 'EVEN',
     targeting: { categories, placementIds, devices: [], countries: [] },
   }));
   const sizes: Record<string, [number, number]> = {

@@ -1,131 +1,15 @@
-import { type Connection, Schema } from 'mongoose';
+import type { ServiceConfig } from '@attention-mesh/platform';
+import type { Connection } from 'mongoose';
+import { AdsRuntime } from '../runtime.js';
+import { campaignModels } from './campaigns.js';
+import { ledgerModels } from './ledger.js';
 
-/** Money fields are integer micros; times are epoch ms. */
+export * from './campaigns.js';
+export * from './ledger.js';
 
-export interface AdvertiserDoc {
-  _id: string;
-  name: string;
-  timezone: string;
-  createdAt: number;
-}
-
-export interface TargetingDoc {
-  countries: string[];
-  devices: string[];
-  segments: string[];
-  categories: string[];
-  placementIds: string[];
-}
-
-export type CampaignStatus = 'ACTIVE' | 'PAUSED' | 'ARCHIVED';
-
-export interface CampaignDoc {
-  _id: string;
-  advertiserId: string;
-  name: string;
-  status: CampaignStatus;
-  dailyBudgetMicros: number;
-  totalBudgetMicros: number | null;
-  startAt: number;
-  endAt: number | null;
-  bidType: 'CPM' | 'CPC';
-  bidMicros: number;
-  pacing: 'EVEN' | 'ASAP' | 'FRONTLOADED';
-  targeting: TargetingDoc;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface AdDoc {
-  _id: string;
-  campaignId: string;
-  name: string;
-  status: CampaignStatus;
-  creativeUrl: string;
-  landingUrl: string;
-  width: number;
-  height: number;
-  createdAt: number;
-}
-
-export interface PlacementDoc {
-  _id: string;
-  name: string;
-  width: number;
-  height: number;
-  floorMicros: number;
-  auctionType: 'FIRST_PRICE' | 'SECOND_PRICE';
-  createdAt: number;
-}
-
-const opts = { versionKey: false } as const;
-const str = { type: String, required: true };
-const num = { type: Number, required: true };
-
-const advertiserSchema = new Schema<AdvertiserDoc>(
-  { _id: str, name: str, timezone: str, createdAt: num },
-  opts,
-);
-
-const targetingSchema = new Schema<TargetingDoc>(
-  {
-    countries: [String],
-    devices: [String],
-    segments: [String],
-    categories: [String],
-    placementIds: [String],
-  },
-  { _id: false },
-);
-
-const campaignSchema = new Schema<CampaignDoc>(
-  {
-    _id: str,
-    advertiserId: str,
-    name: str,
-    status: str,
-    dailyBudgetMicros: num,
-    totalBudgetMicros: { type: Number, default: null },
-    startAt: num,
-    endAt: { type: Number, default: null },
-    bidType: str,
-    bidMicros: num,
-    pacing: str,
-    targeting: { type: targetingSchema, required: true },
-    createdAt: num,
-    updatedAt: num,
-  },
-  opts,
-);
-campaignSchema.index({ advertiserId: 1, _id: 1 });
-
-const adSchema = new Schema<AdDoc>(
-  {
-    _id: str,
-    campaignId: str,
-    name: str,
-    status: str,
-    creativeUrl: str,
-    landingUrl: str,
-    width: num,
-    height: num,
-    createdAt: num,
-  },
-  opts,
-);
-adSchema.index({ campaignId: 1 });
-
-const placementSchema = new Schema<PlacementDoc>(
-  { _id: str, name: str, width: num, height: num, floorMicros: num, auctionType: str, createdAt: num },
-  opts,
-);
-
-export function createModels(conn: Connection) {
-  return {
-    Advertiser: conn.model<AdvertiserDoc>('Advertiser', advertiserSchema, 'advertisers'),
-    Campaign: conn.model<CampaignDoc>('Campaign', campaignSchema, 'campaigns'),
-    Ad: conn.model<AdDoc>('Ad', adSchema, 'ads'),
-    Placement: conn.model<PlacementDoc>('Placement', placementSchema, 'placements'),
-  };
+/** The ads subgraph's collections and its per-process decision state (`ads`). */
+export function createModels(conn: Connection, config: ServiceConfig) {
+  const models = { ...campaignModels(conn), ...ledgerModels(conn) };
+  return { ...models, ads: new AdsRuntime(models, config) };
 }
 export type AdsModels = ReturnType<typeof createModels>;

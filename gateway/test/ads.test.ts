@@ -1,0 +1,99 @@
+import { adsSubgraph } from '@attention-mesh/ads-subgraph';
+import type { RunningSubgraph } from '@attention-mesh/platform';
+import { gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadGatewayConfig } from '../src/config.js';
+import { type RunningGateway, startGateway } from '../src/server.js';
+
+/** The ad decision and its ledger through the gateway (only the ads subgraph is needed for these fields). */
+let ads: RunningSubgraph<unknown>;
+let gateway: RunningGateway;
+
+async function ok<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await gql<T>(gateway.url, query, variables);
+  expect(res.errors).toBeUndefined();
+  return res.data as T;
+}
+
+beforeAll(async () => {
+  ads = (await startTestSubgraph(
+    adsSubgraph as Parameters<typeof startTestSubgraph>[0],
+    inject('mongoUri'),
+  )) as RunningSubgraph<unknown>;
+  gateway = await startGateway(
+    loadGatewayConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      JWT_SECRET: 'gateway-test-jwt-secret-of-enough-length',
+      SUBGRAPH_ADS_URL: ads.url,
+    }),
+  );
+  await ok(`mutation {
+    createAdvertiser(input: { id: "gw-adv", name: "Gateway advertiser", timezone: "Europe/Berlin" }) { id }
+    createPlacement(input: { id: "gw-plc", name: "Sidebar", width: 300, height: 250, floorMicros: 1000000, auctionType: SECOND_PRICE }) { id }
+  }`);
+  await ok(`mutation($c: CreateCampaignInput!) { createCampaign(input: $c) { id } }`, {
+    c: {
+      id: 'gw-cmp',
+      advertiserId: 'gw-adv',
+      name: 'Gateway campaign',
+      dailyBudgetMicros: 5_000_000,
+      startAt: new Date(Date.now() - 3_600_000).toISOString(),
+      bidType: 'CPM',
+      bidMicros: 3_000_000,
+      pacingMode: 'EVEN',
+      targeting: { countries: ['DE'], placementIds: ['gw-plc'] },
+      frequencyCaps: [{ scope: 'AD', max: 5, windowSeconds: 3600 }],
+    },
+  });
+  await ok(`mutation { createAd(input: { id: "gw-ad", campaignId: "gw-cmp", name: "Banner",
+    creativeUrl: "https://cdn.example.com/b.png", landingUrl: "https://example.com/", width: 300, height: 250 }) { id } }`);
+}, 120_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await ads?.stop();
+});
+
+describe('ads through the gateway', () => {
+  it('decides, records the impression once and reports it', async () => {
+    const { requestAds: d } = await ok<{
+      requestAds: {
+        id: string;
+        ad: { id: string };
+        priceMicros: number;
+        chargeMicros: number;
+        impressionToken: string;
+      };
+    }>(`mutation { requestAds(input: { placementId: "gw-plc", userId: "gw-user", context: { country: "DE", device: "desktop" } }) {
+      id ad { id } priceMicros chargeMicros impressionToken } }`);
+    expect(d.ad.id).toBe('gw-ad');
+    // Second price with one bidder: the floor.
+    expect(d.priceMicros).toBe(1_000_000);
+    expect(d.chargeMicros).toBe(1_000);
+    const record = `mutation($t: String!) { recordAdEvent(input: { token: $t }) { chargedMicros duplicate } }`;
+    expect((await ok<{ recordAdEvent: unknown }>(record, { t: d.impressionToken })).recordAdEvent).toEqual({
+      chargedMicros: 1_000,
+      duplicate: false,
+    });
+    expect((await ok<{ recordAdEvent: unknown }>(record, { t: d.impressionToken })).recordAdEvent).toEqual({
+      chargedMicros: 1_000,
+      duplicate: true,
+    });
+    const report = await ok<{
+      campaign: { spentMicros: number; pacing: { spentTodayMicros: number }; delivery: { total: unknown } };
+    }>(
+      `query($from: DateTime!, $to: DateTime!) { campaign(id: "gw-cmp") { spentMicros pacing { spentTodayMicros }
+        delivery(from: $from, to: $to, granularity: DAY) { total { wins impressions spendMicros ecpmMicros } } } }`,
+      {
+        from: new Date(Date.now() - 86_400_000).toISOString(),
+        to: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    );
+    expect(report.campaign).toEqual({
+      spentMicros: 1_000,
+      pacing: { spentTodayMicros: 1_000 },
+      delivery: { total: { wins: 1, impressions: 1, spendMicros: 1_000, ecpmMicros: 1_000_000 } },
+    });
+  });
+});

@@ -1,0 +1,270 @@
+import { performance } from 'node:perf_hooks';
+import {
+  badUserInput,
+  checkSlug,
+  checkSlugs,
+  isCountryCode,
+  MAX_EVENT_AGE_MS,
+  MAX_EVENT_FUTURE_MS,
+  newId,
+  notFound,
+} from '@attention-mesh/platform';
+import { type AdTokenClaims, signAdToken } from './adTokens.js';
+import { DEVICES } from './campaignRules.js';
+import { ctrRow } from './ctrSource.js';
+import {
+  type Decision,
+  type DecisionPlacement,
+  type DecisionRequest,
+  type DecisionState,
+  decide,
+  type ExposureHistory,
+  isRunning,
+} from './decision/index.js';
+import { hourStartOf, rollupId, rollupUpdate } from './delivery.js';
+import type { Exposure } from './exposures.js';
+import type { AdsModels, DecisionDoc } from './models/index.js';
+
+export interface RequestAdsInput {
+  placementId: string;
+  userId?: string | null;
+  segments?: string[] | null;
+  context?: {
+    category?: string | null;
+    device?: string | null;
+    country?: string | null;
+    time?: number | null;
+  } | null;
+}
+
+export interface AdDecisionResult extends DecisionDoc {
+  impressionToken: string | null;
+  clickToken: string | null;
+}
+
+const rng = { next: Math.random };
+
+function toHistory(entries: readonly Exposure[]): ExposureHistory {
+  const h: ExposureHistory = { ads: {}, campaigns: {} };
+  for (const e of entries) {
+    const ad = h.ads[e.adId];
+    if (ad) ad.push(e.at);
+    else h.ads[e.adId] = [e.at];
+    const campaign = h.campaigns[e.campaignId];
+    if (campaign) campaign.push(e.at);
+    else h.campaigns[e.campaignId] = [e.at];
+  }
+  return h;
+}
+
+/** The campaigns with an ad of the placement's size that target it, the country and device, and run at `at`. */
+function consideredCampaigns(
+  rt: AdsModels['ads'],
+  placement: DecisionPlacement,
+  country: string | undefined,
+  device: string | undefined,
+  at: number,
+) {
+  // The size makes it an index lookup; without one the index walks every size it knows.
+  return rt.catalog.index.lookup(placement.id, country, device, placement).filter((c) => isRunning(c, at));
+}
+
+/** Checks the request; NOT_FOUND for an unknown placement, BAD_USER_INPUT naming the field otherwise. */
+function checkInput(input: RequestAdsInput, now: number) {
+  const ctx = input.context ?? {};
+  const country = ctx.country ?? undefined;
+  if (country !== undefined && !isCountryCode(country))
+    throw badUserInput(
+      `country ${JSON.stringify(country)} must be an ISO 3166-1 alpha-2 code`,
+      'input.context.country',
+    );
+  const device = ctx.device ?? undefined;
+  if (device !== undefined && !(DEVICES as readonly string[]).includes(device))
+    throw badUserInput(
+      `device ${JSON.stringify(device)} must be one of ${DEVICES.join(', ')}`,
+      'input.context.device',
+    );
+  const category =
+    ctx.category == null ? undefined : checkSlug(ctx.category, 'input.context.category', 'category');
+  const at = ctx.time ?? now;
+  if (at < now - MAX_EVENT_AGE_MS || at > now + MAX_EVENT_FUTURE_MS)
+    throw badUserInput(
+      'time must be within the last 7 days and at most 5 minutes ahead',
+      'input.context.time',
+    );
+  const segments = checkSlugs(input.segments ?? [], 'input.segments', 100, 'segment');
+  return { country, device, category, at, segments };
+}
+
+/**
+ * The ad decision as a mutation: checks the request, reads the user's exposures and attention (cached,
+ * by exact id), asks the pCTR model once for every candidate, decides in memory, reserves the charge,
+ * and stores the decision with its propensity (filled or not) before answering with signed tokens.
+ */
+export async function requestAds(
+  models: AdsModels,
+  input: RequestAdsInput,
+  now = Date.now(),
+): Promise<AdDecisionResult> {
+  const rt = models.ads;
+  const { country, device, category, at, segments } = checkInput(input, now);
+  await rt.ready();
+  let placement = rt.catalog.placements.get(input.placementId);
+  if (!placement) {
+    // Created by another replica since the last refresh?
+    const doc = await models.Placement.findById(input.placementId).lean();
+    if (!doc) throw notFound('Placement', input.placementId);
+    rt.catalog.setPlacement(doc);
+    placement = rt.catalog.placements.get(input.placementId)!;
+  }
+  const userId = input.userId ?? null;
+  // Frequency caps protect every user; segments and the attention curve are personalisation and need
+  // the user's ads-personalisation consent.
+  const [exposures, personalised] = userId
+    ? await Promise.all([rt.exposures.get(userId), rt.consents.allowsPersonalisation(userId)])
+    : [[], false];
+  const attention = userId && personalised ? await rt.userAttention.get(userId) : null;
+
+  // Decision time (reported by benchmarks): everything in memory from here to the reservation.
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  // With a learned model, every candidate ad is scored in one call before the (synchronous) decision.
+  const scores = new Map<string, number>();
+  if (rt.ctr.kind !== null) {
+    const rows = [];
+    const ids: string[] = [];
+    for (const c of consideredCampaigns(rt, placement, country, device, at)) {
+      for (const ad of c.ads) {
+        if (ad.status !== 'ACTIVE' || ad.width !== placement.width || ad.height !== placement.height)
+          continue;
+        ids.push(ad.id);
+        rows.push(
+          ctrRow({
+            placementId: placement.id,
+            adId: ad.id,
+            campaignId: c.id,
+            advertiserId: c.advertiserId,
+            bidType: c.bidType,
+            category,
+            device,
+            country,
+            at,
+          }),
+        );
+      }
+    }
+    const out = await rt.ctr.predict(rows);
+    if (out) for (let i = 0; i < ids.length; i++) scores.set(ids[i]!, out[i]!);
+  }
+
+  const request: DecisionRequest = {
+    placement,
+    context: { at, category, device, country },
+    user: userId
+      ? {
+          id: userId,
+          segments: personalised ? segments : [],
+          exposures: toHistory(exposures),
+          engagementByHour: attention?.hours,
+        }
+      : undefined,
+  };
+  const state: DecisionState = {
+    spend: (id) => {
+      const c = rt.catalog.index.get(id);
+      if (!c) return undefined;
+      const s = rt.book.snapshot(id, rt.days.dayOf(c.timezone, now).key);
+      return {
+        spentTodayMicros: s.spentToday,
+        spentTotalMicros: s.spentTotal,
+        reservedMicros: s.reservedTotal,
+      };
+    },
+    adStats: (id) => {
+      const s = rt.adStats.get(id);
+      return {
+        impressions: s.impressions,
+        clicks: s.clicks,
+        complaintRate: s.impressions > 0 ? Math.min(1, s.complaints / s.impressions) : undefined,
+      };
+    },
+    pacing: (id) => rt.pacing.get(id),
+  };
+
+  const id = newId('dec', now);
+  const expiresAt = now + rt.config.ads.tokenTtlMs;
+  // Decision and reservation run without an await between them: parallel requests cannot both take
+  // the last of a budget.
+  let decision: Decision = decide(request, { index: rt.catalog.index, state }, rng, {
+    defaultCtr: rt.settings.defaultCtr,
+    predictCtr: scores.size > 0 ? (f) => scores.get(f.adId) ?? rt.settings.defaultCtr : undefined,
+  });
+  let reserved = 0;
+  if (decision.filled) {
+    const c = rt.catalog.index.get(decision.campaignId)!;
+    const day = rt.days.dayOf(c.timezone, now).key;
+    if (rt.book.reserve(c.id, id, decision.chargeMicros, c, day, expiresAt)) reserved = decision.chargeMicros;
+    else decision = { filled: false, reason: 'BUDGET_EXHAUSTED', candidates: decision.candidates };
+  }
+  const cpu = process.cpuUsage(cpu0);
+  rt.recordTiming(Math.round((performance.now() - t0) * 1000), cpu.user + cpu.system);
+
+  const doc: DecisionDoc = {
+    _id: id,
+    at,
+    placementId: placement.id,
+    userId,
+    category: category ?? null,
+    device: device ?? null,
+    country: country ?? null,
+    candidates: decision.candidates,
+    adId: decision.filled ? decision.adId : null,
+    campaignId: decision.filled ? decision.campaignId : null,
+    advertiserId: decision.filled ? decision.advertiserId : null,
+    bidType: decision.filled ? decision.bidType : null,
+    ecpmMicros: decision.filled ? decision.ecpmMicros : null,
+    priceMicros: decision.filled ? decision.clearingCpmMicros : null,
+    chargeMicros: decision.filled ? decision.chargeMicros : null,
+    pctr: decision.filled ? decision.pCtr : null,
+    propensity: decision.filled ? decision.propensity : null,
+    noFillReason: decision.filled ? null : decision.reason,
+    reservedMicros: reserved,
+    expiresAt: decision.filled ? expiresAt : null,
+  };
+  const hour = hourStartOf(at);
+  // Bookkeeping after the decision: every campaign it considered counts a request in the delivery report.
+  rt.countRequests(
+    consideredCampaigns(rt, placement, country, device, at).map((c) => c.id),
+    hour,
+  );
+  const win = decision.filled
+    ? rt.rollups.add([
+        [rollupId(decision.campaignId, hour), rollupUpdate(decision.campaignId, hour, { wins: 1 })],
+      ])
+    : undefined;
+  try {
+    await Promise.all([models.Decision.create(doc), win]);
+  } catch (err) {
+    if (decision.filled) rt.book.release(decision.campaignId, id);
+    throw err;
+  }
+  return { ...doc, ...tokensOf(doc, rt.config.ads.tokenSecret, now) };
+}
+
+function tokensOf(doc: DecisionDoc, secret: string, now: number) {
+  if (!doc.adId || !doc.campaignId || doc.expiresAt === null)
+    return { impressionToken: null, clickToken: null };
+  const base = {
+    d: doc._id,
+    ad: doc.adId,
+    cmp: doc.campaignId,
+    plc: doc.placementId,
+    usr: doc.userId,
+    iat: now,
+    exp: doc.expiresAt,
+  };
+  const charge = doc.chargeMicros ?? 0;
+  const imp: AdTokenClaims = { ...base, t: 'IMPRESSION', ch: doc.bidType === 'CPM' ? charge : 0 };
+  const clk: AdTokenClaims = { ...base, t: 'CLICK', ch: doc.bidType === 'CPC' ? charge : 0 };
+  return { impressionToken: signAdToken(imp, secret), clickToken: signAdToken(clk, secret) };
+}

@@ -1,0 +1,227 @@
+import { CounterWriter, type Logger, type ServiceConfig } from '@attention-mesh/platform';
+import { BudgetBook } from './budgetBook.js';
+import { Catalog } from './catalog.js';
+import { CtrSource } from './ctrSource.js';
+import {
+  initialPacingState,
+  type PacingControllerState,
+  type PacingMode,
+  pacingCurve,
+  stepPacing,
+  targetSpendBy,
+} from './decision/index.js';
+import { rollupUpdate } from './delivery.js';
+import { ExposureStore } from './exposures.js';
+import { LocalDayClock } from './localDay.js';
+import type { CampaignModels } from './models/campaigns.js';
+import type { LedgerModels, SpendDoc } from './models/ledger.js';
+import { AdStatsBook, ConsentStore, UserAttentionStore } from './snapshots.js';
+
+/** Tunables of the decision that are not deployment config. */
+export interface DecisionSettings {
+  /** pCTR of an ad before any model or click (default 0.01). */
+  defaultCtr: number;
+  /** Decision times kept for `timings()` (default 100,000). */
+  keepTimings: number;
+}
+
+const DEFAULTS: DecisionSettings = { defaultCtr: 0.01, keepTimings: 100_000 };
+
+/** Forecast traffic by local hour: flat until the decision log feeds a forecast. */
+const FLAT_TRAFFIC = new Array<number>(24).fill(1);
+const CURVES: Record<PacingMode, number[]> = {
+  EVEN: pacingCurve(FLAT_TRAFFIC, 'EVEN'),
+  FRONTLOADED: pacingCurve(FLAT_TRAFFIC, 'FRONTLOADED'),
+  ASAP: pacingCurve(FLAT_TRAFFIC, 'EVEN'),
+};
+
+export const spendTotalId = (campaignId: string) => `${campaignId}|total`;
+export const spendDayId = (campaignId: string, day: string) => `${campaignId}|${day}`;
+
+/**
+ * The per-process state of the ads subgraph: the catalog and its eligibility index, the budget book
+ * (the authority on spend and reservations), pacing controllers, exposures, attention and ad
+ * statistics snapshots, and the writers of the ledger's counters.
+ */
+export class AdsRuntime {
+  readonly settings: DecisionSettings;
+  readonly catalog: Catalog;
+  readonly book = new BudgetBook();
+  readonly days = new LocalDayClock();
+  readonly exposures: ExposureStore;
+  readonly userAttention: UserAttentionStore;
+  readonly adStats: AdStatsBook;
+  readonly consents: ConsentStore;
+  readonly ctr = new CtrSource();
+  readonly spend: CounterWriter;
+  readonly rollups: CounterWriter;
+  readonly pacing = new Map<string, PacingControllerState>();
+  logger: Logger | null = null;
+  private loaded: Promise<void> | null = null;
+  /** Requests per rollup bucket not yet written (see `countRequests`). */
+  private requestCounts = new Map<string, { campaignId: string; hourStart: number; n: number }>();
+  private decisionWall: number[] = [];
+  private decisionCpu: number[] = [];
+
+  constructor(
+    readonly models: CampaignModels & LedgerModels,
+    readonly config: ServiceConfig,
+    settings: Partial<DecisionSettings> = {},
+  ) {
+    this.settings = { ...DEFAULTS, ...settings };
+    this.catalog = new Catalog(models);
+    this.exposures = new ExposureStore(models.Exposure);
+    this.userAttention = new UserAttentionStore(models.UserAttention);
+    this.adStats = new AdStatsBook(models.AdStats);
+    this.consents = new ConsentStore(models.AdsConsent);
+    this.spend = new CounterWriter(models.Spend);
+    this.rollups = new CounterWriter(models.DeliveryRollup);
+  }
+
+  /** Loads the catalog, ad statistics and today's spend once; every decision awaits it. */
+  ready(): Promise<void> {
+    this.loaded ??= this.load().catch((err) => {
+      this.loaded = null;
+      throw err;
+    });
+    return this.loaded;
+  }
+
+  /** Loads again (after data was written behind the service's back, e.g. a bulk import). */
+  reload(): Promise<void> {
+    this.loaded = this.load();
+    return this.loaded;
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded !== null;
+  }
+
+  private async load(): Promise<void> {
+    await this.catalog.loadAll();
+    await this.adStats.load();
+    await this.recoverSpend(this.catalog.index.campaigns().map((c) => c.id));
+  }
+
+  /** Reads spend counters of campaigns (today in their zone and in total) into the budget book. */
+  async recoverSpend(campaignIds: readonly string[], now = Date.now()): Promise<void> {
+    const wanted = new Map<string, string>();
+    for (const id of campaignIds) {
+      const c = this.catalog.index.get(id);
+      if (!c) continue;
+      wanted.set(id, this.days.dayOf(c.timezone, now).key);
+    }
+    const ids = [...wanted].flatMap(([id, day]) => [spendTotalId(id), spendDayId(id, day)]);
+    const found = new Map<string, number>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const docs = await this.models.Spend.find({ _id: { $in: ids.slice(i, i + 1000) } }).lean<SpendDoc[]>();
+      for (const d of docs) found.set(d._id, d.spentMicros);
+    }
+    for (const [id, day] of wanted) {
+      this.book.load(id, day, found.get(spendDayId(id, day)) ?? 0, found.get(spendTotalId(id)) ?? 0);
+    }
+  }
+
+  /** The periodic refresh: campaigns changed by other replicas, with their spend when newly indexed. */
+  async refresh(force = false): Promise<void> {
+    if (!this.isLoaded) return;
+    await this.ready();
+    const changed = await this.catalog.refreshChanged(force);
+    if (changed.length > 0) await this.recoverSpend(changed.filter((id) => !this.book.knows(id)));
+  }
+
+  /** After a mutation: the decision state follows at once (when it is loaded; else the load sees it). */
+  async campaignChanged(campaignId: string): Promise<void> {
+    await this.catalog.bump();
+    if (!this.isLoaded) return;
+    await this.ready();
+    await this.catalog.refreshCampaign(campaignId);
+    if (!this.book.knows(campaignId)) await this.recoverSpend([campaignId]);
+  }
+
+  /** One pacing step for every indexed campaign (once a minute, from the background). */
+  stepPacing(now = Date.now()): void {
+    for (const c of this.catalog.index.campaigns()) {
+      const day = this.days.dayOf(c.timezone, now);
+      const prev = this.pacing.get(c.id) ?? initialPacingState(now, day.start);
+      this.pacing.set(
+        c.id,
+        stepPacing(prev, {
+          at: now,
+          dayStart: day.start,
+          spentTodayMicros: this.book.snapshot(c.id, day.key).spentToday,
+          dailyBudgetMicros: c.dailyBudgetMicros,
+          mode: c.pacing,
+          curve: CURVES[c.pacing],
+        }),
+      );
+    }
+  }
+
+  /** What the pacing curve says should be spent by now today. */
+  targetSoFar(mode: PacingMode, dailyBudgetMicros: number, dayStart: number, now: number): number {
+    if (mode === 'ASAP') return dailyBudgetMicros;
+    return Math.round(targetSpendBy(CURVES[mode], dailyBudgetMicros, now - dayStart));
+  }
+
+  /**
+   * Counts a decision's request for every campaign it considered. These go to the hourly rollups in one
+   * write every ten minutes and at shutdown (`flushRequests`), not with each decision: a decision
+   * considers hundreds of campaigns when thousands run, and an upsert per campaign per decision (or even
+   * per few seconds) would cost the database more than all decisions together. Reports add the counts
+   * not yet written (`pendingRequests`). A crash loses at most the counts of the last interval; the
+   * decision log keeps every decision.
+   */
+  countRequests(campaignIds: readonly string[], hourStart: number): void {
+    for (const campaignId of campaignIds) {
+      const key = `${campaignId}|${hourStart}`;
+      const c = this.requestCounts.get(key);
+      if (c) c.n += 1;
+      else this.requestCounts.set(key, { campaignId, hourStart, n: 1 });
+    }
+  }
+
+  /** Requests counted but not yet written, of one campaign's hour bucket. */
+  pendingRequests(campaignId: string, hourStart: number): number {
+    return this.requestCounts.get(`${campaignId}|${hourStart}`)?.n ?? 0;
+  }
+
+  async flushRequests(): Promise<void> {
+    if (this.requestCounts.size === 0) return;
+    const counts = this.requestCounts;
+    this.requestCounts = new Map();
+    try {
+      await this.rollups.add(
+        [...counts].map(
+          ([id, c]) => [id, rollupUpdate(c.campaignId, c.hourStart, { requests: c.n })] as const,
+        ),
+      );
+    } catch (err) {
+      // Put them back: the next flush tries again.
+      for (const [id, c] of counts) {
+        const cur = this.requestCounts.get(id);
+        if (cur) cur.n += c.n;
+        else this.requestCounts.set(id, c);
+      }
+      throw err;
+    }
+  }
+
+  /** One decision's wall-clock and process CPU time, µs. */
+  recordTiming(wallMicros: number, cpuMicros: number): void {
+    if (this.decisionWall.length >= this.settings.keepTimings) return;
+    this.decisionWall.push(wallMicros);
+    this.decisionCpu.push(cpuMicros);
+  }
+
+  /**
+   * Decision times (µs, measured around the in-memory decision: wall clock, and the process's CPU time,
+   * which preemption on a busy machine does not inflate) since the last call; at most `keepTimings`.
+   */
+  takeTimings(): { wall: number[]; cpu: number[] } {
+    const out = { wall: this.decisionWall, cpu: this.decisionCpu };
+    this.decisionWall = [];
+    this.decisionCpu = [];
+    return out;
+  }
+}

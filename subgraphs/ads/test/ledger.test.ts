@@ -1,0 +1,139 @@
+import type { RunningSubgraph } from '@attention-mesh/platform';
+import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signAdToken, verifyAdToken } from '../src/adTokens.js';
+import type { AdEventDoc, AdsModels, SpendDoc } from '../src/models/index.js';
+import { adsSubgraph } from '../src/server.js';
+import { advertiser, campaign, placement, RECORD, recordEvent, requestAd } from './world.js';
+
+let sg: RunningSubgraph<AdsModels>;
+
+beforeAll(async () => {
+  sg = await startTestSubgraph(adsSubgraph, inject('mongoUri'));
+  await advertiser(sg, 'adv-1', 'Asia/Tokyo');
+  for (const p of ['plc-cpm', 'plc-cpc', 'plc-budget']) await placement(sg, p);
+  await campaign(sg, 'cmp-cpm', 'adv-1', { targeting: { placementIds: ['plc-cpm'] } });
+  await campaign(sg, 'cmp-cpc', 'adv-1', {
+    targeting: { placementIds: ['plc-cpc'] },
+    bidType: 'CPC',
+    bidMicros: 400_000,
+  });
+  // 2,000 micros per impression (CPM 2,000,000, first price): the budget allows exactly 5 impressions.
+  await campaign(sg, 'cmp-budget', 'adv-1', {
+    targeting: { placementIds: ['plc-budget'] },
+    dailyBudgetMicros: 10_000,
+    totalBudgetMicros: 10_000,
+  });
+});
+afterAll(() => sg?.stop());
+
+const spendOf = async (campaignId: string) =>
+  (await sg.models.Spend.findById(`${campaignId}|total`).lean<SpendDoc>())?.spentMicros ?? 0;
+
+describe('tokens', () => {
+  it('rejects a tampered, malformed or expired token and changes nothing', async () => {
+    const d = await requestAd(sg, { placementId: 'plc-cpm' });
+    const token = d.impressionToken!;
+    const [body, sig] = token.split('.') as [string, string];
+    const claims = verifyAdToken(token, sg.models.ads.config.ads.tokenSecret, Date.now());
+    const richer = Buffer.from(JSON.stringify({ ...claims, ch: 1 })).toString('base64url');
+    const expired = signAdToken({ ...claims, exp: Date.now() - 1 }, sg.models.ads.config.ads.tokenSecret);
+    const forged = signAdToken(claims, 'another-secret-of-at-least-thirty-two-chars');
+    for (const bad of [`${richer}.${sig}`, `${body}.${sig.slice(0, -2)}xx`, 'nonsense', forged, expired]) {
+      const res = await gql(sg.url, RECORD, { i: { token: bad } });
+      expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors?.[0]?.extensions?.field).toBe('input.token');
+    }
+    expect(await sg.models.AdEvent.countDocuments({})).toBe(0);
+    // An impression token cannot record a click.
+    const res = await gql(sg.url, RECORD, { i: { token, type: 'CLICK' } });
+    expect(res.errors?.[0]?.extensions?.field).toBe('input.type');
+  });
+});
+
+describe('the spend ledger', () => {
+  it('charges a CPM impression once, however often and however concurrently it is replayed', async () => {
+    const d = await requestAd(sg, { placementId: 'plc-cpm', userId: 'usr-1' });
+    const before = await spendOf('cmp-cpm');
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => recordEvent(sg, { token: d.impressionToken, viewable: true })),
+    );
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    for (const r of results)
+      expect(r).toMatchObject({ decisionId: d.id, type: 'IMPRESSION', chargedMicros: 2_000 });
+    expect((await spendOf('cmp-cpm')) - before).toBe(2_000);
+    // The click of a CPM ad is counted, not charged.
+    const click = await recordEvent(sg, { token: d.clickToken });
+    expect(click).toMatchObject({ type: 'CLICK', chargedMicros: 0, duplicate: false });
+    expect((await spendOf('cmp-cpm')) - before).toBe(2_000);
+  });
+
+  it('charges a CPC ad on the click (even without an impression), never above the bid, conversions free', async () => {
+    const d = await requestAd(sg, { placementId: 'plc-cpc' });
+    expect(d.bidType).toBe('CPC');
+    expect(d.chargeMicros).toBeLessThanOrEqual(400_000);
+    const click = await recordEvent(sg, { token: d.clickToken });
+    expect(click.chargedMicros).toBe(d.chargeMicros);
+    const conversion = await recordEvent(sg, { token: d.clickToken, type: 'CONVERSION' });
+    expect(conversion).toMatchObject({ type: 'CONVERSION', chargedMicros: 0, duplicate: false });
+    const impression = await recordEvent(sg, { token: d.impressionToken });
+    expect(impression.chargedMicros).toBe(0);
+    expect(await spendOf('cmp-cpc')).toBe(d.chargeMicros);
+  });
+
+  it('keeps spend within budget under parallel decisions and events, and equal to the charged events', async () => {
+    const decisions = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => requestAd(sg, { placementId: 'plc-budget', userId: `usr-b${i}` })),
+    );
+    const filled = decisions.filter((d) => d.ad);
+    // Reservations hold the budget: exactly five decisions can be paid for.
+    expect(filled).toHaveLength(5);
+    for (const d of decisions.filter((d) => !d.ad)) expect(d.noFillReason).toBe('BUDGET_EXHAUSTED');
+    // Every impression twice, all at once.
+    await Promise.all(
+      filled.flatMap((d) => [d, d]).map((d) => recordEvent(sg, { token: d.impressionToken })),
+    );
+    const events = await sg.models.AdEvent.find({ campaignId: 'cmp-budget' }).lean<AdEventDoc[]>();
+    const charged = events.reduce((s, e) => s + e.chargedMicros, 0);
+    expect(events).toHaveLength(5);
+    expect(await spendOf('cmp-budget')).toBe(charged);
+    expect(charged).toBeLessThanOrEqual(10_000);
+    const pacing = await gql<{ campaign: { pacing: { spentTodayMicros: number; reservedMicros: number } } }>(
+      sg.url,
+      '{ campaign(id: "cmp-budget") { spentMicros pacing { spentTodayMicros reservedMicros day } } }',
+    );
+    expect(pacing.data?.campaign.pacing).toMatchObject({ spentTodayMicros: charged, reservedMicros: 0 });
+    expect((await requestAd(sg, { placementId: 'plc-budget' })).noFillReason).toBe('BUDGET_EXHAUSTED');
+  });
+
+  it('releases the reservation of a decision whose tokens expired unused', async () => {
+    const rt = sg.models.ads;
+    const book = rt.book;
+    const spare = await requestAd(sg, { placementId: 'plc-cpm' });
+    const day = rt.days.dayOf('Asia/Tokyo', Date.now()).key;
+    expect(book.snapshot('cmp-cpm', day).reservedToday).toBeGreaterThanOrEqual(spare.chargeMicros!);
+    const held = book.snapshot('cmp-cpm', day).reservedToday;
+    expect(book.expire(Date.now() + rt.config.ads.tokenTtlMs + 1)).toBeGreaterThan(0);
+    expect(book.snapshot('cmp-cpm', day).reservedToday).toBeLessThan(held);
+    expect(book.snapshot('cmp-cpm', day).reservedToday).toBe(0);
+  });
+
+  it('publishes ad.impression and ad.click', async () => {
+    const seen: string[] = [];
+    const sub = sg.events.subscribe(
+      'test.ads-events',
+      ['ad.impression', 'ad.click'],
+      async (e) => {
+        seen.push(`${e.type}:${(e.data as { decisionId: string }).decisionId}`);
+      },
+      { pollIntervalMs: 50 },
+    );
+    const d = await requestAd(sg, { placementId: 'plc-cpm' });
+    await recordEvent(sg, { token: d.impressionToken });
+    await recordEvent(sg, { token: d.clickToken });
+    await expect
+      .poll(() => seen, { timeout: 8_000 })
+      .toEqual(expect.arrayContaining([`ad.impression:${d.id}`, `ad.click:${d.id}`]));
+    await sub.stop();
+  });
+});
