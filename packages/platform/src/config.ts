@@ -37,6 +37,11 @@ const envSchema = z.object({
   MODEL_POLL_MS: z.coerce.number().int().min(50).default(30_000),
   ATTENTION_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   ATTENTION_HALF_LIFE_DAYS: z.coerce.number().positive().default(7),
+  REC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.7),
+  REC_EXPOSURE_CAP: z.coerce.number().gt(0).max(1).default(0.02),
+  REC_EXPOSURE_WINDOW: z.coerce.number().int().min(100).default(20_000),
+  REC_MAX_BATCH: z.coerce.number().int().min(1).max(4096).default(128),
+  REC_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(3),
 });
 
 export interface ServiceConfig {
@@ -60,6 +65,18 @@ export interface ServiceConfig {
     maxBatch: number;
     /** Half-life of the category shares in a user's attention profile, in days (default 7). */
     halfLifeDays: number;
+  };
+  recommendation: {
+    /** MMR trade-off: 1 ranks by relevance only, 0 by novelty against what is already picked (default 0.7). */
+    mmrLambda: number;
+    /** Most share of recent exposures one item may hold before it is held back (default 0.02). */
+    exposureCap: number;
+    /** How many recent exposures (served edges) the cap and the Gini look at (default 20,000). */
+    exposureWindow: number;
+    /** Most requests in one forward pass; 1 turns the micro-batcher off (default 128). */
+    maxBatch: number;
+    /** How long the first request of a batch waits for others, ms (default 3). */
+    batchWaitMs: number;
   };
 }
 
@@ -93,5 +110,12 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       pollMs: e.MODEL_POLL_MS,
     },
     attention: { maxBatch: e.ATTENTION_MAX_BATCH, halfLifeDays: e.ATTENTION_HALF_LIFE_DAYS },
+    recommendation: {
+      mmrLambda: e.REC_MMR_LAMBDA,
+      exposureCap: e.REC_EXPOSURE_CAP,
+      exposureWindow: e.REC_EXPOSURE_WINDOW,
+      maxBatch: e.REC_MAX_BATCH,
+      batchWaitMs: e.REC_BATCH_WAIT_MS,
+    },
   };
 }
