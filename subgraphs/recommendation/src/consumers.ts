@@ -1,7 +1,7 @@
 import type { EventBus, Subscription } from '@attention-mesh/platform';
-import type { RecommendationModels } from './server.js';
 import { applySequenceChange, ensureUser } from './sequenceStore.js';
 import { changeFromAttention, changeFromFeedback } from './sequences.js';
+import type { RecommendationModels } from './server.js';
 
 /**
  * Keeps users' sequences current: `user.created` makes a user known, `attention.recorded` appends the
@@ -17,7 +17,8 @@ export function startConsumers(models: RecommendationModels, events: EventBus): 
         await ensureUser(models.UserSequence, event.key.id);
         return;
       }
-      const change = event.type === 'attention.recorded' ? changeFromAttention(event) : changeFromFeedback(event);
+      const change =
+        event.type === 'attention.recorded' ? changeFromAttention(event) : changeFromFeedback(event);
       if (change) await applySequenceChange(models, change);
     },
   );

@@ -91,7 +91,11 @@ export async function importSequences(
       createdAt: now,
     }));
     itemsCreated += (await insertNew(models.Item, docs)).length;
-    opts.onProgress?.({ phase: 'items', done: Math.min(i + ITEM_BATCH, itemIds.length), total: itemIds.length });
+    opts.onProgress?.({
+      phase: 'items',
+      done: Math.min(i + ITEM_BATCH, itemIds.length),
+      total: itemIds.length,
+    });
   }
 
   const batch = opts.batch ?? 500;

@@ -10,6 +10,21 @@ export interface SequenceStoreDeps {
   popularity: PopularityRanking;
 }
 
+/**
+ * A stored user with every list present (imports upsert with `$setOnInsert`, which the embedded database
+ * does not always apply next to `$set`).
+ */
+export function normalizeUser(doc: Partial<UserSequenceDoc> & { _id: string }): UserSequenceDoc {
+  return {
+    _id: doc._id,
+    items: doc.items ?? [],
+    hidden: doc.hidden ?? [],
+    applied: doc.applied ?? [],
+    version: doc.version ?? 0,
+    updatedAt: doc.updatedAt ?? 0,
+  };
+}
+
 const EMPTY = { items: [] as string[], hidden: [] as string[], applied: [] as string[], version: 0 };
 
 /**
@@ -22,7 +37,8 @@ const EMPTY = { items: [] as string[], hidden: [] as string[], applied: [] as st
 export async function applySequenceChange(deps: SequenceStoreDeps, change: SequenceChange): Promise<boolean> {
   return deps.userLock.run([change.userId], async () => {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const doc = (await deps.UserSequence.findById(change.userId).lean()) as UserSequenceDoc | null;
+      const found = (await deps.UserSequence.findById(change.userId).lean()) as UserSequenceDoc | null;
+      const doc = found ? normalizeUser(found) : null;
       const next = applyChange(doc ?? EMPTY, change, Date.now());
       if (!next) return false;
       if (!doc) {
@@ -34,7 +50,7 @@ export async function applySequenceChange(deps: SequenceStoreDeps, change: Seque
         }
       } else {
         const res = await deps.UserSequence.updateOne(
-          { _id: change.userId, version: doc.version },
+          { _id: change.userId, version: found!.version ?? null },
           { $set: next },
         );
         if (res.matchedCount === 0) continue;

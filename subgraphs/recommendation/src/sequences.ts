@@ -57,9 +57,7 @@ export function changeFromFeedback(event: MeshEvent): SequenceChange | null {
     appliedId: `fb:${data.feedbackId}`,
     append: interaction ? [data.targetId] : [],
     hide: hiding ? [data.targetId] : [],
-    popularity: interaction
-      ? [{ itemId: data.targetId, engagedMs: data.dwellMs ?? 0, interactions: 1 }]
-      : [],
+    popularity: interaction ? [{ itemId: data.targetId, engagedMs: data.dwellMs ?? 0, interactions: 1 }] : [],
   };
 }
 

@@ -9,8 +9,8 @@ import type { Connection } from 'mongoose';
 import { CatalogueCache } from './catalogue.js';
 import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
-import { itemPopularityModel } from './models/ItemPopularity.js';
 import { itemModel } from './models/Item.js';
+import { itemPopularityModel } from './models/ItemPopularity.js';
 import { userSequenceModel } from './models/UserSequence.js';
 import { ExposureTracker } from './ranking/exposure.js';
 import { PopularityRanking } from './ranking/popularity.js';
@@ -46,29 +46,32 @@ export function createModels(conn: Connection, config: ServiceConfig) {
     popularityWriter: new CounterWriter(ItemPopularity),
     /** Loads the catalogue and the popularity counters into memory once (awaited by the resolvers). */
     warmUp(): Promise<void> {
-      warm ??= (async () => {
-        await catalogue.reload();
-        const counts = (await ItemPopularity.find({}).lean()) as {
-          _id: string;
-          engagedMs?: number;
-          interactions?: number;
-          imported?: number;
-        }[];
-        for (const c of counts) {
-          popularity.set(c._id, {
-            engagedMs: c.engagedMs ?? 0,
-            interactions: c.interactions ?? 0,
-            imported: c.imported ?? 0,
-          });
-        }
-        popularity.invalidate();
-      })();
+      warm ??= loadState();
       warm.catch(() => {
         warm = undefined;
       });
       return warm;
     },
+    /** Re-reads the catalogue and the popularity counters (after a bulk import into a running service). */
+    reloadState: () => loadState(),
   };
+  async function loadState(): Promise<void> {
+    await catalogue.reload();
+    const counts = (await ItemPopularity.find({}).lean()) as {
+      _id: string;
+      engagedMs?: number;
+      interactions?: number;
+      imported?: number;
+    }[];
+    for (const c of counts) {
+      popularity.set(c._id, {
+        engagedMs: c.engagedMs ?? 0,
+        interactions: c.interactions ?? 0,
+        imported: c.imported ?? 0,
+      });
+    }
+    popularity.invalidate();
+  }
 }
 export type RecommendationModels = ReturnType<typeof createModels>;
 
@@ -86,9 +89,7 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationModels, Re
   background: (models, { events, logger }) => {
     void models.warmUp().catch((err: unknown) => logger.error({ err }, 'catalogue could not be loaded'));
     const refresh = setInterval(() => {
-      models.catalogue
-        .reload()
-        .catch((err: unknown) => logger.warn({ err }, 'catalogue refresh failed'));
+      models.catalogue.reload().catch((err: unknown) => logger.warn({ err }, 'catalogue refresh failed'));
     }, CATALOGUE_REFRESH_MS);
     refresh.unref();
     return [

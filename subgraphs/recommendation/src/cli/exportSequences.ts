@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connectMongo, createLogger, loadConfig } from '@attention-mesh/platform';
 import { exportSequences } from '../importSequences.js';

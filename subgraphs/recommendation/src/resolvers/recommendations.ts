@@ -9,6 +9,7 @@ import {
 import type { ItemDoc } from '../models/Item.js';
 import type { UserSequenceDoc } from '../models/UserSequence.js';
 import { gini } from '../ranking/exposure.js';
+import { normalizeUser } from '../sequenceStore.js';
 import type { RecommendationModels } from '../server.js';
 import { type RankerDeps, rankFor, similarItems } from '../serving/ranker.js';
 
@@ -38,25 +39,25 @@ export interface RecommendationArgs {
   context?: { category?: string | null } | null;
 }
 
-/**
- * One page of a user's ranking. Validation first (nothing is ranked or counted for bad input); the
- * served edges count as exposures.
- */
-export async function recommendationsPage(models: RecommendationModels, userId: string, args: RecommendationArgs) {
+/** One page of a user's ranking. Validation first: nothing is ranked or counted for bad input. */
+export async function recommendationsPage(
+  models: RecommendationModels,
+  userId: string,
+  args: RecommendationArgs,
+) {
   const first = checkFirst(args.first);
   const offset = offsetOf(args.after);
   const category =
     args.context?.category == null ? null : checkSlug(args.context.category, 'context.category', 'category');
-  const user = (await models.UserSequence.findById(userId).lean()) as UserSequenceDoc | null;
-  if (!user) throw notFound('User', userId);
+  const found = (await models.UserSequence.findById(userId).lean()) as UserSequenceDoc | null;
+  if (!found) throw notFound('User', userId);
+  const user = normalizeUser(found);
   await models.warmUp();
-  const ranking = await rankFor(rankerDeps(models), user, category);
+  const { ranking, page } = await rankFor(rankerDeps(models), user, category, { offset, first });
   const explanation = ranking.explanation
     .map((e) => ({ item: models.catalogue.get(e.itemId), weight: e.weight }))
     .filter((e): e is { item: ItemDoc; weight: number } => e.item !== undefined);
-  const page = ranking.items.slice(offset, offset + first);
   const edges = page.map((r, i) => {
-    models.exposure.record(r.itemId);
     return {
       cursor: encodeCursor(`rec:${offset + i + 1}`),
       node: models.catalogue.get(r.itemId)!,
@@ -96,7 +97,10 @@ export async function similarTo(models: RecommendationModels, item: ItemDoc, fir
 }
 
 /** Numeric leaves of a metrics.json, with dotted names. */
-export function numericMetrics(metrics: Record<string, unknown>, prefix = ''): { name: string; value: number }[] {
+export function numericMetrics(
+  metrics: Record<string, unknown>,
+  prefix = '',
+): { name: string; value: number }[] {
   const out: { name: string; value: number }[] = [];
   for (const [k, v] of Object.entries(metrics)) {
     const name = prefix ? `${prefix}.${k}` : k;

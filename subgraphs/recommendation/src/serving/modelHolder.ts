@@ -50,10 +50,9 @@ export class ServedModel {
 export async function serveModel(
   model: SequenceRecommender,
   meta: { version: string; trainedAt: string; metrics: Record<string, unknown> },
-  batcher: (run: (h: (readonly string[])[]) => Promise<RecommendResult[]>) => MicroBatcher<
-    readonly string[],
-    RecommendResult
-  >,
+  batcher: (
+    run: (h: (readonly string[])[]) => Promise<RecommendResult[]>,
+  ) => MicroBatcher<readonly string[], RecommendResult>,
 ): Promise<ServedModel> {
   const raw = await model.itemEmbeddings();
   const embeddings = new UnitEmbeddings(raw, model.itemIds.length, model.config.hidden);

@@ -54,12 +54,14 @@ export async function rankFor(
   deps: RankerDeps,
   user: UserSequenceDoc,
   category: string | null,
+  page: { offset: number; first: number },
   now = Date.now(),
-): Promise<Ranking> {
+): Promise<{ ranking: Ranking; page: RankedItem[] }> {
   const served = deps.holder.current;
   const key = `${user._id}|${served?.version ?? '-'}|${user.version}|${category ?? ''}`;
   const cached = deps.cache.get(key);
-  if (cached && now - cached.createdAt < RANKING_TTL_MS) return cached;
+  if (cached && now - cached.createdAt < RANKING_TTL_MS)
+    return { ranking: cached, page: serve(deps, cached, page) };
 
   const excluded = new Set<string>(user.items);
   for (const h of user.hidden) excluded.add(h);
@@ -74,12 +76,7 @@ export async function rankFor(
     const result = await served.recommend(user.items);
     const ids = served.model.itemIds;
     const shortlist = topK(result.scores, SHORTLIST, (i) => i === 0 || !eligible(ids[i]!));
-    const diversified = mmr(
-      shortlist,
-      (a, b) => served.embeddings.cosine(a, b),
-      deps.mmrLambda,
-      MMR_DEPTH,
-    );
+    const diversified = mmr(shortlist, (a, b) => served.embeddings.cosine(a, b), deps.mmrLambda, MMR_DEPTH);
     const chosen = new Set(diversified.map((c) => c.index));
     const ordered = diversified.concat(shortlist.filter((c) => !chosen.has(c.index))).slice(0, RANKING_SIZE);
     ranking = {
@@ -107,7 +104,17 @@ export async function rankFor(
   }
   ranking.items = capExposure(ranking.items, (r) => deps.exposure.allows(r.itemId));
   deps.cache.set(key, ranking);
-  return ranking;
+  return { ranking, page: serve(deps, ranking, page) };
+}
+
+/**
+ * The page, its edges counted as exposures in the same synchronous step as the cap was applied (requests
+ * of one micro-batch resume together: counting later would let all of them pass the same cap).
+ */
+function serve(deps: RankerDeps, ranking: Ranking, page: { offset: number; first: number }): RankedItem[] {
+  const items = ranking.items.slice(page.offset, page.offset + page.first);
+  for (const r of items) deps.exposure.record(r.itemId);
+  return items;
 }
 
 function topAttention(used: readonly string[], attention: ArrayLike<number>) {
