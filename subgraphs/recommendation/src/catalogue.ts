@@ -13,6 +13,8 @@ interface ItemFinder {
 export class CatalogueCache {
   private items = new Map<string, ItemDoc>();
   private loadedAt = 0;
+  /** Bumped on every change, so masks derived from the catalogue know when to rebuild. */
+  generation = 0;
 
   constructor(private readonly model: ItemFinder) {}
 
@@ -30,6 +32,7 @@ export class CatalogueCache {
 
   put(doc: ItemDoc): void {
     this.items.set(doc._id, doc);
+    this.generation++;
   }
 
   /** Reads the whole catalogue (one scan) and replaces the cached copy. */
@@ -39,6 +42,7 @@ export class CatalogueCache {
     for (const d of docs) next.set(d._id, d);
     this.items = next;
     this.loadedAt = Date.now();
+    this.generation++;
   }
 
   get age(): number {

@@ -14,7 +14,7 @@ export function startConsumers(models: RecommendationModels, events: EventBus): 
     ['user.created', 'attention.recorded', 'feedback.received'],
     async (event) => {
       if (event.type === 'user.created') {
-        await ensureUser(models.UserSequence, event.key.id);
+        await ensureUser(models.UserSequence, models.users, event.key.id);
         return;
       }
       const change =

@@ -2,9 +2,11 @@ import type { CounterUpdate, CounterWriter, KeyedLock } from '@attention-mesh/pl
 import type { UserSequenceDoc, UserSequenceModel } from './models/UserSequence.js';
 import type { PopularityRanking } from './ranking/popularity.js';
 import { applyChange, type SequenceChange } from './sequences.js';
+import type { UserCache } from './userCache.js';
 
 export interface SequenceStoreDeps {
   UserSequence: UserSequenceModel;
+  users: UserCache;
   userLock: KeyedLock;
   popularityWriter: CounterWriter;
   popularity: PopularityRanking;
@@ -55,6 +57,7 @@ export async function applySequenceChange(deps: SequenceStoreDeps, change: Seque
         );
         if (res.matchedCount === 0) continue;
       }
+      deps.users.put({ _id: change.userId, ...next });
       if (change.popularity.length > 0) {
         const updates = new Map<string, CounterUpdate>();
         for (const p of change.popularity) {
@@ -70,7 +73,8 @@ export async function applySequenceChange(deps: SequenceStoreDeps, change: Seque
 }
 
 /** A user becomes known (e.g. `user.created`) with an empty sequence; an existing one is left as it is. */
-export async function ensureUser(model: UserSequenceModel, userId: string): Promise<void> {
+export async function ensureUser(model: UserSequenceModel, users: UserCache, userId: string): Promise<void> {
+  users.forget(userId);
   await model.updateOne(
     { _id: userId },
     { $setOnInsert: { items: [], hidden: [], applied: [], version: 0, updatedAt: Date.now() } },

@@ -18,6 +18,7 @@ import { type RecommendationContext, resolvers } from './resolvers/index.js';
 import { ModelHolder } from './serving/modelHolder.js';
 import type { Ranking } from './serving/ranker.js';
 import { watchSasRec } from './serving/watchModel.js';
+import { UserCache } from './userCache.js';
 
 /** How often the in-memory catalogue is re-read (items created through other replicas). */
 const CATALOGUE_REFRESH_MS = 60_000;
@@ -27,6 +28,7 @@ export function createModels(conn: Connection, config: ServiceConfig) {
   const ItemPopularity = itemPopularityModel(conn);
   const UserSequence = userSequenceModel(conn);
   const catalogue = new CatalogueCache(Item);
+  const users = new UserCache(UserSequence);
   const popularity = new PopularityRanking((id) => catalogue.get(id)?.category, 1_000);
   let warm: Promise<void> | undefined;
   return {
@@ -39,12 +41,13 @@ export function createModels(conn: Connection, config: ServiceConfig) {
     popularity,
     exposure: new ExposureTracker(config.recommendation.exposureWindow, config.recommendation.exposureCap),
     holder: new ModelHolder(),
+    users,
     /** Rankings by user, model version, sequence version and category, for stable pages. */
     rankings: new LruCache<string, Ranking>(20_000),
     /** Sequence updates of one user take turns. */
     userLock: new KeyedLock(),
     popularityWriter: new CounterWriter(ItemPopularity),
-    /** Loads the catalogue and the popularity counters into memory once (awaited by the resolvers). */
+    /** Loads the catalogue, the users' sequences and the popularity counters into memory once (awaited by the resolvers). */
     warmUp(): Promise<void> {
       warm ??= loadState();
       warm.catch(() => {
@@ -52,11 +55,12 @@ export function createModels(conn: Connection, config: ServiceConfig) {
       });
       return warm;
     },
-    /** Re-reads the catalogue and the popularity counters (after a bulk import into a running service). */
+    /** Re-reads the catalogue, the users and the popularity counters (after a bulk import into a running service). */
     reloadState: () => loadState(),
   };
   async function loadState(): Promise<void> {
     await catalogue.reload();
+    await users.load();
     const counts = (await ItemPopularity.find({}).lean()) as {
       _id: string;
       engagedMs?: number;

@@ -2,7 +2,8 @@
  * Maximal marginal relevance (Carbonell & Goldstein, 1998): picks, one at a time, the candidate with the
  * best `lambda * relevance - (1 - lambda) * max similarity to those already picked`. Relevance is the
  * model score min-max scaled over the shortlist, so both terms live in comparable ranges. `lambda = 1`
- * keeps the score order. Runs over a shortlist only: O(n * k) similarities, each computed once per pick.
+ * keeps the score order. Runs over a shortlist only: each pick costs one similarity per remaining
+ * candidate, O(n * k) in all.
  */
 export function mmr<T extends { index: number; score: number }>(
   candidates: readonly T[],
@@ -21,7 +22,8 @@ export function mmr<T extends { index: number; score: number }>(
     hi = Math.max(hi, c.score);
   }
   const span = hi - lo || 1;
-  const rel = candidates.map((c) => (c.score - lo) / span);
+  const value = new Float64Array(n);
+  for (let i = 0; i < n; i++) value[i] = (lambda * (candidates[i]!.score - lo)) / span;
   const maxSim = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
   const picked = new Uint8Array(n);
   const out: T[] = [];
@@ -30,19 +32,19 @@ export function mmr<T extends { index: number; score: number }>(
     let bestValue = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       if (picked[i]) continue;
-      const penalty = step === 0 ? 0 : maxSim[i]!;
-      const value = lambda * rel[i]! - (1 - lambda) * penalty;
-      if (value > bestValue) {
-        bestValue = value;
+      const v = step === 0 ? value[i]! : value[i]! - (1 - lambda) * maxSim[i]!;
+      if (v > bestValue) {
+        bestValue = v;
         best = i;
       }
     }
     picked[best] = 1;
-    const chosen = candidates[best]!;
-    out.push(chosen);
+    const chosen = candidates[best]!.index;
+    out.push(candidates[best]!);
+    if (step + 1 === take) break;
     for (let i = 0; i < n; i++) {
       if (picked[i]) continue;
-      const s = similarity(candidates[i]!.index, chosen.index);
+      const s = similarity(candidates[i]!.index, chosen);
       if (s > maxSim[i]!) maxSim[i] = s;
     }
   }

@@ -7,9 +7,7 @@ import {
   notFound,
 } from '@attention-mesh/platform';
 import type { ItemDoc } from '../models/Item.js';
-import type { UserSequenceDoc } from '../models/UserSequence.js';
 import { gini } from '../ranking/exposure.js';
-import { normalizeUser } from '../sequenceStore.js';
 import type { RecommendationModels } from '../server.js';
 import { type RankerDeps, rankFor, similarItems } from '../serving/ranker.js';
 
@@ -49,10 +47,9 @@ export async function recommendationsPage(
   const offset = offsetOf(args.after);
   const category =
     args.context?.category == null ? null : checkSlug(args.context.category, 'context.category', 'category');
-  const found = (await models.UserSequence.findById(userId).lean()) as UserSequenceDoc | null;
-  if (!found) throw notFound('User', userId);
-  const user = normalizeUser(found);
   await models.warmUp();
+  const user = await models.users.get(userId);
+  if (!user) throw notFound('User', userId);
   const { ranking, page } = await rankFor(rankerDeps(models), user, category, { offset, first });
   const explanation = ranking.explanation
     .map((e) => ({ item: models.catalogue.get(e.itemId), weight: e.weight }))

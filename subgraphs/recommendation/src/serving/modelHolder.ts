@@ -1,10 +1,13 @@
 import type { MicroBatcher } from '@attention-mesh/ml';
+import type { CatalogueCache } from '../catalogue.js';
 import { UnitEmbeddings } from '../ranking/embeddings.js';
 import type { RecommendResult, SequenceRecommender } from './types.js';
 
 /** A loaded model version as served: its batcher, unit embeddings and registry metadata. */
 export class ServedModel {
   private inFlight = 0;
+  private masks = new Map<string, Uint8Array>();
+  private masksGeneration = -1;
   private retired = false;
   private disposed = false;
 
@@ -16,6 +19,29 @@ export class ServedModel {
     readonly embeddings: UnitEmbeddings,
     private readonly batcher: MicroBatcher<readonly string[], RecommendResult>,
   ) {}
+
+  /**
+   * 1 for each model index whose item is in the catalogue (and of `category` when given), so the top-k
+   * pass over every score tests eligibility with one array read. Rebuilt when the catalogue changes.
+   */
+  catalogueMask(catalogue: CatalogueCache, category: string | null): Uint8Array {
+    if (this.masksGeneration !== catalogue.generation) {
+      this.masks.clear();
+      this.masksGeneration = catalogue.generation;
+    }
+    const key = category ?? '';
+    let mask = this.masks.get(key);
+    if (!mask) {
+      const ids = this.model.itemIds;
+      mask = new Uint8Array(ids.length);
+      for (let i = 1; i < ids.length; i++) {
+        const item = catalogue.get(ids[i]!);
+        if (item && (category === null || item.category === category)) mask[i] = 1;
+      }
+      this.masks.set(key, mask);
+    }
+    return mask;
+  }
 
   /** Whether any history item is known to the model (otherwise it has nothing to attend to). */
   knowsAny(history: readonly string[]): boolean {

@@ -10,9 +10,9 @@ import type { ModelHolder } from './modelHolder.js';
 /** Most recommendations one ranking holds (`first` is at most 100, and pages end there). */
 export const RANKING_SIZE = 100;
 /** Candidates taken from the model's scores before re-ranking. */
-export const SHORTLIST = 150;
+export const SHORTLIST = 100;
 /** Positions chosen by MMR; the rest of the ranking follows in score order. */
-export const MMR_DEPTH = 50;
+export const MMR_DEPTH = 30;
 /** History items named in an explanation. */
 export const EXPLANATION_SIZE = 3;
 /** How long a ranking is reused for the next pages of the same user, model and sequence. */
@@ -75,7 +75,13 @@ export async function rankFor(
   if (served && user.items.length > 0 && served.knowsAny(user.items)) {
     const result = await served.recommend(user.items);
     const ids = served.model.itemIds;
-    const shortlist = topK(result.scores, SHORTLIST, (i) => i === 0 || !eligible(ids[i]!));
+    const mask = served.catalogueMask(deps.catalogue, category);
+    const excludedIdx = new Set<number>();
+    for (const id of excluded) {
+      const i = served.model.indexOf(id);
+      if (i !== undefined) excludedIdx.add(i);
+    }
+    const shortlist = topK(result.scores, SHORTLIST, (i) => mask[i] === 0 || excludedIdx.has(i));
     const diversified = mmr(shortlist, (a, b) => served.embeddings.cosine(a, b), deps.mmrLambda, MMR_DEPTH);
     const chosen = new Set(diversified.map((c) => c.index));
     const ordered = diversified.concat(shortlist.filter((c) => !chosen.has(c.index))).slice(0, RANKING_SIZE);

@@ -1,4 +1,5 @@
 import type { Logger, ServiceConfig } from '@attention-mesh/platform';
+import { withCachedItemTable } from './cachedTable.js';
 import { type ModelHolder, serveModel } from './modelHolder.js';
 import type { SequenceRecommender } from './types.js';
 
@@ -28,7 +29,10 @@ export function watchSasRec(
       async (version) => {
         const selection = await ml.selectBackend({ force: config.ml.backend, logger });
         holder.backend = { backend: selection.backend, device: selection.device };
-        const model: SequenceRecommender = await ml.SasRecModel.load(version.dir);
+        const model: SequenceRecommender = withCachedItemTable(
+          await ml.SasRecModel.load(version.dir),
+          selection.tf,
+        );
         if (stopped) return model.dispose();
         const { maxBatch, batchWaitMs } = config.recommendation;
         const served = await serveModel(

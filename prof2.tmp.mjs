@@ -1,0 +1,35 @@
+import { SasRecModel, saveVersion, SASREC_MODEL_NAME, selectBackend, latestVersion } from './packages/ml/dist/index.js';
+import { startDevdb, ensureBuilt } from './tools/devdb/devdb.mjs';
+import { loadConfig, startSubgraph, connectMongo } from './packages/platform/dist/index.js';
+import { recommendationSubgraph } from './subgraphs/recommendation/dist/server.js';
+import { importSequences } from './subgraphs/recommendation/dist/importSequences.js';
+import { existsSync } from 'node:fs';
+await selectBackend({ force: 'wasm' });
+const H = '/work/helpers/recserve';
+const modelsDir = `${H}/models`;
+if (!(await latestVersion(modelsDir, SASREC_MODEL_NAME))) {
+  const V = 23716;
+  const ids = ['', ...Array.from({ length: V - 1 }, (_, i) => String(i + 1))];
+  const m = SasRecModel.create(ids, { maxLen: 50, hidden: 50, blocks: 2, heads: 1, dropout: 0.5 }, 1);
+  await saveVersion(modelsDir, SASREC_MODEL_NAME, async (d) => { await m.save(d); return { note: 'untrained, profiling' }; });
+}
+await ensureBuilt();
+const fresh = !existsSync(`${H}/db`);
+const db = await startDevdb({ port: 0, dataDir: `${H}/db`, quiet: true });
+const config = loadConfig('recommendation', { NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', MONGODB_URI: db.uri, MONGODB_DB: 'prof', MODELS_DIR: modelsDir, REC_MAX_BATCH: process.env.MB ?? '128' });
+const sg = await startSubgraph(recommendationSubgraph, config, { busDbName: 'prof_bus' });
+if (fresh || process.env.IMPORT) await importSequences(sg.models, '/work/shared/datasets/sequences/sasrec_games.txt', { category: 'games', titlePrefix: 'Games item' });
+await sg.models.reloadState();
+while (!sg.models.holder.current) await new Promise((r) => setTimeout(r, 100));
+const Q = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { recommendations(first: 10) { source edges { position score node { id title } explanation { item { id } weight } } } } } }`;
+const N = Number(process.env.N ?? 640), C = Number(process.env.C ?? 64);
+const off = Number(process.env.OFF ?? 1);
+let next = 0; const lat = [];
+const t0 = performance.now();
+await Promise.all(Array.from({ length: C }, async () => { while (next < N) { const u = String(off + next++); const s = performance.now();
+  const r = await fetch(sg.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: Q, variables: { r: [{ __typename: 'User', id: u }] } }) });
+  const b = await r.json(); if (b.errors) console.log(JSON.stringify(b.errors)); lat.push(performance.now() - s); } }));
+const sec = (performance.now() - t0) / 1000;
+lat.sort((a, b) => a - b);
+console.log('users/s', (N / sec).toFixed(1), 'p50', lat[Math.floor(N / 2)].toFixed(1), 'p99', lat[Math.floor(N * 0.99)].toFixed(1));
+await sg.stop(); await db.stop();
