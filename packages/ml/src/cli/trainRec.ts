@@ -37,6 +37,7 @@ Usage: node packages/ml/dist/cli/trainRec.js --data <file> [options]   (or: npm 
   --heads <n>          attention heads (default 1)
   --dropout <x>        dropout rate (default 0.5)
   --lr <x>             Adam learning rate (default 0.001)
+  --embedding-lr <x>   learning rate of the item embedding rows (default: --lr)
   --weight-decay <x>   decoupled weight decay of matrices, per step as a fraction of lr (default 0)
   --batch <n>          sequences per batch (default 128)
   --negatives <n>      shared negatives per batch for --loss sampled (default 256)
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
       dropout: { type: 'string' },
       lr: { type: 'string' },
       'weight-decay': { type: 'string' },
+      'embedding-lr': { type: 'string' },
       batch: { type: 'string' },
       negatives: { type: 'string' },
       'max-users': { type: 'string' },
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
   const evalEvery = intOption('eval-every', values['eval-every'], 5);
   const patience = intOption('patience', values.patience, 4, 0);
   const lr = numberOption('lr', values.lr, 0.001, 1);
+  const embeddingLr = numberOption('embedding-lr', values['embedding-lr'], lr, 1);
   const weightDecay = numberOption('weight-decay', values['weight-decay'], 0, 1);
   const batchSize = intOption('batch', values.batch, 128);
   const negatives = intOption('negatives', values.negatives, 256);
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
     evalEvery,
     patience,
     lr,
+    embeddingLr,
     batchSize,
     negatives,
     weightDecay,
@@ -201,7 +205,7 @@ async function main(): Promise<void> {
   ];
   const facts = [
     `${int(evalSet.users.length)} scored users; target ranked against 100 sampled negatives (HR/NDCG) and against all ${int(itemIds.length - 1)} items minus the input history (full)`,
-    `config: maxLen ${config.maxLen}, hidden ${config.hidden}, blocks ${config.blocks}, heads ${config.heads}, dropout ${config.dropout}; loss ${loss}${loss === 'sampled' ? ` (${negatives} negatives)` : ''}, lr ${lr}, batch ${batchSize}, weight decay ${weightDecay}; ${int(model.parameterCount())} parameters`,
+    `config: maxLen ${config.maxLen}, hidden ${config.hidden}, blocks ${config.blocks}, heads ${config.heads}, dropout ${config.dropout}; loss ${loss}${loss === 'sampled' ? ` (${negatives} negatives)` : ''}, lr ${lr} (embeddings ${embeddingLr}), batch ${batchSize}, weight decay ${weightDecay}; ${int(model.parameterCount())} parameters`,
     `kept epoch ${result.bestEpoch} of ${result.epochsRun} (best validation NDCG@10, evaluated every ${evalEvery})`,
     `training ${result.trainingSeconds.toFixed(0)} s (${(result.trainingSeconds / result.epochsRun).toFixed(1)} s/epoch, ${int(result.sequences)} sequences), validation ${result.evaluationSeconds.toFixed(0)} s, whole run ${totalSeconds.toFixed(0)} s`,
     `backend: ${selection.backend} (${selection.device}); seed ${seed}, evaluation seed ${evalSeed}`,
@@ -242,6 +246,7 @@ async function main(): Promise<void> {
       config,
       training: {
         lr,
+        embeddingLr,
         batchSize,
         negatives: loss === 'sampled' ? negatives : undefined,
         weightDecay,

@@ -7,6 +7,8 @@ export interface SparseAdamOptions {
   epsilon?: number;
   /** Decoupled weight decay (AdamW) of matrices, per step as a fraction of lr (default 0). */
   weightDecay?: number;
+  /** Learning rate of the embedding table's rows (default: lr). */
+  tableLr?: number;
 }
 
 interface Moments {
@@ -22,6 +24,7 @@ interface Moments {
  */
 export class SparseAdam {
   lr: number;
+  tableLr: number;
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
@@ -31,6 +34,7 @@ export class SparseAdam {
 
   constructor(options: SparseAdamOptions) {
     this.lr = options.lr;
+    this.tableLr = options.tableLr ?? options.lr;
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-7;
@@ -60,10 +64,10 @@ export class SparseAdam {
     this.step++;
     const c1 = 1 - this.beta1 ** this.step;
     const c2 = 1 - this.beta2 ** this.step;
-    const update = (m: tf.Tensor, v: tf.Tensor, value: tf.Tensor, decay: boolean) => {
+    const update = (m: tf.Tensor, v: tf.Tensor, value: tf.Tensor, decay: boolean, lr: number) => {
       let u = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon));
       if (decay && this.weightDecay > 0) u = tf.add(u, tf.mul(value, this.weightDecay));
-      return tf.sub(value, tf.mul(u, this.lr));
+      return tf.sub(value, tf.mul(u, lr));
     };
     tf.tidy(() => {
       variables.forEach((variable, i) => {
@@ -73,13 +77,13 @@ export class SparseAdam {
         const v = tf.add(tf.mul(s.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         s.m.assign(m);
         s.v.assign(v);
-        variable.assign(update(m, v, variable, variable.rank >= 2));
+        variable.assign(update(m, v, variable, variable.rank >= 2, this.lr));
       });
       const s = this.state(table);
       const index = tf.expandDims(rows, 1);
       const m = tf.add(tf.mul(tf.gather(s.m, rows), this.beta1), tf.mul(rowsGrad, 1 - this.beta1));
       const v = tf.add(tf.mul(tf.gather(s.v, rows), this.beta2), tf.mul(tf.square(rowsGrad), 1 - this.beta2));
-      const values = update(m, v, tf.gather(table, rows), true);
+      const values = update(m, v, tf.gather(table, rows), true, this.tableLr);
       s.m.assign(tf.tensorScatterUpdate(s.m, index, m));
       s.v.assign(tf.tensorScatterUpdate(s.v, index, v));
       table.assign(tf.tensorScatterUpdate(table, index, values));

@@ -24,6 +24,8 @@ export interface SasRecTrainOptions {
   /** Stop after this many evaluations without a better validation NDCG@10 (0 = never). */
   patience: number;
   lr: number;
+  /** Learning rate of the item embedding rows (default lr): they are sparse, each row gets few updates. */
+  embeddingLr?: number;
   batchSize: number;
   /** Shared negatives per batch for `sampled`. */
   negatives: number;
@@ -216,7 +218,12 @@ export async function trainSasRec(
 ): Promise<SasRecTrainResult> {
   const model = SasRecModel.create(itemIds, options.config, options.seed);
   const rng = createRng(options.seed + 1);
-  const optimizer = new SparseAdam({ lr: options.lr, beta2: 0.98, weightDecay: options.weightDecay });
+  const optimizer = new SparseAdam({
+    lr: options.lr,
+    tableLr: options.embeddingLr ?? options.lr,
+    beta2: 0.98,
+    weightDecay: options.weightDecay,
+  });
   const variables = model.trainableVariables();
   const dense = model.denseVariables();
   const table = model.itemTable();
