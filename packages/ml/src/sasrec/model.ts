@@ -326,11 +326,17 @@ export class SasRecModel {
     return matMul(features, tf.transpose(this.w('item/embedding'))) as tf.Tensor2D;
   }
 
+  /** The trainable variables other than the item embedding table, in a stable order. */
+  denseVariables(): tf.Variable[] {
+    return [...this.weights.entries()].filter(([name]) => name !== 'item/embedding').map(([, v]) => v);
+  }
+
   /**
    * The forward pass over a left-padded batch; call inside tf.tidy or a gradient scope. With `rng`,
-   * dropout is applied (training).
+   * dropout is applied (training). With `table`, `batch.ids` index its rows instead of the item
+   * embedding table (training passes the rows a batch uses; row 0 must be the padding row).
    */
-  forward(batch: IndexBatch, rng?: Rng): Forward {
+  forward(batch: IndexBatch, rng?: Rng, table?: tf.Tensor2D): Forward {
     this.assertLive();
     const { size: B, length: L, ids } = batch;
     const { hidden: d, heads: h, maxLen } = this.config;
@@ -356,7 +362,7 @@ export class SasRecModel {
     const maskAdd = tf.tensor3d(maskValues, [B, L, L]);
 
     // Positions count back from the newest item, so a trimmed batch sees the same positions as a padded one.
-    const items = gatherRows(w('item/embedding') as tf.Tensor2D, tf.tensor1d(ids, 'int32'));
+    const items = gatherRows(table ?? (w('item/embedding') as tf.Tensor2D), tf.tensor1d(ids, 'int32'));
     const positions = tf.slice(w('position/embedding'), [maxLen - L, 0], [L, d]);
     let x = tf.reshape(tf.add(tf.reshape(tf.mul(items, Math.sqrt(d)), [B, L, d]), positions), [
       B * L,

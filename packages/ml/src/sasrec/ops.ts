@@ -34,3 +34,28 @@ export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): 
   const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate), 'float32');
   return tf.mul(x, tf.mul(keep, 1 / (1 - rate))) as T;
 }
+
+/**
+ * Softmax cross-entropy of each row of `logits` [n, k] with the target in column 0: logSumExp(row) - row[0].
+ * The custom gradient (softmax - onehot) avoids tf.logSumExp's, whose max-gradient runs a broadcast
+ * Equal that is very slow on wasm.
+ */
+export const firstColumnCrossEntropy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [logits, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+  const [n, k] = logits.shape;
+  const max = tf.max(logits, 1, true);
+  const shifted = tf.sub(logits, max);
+  const exp = tf.exp(shifted);
+  const sum = tf.sum(exp, 1, true);
+  const probs = tf.div(exp, sum);
+  save([probs]);
+  const value = tf.reshape(tf.sub(tf.log(sum), tf.slice(shifted, [0, 0], [n, 1])), [n]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [p] = saved as [tf.Tensor2D];
+      const first = tf.concat([tf.ones([n, 1]), tf.zeros([n, k - 1])], 1);
+      return tf.mul(tf.sub(p, first), tf.reshape(dy, [n, 1]));
+    },
+  };
+}) as (logits: tf.Tensor2D) => tf.Tensor1D;

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { Adam } from '../adam.js';
 import { matMul } from '../engagement/ops.js';
 import { createRng, type Rng, shuffleInPlace } from '../random.js';
 import type { LeaveOneOut } from './data.js';
 import { type EvaluationSet, evaluateRanking, modelScorer, type RankingMetrics } from './evaluate.js';
 import { type IndexBatch, type SasRecConfig, SasRecModel } from './model.js';
-import { gatherRows } from './ops.js';
+import { firstColumnCrossEntropy, gatherRows } from './ops.js';
+import { SparseAdam } from './optimizer.js';
 
 export const LOSSES = ['bce', 'sampled', 'ce'] as const;
 /**
@@ -24,6 +24,8 @@ export interface SasRecTrainOptions {
   /** Stop after this many evaluations without a better validation NDCG@10 (0 = never). */
   patience: number;
   lr: number;
+  /** Learning rate of the item embedding rows (default lr): they are sparse, each row gets few updates. */
+  embeddingLr?: number;
   batchSize: number;
   /** Shared negatives per batch for `sampled`. */
   negatives: number;
@@ -108,67 +110,100 @@ function pad(batch: Example[]): { inputs: IndexBatch; targets: Int32Array } {
   return { inputs: { ids, size: batch.length, length: L }, targets };
 }
 
-/** Mean loss over the positions with a target; call inside a gradient scope. */
-function lossOf(
-  model: SasRecModel,
-  features: tf.Tensor2D,
+/**
+ * The item ids a step needs: targets, and negatives drawn here (one per position not in the user's items
+ * for bce, `negatives` shared uniform ones for sampled, none for ce).
+ */
+function drawNegatives(
   targets: Int32Array,
+  vocabulary: number,
   options: SasRecTrainOptions,
   rng: Rng,
-  userItems: (row: number) => ReadonlySet<number> | Int32Array,
+  userItems: (position: number) => ReadonlySet<number>,
+): Int32Array {
+  if (options.loss === 'ce') return new Int32Array(0);
+  if (options.loss === 'sampled') {
+    const negs = new Int32Array(options.negatives);
+    for (let k = 0; k < negs.length; k++) negs[k] = 1 + rng.int(vocabulary - 1);
+    return negs;
+  }
+  const negs = new Int32Array(targets.length);
+  for (let i = 0; i < targets.length; i++) {
+    if (targets[i] === 0) continue;
+    const seen = userItems(i);
+    let item: number;
+    do item = 1 + rng.int(vocabulary - 1);
+    while (seen.has(item));
+    negs[i] = item;
+  }
+  return negs;
+}
+
+/**
+ * Mean loss over the positions with a target; `table` holds the rows that `targets` and `negatives`
+ * index. Call inside a gradient scope.
+ */
+function lossOf(
+  features: tf.Tensor2D,
+  table: tf.Tensor2D,
+  targets: Int32Array,
+  negatives: Int32Array,
+  loss: SasRecLoss,
 ): tf.Scalar {
   const n = targets.length;
-  const V = model.itemIds.length;
   const weights = new Float32Array(n);
   let count = 0;
-  for (let i = 0; i < n; i++) if (targets[i] !== 0) weights[i] = 1;
-  for (let i = 0; i < n; i++) count += weights[i]!;
-  const mask = tf.tensor1d(weights);
-  const table = model.itemTable() as tf.Tensor as tf.Tensor2D;
-  const targetRows = gatherRows(table, tf.tensor1d(targets, 'int32'));
-  const pos = tf.sum(tf.mul(features, targetRows), 1);
-  let perPosition: tf.Tensor;
-  if (options.loss === 'bce') {
-    const negs = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      if (targets[i] === 0) continue;
-      const seen = userItems(i);
-      let item: number;
-      do item = 1 + rng.int(V - 1);
-      while (includes(seen, item));
-      negs[i] = item;
+  for (let i = 0; i < n; i++) {
+    if (targets[i] !== 0) {
+      weights[i] = 1;
+      count++;
     }
-    const neg = tf.sum(tf.mul(features, gatherRows(table, tf.tensor1d(negs, 'int32'))), 1);
+  }
+  const mask = tf.tensor1d(weights);
+  const pos = tf.sum(tf.mul(features, gatherRows(table, tf.tensor1d(targets, 'int32'))), 1);
+  let perPosition: tf.Tensor;
+  if (loss === 'bce') {
+    const neg = tf.sum(tf.mul(features, gatherRows(table, tf.tensor1d(negatives, 'int32'))), 1);
     perPosition = tf.add(tf.softplus(tf.neg(pos)), tf.softplus(neg));
   } else {
-    let others: tf.Tensor2D;
-    let hits: Float32Array;
-    if (options.loss === 'sampled') {
-      const K = options.negatives;
-      const negs = new Int32Array(K);
-      for (let k = 0; k < K; k++) negs[k] = 1 + rng.int(V - 1);
-      others = matMul(features, tf.transpose(gatherRows(table, tf.tensor1d(negs, 'int32')))) as tf.Tensor2D;
-      // A sampled negative equal to the target is not a negative: masked out.
-      hits = new Float32Array(n * K);
-      for (let i = 0; i < n; i++) {
-        for (let k = 0; k < K; k++) if (negs[k] === targets[i]) hits[i * K + k] = -1e9;
+    const columns = loss === 'sampled' ? negatives : undefined;
+    const others = columns
+      ? matMul(features, tf.transpose(gatherRows(table, tf.tensor1d(columns, 'int32'))))
+      : matMul(features, tf.transpose(table));
+    const K = others.shape[1]!;
+    // A negative equal to the target is not a negative (and ce counts the target once, by `pos`).
+    const hits = new Float32Array(n * K);
+    for (let i = 0; i < n; i++) {
+      if (columns) {
+        for (let k = 0; k < K; k++) if (columns[k] === targets[i]) hits[i * K + k] = -1e9;
+      } else {
+        hits[i * K + targets[i]!] = -1e9;
       }
-      others = tf.add(others, tf.tensor2d(hits, [n, K]));
-    } else {
-      others = matMul(features, tf.transpose(table)) as tf.Tensor2D;
-      // The target's own column is counted once, by `pos`.
-      hits = new Float32Array(n * V);
-      for (let i = 0; i < n; i++) hits[i * V + targets[i]!] = -1e9;
-      others = tf.add(others, tf.tensor2d(hits, [n, V]));
     }
-    const all = tf.concat([tf.reshape(pos, [n, 1]), others], 1);
-    perPosition = tf.sub(tf.logSumExp(all, 1), pos);
+    const logits = tf.concat([tf.reshape(pos, [n, 1]), tf.add(others, tf.tensor2d(hits, [n, K]))], 1);
+    perPosition = firstColumnCrossEntropy(logits as tf.Tensor2D);
   }
   return tf.div(tf.sum(tf.mul(perPosition, mask)), Math.max(1, count)) as tf.Scalar;
 }
 
-function includes(seen: ReadonlySet<number> | Int32Array, item: number): boolean {
-  return seen instanceof Int32Array ? seen.includes(item) : seen.has(item);
+/** Sorted distinct ids with 0 first, and a global -> local index (for the rows a step uses). */
+function rowsOf(vocabulary: number, ...lists: Int32Array[]): { rows: Int32Array; local: Int32Array } {
+  const local = new Int32Array(vocabulary).fill(-1);
+  local[0] = 0;
+  const rows = [0];
+  for (const list of lists) {
+    for (const id of list) {
+      if (local[id] === -1) {
+        local[id] = 0;
+        rows.push(id);
+      }
+    }
+  }
+  rows.sort((a, b) => a - b);
+  rows.forEach((id, i) => {
+    local[id] = i;
+  });
+  return { rows: Int32Array.from(rows), local };
 }
 
 /**
@@ -183,8 +218,17 @@ export async function trainSasRec(
 ): Promise<SasRecTrainResult> {
   const model = SasRecModel.create(itemIds, options.config, options.seed);
   const rng = createRng(options.seed + 1);
-  const optimizer = new Adam({ lr: options.lr, beta2: 0.98, weightDecay: options.weightDecay });
+  const optimizer = new SparseAdam({
+    lr: options.lr,
+    tableLr: options.embeddingLr ?? options.lr,
+    beta2: 0.98,
+    weightDecay: options.weightDecay,
+  });
   const variables = model.trainableVariables();
+  const dense = model.denseVariables();
+  const table = model.itemTable();
+  const V = itemIds.length;
+  const allRows = new Int32Array(V).map((_, i) => i);
   const examples = trainingExamples(split, options.config.maxLen);
   const userSets = new Map<number, Set<number>>();
   const userItems = (u: number) => {
@@ -217,12 +261,28 @@ export async function trainSasRec(
         const batch = list[b]!;
         const { inputs, targets } = pad(batch);
         const L = inputs.length;
-        const cost = optimizer.minimize(() => {
-          const { features } = model.forward(inputs, rng);
-          return lossOf(model, features, targets, options, rng, (row) =>
-            userItems(batch[Math.floor(row / L)]!.user),
-          );
-        }, variables);
+        const negatives = drawNegatives(targets, V, options, rng, (position) =>
+          userItems(batch[Math.floor(position / L)]!.user),
+        );
+        // Only the embedding rows the step uses take part (all of them for ce): see SparseAdam.
+        const { rows, local } =
+          options.loss === 'ce'
+            ? { rows: allRows, local: allRows }
+            : rowsOf(V, inputs.ids, targets, negatives);
+        const localInputs = { ...inputs, ids: inputs.ids.map((id) => local[id]!) };
+        const localTargets = targets.map((id) => local[id]!);
+        const localNegatives = negatives.map((id) => local[id]!);
+        const rowsT = tf.tensor1d(rows, 'int32');
+        const sub = tf.gather(table, rowsT) as tf.Tensor2D;
+        const { value: cost, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => {
+          const part = args[0] as tf.Tensor2D;
+          const { features } = model.forward(localInputs, rng, part);
+          return lossOf(features, part, localTargets, localNegatives, options.loss);
+        })([sub, ...dense]);
+        optimizer.apply(dense, grads.slice(1), table, rowsT, grads[0] as tf.Tensor2D);
+        for (const g of grads) g.dispose();
+        sub.dispose();
+        rowsT.dispose();
         const loss = (await cost.data())[0]!;
         cost.dispose();
         step++;
