@@ -20,7 +20,7 @@ import type { Ranking } from './serving/ranker.js';
 import { watchSasRec } from './serving/watchModel.js';
 import { UserCache } from './userCache.js';
 
-/** How often the in-memory catalogue is re-read (items created through other replicas). */
+/** How often the in-memory catalogue and popularity are re-read (changes through other replicas, imports). */
 const CATALOGUE_REFRESH_MS = 60_000;
 
 export function createModels(conn: Connection, config: ServiceConfig) {
@@ -57,10 +57,12 @@ export function createModels(conn: Connection, config: ServiceConfig) {
     },
     /** Re-reads the catalogue, the users and the popularity counters (after a bulk import into a running service). */
     reloadState: () => loadState(),
+    /** Re-reads the catalogue and the popularity counters (periodically: changes made through other replicas or imports). */
+    refresh: () => loadState(false),
   };
-  async function loadState(): Promise<void> {
+  async function loadState(withUsers = true): Promise<void> {
     await catalogue.reload();
-    await users.load();
+    if (withUsers) await users.load();
     const counts = (await ItemPopularity.find({}).lean()) as {
       _id: string;
       engagedMs?: number;
@@ -93,7 +95,7 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationModels, Re
   background: (models, { events, logger }) => {
     void models.warmUp().catch((err: unknown) => logger.error({ err }, 'catalogue could not be loaded'));
     const refresh = setInterval(() => {
-      models.catalogue.reload().catch((err: unknown) => logger.warn({ err }, 'catalogue refresh failed'));
+      models.refresh().catch((err: unknown) => logger.warn({ err }, 'catalogue refresh failed'));
     }, CATALOGUE_REFRESH_MS);
     refresh.unref();
     return [
