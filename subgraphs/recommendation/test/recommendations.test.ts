@@ -6,7 +6,7 @@ import { meshEvent, type RunningSubgraph } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { importSequences } from '../src/importSequences.js';
+import { exportSequences, importSequences } from '../src/importSequences.js';
 import type { UserSequenceDoc } from '../src/models/UserSequence.js';
 import { normalizeUser } from '../src/sequenceStore.js';
 import { type RecommendationModels, recommendationSubgraph } from '../src/server.js';
@@ -357,6 +357,16 @@ describe('recommendation subgraph: no model', () => {
       expect(p.modelVersion).toBeNull();
       // y (3 interactions) is seen by b; then x and z (1 each), in id order.
       expect(p.edges.map((e) => e.node.id)).toEqual(['x', 'z']);
+      // The export writes the stored sequences back in the format they were imported from.
+      let text = '';
+      const exported = await exportSequences(bare.models, (chunk) => {
+        text += chunk;
+      });
+      expect(exported).toEqual({ users: 3, lines: 5, skipped: 0 });
+      expect(text.trim().split('\n').sort()).toEqual(['a x', 'a y', 'b y', 'c y', 'c z']);
+      // Importing the same file again changes no counts.
+      await importSequences(bare.models, file, { category: 'games' });
+      expect(await bare.models.ItemPopularity.findById('y').lean()).toMatchObject({ imported: 3 });
     } finally {
       await bare.stop();
     }
