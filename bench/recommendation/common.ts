@@ -1,6 +1,6 @@
 /**
  * Shared helpers of the recommendation benchmark: the repository root, a private embedded database,
- * logging to stderr, tables, latency statistics and a concurrency pool (the same shapes as
+ * logging to stderr, tables and latency statistics (the same shapes as
  * bench/attention/common.ts, kept apart so each benchmark compiles alone).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,15 +80,6 @@ export function latencySummary(ms: readonly number[]) {
     p99: round(percentile(ms, 99)),
     max: round(Math.max(...ms)),
   };
-}
-
-/** Runs `task(i)` for i in 0..count-1 with at most `concurrency` in flight. */
-export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
 }
 
 export interface BenchDatabase {

@@ -8,10 +8,13 @@
  *
  *   npm run bench:rec -- [--requests 2000] [--models-dir <registry>] [--data <user item file>] [--help]
  */
+
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import {
   buildVocabulary,
   evaluationSet,
@@ -31,7 +34,6 @@ import {
   fmt,
   importFromRepo,
   latencySummary,
-  pool,
   progress,
   REPO_ROOT,
   round,
@@ -40,6 +42,7 @@ import {
   table,
   writeResults,
 } from './common.js';
+import type { LoadJob, LoadResult } from './load.js';
 
 const { values } = parseArgs({
   options: {
@@ -73,15 +76,6 @@ const FORWARD_REPS = Number(values['forward-reps'] ?? 20);
 if (!existsSync(DATA)) {
   process.stderr.write(`bench:rec: dataset not found at ${DATA} (pass --data <user item file>)\n`);
   process.exit(2);
-}
-
-const QUERY = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User {
-  recommendations(first: 10) { source edges { position score node { id title } explanation { item { id } weight } } }
-} } }`;
-
-interface Reply {
-  data?: { _entities: { recommendations: { source: string; edges: unknown[] } }[] } | null;
-  errors?: unknown[];
 }
 
 /** The registry to serve from: the given one when it holds a SASRec version, else a short training run. */
@@ -142,6 +136,8 @@ async function startRec(
     MONGODB_DB: dbName,
     MODELS_DIR: modelsDir,
     REC_MAX_BATCH: String(maxBatch),
+    // No periodic re-read of the catalogue during the runs (nothing changes it here).
+    REC_REFRESH_MS: String(3_600_000),
     ...(process.env.TFJS_BACKEND ? { TFJS_BACKEND: process.env.TFJS_BACKEND } : {}),
   });
   return startSubgraph(recommendationSubgraph, config, {
@@ -150,32 +146,20 @@ async function startRec(
   });
 }
 
+/** One run of the load generator (a worker thread, see load.ts) against `url`. */
 async function measure(url: string, users: string[], concurrency: number) {
-  const latencies: number[] = [];
-  const sources = new Map<string, number>();
-  let errors = 0;
-  const t0 = performance.now();
-  await pool(users.length, concurrency, async (i) => {
-    const s = performance.now();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: QUERY, variables: { r: [{ __typename: 'User', id: users[i] }] } }),
-    });
-    const body = (await res.json()) as Reply;
-    latencies.push(performance.now() - s);
-    const rec = body.data?._entities[0]?.recommendations;
-    if (body.errors || !rec || rec.edges.length !== 10) errors++;
-    else sources.set(rec.source, (sources.get(rec.source) ?? 0) + 1);
+  const worker = new Worker(new URL('./load.js', import.meta.url), {
+    workerData: { url, users, concurrency } satisfies LoadJob,
   });
-  const seconds = (performance.now() - t0) / 1000;
+  const [result] = (await once(worker, 'message')) as [LoadResult];
+  await worker.terminate();
   return {
     requests: users.length,
     concurrency,
-    usersPerSecond: round(users.length / seconds, 1),
-    ...latencySummary(latencies),
-    errors,
-    sources: Object.fromEntries(sources),
+    usersPerSecond: round(users.length / result.seconds, 1),
+    ...latencySummary(result.latencies),
+    errors: result.errors,
+    sources: result.sources,
   };
 }
 
@@ -316,6 +300,11 @@ try {
   const on64 = runs.find((r) => r.concurrency === 64 && String(r.mode).includes('on'))!;
   const off64 = runs.find((r) => r.concurrency === 64 && String(r.mode).includes('off'))!;
   const speedup = (on64.usersPerSecond as number) / (off64.usersPerSecond as number);
+  // The model's share alone: users per second of back-to-back forward passes at batch 1 and 64.
+  const servedMs = (batch: number) =>
+    forward.find((f) => String(f.what).startsWith('served') && String(f.what).includes(`batch ${batch} `))!
+      .ms as number;
+  const forwardUsers = { batch1: round(1000 / servedMs(1), 1), batch64: round(64_000 / servedMs(64), 1) };
   process.stdout.write(
     `\nRecommendation serving: User.recommendations(first: 10) through the subgraph (HTTP, _entities)\n` +
       `dataset ${DATA} (${fmt(imported.users)} users, ${fmt(imported.items)} items); model: ${registry.how}\n` +
@@ -345,7 +334,8 @@ try {
           fmt(f.gflopsPerSecond as number, 2),
         ]),
       ) +
-      '\n',
+      `\nforward pass alone: ${fmt(forwardUsers.batch1, 1)} users/s at batch 1, ${fmt(forwardUsers.batch64, 1)} users/s at batch 64 ` +
+      `(${(forwardUsers.batch64 / forwardUsers.batch1).toFixed(1)}x)\n`,
   );
   const path = writeResults('recommendation-serve.json', {
     at: new Date().toISOString(),
@@ -357,6 +347,7 @@ try {
     import: { ...imported, seconds: round(importSeconds, 1) },
     runs,
     batchingSpeedupAt64: round(speedup, 2),
+    forwardOnlyUsersPerSecond: forwardUsers,
     forward,
   });
   progress(`results in ${path}`);

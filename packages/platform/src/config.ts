@@ -42,6 +42,7 @@ const envSchema = z.object({
   REC_EXPOSURE_WINDOW: z.coerce.number().int().min(100).default(20_000),
   REC_MAX_BATCH: z.coerce.number().int().min(1).max(4096).default(128),
   REC_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(3),
+  REC_REFRESH_MS: z.coerce.number().int().min(1000).default(60_000),
 });
 
 export interface ServiceConfig {
@@ -77,6 +78,8 @@ export interface ServiceConfig {
     maxBatch: number;
     /** How long the first request of a batch waits for others, ms (default 3). */
     batchWaitMs: number;
+    /** How often the in-memory catalogue and popularity are re-read, ms (default 60 s). */
+    refreshMs: number;
   };
 }
 
@@ -116,6 +119,7 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       exposureWindow: e.REC_EXPOSURE_WINDOW,
       maxBatch: e.REC_MAX_BATCH,
       batchWaitMs: e.REC_BATCH_WAIT_MS,
+      refreshMs: e.REC_REFRESH_MS,
     },
   };
 }

@@ -20,9 +20,6 @@ import type { Ranking } from './serving/ranker.js';
 import { watchSasRec } from './serving/watchModel.js';
 import { UserCache } from './userCache.js';
 
-/** How often the in-memory catalogue and popularity are re-read (changes through other replicas, imports). */
-const CATALOGUE_REFRESH_MS = 60_000;
-
 export function createModels(conn: Connection, config: ServiceConfig) {
   const Item = itemModel(conn);
   const ItemPopularity = itemPopularityModel(conn);
@@ -96,7 +93,7 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationModels, Re
     void models.warmUp().catch((err: unknown) => logger.error({ err }, 'catalogue could not be loaded'));
     const refresh = setInterval(() => {
       models.refresh().catch((err: unknown) => logger.warn({ err }, 'catalogue refresh failed'));
-    }, CATALOGUE_REFRESH_MS);
+    }, models.settings.refreshMs);
     refresh.unref();
     return [
       startConsumers(models, events),
