@@ -1,9 +1,8 @@
 /**
- * The load generator, in a worker thread: a client sharing the service's event loop would be served
- * unfairly (requests whose responses wait behind the service's own work), which shows up as tail latency
- * the service does not have. Posts back one latency per request, the errors and the ranking sources.
+ * The load generator, in a child process: a client sharing the service's process (its event loop, or a
+ * worker thread of it) is served unfairly and shows tail latency the service does not have. Gets one
+ * job by IPC, sends back one latency per request, the errors and the ranking sources, and exits.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 
 export interface LoadJob {
   url: string;
@@ -65,6 +64,8 @@ async function run({ url, users, concurrency }: LoadJob): Promise<LoadResult> {
   return { seconds: (performance.now() - t0) / 1000, latencies, errors, sources };
 }
 
-if (parentPort && workerData) {
-  parentPort.postMessage(await run(workerData as LoadJob));
+if (process.send) {
+  process.once('message', (job: LoadJob) => {
+    void run(job).then((result) => process.send!(result, () => process.exit(0)));
+  });
 }

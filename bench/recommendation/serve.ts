@@ -9,12 +9,13 @@
  *   npm run bench:rec -- [--requests 2000] [--models-dir <registry>] [--data <user item file>] [--help]
  */
 
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import {
   buildVocabulary,
   evaluationSet,
@@ -146,13 +147,11 @@ async function startRec(
   });
 }
 
-/** One run of the load generator (a worker thread, see load.ts) against `url`. */
+/** One run of the load generator (a child process, see load.ts) against `url`. */
 async function measure(url: string, users: string[], concurrency: number) {
-  const worker = new Worker(new URL('./load.js', import.meta.url), {
-    workerData: { url, users, concurrency } satisfies LoadJob,
-  });
-  const [result] = (await once(worker, 'message')) as [LoadResult];
-  await worker.terminate();
+  const child = fork(fileURLToPath(new URL('./load.js', import.meta.url)));
+  child.send({ url, users, concurrency } satisfies LoadJob);
+  const [result] = (await once(child, 'message')) as [LoadResult];
   return {
     requests: users.length,
     concurrency,
