@@ -210,6 +210,30 @@ describe('SasRecModel', () => {
     }
   });
 
+  it('stops at the time budget after an evaluation, keeping that checkpoint', async () => {
+    const r = await trainSasRec(itemIds, split, set, {
+      config: { maxLen: 8, hidden: 8, blocks: 1, heads: 1, dropout: 0 },
+      loss: 'bce',
+      epochs: 5,
+      evalEvery: 3,
+      patience: 0,
+      maxSeconds: 0,
+      lr: 0.01,
+      batchSize: 128,
+      negatives: 1,
+      weightDecay: 0,
+      seed: 4,
+    });
+    try {
+      expect(r.stopped).toBe('time');
+      expect(r.epochsRun).toBe(1);
+      expect(r.evaluations.map((e) => e.epoch)).toEqual([1]);
+      expect(r.bestEpoch).toBe(1);
+    } finally {
+      r.model.dispose();
+    }
+  });
+
   it('rejects bad configs and vocabularies', () => {
     const c = { maxLen: 5, hidden: 10, blocks: 1, heads: 3, dropout: 0.2 };
     expect(() => SasRecModel.create(['', 'a'], c, 1)).toThrow(/multiple of heads/);

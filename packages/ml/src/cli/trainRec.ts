@@ -29,6 +29,7 @@ Usage: node packages/ml/dist/cli/trainRec.js --data <file> [options]   (or: npm 
   --epochs <n>         most epochs (default 200)
   --eval-every <n>     validation every n epochs (default 5); the best validation NDCG@10 is kept
   --patience <n>       stop after n evaluations without improvement (default 4; 0 = never)
+  --max-minutes <x>    stop (after an evaluation) once training and evaluation took this long (default: none)
   --seed <n>           initialisation, dropout, batching and sampling seed (default 42)
   --eval-seed <n>      seed of the evaluated users and their negatives (default 2018)
   --max-len <n>        history length (default 50)
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
       epochs: { type: 'string' },
       'eval-every': { type: 'string' },
       patience: { type: 'string' },
+      'max-minutes': { type: 'string' },
       seed: { type: 'string' },
       'eval-seed': { type: 'string' },
       'max-len': { type: 'string' },
@@ -134,6 +136,10 @@ async function main(): Promise<void> {
   const epochs = intOption('epochs', values.epochs, 200);
   const evalEvery = intOption('eval-every', values['eval-every'], 5);
   const patience = intOption('patience', values.patience, 4, 0);
+  const maxMinutes =
+    values['max-minutes'] === undefined
+      ? undefined
+      : numberOption('max-minutes', values['max-minutes'], 0, 1e6);
   const lr = numberOption('lr', values.lr, 0.001, 1);
   const embeddingLr = numberOption('embedding-lr', values['embedding-lr'], lr, 1);
   const weightDecay = numberOption('weight-decay', values['weight-decay'], 0, 1);
@@ -175,6 +181,7 @@ async function main(): Promise<void> {
     epochs,
     evalEvery,
     patience,
+    ...(maxMinutes !== undefined ? { maxSeconds: maxMinutes * 60 } : {}),
     lr,
     embeddingLr,
     batchSize,
@@ -206,7 +213,7 @@ async function main(): Promise<void> {
   const facts = [
     `${int(evalSet.users.length)} scored users; target ranked against 100 sampled negatives (HR/NDCG) and against all ${int(itemIds.length - 1)} items minus the input history (full)`,
     `config: maxLen ${config.maxLen}, hidden ${config.hidden}, blocks ${config.blocks}, heads ${config.heads}, dropout ${config.dropout}; loss ${loss}${loss === 'sampled' ? ` (${negatives} negatives)` : ''}, lr ${lr} (embeddings ${embeddingLr}), batch ${batchSize}, weight decay ${weightDecay}; ${int(model.parameterCount())} parameters`,
-    `kept epoch ${result.bestEpoch} of ${result.epochsRun} (best validation NDCG@10, evaluated every ${evalEvery})`,
+    `kept epoch ${result.bestEpoch} of ${result.epochsRun} (best validation NDCG@10, evaluated every ${evalEvery}; stopped by ${result.stopped === 'epochs' ? 'the epoch limit' : result.stopped === 'patience' ? `patience ${patience}` : `the ${maxMinutes}-minute limit`})`,
     `training ${result.trainingSeconds.toFixed(0)} s (${(result.trainingSeconds / result.epochsRun).toFixed(1)} s/epoch, ${int(result.sequences)} sequences), validation ${result.evaluationSeconds.toFixed(0)} s, whole run ${totalSeconds.toFixed(0)} s`,
     `backend: ${selection.backend} (${selection.device}); seed ${seed}, evaluation seed ${evalSeed}`,
   ];
@@ -251,6 +258,8 @@ async function main(): Promise<void> {
         negatives: loss === 'sampled' ? negatives : undefined,
         weightDecay,
         epochsRun: result.epochsRun,
+        stopped: result.stopped,
+        maxMinutes,
         bestEpoch: result.bestEpoch,
         trainingSeconds: result.trainingSeconds,
         evaluationSeconds: result.evaluationSeconds,

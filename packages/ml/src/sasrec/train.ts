@@ -23,6 +23,8 @@ export interface SasRecTrainOptions {
   evalEvery: number;
   /** Stop after this many evaluations without a better validation NDCG@10 (0 = never). */
   patience: number;
+  /** Stop (after a last evaluation) once training and evaluation have taken this long (default: no limit). */
+  maxSeconds?: number;
   lr: number;
   /** Learning rate of the item embedding rows (default lr): they are sparse, each row gets few updates. */
   embeddingLr?: number;
@@ -60,6 +62,8 @@ export interface SasRecTrainResult {
   bestEpoch: number;
   best: RankingMetrics;
   epochsRun: number;
+  /** Why training ended. */
+  stopped: 'epochs' | 'patience' | 'time';
   epochLosses: number[];
   /** Mean loss per ~1/10 epoch. */
   lossCurve: { step: number; loss: number }[];
@@ -247,6 +251,7 @@ export async function trainSasRec(
   let evaluationSeconds = 0;
   let sinceBest = 0;
   let epochsRun = 0;
+  let stopped: SasRecTrainResult['stopped'] = 'epochs';
   let step = 0;
   try {
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -309,7 +314,9 @@ export async function trainSasRec(
       trainingSeconds += (performance.now() - started) / 1000;
       epochLosses.push(lossSum / Math.max(1, seen));
       epochsRun = epoch;
-      if (epoch % options.evalEvery !== 0 && epoch !== options.epochs) continue;
+      const outOfTime =
+        options.maxSeconds !== undefined && trainingSeconds + evaluationSeconds >= options.maxSeconds;
+      if (epoch % options.evalEvery !== 0 && epoch !== options.epochs && !outOfTime) continue;
       const evalStart = performance.now();
       const valid = await evaluateRanking(split, evalSet, 'valid', options.config.maxLen, modelScorer(model));
       const seconds = (performance.now() - evalStart) / 1000;
@@ -322,6 +329,11 @@ export async function trainSasRec(
         best = { epoch, metrics: valid, weights: variables.map((v) => tf.clone(v)) };
         sinceBest = 0;
       } else if (options.patience > 0 && ++sinceBest >= options.patience) {
+        stopped = 'patience';
+        break;
+      }
+      if (outOfTime && epoch < options.epochs) {
+        stopped = 'time';
         break;
       }
     }
@@ -335,6 +347,7 @@ export async function trainSasRec(
       bestEpoch: best.epoch,
       best: best.metrics,
       epochsRun,
+      stopped,
       epochLosses,
       lossCurve,
       evaluations,
