@@ -122,3 +122,36 @@ export {
   type WatchOptions,
   watchLatest,
 } from './registry.js';
+export {
+  buildVocabulary,
+  type LeaveOneOut,
+  leaveOneOut,
+  readSequences,
+  type SequenceData,
+} from './sasrec/data.js';
+export {
+  type EvaluationSet,
+  evaluateRanking,
+  evaluationSet,
+  modelScorer,
+  popularityScorer,
+  popularityScores,
+  type RankingMetrics,
+  type Scorer,
+} from './sasrec/evaluate.js';
+export {
+  leftPad,
+  loadLatestSasRec,
+  SASREC_MODEL_NAME,
+  type SasRecConfig,
+  SasRecModel,
+} from './sasrec/model.js';
+export {
+  LOSSES,
+  type SasRecEvaluation,
+  type SasRecLoss,
+  type SasRecProgress,
+  type SasRecTrainOptions,
+  type SasRecTrainResult,
+  trainSasRec,
+} from './sasrec/train.js';

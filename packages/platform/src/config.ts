@@ -47,6 +47,12 @@ const envSchema = z.object({
     .min(1000)
     .default(15 * 60 * 1000),
   ADS_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
+  REC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.7),
+  REC_EXPOSURE_CAP: z.coerce.number().gt(0).max(1).default(0.02),
+  REC_EXPOSURE_WINDOW: z.coerce.number().int().min(100).default(20_000),
+  REC_MAX_BATCH: z.coerce.number().int().min(1).max(4096).default(128),
+  REC_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(3),
+  REC_REFRESH_MS: z.coerce.number().int().min(1000).default(60_000),
 });
 
 export interface ServiceConfig {
@@ -96,6 +102,20 @@ export interface ServiceConfig {
     /** How often the decision state re-reads campaigns changed by other replicas (default 10 s). */
     refreshMs: number;
   };
+  recommendation: {
+    /** MMR trade-off: 1 ranks by relevance only, 0 by novelty against what is already picked (default 0.7). */
+    mmrLambda: number;
+    /** Most share of recent exposures one item may hold before it is held back (default 0.02). */
+    exposureCap: number;
+    /** How many recent exposures (served edges) the cap and the Gini look at (default 20,000). */
+    exposureWindow: number;
+    /** Most requests in one forward pass; 1 turns the micro-batcher off (default 128). */
+    maxBatch: number;
+    /** How long the first request of a batch waits for others, ms (default 3). */
+    batchWaitMs: number;
+    /** How often the in-memory catalogue and popularity are re-read, ms (default 60 s). */
+    refreshMs: number;
+  };
 }
 
 /**
@@ -138,6 +158,14 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       tokenSecret: e.ADS_TOKEN_SECRET ?? `ads-token:${e.MESH_INTERNAL_SECRET ?? DEV_SECRET}`,
       tokenTtlMs: e.ADS_TOKEN_TTL_MS,
       refreshMs: e.ADS_REFRESH_MS,
+    },
+    recommendation: {
+      mmrLambda: e.REC_MMR_LAMBDA,
+      exposureCap: e.REC_EXPOSURE_CAP,
+      exposureWindow: e.REC_EXPOSURE_WINDOW,
+      maxBatch: e.REC_MAX_BATCH,
+      batchWaitMs: e.REC_BATCH_WAIT_MS,
+      refreshMs: e.REC_REFRESH_MS,
     },
   };
 }

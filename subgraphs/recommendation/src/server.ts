@@ -1,19 +1,104 @@
-import type { SubgraphDefinition } from '@attention-mesh/platform';
+import {
+  CounterWriter,
+  KeyedLock,
+  LruCache,
+  type ServiceConfig,
+  type SubgraphDefinition,
+} from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
+import { CatalogueCache } from './catalogue.js';
+import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
 import { itemModel } from './models/Item.js';
+import { itemPopularityModel } from './models/ItemPopularity.js';
+import { userSequenceModel } from './models/UserSequence.js';
+import { ExposureTracker } from './ranking/exposure.js';
+import { PopularityRanking } from './ranking/popularity.js';
 import { type RecommendationContext, resolvers } from './resolvers/index.js';
+import { ModelHolder } from './serving/modelHolder.js';
+import type { Ranking } from './serving/ranker.js';
+import { watchSasRec } from './serving/watchModel.js';
+import { UserCache } from './userCache.js';
 
-export function createModels(conn: Connection) {
-  return { Item: itemModel(conn) };
+export function createModels(conn: Connection, config: ServiceConfig) {
+  const Item = itemModel(conn);
+  const ItemPopularity = itemPopularityModel(conn);
+  const UserSequence = userSequenceModel(conn);
+  const catalogue = new CatalogueCache(Item);
+  const users = new UserCache(UserSequence);
+  const popularity = new PopularityRanking((id) => catalogue.get(id)?.category, 1_000);
+  let warm: Promise<void> | undefined;
+  return {
+    Item,
+    ItemPopularity,
+    UserSequence,
+    config,
+    settings: config.recommendation,
+    catalogue,
+    popularity,
+    exposure: new ExposureTracker(config.recommendation.exposureWindow, config.recommendation.exposureCap),
+    holder: new ModelHolder(),
+    users,
+    /** Rankings by user, model version, sequence version and category, for stable pages. */
+    rankings: new LruCache<string, Ranking>(20_000),
+    /** Sequence updates of one user take turns. */
+    userLock: new KeyedLock(),
+    popularityWriter: new CounterWriter(ItemPopularity),
+    /** Loads the catalogue, the users' sequences and the popularity counters into memory once (awaited by the resolvers). */
+    warmUp(): Promise<void> {
+      warm ??= loadState();
+      warm.catch(() => {
+        warm = undefined;
+      });
+      return warm;
+    },
+    /** Re-reads the catalogue, the users and the popularity counters (after a bulk import into a running service). */
+    reloadState: () => loadState(),
+    /** Re-reads the catalogue and the popularity counters (periodically: changes made through other replicas or imports). */
+    refresh: () => loadState(false),
+  };
+  async function loadState(withUsers = true): Promise<void> {
+    await catalogue.reload();
+    if (withUsers) await users.load();
+    const counts = (await ItemPopularity.find({}).lean()) as {
+      _id: string;
+      engagedMs?: number;
+      interactions?: number;
+      imported?: number;
+    }[];
+    for (const c of counts) {
+      popularity.set(c._id, {
+        engagedMs: c.engagedMs ?? 0,
+        interactions: c.interactions ?? 0,
+        imported: c.imported ?? 0,
+      });
+    }
+    popularity.invalidate();
+  }
 }
 export type RecommendationModels = ReturnType<typeof createModels>;
 
-/** The recommendation subgraph: the item catalogue (the sequential recommender comes on top of it). */
+/**
+ * The recommendation subgraph: the item catalogue, users' recent sequences (from attention and feedback
+ * events), the SASRec model served from the registry behind a micro-batcher, recommendations with
+ * explanations, diversity and exposure-fairness re-ranking, similar items and model info.
+ */
 export const recommendationSubgraph: SubgraphDefinition<RecommendationModels, RecommendationContext> = {
   name: 'recommendation',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
   models: createModels,
   context: (models) => ({ models, loaders: createLoaders(models) }),
+  background: (models, { events, logger }) => {
+    void models.warmUp().catch((err: unknown) => logger.error({ err }, 'catalogue could not be loaded'));
+    const refresh = setInterval(() => {
+      models.refresh().catch((err: unknown) => logger.warn({ err }, 'catalogue refresh failed'));
+    }, models.settings.refreshMs);
+    refresh.unref();
+    return [
+      startConsumers(models, events),
+      watchSasRec(models.config, logger, models.holder),
+      { stop: () => clearInterval(refresh) },
+    ];
+  },
 };

@@ -66,7 +66,12 @@ describe('recommendation subgraph: the catalogue', () => {
     expect(errorCodes(await gql(sg.url, LIST, { first: 500 }))).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('resolves Item references in one query per batch', async () => {
+  it('resolves Item references from the in-memory catalogue, missing ones in one query per batch', async () => {
+    // Items written behind the service's back (another replica) are not cached yet.
+    await sg.models.Item.create([
+      { _id: 'ext-1', title: 'E1', kind: 'VIDEO', category: 'tech', publishedAt: 1, createdAt: 1 },
+      { _id: 'ext-2', title: 'E2', kind: 'VIDEO', category: 'tech', publishedAt: 1, createdAt: 1 },
+    ]);
     const ids = (await sg.models.Item.find({}).lean()).map((i) => i._id);
     const counter = commandCounter(sg.connection);
     const res = await gql<{ _entities: { id: string }[] }>(
@@ -76,8 +81,17 @@ describe('recommendation subgraph: the catalogue', () => {
         r: ids.map((id) => ({ __typename: 'Item', id })),
       },
     );
-    counter.stop();
     expect(res.data?._entities.map((i) => i.id)).toEqual(ids);
     expect(counter.count('find', 'items')).toBe(1);
+    await sg.models.reloadState();
+    counter.reset();
+    const again = await gql<{ _entities: { id: string }[] }>(
+      sg.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Item { id title } } }`,
+      { r: ids.map((id) => ({ __typename: 'Item', id })) },
+    );
+    expect(again.data?._entities.map((i) => i.id)).toEqual(ids);
+    expect(counter.count('find', 'items')).toBe(0);
+    counter.stop();
   });
 });

@@ -14,6 +14,13 @@ import {
 import type { RecommendationLoaders } from '../loaders.js';
 import type { ItemDoc, ItemKind } from '../models/Item.js';
 import type { RecommendationModels } from '../server.js';
+import {
+  exposureReport,
+  modelInfo,
+  type RecommendationArgs,
+  recommendationsPage,
+  similarTo,
+} from './recommendations.js';
 
 export interface RecommendationContext {
   models: RecommendationModels;
@@ -41,6 +48,8 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
         args.category ? { category: checkSlug(args.category, 'category', 'category') } : {},
         args,
       ),
+    modelInfo: (_: unknown, __: unknown, ctx: Ctx) => modelInfo(ctx.models),
+    recommendationExposure: (_: unknown, __: unknown, ctx: Ctx) => exposureReport(ctx.models),
   },
   Mutation: {
     async createItem(_: unknown, { input }: { input: CreateItemInput }, ctx: Ctx) {
@@ -55,11 +64,20 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
         publishedAt: input.publishedAt ?? now,
         createdAt: now,
       };
-      return insertOnce(ctx.models.Item, doc);
+      const stored = await insertOnce<ItemDoc>(ctx.models.Item, doc);
+      ctx.models.catalogue.put(stored);
+      return stored;
     },
   },
   Item: {
-    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.item.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: Ctx) =>
+      ctx.models.catalogue.get(ref.id) ?? ctx.loaders.item.load(ref.id),
     id: (item: ItemDoc) => item._id,
+    similar: (item: ItemDoc, args: { first: number }, ctx: Ctx) => similarTo(ctx.models, item, args.first),
+  },
+  User: {
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    recommendations: (user: { id: string }, args: RecommendationArgs, ctx: Ctx) =>
+      recommendationsPage(ctx.models, user.id, args),
   },
 };

@@ -1,0 +1,71 @@
+/**
+ * The load generator, in a child process: a client sharing the service's process (its event loop, or a
+ * worker thread of it) is served unfairly and shows tail latency the service does not have. Gets one
+ * job by IPC, sends back one latency per request, the errors and the ranking sources, and exits.
+ */
+
+export interface LoadJob {
+  url: string;
+  users: string[];
+  concurrency: number;
+}
+
+export interface LoadResult {
+  seconds: number;
+  latencies: number[];
+  errors: number;
+  sources: Record<string, number>;
+}
+
+const QUERY = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User {
+  recommendations(first: 10) { source edges { position score node { id title } explanation { item { id } weight } } }
+} } }`;
+
+interface Reply {
+  data?: { _entities: { recommendations: { source: string; edges: unknown[] } }[] } | null;
+  errors?: unknown[];
+}
+
+async function run({ url, users, concurrency }: LoadJob): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const sources: Record<string, number> = {};
+  let errors = 0;
+  let next = 0;
+  // Open the connections first (a trivial query on each), so the timed requests do not include
+  // connection set-up bursts.
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      await res.arrayBuffer();
+    }),
+  );
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < users.length) {
+      const user = users[next++]!;
+      const s = performance.now();
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: QUERY, variables: { r: [{ __typename: 'User', id: user }] } }),
+      });
+      const body = (await res.json()) as Reply;
+      latencies.push(performance.now() - s);
+      const rec = body.data?._entities[0]?.recommendations;
+      if (body.errors || !rec || rec.edges.length !== 10) errors++;
+      else sources[rec.source] = (sources[rec.source] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, users.length)) }, worker));
+  return { seconds: (performance.now() - t0) / 1000, latencies, errors, sources };
+}
+
+if (process.send) {
+  process.once('message', (job: LoadJob) => {
+    void run(job).then((result) => process.send!(result, () => process.exit(0)));
+  });
+}

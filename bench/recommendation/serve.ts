@@ -1,0 +1,387 @@
+/**
+ * Recommendation serving: imports the Games sequences (23,715 items, 31,013 users) into a fresh embedded
+ * database, starts the recommendation subgraph in-process twice on it (micro-batcher on: REC_MAX_BATCH
+ * 128; off: REC_MAX_BATCH 1, one forward pass per request) with the SASRec model of the registry, and
+ * asks `User.recommendations(first: 10)` over HTTP (`_entities`, as the gateway would) at concurrency 1
+ * and 64 for distinct users, then times the forward pass alone (GFLOP/s) next to a plain 2-D matMul
+ * on the same backend.
+ *
+ *   npm run bench:rec -- [--requests 2000] [--models-dir <registry>] [--data <user item file>] [--help]
+ */
+
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  buildVocabulary,
+  evaluationSet,
+  latestVersion,
+  leaveOneOut,
+  readSequences,
+  SASREC_MODEL_NAME,
+  SasRecModel,
+  saveVersion,
+  selectBackend,
+  trainSasRec,
+} from '@attention-mesh/ml';
+import { loadConfig, type RunningSubgraph, startSubgraph } from '@attention-mesh/platform';
+import { type RecommendationModels, recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
+import * as tf from '@tensorflow/tfjs';
+import {
+  fmt,
+  importFromRepo,
+  latencySummary,
+  progress,
+  REPO_ROOT,
+  round,
+  startDatabase,
+  stderrLogger,
+  table,
+  writeResults,
+} from './common.js';
+import type { LoadJob, LoadResult } from './load.js';
+
+const { values } = parseArgs({
+  options: {
+    help: { type: 'boolean' },
+    data: { type: 'string' },
+    'models-dir': { type: 'string' },
+    requests: { type: 'string' },
+    'requests-c1': { type: 'string' },
+    'train-epochs': { type: 'string' },
+    'forward-reps': { type: 'string' },
+  },
+});
+if (values.help) {
+  process.stdout.write(
+    'Recommendation serving benchmark.\nusage: npm run bench:rec -- [flags]\n\n' +
+      '  --data <file>          user item sequences (default ../shared/datasets/sequences/sasrec_games.txt)\n' +
+      '  --models-dir <dir>     model registry holding sasrec/<version> (default MODELS_DIR, else .data/models);\n' +
+      '                         without a SASRec version there, a short one is trained first into a temp registry\n' +
+      '  --requests N           requests per run at concurrency 64 (default 2000)\n' +
+      '  --requests-c1 N        requests per run at concurrency 1 (default 300)\n' +
+      '  --train-epochs N       epochs of the fallback training (default 2)\n' +
+      '  --forward-reps N       timed forward passes per batch size (default 20)\n',
+  );
+  process.exit(0);
+}
+const DATA = values.data ?? join(REPO_ROOT, '..', 'shared', 'datasets', 'sequences', 'sasrec_games.txt');
+const REQUESTS = Number(values.requests ?? 2000);
+const REQUESTS_C1 = Number(values['requests-c1'] ?? 300);
+const TRAIN_EPOCHS = Number(values['train-epochs'] ?? 2);
+const FORWARD_REPS = Number(values['forward-reps'] ?? 20);
+if (!existsSync(DATA)) {
+  process.stderr.write(`bench:rec: dataset not found at ${DATA} (pass --data <user item file>)\n`);
+  process.exit(2);
+}
+
+/** The registry to serve from: the given one when it holds a SASRec version, else a short training run. */
+async function modelRegistry(): Promise<{ dir: string; how: string; cleanup: () => void }> {
+  const given = values['models-dir'] ?? process.env.MODELS_DIR ?? join(REPO_ROOT, '.data', 'models');
+  const found = await latestVersion(given, SASREC_MODEL_NAME);
+  if (found) {
+    return {
+      dir: given,
+      how: `registry ${given}, version ${found.version} (trained ${found.metrics.trainedAt})`,
+      cleanup: () => {},
+    };
+  }
+  progress(`no SASRec model in ${given}: training one for ${TRAIN_EPOCHS} epoch(s) (sampled softmax)`);
+  const dir = mkdtempSync(join(tmpdir(), 'rec-bench-models-'));
+  const data = await readSequences(DATA);
+  const itemIds = buildVocabulary(data.sequences);
+  const split = leaveOneOut(data.sequences, itemIds);
+  const evalSet = evaluationSet(split, { maxUsers: 2_000 });
+  const result = await trainSasRec(itemIds, split, evalSet, {
+    config: { maxLen: 50, hidden: 50, blocks: 2, heads: 1, dropout: 0.2 },
+    loss: 'sampled',
+    epochs: TRAIN_EPOCHS,
+    evalEvery: TRAIN_EPOCHS,
+    patience: 0,
+    lr: 0.001,
+    batchSize: 128,
+    negatives: 256,
+    weightDecay: 0,
+    seed: 1,
+    onProgress: (p) => {
+      if (p.batch === p.batches) progress(`  epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}`);
+    },
+  });
+  const version = await saveVersion(dir, SASREC_MODEL_NAME, async (d) => {
+    await result.model.save(d);
+    return { valid: result.best, epochs: result.epochsRun, source: 'bench:rec short training' };
+  });
+  result.model.dispose();
+  return {
+    dir,
+    how: `trained here for ${TRAIN_EPOCHS} epoch(s) (valid NDCG@10 ${result.best.ndcg10.toFixed(3)}), version ${version.version}`,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function startRec(
+  uri: string,
+  dbName: string,
+  modelsDir: string,
+  maxBatch: number,
+): Promise<RunningSubgraph<RecommendationModels>> {
+  const config = loadConfig('recommendation', {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    PORT: '0',
+    MONGODB_URI: uri,
+    MONGODB_DB: dbName,
+    MODELS_DIR: modelsDir,
+    REC_MAX_BATCH: String(maxBatch),
+    // No periodic re-read of the catalogue during the runs (nothing changes it here).
+    REC_REFRESH_MS: String(3_600_000),
+    ...(process.env.TFJS_BACKEND ? { TFJS_BACKEND: process.env.TFJS_BACKEND } : {}),
+  });
+  return startSubgraph(recommendationSubgraph, config, {
+    logger: stderrLogger(`recommendation-${maxBatch}`),
+    busDbName: `${dbName}_bus_${maxBatch}`,
+  });
+}
+
+/** One run of the load generator (a child process, see load.ts) against `url`. */
+async function measure(url: string, users: string[], concurrency: number) {
+  const child = fork(fileURLToPath(new URL('./load.js', import.meta.url)));
+  child.send({ url, users, concurrency } satisfies LoadJob);
+  const [result] = (await once(child, 'message')) as [LoadResult];
+  return {
+    requests: users.length,
+    concurrency,
+    usersPerSecond: round(users.length / result.seconds, 1),
+    ...latencySummary(result.latencies),
+    errors: result.errors,
+    sources: result.sources,
+  };
+}
+
+async function timeAsync(reps: number, f: () => Promise<void>): Promise<number> {
+  await f();
+  await f();
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await f();
+  return (performance.now() - t0) / reps;
+}
+
+async function forwardThroughput(modelsDir: string, histories: string[][]) {
+  const version = (await latestVersion(modelsDir, SASREC_MODEL_NAME))!;
+  const model = await SasRecModel.load(version.dir);
+  const { withCachedItemTable } = await importFromRepo<
+    typeof import('../../subgraphs/recommendation/dist/serving/cachedTable.js')
+  >('subgraphs/recommendation/dist/serving/cachedTable.js');
+  const { recommendByLength, LENGTH_BUCKETS } = await importFromRepo<
+    typeof import('../../subgraphs/recommendation/dist/serving/lengthBuckets.js')
+  >('subgraphs/recommendation/dist/serving/lengthBuckets.js');
+  const served = withCachedItemTable(model, tf);
+  const rows: Record<string, unknown>[] = [];
+  try {
+    // As served: the batch split into groups of similar history length, one forward pass each.
+    for (const batch of [64, 128]) {
+      const hs = histories.slice(0, batch);
+      const groups = new Map<number, number[]>();
+      for (const h of hs) {
+        const len = model.encodeHistory(h).length;
+        const bound = LENGTH_BUCKETS.find((b) => len <= b) ?? model.config.maxLen;
+        groups.set(bound, [...(groups.get(bound) ?? []), len]);
+      }
+      const flops = [...groups.values()].reduce(
+        (sum, lens) => sum + model.forwardFlops(lens.length, Math.max(...lens)),
+        0,
+      );
+      const ms = await timeAsync(FORWARD_REPS, async () => {
+        await recommendByLength(served, hs);
+      });
+      rows.push({
+        what: `served, grouped by length (${groups.size} passes), batch ${batch}`,
+        ms: round(ms, 2),
+        gflops: round(flops / 1e9, 3),
+        gflopsPerSecond: round(flops / 1e9 / (ms / 1000), 2),
+      });
+    }
+    for (const [label, recommend] of [
+      ['served forward (item table transposed once)', (hs: string[][]) => served.recommend(hs)],
+      ['SasRecModel.recommend (transposes per call)', (hs: string[][]) => model.recommend(hs)],
+    ] as const) {
+      for (const batch of [1, 64, 128]) {
+        const hs = histories.slice(0, batch);
+        const len = Math.max(...hs.map((h) => model.encodeHistory(h).length));
+        const ms = await timeAsync(FORWARD_REPS, async () => {
+          await recommend(hs);
+        });
+        const flops = model.forwardFlops(batch, len);
+        rows.push({
+          what: `${label}, batch ${batch} (length ${len})`,
+          ms: round(ms, 2),
+          gflops: round(flops / 1e9, 3),
+          gflopsPerSecond: round(flops / 1e9 / (ms / 1000), 2),
+        });
+      }
+    }
+    const d = model.config.hidden;
+    const items = model.itemIds.length;
+    for (const [m, k, n, label] of [
+      [512, 512, 512, '2-D matMul 512 x 512 x 512'],
+      [128, d, items, `2-D matMul 128 x ${d} x ${items} (the scoring shape)`],
+    ] as const) {
+      const a = tf.randomNormal([m, k]);
+      const b = tf.randomNormal([k, n]);
+      const ms = await timeAsync(FORWARD_REPS, async () => {
+        const c = tf.matMul(a, b);
+        await c.data();
+        c.dispose();
+      });
+      a.dispose();
+      b.dispose();
+      const flops = 2 * m * k * n;
+      rows.push({
+        what: label,
+        ms: round(ms, 2),
+        gflops: round(flops / 1e9, 3),
+        gflopsPerSecond: round(flops / 1e9 / (ms / 1000), 2),
+      });
+    }
+  } finally {
+    served.dispose();
+  }
+  return rows;
+}
+
+const loadAtStart = loadavg()[0]!;
+const backend = await selectBackend({ force: process.env.TFJS_BACKEND });
+progress(`TensorFlow.js backend: ${backend.backend} (${backend.device}, ${backend.provider})`);
+const registry = await modelRegistry();
+progress(`model: ${registry.how}`);
+const db = await startDatabase();
+const dbName = `bench_rec_${Date.now().toString(36)}`;
+const batched = await startRec(db.uri, dbName, registry.dir, 128);
+const unbatched = await startRec(db.uri, dbName, registry.dir, 1);
+try {
+  const { importSequences, readSequenceFile } = await importFromRepo<
+    typeof import('../../subgraphs/recommendation/dist/importSequences.js')
+  >('subgraphs/recommendation/dist/importSequences.js');
+  const t0 = performance.now();
+  let last = 0;
+  const imported = await importSequences(batched.models, DATA, {
+    titlePrefix: 'Games item',
+    category: 'games',
+    onProgress: (p) => {
+      if (performance.now() - last > 10_000 || p.done === p.total) {
+        last = performance.now();
+        progress(`  import ${p.phase}: ${fmt(p.done)} / ${fmt(p.total)}`);
+      }
+    },
+  });
+  const importSeconds = (performance.now() - t0) / 1000;
+  progress(
+    `imported ${fmt(imported.users)} users, ${fmt(imported.items)} items in ${fmt(importSeconds, 1)} s`,
+  );
+  await Promise.all([batched.models.reloadState(), unbatched.models.reloadState()]);
+  for (const sg of [batched, unbatched]) {
+    const until = Date.now() + 60_000;
+    while (!sg.models.holder.current && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    if (!sg.models.holder.current) throw new Error('the model was not loaded within 60 s');
+  }
+
+  // Distinct users per run (a user's ranking is cached for the next pages), in a fixed shuffled order.
+  const { sequences } = await readSequenceFile(DATA);
+  const users = [...sequences.keys()];
+  let x = 12345;
+  for (let i = users.length - 1; i > 0; i--) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    const j = x % (i + 1);
+    [users[i], users[j]] = [users[j]!, users[i]!];
+  }
+  let next = 0;
+  const take = (n: number) => {
+    const out = users.slice(next, next + n);
+    next += n;
+    return out;
+  };
+  const runs: Record<string, unknown>[] = [];
+  for (const [name, sg] of [
+    ['micro-batcher on (max 128, 3 ms)', batched],
+    ['micro-batcher off (max 1)', unbatched],
+  ] as const) {
+    await measure(sg.url, take(64), 16); // warm-up
+    for (const [concurrency, n] of [
+      [1, REQUESTS_C1],
+      [64, REQUESTS],
+    ] as const) {
+      progress(`${name}: ${n} requests at concurrency ${concurrency}`);
+      runs.push({ mode: name, ...(await measure(sg.url, take(n), concurrency)) });
+    }
+  }
+  progress('forward pass and matMul throughput');
+  const histories = users.slice(0, 128).map((u) => sequences.get(u)!);
+  const forward = await forwardThroughput(registry.dir, histories);
+
+  const on64 = runs.find((r) => r.concurrency === 64 && String(r.mode).includes('on'))!;
+  const off64 = runs.find((r) => r.concurrency === 64 && String(r.mode).includes('off'))!;
+  const speedup = (on64.usersPerSecond as number) / (off64.usersPerSecond as number);
+  // The model's share alone: users per second of back-to-back forward passes at batch 1 and 64.
+  const servedMs = (prefix: string, batch: number) =>
+    forward.find((f) => String(f.what).startsWith(prefix) && String(f.what).includes(`batch ${batch}`))!
+      .ms as number;
+  const forwardUsers = {
+    batch1: round(1000 / servedMs('served forward', 1), 1),
+    batch64: round(64_000 / servedMs('served, grouped', 64), 1),
+  };
+  process.stdout.write(
+    `\nRecommendation serving: User.recommendations(first: 10) through the subgraph (HTTP, _entities)\n` +
+      `dataset ${DATA} (${fmt(imported.users)} users, ${fmt(imported.items)} items); model: ${registry.how}\n` +
+      `backend ${backend.backend} (${backend.device}); database ${db.kind}; ` +
+      `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at the end (${cpus().length} cores)\n\n` +
+      table(
+        ['mode', 'concurrency', 'requests', 'users/s', 'p50 ms', 'p99 ms', 'errors', 'sources'],
+        runs.map((r) => [
+          String(r.mode),
+          String(r.concurrency),
+          String(r.requests),
+          fmt(r.usersPerSecond as number, 1),
+          fmt(r.p50 as number, 1),
+          fmt(r.p99 as number, 1),
+          String(r.errors),
+          JSON.stringify(r.sources),
+        ]),
+      ) +
+      `\n\nbatching speed-up at concurrency 64: ${speedup.toFixed(2)}x (target >= 5x: ${speedup >= 5 ? 'met' : 'missed'}); ` +
+      `p99 at concurrency 64 with the micro-batcher: ${fmt(on64.p99 as number, 1)} ms (target < 100 ms: ${(on64.p99 as number) < 100 ? 'met' : 'missed'})\n\n` +
+      table(
+        ['forward pass / reference', 'ms', 'GFLOP', 'GFLOP/s'],
+        forward.map((f) => [
+          String(f.what),
+          fmt(f.ms as number, 2),
+          fmt(f.gflops as number, 3),
+          fmt(f.gflopsPerSecond as number, 2),
+        ]),
+      ) +
+      `\nforward pass alone: ${fmt(forwardUsers.batch1, 1)} users/s at batch 1, ${fmt(forwardUsers.batch64, 1)} users/s at batch 64 grouped by length ` +
+      `(${(forwardUsers.batch64 / forwardUsers.batch1).toFixed(1)}x)\n`,
+  );
+  const path = writeResults('recommendation-serve.json', {
+    at: new Date().toISOString(),
+    dataset: DATA,
+    model: registry.how,
+    backend: { backend: backend.backend, device: backend.device, provider: backend.provider },
+    database: db.kind,
+    loadAverage: { start: round(loadAtStart, 2), end: round(loadavg()[0]!, 2), cores: cpus().length },
+    import: { ...imported, seconds: round(importSeconds, 1) },
+    runs,
+    batchingSpeedupAt64: round(speedup, 2),
+    forwardOnlyUsersPerSecond: forwardUsers,
+    forward,
+  });
+  progress(`results in ${path}`);
+} finally {
+  await batched.stop();
+  await unbatched.stop();
+  await db.stop();
+  registry.cleanup();
+}

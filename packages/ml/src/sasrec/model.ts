@@ -1,0 +1,461 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../engagement/ops.js';
+import { createRng, type Rng } from '../random.js';
+import { loadLatest, type ModelVersion } from '../registry.js';
+import { dropout, gatherRows, layerNorm } from './ops.js';
+
+export interface SasRecConfig {
+  /** Longest history the model reads (older items are dropped). */
+  maxLen: number;
+  /** Embedding and hidden size. */
+  hidden: number;
+  /** Self-attention blocks. */
+  blocks: number;
+  /** Attention heads per block (must divide `hidden`). */
+  heads: number;
+  /** Dropout rate during training. */
+  dropout: number;
+}
+
+/** The registry name SASRec models are saved under. */
+export const SASREC_MODEL_NAME = 'sasrec';
+export const SASREC_MODEL_FILE = 'model.json';
+export const SASREC_WEIGHTS_FILE = 'weights.bin';
+const FORMAT = 'attention-mesh/sasrec-model';
+const FORMAT_VERSION = 1;
+/** Added to masked attention scores. */
+const MASKED = -1e9;
+
+interface WeightSpec {
+  name: string;
+  shape: number[];
+  /** Offset in float32 elements into the weights file. */
+  offset: number;
+}
+
+interface ModelFile {
+  format: typeof FORMAT;
+  formatVersion: number;
+  config: SasRecConfig;
+  itemIds: string[];
+  weights: WeightSpec[];
+}
+
+/** A batch of left-padded index sequences: ids[b * length + t], 0 = padding; the newest item is last. */
+export interface IndexBatch {
+  ids: Int32Array;
+  size: number;
+  length: number;
+}
+
+/** The forward pass's outputs: features [size * length, hidden] and the last block's attention weights. */
+export interface Forward {
+  features: tf.Tensor2D;
+  /** [size * heads, length, length], softmax over the last axis. */
+  attention: tf.Tensor3D;
+}
+
+export function checkSasRecConfig(c: SasRecConfig): SasRecConfig {
+  const positive = (name: keyof SasRecConfig) => {
+    const v = c[name];
+    if (!Number.isInteger(v) || v < 1) throw new Error(`SASRec ${name} must be a positive integer, got ${v}`);
+  };
+  positive('maxLen');
+  positive('hidden');
+  positive('blocks');
+  positive('heads');
+  if (c.hidden % c.heads !== 0) {
+    throw new Error(`SASRec hidden (${c.hidden}) must be a multiple of heads (${c.heads})`);
+  }
+  if (!(c.dropout >= 0 && c.dropout < 1))
+    throw new Error(`SASRec dropout must be in [0, 1), got ${c.dropout}`);
+  return { maxLen: c.maxLen, hidden: c.hidden, blocks: c.blocks, heads: c.heads, dropout: c.dropout };
+}
+
+function weightShapes(c: SasRecConfig, vocabulary: number): [string, number[]][] {
+  const d = c.hidden;
+  const shapes: [string, number[]][] = [
+    ['item/embedding', [vocabulary, d]],
+    ['position/embedding', [c.maxLen, d]],
+  ];
+  for (let i = 0; i < c.blocks; i++) {
+    const b = `block${i}`;
+    shapes.push(
+      [`${b}/attnNorm/gamma`, [d]],
+      [`${b}/attnNorm/beta`, [d]],
+      [`${b}/query/kernel`, [d, d]],
+      [`${b}/query/bias`, [d]],
+      [`${b}/key/kernel`, [d, d]],
+      [`${b}/key/bias`, [d]],
+      [`${b}/value/kernel`, [d, d]],
+      [`${b}/value/bias`, [d]],
+      [`${b}/out/kernel`, [d, d]],
+      [`${b}/out/bias`, [d]],
+      [`${b}/ffnNorm/gamma`, [d]],
+      [`${b}/ffnNorm/beta`, [d]],
+      [`${b}/ffn1/kernel`, [d, d]],
+      [`${b}/ffn1/bias`, [d]],
+      [`${b}/ffn2/kernel`, [d, d]],
+      [`${b}/ffn2/bias`, [d]],
+    );
+  }
+  shapes.push(['final/gamma', [d]], ['final/beta', [d]]);
+  return shapes;
+}
+
+function initialValues(name: string, shape: number[], rng: Rng): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  if (shape.length === 1) {
+    if (name.endsWith('/gamma')) values.fill(1);
+    return values;
+  }
+  // Glorot (Xavier) normal, as in the reference implementations; the padding row stays zero.
+  const std = Math.sqrt(2 / (shape[0]! + shape[1]!));
+  const start = name === 'item/embedding' ? shape[1]! : 0;
+  for (let i = start; i < size; i++) values[i] = rng.normal() * std;
+  return values;
+}
+
+/**
+ * SASRec (Kang & McAuley, 2018): item plus learned positional embeddings, causal self-attention blocks
+ * (pre-norm query, residual, layer norm, point-wise feed-forward, dropout), a final layer norm, and item
+ * scores as dot products with the same item embedding table used for the input.
+ */
+export class SasRecModel {
+  /** Item vocabulary: itemIds[i] is the external item id of model index i; index 0 is padding (''). */
+  readonly itemIds: readonly string[];
+  readonly config: SasRecConfig;
+  private readonly weights: Map<string, tf.Variable>;
+  private readonly index: Map<string, number>;
+  private disposed = false;
+
+  private constructor(itemIds: readonly string[], config: SasRecConfig, weights: Map<string, tf.Variable>) {
+    this.itemIds = itemIds;
+    this.config = config;
+    this.weights = weights;
+    this.index = new Map();
+    for (let i = 1; i < itemIds.length; i++) this.index.set(itemIds[i]!, i);
+  }
+
+  /** A freshly initialised model over `itemIds` (itemIds[0] must be '', the padding index). */
+  static create(itemIds: readonly string[], config: SasRecConfig, seed: number): SasRecModel {
+    const c = checkSasRecConfig(config);
+    const ids = checkVocabulary(itemIds);
+    const rng = createRng(seed);
+    const weights = new Map<string, tf.Variable>();
+    for (const [name, shape] of weightShapes(c, ids.length)) {
+      weights.set(name, tf.variable(tf.tensor(initialValues(name, shape, rng), shape), true, undefined));
+    }
+    return new SasRecModel(ids, c, weights);
+  }
+
+  /** Loads a model written by `save(dir)` (e.g. a registry version folder). */
+  static async load(dir: string): Promise<SasRecModel> {
+    const path = join(dir, SASREC_MODEL_FILE);
+    const file = JSON.parse(await readFile(path, 'utf8')) as ModelFile;
+    if (file.format !== FORMAT || file.formatVersion !== FORMAT_VERSION) {
+      throw new Error(
+        `${path} is not a SASRec model (format ${String(file.format)} v${String(file.formatVersion)}; expected ${FORMAT} v${FORMAT_VERSION})`,
+      );
+    }
+    const config = checkSasRecConfig(file.config);
+    const itemIds = checkVocabulary(file.itemIds);
+    const buf = await readFile(join(dir, SASREC_WEIGHTS_FILE));
+    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    const specs = new Map(file.weights.map((w) => [w.name, w]));
+    const weights = new Map<string, tf.Variable>();
+    try {
+      for (const [name, shape] of weightShapes(config, itemIds.length)) {
+        const spec = specs.get(name);
+        const size = shape.reduce((a, b) => a * b, 1);
+        if (!spec || spec.shape.join('x') !== shape.join('x') || spec.offset + size > all.length) {
+          throw new Error(
+            `${join(dir, SASREC_WEIGHTS_FILE)}: weight ${name} is missing or has the wrong shape`,
+          );
+        }
+        weights.set(
+          name,
+          tf.variable(tf.tensor(all.slice(spec.offset, spec.offset + size), shape), true, undefined),
+        );
+      }
+    } catch (err) {
+      for (const v of weights.values()) v.dispose();
+      throw err;
+    }
+    return new SasRecModel(itemIds, config, weights);
+  }
+
+  /** Writes `model.json` (config, vocabulary, weight layout) and `weights.bin` (float32 LE) into `dir`. */
+  async save(dir: string): Promise<void> {
+    this.assertLive();
+    await mkdir(dir, { recursive: true });
+    const specs: WeightSpec[] = [];
+    const chunks: Float32Array[] = [];
+    let offset = 0;
+    for (const [name, v] of this.weights) {
+      const values = (await v.data()) as Float32Array;
+      specs.push({ name, shape: v.shape, offset });
+      chunks.push(values);
+      offset += values.length;
+    }
+    const all = new Float32Array(offset);
+    let at = 0;
+    for (const c of chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    const file: ModelFile = {
+      format: FORMAT,
+      formatVersion: FORMAT_VERSION,
+      config: this.config,
+      itemIds: [...this.itemIds],
+      weights: specs,
+    };
+    await writeFile(join(dir, SASREC_WEIGHTS_FILE), new Uint8Array(all.buffer));
+    await writeFile(join(dir, SASREC_MODEL_FILE), `${JSON.stringify(file)}\n`);
+  }
+
+  /** The model index of an external item id (undefined when not in the vocabulary). */
+  indexOf(itemId: string): number | undefined {
+    return this.index.get(itemId);
+  }
+
+  /** Model indices of a history (unknown ids skipped), trimmed to the last maxLen. */
+  encodeHistory(history: readonly string[]): number[] {
+    const out: number[] = [];
+    for (const id of history) {
+      const i = this.index.get(id);
+      if (i !== undefined) out.push(i);
+    }
+    return out.length > this.config.maxLen ? out.slice(out.length - this.config.maxLen) : out;
+  }
+
+  /**
+   * Inference for a batch of histories (external item ids, oldest first; unknown ids skipped; trimmed to
+   * the last maxLen). For each: scores over all model indices (index 0 = -Infinity) and the last block's
+   * attention weights of the last position over the history items used (mean over heads, oldest first).
+   */
+  async recommend(
+    histories: readonly (readonly string[])[],
+  ): Promise<{ scores: Float32Array; used: string[]; attention: Float32Array }[]> {
+    this.assertLive();
+    if (histories.length === 0) return [];
+    const encoded = histories.map((h) => this.encodeHistory(h));
+    const batch = leftPad(encoded);
+    const { scores, attention } = tf.tidy(() => {
+      const last = this.lastFeatures(batch);
+      const s = this.scoreAll(last.features);
+      return { scores: s, attention: last.attention };
+    });
+    let scoreValues: Float32Array;
+    let attentionValues: Float32Array;
+    try {
+      [scoreValues, attentionValues] = (await Promise.all([scores.data(), attention.data()])) as [
+        Float32Array,
+        Float32Array,
+      ];
+    } finally {
+      scores.dispose();
+      attention.dispose();
+    }
+    const V = this.itemIds.length;
+    const L = batch.length;
+    return encoded.map((seq, b) => {
+      const row = scoreValues.slice(b * V, (b + 1) * V);
+      row[0] = Number.NEGATIVE_INFINITY;
+      const n = seq.length;
+      return {
+        scores: row,
+        used: seq.map((i) => this.itemIds[i]!),
+        attention: attentionValues.slice(b * L + L - n, (b + 1) * L),
+      };
+    });
+  }
+
+  /** The output (= input) item embedding table, row-major (itemIds.length x hidden). */
+  async itemEmbeddings(): Promise<Float32Array> {
+    this.assertLive();
+    return new Float32Array((await this.w('item/embedding').data()) as Float32Array);
+  }
+
+  /** Multiply-adds x2 of one forward pass for `batch` sequences of length `len` scored against all items. */
+  forwardFlops(batch: number, len: number): number {
+    const d = this.config.hidden;
+    const perBlock = 6 * batch * len * d * d + 2 * batch * len * len * d;
+    return 2 * (this.config.blocks * perBlock + batch * d * this.itemIds.length);
+  }
+
+  /** Number of trainable parameters. */
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.weights.values()) n += v.size;
+    return n;
+  }
+
+  /** The trainable variables, in a stable order. */
+  trainableVariables(): tf.Variable[] {
+    return [...this.weights.values()];
+  }
+
+  /** The item embedding table [V, hidden] (a variable; do not dispose). */
+  itemTable(): tf.Variable {
+    return this.w('item/embedding');
+  }
+
+  /**
+   * Features of the last position of each sequence [size, hidden] and the last block's attention of that
+   * position over the keys [size, length] (mean over heads); call inside tf.tidy.
+   */
+  lastFeatures(batch: IndexBatch): { features: tf.Tensor2D; attention: tf.Tensor2D } {
+    const { size: B, length: L } = batch;
+    const h = this.config.heads;
+    const out = this.forward(batch);
+    const rows = new Int32Array(B);
+    for (let b = 0; b < B; b++) rows[b] = b * L + L - 1;
+    const features = tf.gather(out.features, tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
+    const lastRow = tf.slice(tf.reshape(out.attention, [B, h, L, L]), [0, 0, L - 1, 0], [B, h, 1, L]);
+    const attention = tf.mean(tf.reshape(lastRow, [B, h, L]), 1) as tf.Tensor2D;
+    return { features, attention };
+  }
+
+  /** Scores [n, V] of features [n, hidden] against every item (2-D matMul, explicit transpose). */
+  scoreAll(features: tf.Tensor2D): tf.Tensor2D {
+    return matMul(features, tf.transpose(this.w('item/embedding'))) as tf.Tensor2D;
+  }
+
+  /** The trainable variables other than the item embedding table, in a stable order. */
+  denseVariables(): tf.Variable[] {
+    return [...this.weights.entries()].filter(([name]) => name !== 'item/embedding').map(([, v]) => v);
+  }
+
+  /**
+   * The forward pass over a left-padded batch; call inside tf.tidy or a gradient scope. With `rng`,
+   * dropout is applied (training). With `table`, `batch.ids` index its rows instead of the item
+   * embedding table (training passes the rows a batch uses; row 0 must be the padding row).
+   */
+  forward(batch: IndexBatch, rng?: Rng, table?: tf.Tensor2D): Forward {
+    this.assertLive();
+    const { size: B, length: L, ids } = batch;
+    const { hidden: d, heads: h, maxLen } = this.config;
+    if (L > maxLen) throw new Error(`SASRec batch length ${L} exceeds maxLen ${maxLen}`);
+    const dh = d / h;
+    const rate = rng ? this.config.dropout : 0;
+    const seed = () => (rng ? rng.int(2 ** 31) : 0);
+    const w = (name: string) => this.w(name);
+
+    const valid = new Float32Array(B * L);
+    for (let i = 0; i < B * L; i++) valid[i] = ids[i] !== 0 ? 1 : 0;
+    // Causal mask on valid keys: query t sees keys s <= t that are not padding.
+    const maskValues = new Float32Array(B * L * L);
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < L; t++) {
+        const base = (b * L + t) * L;
+        for (let s = 0; s < L; s++) {
+          if (s > t || ids[b * L + s] === 0) maskValues[base + s] = MASKED;
+        }
+      }
+    }
+    const timeline = tf.tensor2d(valid, [B * L, 1]);
+    const maskAdd = tf.tensor3d(maskValues, [B, L, L]);
+
+    // Positions count back from the newest item, so a trimmed batch sees the same positions as a padded one.
+    const items = gatherRows(table ?? (w('item/embedding') as tf.Tensor2D), tf.tensor1d(ids, 'int32'));
+    const positions = tf.slice(w('position/embedding'), [maxLen - L, 0], [L, d]);
+    let x = tf.reshape(tf.add(tf.reshape(tf.mul(items, Math.sqrt(d)), [B, L, d]), positions), [
+      B * L,
+      d,
+    ]) as tf.Tensor2D;
+    x = tf.mul(dropout(x, rate, seed()), timeline);
+
+    let attention: tf.Tensor3D | undefined;
+    for (let i = 0; i < this.config.blocks; i++) {
+      const p = `block${i}`;
+      const q = layerNorm(x, w(`${p}/attnNorm/gamma`), w(`${p}/attnNorm/beta`));
+      const qs = dense2(q, w(`${p}/query/kernel`), w(`${p}/query/bias`));
+      const ks = dense2(x, w(`${p}/key/kernel`), w(`${p}/key/bias`));
+      const vs = dense2(x, w(`${p}/value/kernel`), w(`${p}/value/bias`));
+      const split = (t: tf.Tensor2D) =>
+        h === 1
+          ? tf.reshape(t, [B, L, d])
+          : tf.reshape(tf.transpose(tf.reshape(t, [B, L, h, dh]), [0, 2, 1, 3]), [B * h, L, dh]);
+      const keysT = tf.transpose(split(ks), [0, 2, 1]);
+      let scores = tf.mul(matMul(split(qs), keysT), 1 / Math.sqrt(dh)) as tf.Tensor3D;
+      scores =
+        h === 1
+          ? tf.add(scores, maskAdd)
+          : tf.reshape(tf.add(tf.reshape(scores, [B, h, L, L]), tf.reshape(maskAdd, [B, 1, L, L])), [
+              B * h,
+              L,
+              L,
+            ]);
+      const weights = tf.softmax(scores) as tf.Tensor3D;
+      attention = weights;
+      let attended = matMul(weights, split(vs));
+      attended =
+        h === 1
+          ? tf.reshape(attended, [B * L, d])
+          : tf.reshape(tf.transpose(tf.reshape(attended, [B, h, L, dh]), [0, 2, 1, 3]), [B * L, d]);
+      const projected = dense2(attended as tf.Tensor2D, w(`${p}/out/kernel`), w(`${p}/out/bias`));
+      x = tf.add(q, dropout(projected, rate, seed()));
+      const f = layerNorm(x, w(`${p}/ffnNorm/gamma`), w(`${p}/ffnNorm/beta`));
+      const inner = dropout(tf.relu(dense2(f, w(`${p}/ffn1/kernel`), w(`${p}/ffn1/bias`))), rate, seed());
+      const outer = dropout(dense2(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`)), rate, seed());
+      x = tf.mul(tf.add(f, outer), timeline);
+    }
+    const features = layerNorm(x, w('final/gamma'), w('final/beta'));
+    return { features, attention: attention! };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.weights.values()) v.dispose();
+  }
+
+  private w(name: string): tf.Variable {
+    this.assertLive();
+    return this.weights.get(name)!;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('SasRecModel has been disposed');
+  }
+}
+
+function dense2(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
+  return tf.add(matMul(x, kernel), bias) as tf.Tensor2D;
+}
+
+function checkVocabulary(itemIds: readonly string[]): string[] {
+  if (itemIds.length < 2 || itemIds[0] !== '') {
+    throw new Error('SASRec vocabulary must start with the padding id "" and hold at least one item');
+  }
+  const seen = new Set<string>();
+  for (let i = 1; i < itemIds.length; i++) {
+    const id = itemIds[i]!;
+    if (id === '' || seen.has(id)) throw new Error(`SASRec vocabulary: empty or duplicate item id "${id}"`);
+    seen.add(id);
+  }
+  return [...itemIds];
+}
+
+/** Left-pads index sequences to the longest one (at least 1, so an empty history still yields a row). */
+export function leftPad(sequences: readonly (readonly number[])[]): IndexBatch {
+  let length = 1;
+  for (const s of sequences) length = Math.max(length, s.length);
+  const ids = new Int32Array(sequences.length * length);
+  sequences.forEach((s, b) => {
+    ids.set(s, b * length + length - s.length);
+  });
+  return { ids, size: sequences.length, length };
+}
+
+/** The newest SASRec model in the registry at `modelsDir` (e.g. `.data/models`), or undefined. */
+export async function loadLatestSasRec(
+  modelsDir: string,
+): Promise<{ model: SasRecModel; version: ModelVersion } | undefined> {
+  return loadLatest(modelsDir, SASREC_MODEL_NAME, SasRecModel.load);
+}

@@ -1,0 +1,243 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../src/backend.js';
+import { createRng } from '../src/random.js';
+import { saveVersion } from '../src/registry.js';
+import { buildVocabulary, leaveOneOut, readSequences } from '../src/sasrec/data.js';
+import {
+  evaluateRanking,
+  evaluationSet,
+  popularityScorer,
+  type RankingMetrics,
+  stageInput,
+} from '../src/sasrec/evaluate.js';
+import { loadLatestSasRec, SASREC_MODEL_NAME, SasRecModel } from '../src/sasrec/model.js';
+import { trainSasRec } from '../src/sasrec/train.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ml-sasrec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  await selectBackend({ force: 'wasm' });
+});
+
+/**
+ * Users walk one of a few item cycles (item k of a cycle is followed by item k+1, with 10% random jumps):
+ * the next item is predictable from the last one, while popularity is nearly flat.
+ */
+function cycleFixture(users: number, items: number, seed: number): string[][] {
+  const rng = createRng(seed);
+  const cycles = 4;
+  const per = items / cycles;
+  const out: string[][] = [];
+  for (let u = 0; u < users; u++) {
+    const c = rng.int(cycles);
+    let k = rng.int(per);
+    const length = 5 + rng.int(12);
+    const seq: string[] = [];
+    for (let t = 0; t < length; t++) {
+      seq.push(`i${c * per + k}`);
+      k = rng.next() < 0.1 ? rng.int(per) : (k + 1) % per;
+    }
+    out.push(seq);
+  }
+  return out;
+}
+
+describe('SASRec evaluation protocol', () => {
+  const sequences = [['a', 'b', 'c', 'd', 'e'], ['c', 'a'], ['e', 'd', 'b'], ['f']];
+  const itemIds = buildVocabulary(sequences);
+
+  it('reads "user item" lines grouped by user in file order, ids kept as strings', async () => {
+    const file = join(dir, 'seq.txt');
+    writeFileSync(file, '# comment\nu1 10\nu2 7\n\nu1 2\nu1 10\n');
+    const data = await readSequences(file);
+    expect(data.users).toEqual(['u1', 'u2']);
+    expect(data.sequences).toEqual([['10', '2', '10'], ['7']]);
+    expect(data.interactions).toBe(4);
+    expect(buildVocabulary(data.sequences)).toEqual(['', '2', '7', '10']);
+    writeFileSync(file, 'u1\n');
+    await expect(readSequences(file)).rejects.toThrow(/expected "user item"/);
+  });
+
+  it('splits leave-one-out and leaves users with fewer than 3 items unscored', () => {
+    expect(itemIds).toEqual(['', 'a', 'b', 'c', 'd', 'e', 'f']);
+    const split = leaveOneOut(sequences, itemIds);
+    expect([...split.train[0]!]).toEqual([1, 2, 3]);
+    expect([split.valid[0], split.test[0]]).toEqual([4, 5]);
+    expect([...split.train[1]!]).toEqual([3, 1]);
+    expect([split.valid[1], split.test[1]]).toEqual([0, 0]);
+    expect([...split.train[2]!]).toEqual([5]);
+    expect([split.valid[2], split.test[2]]).toEqual([4, 2]);
+    expect(stageInput(split, 0, 'valid', 10)).toEqual([1, 2, 3]);
+    expect(stageInput(split, 0, 'test', 10)).toEqual([1, 2, 3, 4]);
+    expect(stageInput(split, 0, 'test', 2)).toEqual([3, 4]);
+  });
+
+  it('draws negatives only from items the user never interacted with, with a fixed seed', () => {
+    const many = cycleFixture(50, 200, 3);
+    const ids = buildVocabulary(many);
+    const split = leaveOneOut(many, ids);
+    const set = evaluationSet(split, { maxUsers: 20, seed: 7 });
+    expect(set.users.length).toBe(20);
+    for (let k = 0; k < set.users.length; k++) {
+      const u = set.users[k]!;
+      const seen = new Set([...split.train[u]!, split.valid[u]!, split.test[u]!]);
+      for (const stage of ['valid', 'test'] as const) {
+        const negs = set.negatives[stage].slice(k * 100, (k + 1) * 100);
+        for (const n of negs) {
+          expect(seen.has(n)).toBe(false);
+          expect(n).toBeGreaterThan(0);
+        }
+      }
+    }
+    const again = evaluationSet(split, { maxUsers: 20, seed: 7 });
+    expect([...again.users]).toEqual([...set.users]);
+    expect([...again.negatives.test]).toEqual([...set.negatives.test]);
+  });
+
+  it('ranks the target: a perfect scorer gets 1, a constant scorer no credit from ties', async () => {
+    const many = cycleFixture(50, 200, 3);
+    const ids = buildVocabulary(many);
+    const split = leaveOneOut(many, ids);
+    const set = evaluationSet(split, { seed: 1 });
+    const V = split.vocabulary;
+    const perfect = await evaluateRanking(split, set, 'test', 10, async (inputs, users) => {
+      const out = new Float32Array(inputs.length * V);
+      users.forEach((u, r) => {
+        out[r * V + split.test[u]!] = 1;
+      });
+      return out;
+    });
+    expect(perfect.hr10).toBe(1);
+    expect(perfect.ndcg10).toBe(1);
+    const constant = await evaluateRanking(
+      split,
+      set,
+      'test',
+      10,
+      async (inputs) => new Float32Array(inputs.length * V),
+    );
+    expect(constant.hr10).toBe(0);
+    expect(constant.fullHr10).toBe(0);
+  });
+});
+
+describe('SasRecModel', () => {
+  const fixture = cycleFixture(600, 200, 11);
+  const itemIds = buildVocabulary(fixture);
+  const split = leaveOneOut(fixture, itemIds);
+  const set = evaluationSet(split, { seed: 5 });
+  let trained: SasRecModel;
+  let valid: RankingMetrics;
+  let popularity: RankingMetrics;
+
+  beforeAll(async () => {
+    const result = await trainSasRec(itemIds, split, set, {
+      config: { maxLen: 12, hidden: 16, blocks: 1, heads: 2, dropout: 0.1 },
+      loss: 'sampled',
+      epochs: 12,
+      evalEvery: 4,
+      patience: 0,
+      lr: 0.01,
+      batchSize: 64,
+      negatives: 32,
+      weightDecay: 0,
+      seed: 3,
+    });
+    trained = result.model;
+    valid = result.best;
+    popularity = await evaluateRanking(split, set, 'valid', 12, popularityScorer(split));
+  }, 60_000);
+  afterAll(() => trained?.dispose());
+
+  it('learns the sequential structure well above the popularity baseline', () => {
+    expect(popularity.ndcg10).toBeLessThan(0.35);
+    expect(valid.ndcg10).toBeGreaterThan(popularity.ndcg10 + 0.3);
+    expect(valid.hr10).toBeGreaterThan(0.8);
+  });
+
+  it('recommends the next item of a cycle with attention summing to 1 over the items used', async () => {
+    const [r, empty] = await trained.recommend([['i3', 'unknown', 'i4', 'i5'], []]);
+    expect(r!.used).toEqual(['i3', 'i4', 'i5']);
+    expect(r!.scores.length).toBe(itemIds.length);
+    expect(r!.scores[0]).toBe(Number.NEGATIVE_INFINITY);
+    // The best item outside the history (which a recommender filters) is the cycle's next one.
+    const seen = new Set(r!.used);
+    let best = 0;
+    for (let i = 1; i < r!.scores.length; i++) {
+      if (!seen.has(itemIds[i]!) && (best === 0 || r!.scores[i]! > r!.scores[best]!)) best = i;
+    }
+    expect(itemIds[best]).toBe('i6');
+    expect(r!.attention.length).toBe(3);
+    expect(r!.attention.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(empty!.used).toEqual([]);
+    expect(empty!.attention.length).toBe(0);
+    expect(empty!.scores.length).toBe(itemIds.length);
+  });
+
+  it('keeps the tensor count flat across recommend calls', async () => {
+    const histories = fixture.slice(0, 40);
+    await trained.recommend(histories);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await trained.recommend(histories);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('round-trips through save/load and the registry with identical scores', async () => {
+    const saved = await saveVersion(dir, SASREC_MODEL_NAME, async (d) => {
+      await trained.save(d);
+      return { ok: true };
+    });
+    const latest = await loadLatestSasRec(dir);
+    expect(latest?.version.version).toBe(saved.version);
+    const loaded = latest!.model;
+    try {
+      expect(loaded.itemIds).toEqual(trained.itemIds);
+      expect(loaded.config).toEqual(trained.config);
+      const histories = fixture.slice(0, 5);
+      const a = await trained.recommend(histories);
+      const b = await loaded.recommend(histories);
+      for (let i = 0; i < a.length; i++) {
+        expect([...b[i]!.scores]).toEqual([...a[i]!.scores]);
+        expect([...b[i]!.attention]).toEqual([...a[i]!.attention]);
+      }
+      expect(await loaded.itemEmbeddings()).toEqual(await trained.itemEmbeddings());
+    } finally {
+      loaded.dispose();
+    }
+  });
+
+  it('stops at the time budget after an evaluation, keeping that checkpoint', async () => {
+    const r = await trainSasRec(itemIds, split, set, {
+      config: { maxLen: 8, hidden: 8, blocks: 1, heads: 1, dropout: 0 },
+      loss: 'bce',
+      epochs: 5,
+      evalEvery: 3,
+      patience: 0,
+      maxSeconds: 0,
+      lr: 0.01,
+      batchSize: 128,
+      negatives: 1,
+      weightDecay: 0,
+      seed: 4,
+    });
+    try {
+      expect(r.stopped).toBe('time');
+      expect(r.epochsRun).toBe(1);
+      expect(r.evaluations.map((e) => e.epoch)).toEqual([1]);
+      expect(r.bestEpoch).toBe(1);
+    } finally {
+      r.model.dispose();
+    }
+  });
+
+  it('rejects bad configs and vocabularies', () => {
+    const c = { maxLen: 5, hidden: 10, blocks: 1, heads: 3, dropout: 0.2 };
+    expect(() => SasRecModel.create(['', 'a'], c, 1)).toThrow(/multiple of heads/);
+    expect(() => SasRecModel.create(['a'], { ...c, heads: 2 }, 1)).toThrow(/padding/);
+    expect(trained.forwardFlops(2, 3)).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,31 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { connectMongo, createLogger, loadConfig } from '@attention-mesh/platform';
+import { exportSequences } from '../importSequences.js';
+import { createModels } from '../server.js';
+
+/**
+ * `npm run export:rec -- --out <file>`: writes the stored sequences as `user item` lines, the format
+ * `npm run train:rec -- --data <file>` trains on.
+ */
+const { values } = parseArgs({ options: { out: { type: 'string' } } });
+if (!values.out) {
+  console.error('usage: export:rec -- --out <file>');
+  process.exit(2);
+}
+const config = loadConfig('recommendation', { LOG_LEVEL: 'warn', ...process.env });
+const logger = createLogger({ service: 'export', level: config.log.level, pretty: false });
+const conn = await connectMongo({ uri: config.mongo.uri, dbName: config.mongo.dbName, logger });
+const models = createModels(conn, config);
+const out = createWriteStream(values.out);
+const result = await exportSequences(models, async (chunk) => {
+  if (!out.write(chunk)) await once(out, 'drain');
+});
+out.end();
+await once(out, 'finish');
+console.log(
+  `exported ${result.users} users, ${result.lines} interactions to ${values.out}` +
+    (result.skipped ? ` (${result.skipped} users skipped: ids not expressible in the format)` : ''),
+);
+await conn.close();

@@ -1,0 +1,110 @@
+import type { MicroBatcher } from '@attention-mesh/ml';
+import type { CatalogueCache } from '../catalogue.js';
+import { UnitEmbeddings } from '../ranking/embeddings.js';
+import { recommendByLength } from './lengthBuckets.js';
+import type { RecommendResult, SequenceRecommender } from './types.js';
+
+/** A loaded model version as served: its batcher, unit embeddings and registry metadata. */
+export class ServedModel {
+  private inFlight = 0;
+  private masks = new Map<string, Uint8Array>();
+  private masksGeneration = -1;
+  private retired = false;
+  private disposed = false;
+
+  constructor(
+    readonly model: SequenceRecommender,
+    readonly version: string,
+    readonly trainedAt: string,
+    readonly metrics: Record<string, unknown>,
+    readonly embeddings: UnitEmbeddings,
+    private readonly batcher: MicroBatcher<readonly string[], RecommendResult>,
+  ) {}
+
+  /**
+   * 1 for each model index whose item is in the catalogue (and of `category` when given), so the top-k
+   * pass over every score tests eligibility with one array read. Rebuilt when the catalogue changes.
+   */
+  catalogueMask(catalogue: CatalogueCache, category: string | null): Uint8Array {
+    if (this.masksGeneration !== catalogue.generation) {
+      this.masks.clear();
+      this.masksGeneration = catalogue.generation;
+    }
+    const key = category ?? '';
+    let mask = this.masks.get(key);
+    if (!mask) {
+      const ids = this.model.itemIds;
+      mask = new Uint8Array(ids.length);
+      for (let i = 1; i < ids.length; i++) {
+        const item = catalogue.get(ids[i]!);
+        if (item && (category === null || item.category === category)) mask[i] = 1;
+      }
+      this.masks.set(key, mask);
+    }
+    return mask;
+  }
+
+  /** Whether any history item is known to the model (otherwise it has nothing to attend to). */
+  knowsAny(history: readonly string[]): boolean {
+    return history.some((id) => this.model.indexOf(id) !== undefined);
+  }
+
+  /** One user's forward pass, sharing the batch of requests that arrive within the batcher's window. */
+  async recommend(history: readonly string[]): Promise<RecommendResult> {
+    this.inFlight++;
+    try {
+      return await this.batcher.submit(history);
+    } finally {
+      this.inFlight--;
+      if (this.retired && this.inFlight === 0) this.dispose();
+    }
+  }
+
+  /** Called when a newer version replaced this one: its weights are released once in-flight work ends. */
+  retire(): void {
+    this.retired = true;
+    if (this.inFlight === 0) this.dispose();
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.model.dispose();
+  }
+}
+
+/** Builds the served form of a model: unit embeddings (cosine = dot) and a micro-batcher in front of it. */
+export async function serveModel(
+  model: SequenceRecommender,
+  meta: { version: string; trainedAt: string; metrics: Record<string, unknown> },
+  batcher: (
+    run: (h: (readonly string[])[]) => Promise<RecommendResult[]>,
+  ) => MicroBatcher<readonly string[], RecommendResult>,
+): Promise<ServedModel> {
+  const raw = await model.itemEmbeddings();
+  const embeddings = new UnitEmbeddings(raw, model.itemIds.length, model.config.hidden);
+  return new ServedModel(
+    model,
+    meta.version,
+    meta.trainedAt,
+    meta.metrics,
+    embeddings,
+    batcher((histories) => recommendByLength(model, histories)),
+  );
+}
+
+/** The model currently served (or none), swapped by the registry watcher. */
+export class ModelHolder {
+  private served: ServedModel | null = null;
+  backend: { backend: string; device: string } | null = null;
+
+  get current(): ServedModel | null {
+    return this.served;
+  }
+
+  swap(next: ServedModel | null): void {
+    const old = this.served;
+    this.served = next;
+    if (old && old !== next) old.retire();
+  }
+}
