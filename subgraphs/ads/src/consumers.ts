@@ -11,6 +11,8 @@ import type { AdsModels } from './models/index.js';
 interface AttentionRecorded {
   engagedMs: number;
   targets: { type: string; id: string; engagedMs: number }[];
+  /** Absent in events published before placements were reported. */
+  placements?: { id: string; impressions: number; viewable: number; engagedMs: number }[];
   lastEventAt: number;
 }
 
@@ -19,7 +21,7 @@ async function firstTime(models: AdsModels, key: string): Promise<boolean> {
   return (await insertNew(models.Seen, [{ _id: key }])).length === 1;
 }
 
-/** Per-user hour-of-week curve for the attention multiplier, and per-ad engaged time. */
+/** Per-user hour-of-week curve for the attention multiplier, per-ad engaged time, per-placement attention. */
 export async function applyAttentionRecorded(models: AdsModels, event: MeshEvent): Promise<void> {
   const data = event.data as AttentionRecorded;
   const userId = event.userId ?? event.key.id;
@@ -27,8 +29,18 @@ export async function applyAttentionRecorded(models: AdsModels, event: MeshEvent
     await models.ads.userAttention.apply(userId, event.id, data.engagedMs, data.lastEventAt);
   }
   const ads = (data.targets ?? []).filter((t) => t.type === 'AD' && t.engagedMs > 0);
-  if (ads.length > 0 && (await firstTime(models, `evt:${event.id}`))) {
-    await Promise.all(ads.map((t) => models.ads.adStats.add(t.id, { engagedMs: t.engagedMs })));
+  const placements = (data.placements ?? []).filter((p) => p.impressions > 0 || p.engagedMs > 0);
+  if ((ads.length > 0 || placements.length > 0) && (await firstTime(models, `evt:${event.id}`))) {
+    await Promise.all([
+      ...ads.map((t) => models.ads.adStats.add(t.id, { engagedMs: t.engagedMs })),
+      ...placements.map((p) =>
+        models.ads.placementAttention.add(p.id, {
+          impressions: p.impressions,
+          viewable: p.viewable,
+          engagedMs: p.engagedMs,
+        }),
+      ),
+    ]);
   }
 }
 

@@ -158,7 +158,9 @@ export async function requestAds(
   }
 
   const request: DecisionRequest = {
-    placement,
+    // The placement's measured attention enters the quality factor; common to every candidate of the
+    // request, it does not change their order (see decide.ts) and is logged with the decision.
+    placement: { ...placement, attentionScore: rt.placementAttention.score(placement.id) },
     context: { at, category, device, country },
     user: userId
       ? {
@@ -226,6 +228,7 @@ export async function requestAds(
     priceMicros: decision.filled ? decision.clearingCpmMicros : null,
     chargeMicros: decision.filled ? decision.chargeMicros : null,
     pctr: decision.filled ? decision.pCtr : null,
+    quality: decision.filled ? decision.quality : null,
     propensity: decision.filled ? decision.propensity : null,
     noFillReason: decision.filled ? null : decision.reason,
     reservedMicros: reserved,

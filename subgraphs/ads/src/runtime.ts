@@ -15,6 +15,7 @@ import { ExposureStore } from './exposures.js';
 import { LocalDayClock } from './localDay.js';
 import type { CampaignModels } from './models/campaigns.js';
 import type { LedgerModels, SpendDoc } from './models/ledger.js';
+import { PlacementAttentionBook } from './placementAttention.js';
 import { AdStatsBook, ConsentStore, UserAttentionStore } from './snapshots.js';
 
 /** Tunables of the decision that are not deployment config. */
@@ -51,6 +52,7 @@ export class AdsRuntime {
   readonly exposures: ExposureStore;
   readonly userAttention: UserAttentionStore;
   readonly adStats: AdStatsBook;
+  readonly placementAttention: PlacementAttentionBook;
   readonly consents: ConsentStore;
   readonly ctr = new CtrSource();
   readonly spend: CounterWriter;
@@ -73,6 +75,7 @@ export class AdsRuntime {
     this.exposures = new ExposureStore(models.Exposure);
     this.userAttention = new UserAttentionStore(models.UserAttention);
     this.adStats = new AdStatsBook(models.AdStats);
+    this.placementAttention = new PlacementAttentionBook(models.PlacementAttention);
     this.consents = new ConsentStore(models.AdsConsent);
     this.spend = new CounterWriter(models.Spend);
     this.rollups = new CounterWriter(models.DeliveryRollup);
@@ -100,6 +103,7 @@ export class AdsRuntime {
   private async load(): Promise<void> {
     await this.catalog.loadAll();
     await this.adStats.load();
+    await this.placementAttention.load();
     await this.recoverSpend(this.catalog.index.campaigns().map((c) => c.id));
   }
 

@@ -172,6 +172,7 @@ describe('snapshots from the event bus', () => {
         clicks: 0,
         engagedMs: 90_000,
         targets: [{ type: 'AD', id: 'cmp-1-ad', engagedMs: 5_000 }],
+        placements: [{ id: 'plc-att', impressions: 60, viewable: 45, engagedMs: 450_000 }],
         lastEventAt: at,
       },
       { userId: 'u-att' },
@@ -184,6 +185,9 @@ describe('snapshots from the event bus', () => {
       .poll(async () => (await rt.userAttention.get('u-att'))?.hours[hourOfWeek(at)], { timeout: 10_000 })
       .toBe(90_000);
     expect(rt.adStats.get('cmp-1-ad').engagedMs).toBe(5_000);
+    // Placement attention, counted once: 75 % viewable, 7.5 s engaged per impression of 15 s.
+    expect(rt.placementAttention.score('plc-att')).toBeCloseTo(0.5 * 0.75 + 0.5 * 0.5);
+    expect(rt.placementAttention.score('plc-unmeasured')).toBeUndefined();
   });
 
   it('keeps the newest ads-personalisation consent of each user', async () => {

@@ -9,7 +9,16 @@ export interface AttentionRecordedData {
   engagedMs: number;
   /** The items and ads the user paid attention to in this batch. */
   targets: { type: string; id: string; engagedMs: number }[];
+  /** What the placements involved measured (impressions, MRC-viewable impressions, engaged time). */
+  placements: PlacementAttention[];
   lastEventAt: number;
+}
+
+export interface PlacementAttention {
+  id: string;
+  impressions: number;
+  viewable: number;
+  engagedMs: number;
 }
 
 export function attentionRecordedEvents(
@@ -17,7 +26,10 @@ export function attentionRecordedEvents(
 ): MeshEvent<AttentionRecordedData>[] {
   const byUser = new Map<
     string,
-    AttentionRecordedData & { byTarget: Map<string, { type: string; id: string; engagedMs: number }> }
+    AttentionRecordedData & {
+      byTarget: Map<string, { type: string; id: string; engagedMs: number }>;
+      byPlacement: Map<string, PlacementAttention>;
+    }
   >();
   for (const { event: e, delta } of measured) {
     if (!e.userId) continue;
@@ -29,8 +41,10 @@ export function attentionRecordedEvents(
         clicks: 0,
         engagedMs: 0,
         targets: [],
+        placements: [],
         lastEventAt: 0,
         byTarget: new Map(),
+        byPlacement: new Map(),
       };
       byUser.set(e.userId, s);
     }
@@ -43,12 +57,25 @@ export function attentionRecordedEvents(
     const t = s.byTarget.get(key) ?? { type: e.targetType, id: e.targetId, engagedMs: 0 };
     t.engagedMs += delta.engagedMs;
     s.byTarget.set(key, t);
+    const placementId = e.targetType === 'PLACEMENT' ? e.targetId : e.placementId;
+    if (placementId) {
+      const p = s.byPlacement.get(placementId) ?? {
+        id: placementId,
+        impressions: 0,
+        viewable: 0,
+        engagedMs: 0,
+      };
+      p.impressions += delta.impressions;
+      p.viewable += delta.viewable;
+      p.engagedMs += delta.engagedMs;
+      s.byPlacement.set(placementId, p);
+    }
   }
-  return [...byUser].map(([userId, { byTarget, ...data }]) =>
+  return [...byUser].map(([userId, { byTarget, byPlacement, ...data }]) =>
     meshEvent<AttentionRecordedData>(
       'attention.recorded',
       { __typename: 'User', id: userId },
-      { ...data, targets: [...byTarget.values()] },
+      { ...data, targets: [...byTarget.values()], placements: [...byPlacement.values()] },
       { userId },
     ),
   );

@@ -342,13 +342,14 @@ describe('the event bus', () => {
     expect(dropped.data?.recordAttention).toMatchObject({ accepted: 0, dropped: 1 });
 
     await record({
-      events: [event('bus2', { userId: 'u-heard', impressionId: 'view-heard' })],
+      events: [event('bus2', { userId: 'u-heard', impressionId: 'view-heard', placementId: 'plc-heard' })],
     });
     await expect.poll(() => heard.find((e) => e.userId === 'u-heard'), { timeout: 10_000 }).toBeTruthy();
     expect(heard.find((e) => e.userId === 'u-heard')?.data).toMatchObject({
       events: 1,
       impressions: 1,
       targets: [{ type: 'ITEM', id: 'i1' }],
+      placements: [{ id: 'plc-heard', impressions: 1, viewable: 0, engagedMs: 0 }],
     });
     await sub.stop();
   }, 30_000);

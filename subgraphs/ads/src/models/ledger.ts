@@ -22,6 +22,8 @@ export interface DecisionDoc {
   priceMicros: number | null;
   chargeMicros: number | null;
   pctr: number | null;
+  /** The winner's quality factor (complaint penalty × the placement's measured attention). */
+  quality: number | null;
   propensity: number | null;
   noFillReason: string | null;
   /** What the decision holds against the campaign's budget until its tokens expire. */
@@ -127,6 +129,7 @@ const decisionSchema = new Schema<DecisionDoc>(
     priceMicros: optNum,
     chargeMicros: optNum,
     pctr: optNum,
+    quality: optNum,
     propensity: optNum,
     noFillReason: optStr,
     reservedMicros: num,
@@ -175,6 +178,18 @@ const adStatsSchema = new Schema<AdStatsDoc>(
   opts,
 );
 
+/** Attention the attention subgraph measured on a placement (from `attention.recorded`). */
+export interface PlacementAttentionDoc {
+  _id: string;
+  impressions: number;
+  viewable: number;
+  engagedMs: number;
+}
+const placementAttentionSchema = new Schema<PlacementAttentionDoc>(
+  { _id: str, impressions: num, viewable: num, engagedMs: num },
+  opts,
+);
+
 const seenSchema = new Schema<SeenDoc>({ _id: str }, opts);
 
 const userAttentionSchema = new Schema<UserAttentionDoc>(
@@ -200,6 +215,11 @@ export function ledgerModels(conn: Connection) {
     DeliveryRollup: conn.model<DeliveryRollupDoc>('DeliveryRollup', rollupSchema, 'delivery_rollups'),
     AdStats: conn.model<AdStatsDoc>('AdStats', adStatsSchema, 'ad_stats'),
     Seen: conn.model<SeenDoc>('Seen', seenSchema, 'seen_signals'),
+    PlacementAttention: conn.model<PlacementAttentionDoc>(
+      'PlacementAttention',
+      placementAttentionSchema,
+      'placement_attention',
+    ),
     UserAttention: conn.model<UserAttentionDoc>('UserAttention', userAttentionSchema, 'user_attention'),
     Exposure: conn.model<ExposureDoc>('Exposure', exposureSchema, 'exposures'),
     AdsConsent: conn.model<AdsConsentDoc>('AdsConsent', consentSchema, 'consents'),
