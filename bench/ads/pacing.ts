@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     'ctr-median': { type: 'string' },
     'cpc-every': { type: 'string' },
     'tiny-budgets': { type: 'boolean', default: false },
+    'any-device': { type: 'boolean', default: false },
     'budget-scale': { type: 'string', default: '0.9' },
     'calibration-pass': { type: 'string', default: '0.15' },
     strategy: { type: 'string', default: 'THROTTLE' },
@@ -39,8 +40,9 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   console.log(
-    'npm run bench:ads-pacing -- [--requests 2000000] [--campaigns 50] [--ctr-median 0.025] [--cpc-every 4] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.1] [--catch-up 5] [--warmup-days 0] [--seed 1] [--tiny-budgets]\n' +
-      '  --tiny-budgets: the earlier small day (defaults 500000 requests, CTR median 0.01, every 2nd campaign CPC)',
+    'npm run bench:ads-pacing -- [--requests 2000000] [--campaigns 50] [--ctr-median 0.025] [--cpc-every 4] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.1] [--catch-up 5] [--warmup-days 0] [--seed 1] [--tiny-budgets] [--any-device]\n' +
+      '  --tiny-budgets: the earlier small day (defaults 500000 requests, CTR median 0.01, every 2nd campaign CPC)\n' +
+      "  --any-device: drop every campaign's device restriction (fewer small campaigns, more of them spending to the end of the day)",
   );
   process.exit(0);
 }
@@ -53,7 +55,7 @@ const world = {
   ctrMedian: Number(args['ctr-median'] ?? (tiny ? 0.01 : 0.025)),
   cpcEvery: Number(args['cpc-every'] ?? (tiny ? 2 : 4)),
   broadCpc: !tiny,
-  anyDevice: !tiny,
+  anyDevice: args['any-device'],
   minCtrFactor: tiny ? 0.2 : 0.5,
 };
 const market = generatePacingMarket({ ...world, campaigns: Number(args.campaigns), seed });

@@ -113,6 +113,7 @@ export function generatePacingMarket(opts: PacingMarketOptions): PacingMarket {
     // The targeting is drawn either way, so the other draws (and the rest of the world) stay the same.
     if (cpc && opts.broadCpc)
       campaign.targeting = { ...campaign.targeting, countries: [], devices: [], placementIds: [] };
+    if (opts.anyDevice) campaign.targeting = { ...campaign.targeting, devices: [] };
     return campaign;
   });
   const sum = TRAFFIC.reduce((a, b) => a + b, 0);

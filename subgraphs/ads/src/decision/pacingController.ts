@@ -6,11 +6,13 @@ import type { PacingMode, PacingState } from './types.js';
  *
  * It learns how fast the campaign would spend at full participation per unit of forecast traffic (the
  * exponential average of the last minutes' spend over the average of the pass rate / bid multiplier in
- * force times the curve's weight of those minutes), and sets the next minute's control so that the expected spend
- * equals the remaining budget spread over the rest of the day's curve. Behind the curve, the target rises
- * (catch-up); ahead, it falls. THROTTLE sets the probability of taking part in an auction; SHADE
- * scales the bid (multiplicatively, by the damped ratio of target to expected spend) and throttles only
- * once the bid is at its floor. ASAP is never
+ * force times the curve's weight of those minutes). At the first step of each clock hour it plans the
+ * hour: the remaining budget spread over the rest of the day's curve gives the hour its share. Each
+ * minute then aims to spend its share of the hour's plan plus a part of the gap between the plan so far
+ * and the spend (closed in about `catchUpMinutes`), so lumpy spend is corrected within the hour it
+ * happened in; what is left at the hour's end moves the next hour's plan. THROTTLE sets the probability
+ * of taking part in an auction; SHADE scales the bid (multiplicatively, by the damped ratio of target to
+ * expected spend) and throttles only once the bid is at its floor. ASAP is never
  * paced. The decision never picks a campaign whose remaining budget is below its charge, so the daily
  * budget is never exceeded by more than what is reserved for one decision.
  */
