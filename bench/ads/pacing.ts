@@ -5,7 +5,12 @@
  * Per campaign: budget utilisation, RMSE of hourly spend against its target curve (% of the mean hourly
  * target), when its budget ran out, clicks and eCPC. Writes bench/results/ads-pacing.{json,html}.
  *
- *   npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE] [--seed 1]
+ * The default day is sized like real display campaigns: every budget is worth hundreds of its largest
+ * charge and every campaign is charged tens to hundreds of times an hour. `--tiny-budgets` runs the earlier,
+ * smaller day (500,000 requests, CTR around 1 %, half the campaigns CPC), where many budgets are a few
+ * clicks: a pacing controller cannot follow a 24-point curve with those, whatever it does.
+ *
+ *   npm run bench:ads-pacing -- [--requests 2000000] [--campaigns 50] [--ctr-median 0.025] [--cpc-every 4] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE] [--seed 1] [--tiny-budgets]
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,12 +22,17 @@ import { lineChart } from './svgChart.js';
 
 const { values: args } = parseArgs({
   options: {
-    requests: { type: 'string', default: '500000' },
+    requests: { type: 'string' },
     campaigns: { type: 'string', default: '50' },
+    'ctr-median': { type: 'string' },
+    'cpc-every': { type: 'string' },
+    'tiny-budgets': { type: 'boolean', default: false },
+    'any-device': { type: 'boolean', default: false },
     'budget-scale': { type: 'string', default: '0.9' },
     'calibration-pass': { type: 'string', default: '0.15' },
     strategy: { type: 'string', default: 'THROTTLE' },
     smoothing: { type: 'string' },
+    'catch-up': { type: 'string' },
     'warmup-days': { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
@@ -30,25 +40,36 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   console.log(
-    'npm run bench:ads-pacing -- [--requests 500000] [--campaigns 50] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.05] [--warmup-days 0] [--seed 1]',
+    'npm run bench:ads-pacing -- [--requests 2000000] [--campaigns 50] [--ctr-median 0.025] [--cpc-every 4] [--budget-scale 0.9] [--calibration-pass 0.15] [--strategy THROTTLE|SHADE] [--smoothing 0.1] [--catch-up 5] [--warmup-days 0] [--seed 1] [--tiny-budgets] [--any-device]\n' +
+      '  --tiny-budgets: the earlier small day (defaults 500000 requests, CTR median 0.01, every 2nd campaign CPC)\n' +
+      "  --any-device: drop every campaign's device restriction (fewer small campaigns, more of them spending to the end of the day)",
   );
   process.exit(0);
 }
 const seed = Number(args.seed);
 const strategy = args.strategy === 'SHADE' ? 'SHADE' : 'THROTTLE';
 
-const market = generatePacingMarket({
-  requests: Number(args.requests),
-  campaigns: Number(args.campaigns),
-  seed,
-});
+const tiny = args['tiny-budgets'];
+const world = {
+  requests: Number(args.requests ?? (tiny ? 500_000 : 2_000_000)),
+  ctrMedian: Number(args['ctr-median'] ?? (tiny ? 0.01 : 0.025)),
+  cpcEvery: Number(args['cpc-every'] ?? (tiny ? 2 : 4)),
+  broadCpc: !tiny,
+  anyDevice: args['any-device'],
+  minCtrFactor: tiny ? 0.2 : 0.5,
+};
+const market = generatePacingMarket({ ...world, campaigns: Number(args.campaigns), seed });
 const curve = decision.pacingCurve(TRAFFIC, 'EVEN');
 const setup = {
   market,
   curve,
   seed,
   warmupDays: Number(args['warmup-days']),
-  pacing: { strategy, smoothing: args.smoothing === undefined ? undefined : Number(args.smoothing) } as const,
+  pacing: {
+    strategy,
+    smoothing: args.smoothing === undefined ? undefined : Number(args.smoothing),
+    catchUpMinutes: args['catch-up'] === undefined ? undefined : Number(args['catch-up']),
+  } as const,
 };
 const simulate = (mode: 'EVEN' | 'ASAP', fixedPassRate?: number) => simulateDay(setup, mode, fixedPassRate);
 
@@ -98,7 +119,16 @@ const rows = even.results.map((e, i) => {
   // The decision never lets a charge exceed the remaining budget, so up to one largest charge stays
   // unspent: 98 % is reachable only for budgets of 50 such charges or more.
   const roomy = e.budget >= 50 * maxCharge;
-  return { id: e.id, bidType: e.bidType, budget: e.budget, roomy, even: metrics(e), asap: metrics(a) };
+  const budgetCharges = e.budget / maxCharge;
+  return {
+    id: e.id,
+    bidType: e.bidType,
+    budget: e.budget,
+    budgetCharges,
+    roomy,
+    even: metrics(e),
+    asap: metrics(a),
+  };
 });
 const usd = (micros: number) => (Number.isFinite(micros) ? `$${fmt(micros / 1e6, 2)}` : '—');
 console.log(
@@ -118,6 +148,7 @@ console.log(
       'eCPC EVEN',
       'eCPC ASAP',
       'charges/h EVEN',
+      'budget/max charge',
     ],
     rows.map((r) => [
       r.id,
@@ -134,6 +165,7 @@ console.log(
       usd(r.even.ecpc),
       usd(r.asap.ecpc),
       fmt(r.even.chargesPerHour, 1),
+      fmt(r.budgetCharges, 0),
     ]),
   ),
 );
@@ -163,6 +195,7 @@ function summary(which: 'even' | 'asap', sim: typeof even) {
     roomyMin: Math.min(...rows.filter((r) => r.roomy).map((r) => r[which].utilisation)),
     roomyMet: rows.filter((r) => r.roomy && r[which].utilisation >= 0.98).length,
     roomyCount: rows.filter((r) => r.roomy).length,
+    chargesPerHourMin: Math.min(...ms.map((m) => m.chargesPerHour)),
     rmseAll: rmse(ms),
     rmseDense: rmse(dense.map(([, m]) => m)),
     overspendMaxPct: Math.max(...ms.map((m) => m.overspendPct)),
@@ -186,6 +219,16 @@ console.log(
         'budget utilisation (all spend / all budgets)',
         pct(sEven.utilisationTotal),
         pct(sAsap.utilisationTotal),
+      ],
+      [
+        'campaigns; smallest budget in largest charges',
+        `${n}; ${fmt(Math.min(...rows.map((r) => r.budgetCharges)), 0)}`,
+        '',
+      ],
+      [
+        'fewest charge events an hour, one campaign',
+        fmt(sEven.chargesPerHourMin, 1),
+        fmt(sAsap.chargesPerHourMin, 1),
       ],
       ['utilisation, median campaign', pct(sEven.utilisationMedian), pct(sAsap.utilisationMedian)],
       ['utilisation, lowest campaign', pct(sEven.utilisationMin), pct(sAsap.utilisationMin)],
@@ -212,38 +255,46 @@ console.log(
     ],
   )}`,
 );
+/** The targets, judged on every campaign (the narrower rows are printed for comparison only). */
 const targets = [
   [
     'utilisation >= 98 % (every campaign)',
     sEven.utilisationMin >= 0.98,
-    `lowest ${pct(sEven.utilisationMin)}, ${sEven.utilisationMet}/${n} campaigns, all budgets ${pct(sEven.utilisationTotal)}`,
+    `${sEven.utilisationMet}/${n} campaigns, lowest ${pct(sEven.utilisationMin)}, all budgets ${pct(sEven.utilisationTotal)}`,
   ],
   [
-    'utilisation >= 98 % (budgets of >= 50 max charges)',
-    sEven.roomyCount > 0 && sEven.roomyMin >= 0.98,
-    `${sEven.roomyMet}/${sEven.roomyCount}, lowest ${pct(sEven.roomyMin)}`,
-  ],
-  [
-    `hourly spend RMSE <= 10 % (campaigns with >= ${DENSE} charges/h)`,
-    sEven.rmseDense.count > 0 && sEven.rmseDense.worst <= 10,
-    `${sEven.rmseDense.met}/${sEven.rmseDense.count}, worst ${rm(sEven.rmseDense.worst)}`,
-  ],
-  [
-    'hourly spend RMSE <= 10 % (every campaign)',
+    'hourly spend RMSE <= 10 % of the mean hourly target (every campaign)',
     sEven.rmseAll.worst <= 10,
-    `${sEven.rmseAll.met}/${n}, median ${rm(sEven.rmseAll.median)}, worst ${rm(sEven.rmseAll.worst)}`,
+    `${sEven.rmseAll.met}/${n} campaigns, median ${rm(sEven.rmseAll.median)}, worst ${rm(sEven.rmseAll.worst)}`,
   ],
   [
-    'overspend <= 1 % of the daily budget',
+    'overspend <= 1 % of the daily budget (every campaign)',
     sEven.overspendMaxPct <= 1,
     `worst ${fmt(sEven.overspendMaxPct, 3)} %`,
   ],
   ['eCPC no worse than ASAP', sEven.ecpc <= sAsap.ecpc, `${usd(sEven.ecpc)} vs ${usd(sAsap.ecpc)}`],
 ] as const;
+const subsets = [
+  [
+    'for comparison: utilisation >= 98 % (budgets of >= 50 max charges)',
+    sEven.roomyCount > 0 && sEven.roomyMin >= 0.98,
+    `${sEven.roomyMet}/${sEven.roomyCount}, lowest ${pct(sEven.roomyMin)}`,
+  ],
+  [
+    `for comparison: hourly RMSE <= 10 % (campaigns with >= ${DENSE} charges/h)`,
+    sEven.rmseDense.count > 0 && sEven.rmseDense.worst <= 10,
+    `${sEven.rmseDense.met}/${sEven.rmseDense.count}, worst ${rm(sEven.rmseDense.worst)}`,
+  ],
+] as const;
+const RMSE_DEFINITION =
+  'hourly RMSE = sqrt(mean over the 24 UTC hours h of (spend_h - budget x curve_h)^2) / (budget / 24), ' +
+  'where curve_h is the EVEN target curve (forecast traffic share of hour h, summing to 1); ' +
+  'utilisation = spend / daily budget; overspend = max(0, spend - budget) / budget; eCPC = all spend / all clicks';
+console.log(`\n${tiny ? 'TINY-BUDGET DAY (--tiny-budgets): ' : ''}${RMSE_DEFINITION}`);
 console.log(
   `\n${table(
     ['target (EVEN)', 'result', 'figure'],
-    targets.map(([t, ok, f]) => [t, ok ? 'met' : 'missed', f]),
+    [...targets, ...subsets].map(([t, ok, f]) => [t, ok ? 'met' : 'missed', f]),
   )}`,
 );
 
@@ -253,6 +304,8 @@ writeFileSync(
   JSON.stringify(
     {
       args,
+      world: { ...world, tinyBudgets: tiny },
+      rmseDefinition: RMSE_DEFINITION,
       strategy,
       curve,
       summary: { even: sEven, asap: sAsap },
@@ -290,7 +343,8 @@ const charts = [
 const html = `<!doctype html><html><head><meta charset="utf-8"><title>Ads pacing simulation</title>
 <style>body{font-family:sans-serif;margin:24px}svg{margin:6px;border:1px solid #eee}pre{font-size:12px}</style></head><body>
 <h1>Ads pacing: EVEN (${strategy}) vs ASAP</h1>
-<p>${fmt(market.requests.length)} requests over 24 h, ${n} campaigns, seed ${seed}, budget scale ${args['budget-scale']}.</p>
+<p>${tiny ? '<b>Tiny-budget day (--tiny-budgets).</b> ' : ''}${fmt(market.requests.length)} requests over 24 h, ${n} campaigns (every ${world.cpcEvery}th CPC), true CTR median ${world.ctrMedian}, seed ${seed}, budget scale ${args['budget-scale']}.</p>
+<p>${RMSE_DEFINITION}</p>
 <pre>${targets.map(([t, ok, f]) => `${ok ? 'met   ' : 'MISSED'}  ${t}: ${f}`).join('\n')}</pre>
 <div>${charts.join('\n')}</div></body></html>`;
 writeFileSync(join(dir, 'ads-pacing.html'), html);

@@ -25,6 +25,24 @@ export interface PacingMarketOptions {
   requests: number;
   campaigns: number;
   seed: number;
+  /** Median true CTR (log-normal across campaigns, clamped to 0.2-5 times it). Default 0.01. */
+  ctrMedian?: number;
+  /** Every n-th campaign bids CPC, the others CPM. Default 2 (half). */
+  cpcEvery?: number;
+  /**
+   * CPC campaigns target every country, device and placement (performance campaigns buying clicks
+   * wherever they come from, valuing an impression at 2-10 $ eCPM), so their clicks an hour are not a
+   * handful. Default false.
+   */
+  broadCpc?: boolean;
+  /**
+   * Targeting is drawn as usual but device restrictions are dropped, so no campaign reaches only a few
+   * per cent of the traffic (a campaign with a dozen impressions an hour is not a display campaign).
+   * Default false.
+   */
+  anyDevice?: boolean;
+  /** Lowest true CTR as a share of the median. Default 0.2. */
+  minCtrFactor?: number;
 }
 
 const COUNTRIES = ['US', 'DE', 'FR'];
@@ -46,13 +64,19 @@ export function generatePacingMarket(opts: PacingMarketOptions): PacingMarket {
     attentionScore: 0.3 + 0.1 * i,
   }));
   const trueCtr = new Map<string, number>();
-  const campaigns: DecisionCampaign[] = Array.from({ length: opts.campaigns }, (_, i) => {
+  const campaigns: DecisionCampaign[] = Array.from({ length: opts.campaigns }, (_, i): DecisionCampaign => {
     const id = `c${String(i).padStart(2, '0')}`;
-    const cpc = i % 2 === 1;
-    const ctr = Math.min(0.05, Math.max(0.002, 0.01 * Math.exp(0.6 * gaussian(rng))));
-    const ecpm = rng.int(1000, 5000) * 1000;
+    const cpcEvery = opts.cpcEvery ?? 2;
+    const cpc = i % cpcEvery === cpcEvery - 1;
+    const median = opts.ctrMedian ?? 0.01;
+    const ctr = Math.min(
+      5 * median,
+      Math.max((opts.minCtrFactor ?? 0.2) * median, median * Math.exp(0.6 * gaussian(rng))),
+    );
+    // Broad CPC campaigns are performance buyers who value an impression at up to twice as much.
+    const ecpm = rng.int(1000, 5000) * 1000 * (cpc && opts.broadCpc ? 2 : 1);
     trueCtr.set(`${id}-ad`, ctr);
-    return {
+    const campaign: DecisionCampaign = {
       id,
       advertiserId: `adv-${i}`,
       timezone: 'UTC',
@@ -86,6 +110,11 @@ export function generatePacingMarket(opts: PacingMarketOptions): PacingMarket {
         },
       ],
     };
+    // The targeting is drawn either way, so the other draws (and the rest of the world) stay the same.
+    if (cpc && opts.broadCpc)
+      campaign.targeting = { ...campaign.targeting, countries: [], devices: [], placementIds: [] };
+    if (opts.anyDevice) campaign.targeting = { ...campaign.targeting, devices: [] };
+    return campaign;
   });
   const sum = TRAFFIC.reduce((a, b) => a + b, 0);
   const requests: DecisionRequest[] = [];

@@ -6,11 +6,13 @@ import type { PacingMode, PacingState } from './types.js';
  *
  * It learns how fast the campaign would spend at full participation per unit of forecast traffic (the
  * exponential average of the last minutes' spend over the average of the pass rate / bid multiplier in
- * force times the curve's weight of those minutes), and sets the next minute's control so that the expected spend
- * equals the remaining budget spread over the rest of the day's curve. Behind the curve, the target rises
- * (catch-up); ahead, it falls. THROTTLE sets the probability of taking part in an auction; SHADE
- * scales the bid (multiplicatively, by the damped ratio of target to expected spend) and throttles only
- * once the bid is at its floor. ASAP is never
+ * force times the curve's weight of those minutes). At the first step of each clock hour it plans the
+ * hour: the remaining budget spread over the rest of the day's curve gives the hour its share. Each
+ * minute then aims to spend its share of the hour's plan plus a part of the gap between the plan so far
+ * and the spend (closed in about `catchUpMinutes`), so lumpy spend is corrected within the hour it
+ * happened in; what is left at the hour's end moves the next hour's plan. THROTTLE sets the probability
+ * of taking part in an auction; SHADE scales the bid (multiplicatively, by the damped ratio of target to
+ * expected spend) and throttles only once the bid is at its floor. ASAP is never
  * paced. The decision never picks a campaign whose remaining budget is below its charge, so the daily
  * budget is never exceeded by more than what is reserved for one decision.
  */
@@ -26,12 +28,19 @@ export interface PacingControllerState extends PacingState {
    * charge in a heavily throttled minute does not blow the estimate up). */
   spendAvg: number;
   exposureAvg: number;
+  /** The clock hour of the day (0-23) the hour's plan below belongs to; absent before the first step. */
+  planHour?: number;
+  /** Spend today when that hour's plan was made, and what the plan gives the rest of that hour. */
+  planStartSpentMicros?: number;
+  planMicros?: number;
+  /** Ms since the day's start when the hour's plan was made. */
+  planFrom?: number;
 }
 
 export interface PacingOptions {
   /** THROTTLE (default) or SHADE. */
   strategy?: 'THROTTLE' | 'SHADE';
-  /** Weight of the newest minute of average traffic in the spend-rate average. Default 0.05 (about 20 minutes). */
+  /** Weight of the newest minute of average traffic in the spend-rate average. Default 0.1 (about 10 minutes). */
   smoothing?: number;
   /** Lowest pass rate (keeps the controller observing). Default 0.002. */
   minPassRate?: number;
@@ -41,6 +50,12 @@ export interface PacingOptions {
   minBidMultiplier?: number;
   /** Damping exponent of the SHADE update. Default 0.5. */
   shadeGain?: number;
+  /**
+   * Within an hour, how fast a gap between spend and the hour's plan is closed (minutes): each step aims
+   * to spend its share of the plan plus step/catchUp of the gap. Default 5. A gap left at the hour's end
+   * is spread over the rest of the day by the next hour's plan.
+   */
+  catchUpMinutes?: number;
 }
 
 export interface PacingObservation {
@@ -81,7 +96,7 @@ export function stepPacing(
 ): PacingControllerState {
   if (obs.mode === 'ASAP') return initialPacingState(obs.at, obs.dayStart, 1);
   const up = opts.maxIncrease ?? 2;
-  const s = opts.smoothing ?? 0.05;
+  const s = opts.smoothing ?? 0.1;
   const minPass = opts.minPassRate ?? 0.002;
   const shade = opts.strategy === 'SHADE';
   const newDay = state.dayStart !== obs.dayStart;
@@ -107,7 +122,28 @@ export function stepPacing(
   const step = Math.max(60_000, obs.at - last);
   const restWeight = curveShare(obs.curve, sinceStart, DAY);
   const nextWeight = curveShare(obs.curve, sinceStart, sinceStart + step);
-  const target = restWeight > 0 ? (remaining * nextWeight) / restWeight : remaining;
+  // The hour's plan: at the first step of each clock hour, the remaining budget spread over the rest of
+  // the day's curve gives this hour its share. Within the hour, spend tracks that plan (a straight line,
+  // as the curve is flat within an hour) and a gap is closed in about `catchUpMinutes`: the hourly spend
+  // then misses the plan by the noise of the last minutes, not of the whole hour.
+  const hour = Math.min(23, Math.floor(sinceStart / 3600_000));
+  const samePlan = !newDay && state.planHour === hour && state.planMicros !== undefined;
+  const planFrom = samePlan ? state.planFrom! : sinceStart;
+  const hourEnd = (hour + 1) * 3600_000;
+  const planStartSpent = samePlan ? state.planStartSpentMicros! : obs.spentTodayMicros;
+  const planMicros = samePlan
+    ? state.planMicros!
+    : restWeight > 0
+      ? (remaining * curveShare(obs.curve, sinceStart, hourEnd)) / restWeight
+      : remaining;
+  const planSpan = Math.max(1, hourEnd - planFrom);
+  const due = planMicros * Math.min(1, (sinceStart - planFrom) / planSpan);
+  const gap = due - (obs.spentTodayMicros - planStartSpent);
+  const planNext = (planMicros * Math.min(step, Math.max(0, hourEnd - sinceStart))) / planSpan;
+  // In the day's last minutes the horizon shrinks to what is left, so the gap is closed by midnight.
+  const horizon = Math.max(step, Math.min(60_000 * (opts.catchUpMinutes ?? 5), DAY - sinceStart));
+  const catchUp = Math.min(1, step / horizon);
+  const target = restWeight > 0 ? Math.min(remaining, Math.max(0, planNext + catchUp * gap)) : remaining;
   const expectedFull = fullRate === null ? 0 : fullRate * nextWeight;
   let passRate = state.passRate;
   let bidMultiplier = state.bidMultiplier;
@@ -133,7 +169,11 @@ export function stepPacing(
   } else {
     bidMultiplier = 1;
     const wanted = expectedFull > 0 ? target / expectedFull : 1;
-    passRate = Math.min(1, up * Math.max(passRate, minPass), Math.max(minPass, wanted));
+    // Growth is limited to `up` a step from the current control or, once the spend rate is known, from
+    // the plan's own pass rate: after a dip to the floor (ahead of plan) the control returns to the plan
+    // at once instead of doubling its way back.
+    const planPass = expectedFull > 0 ? planNext / expectedFull : 0;
+    passRate = Math.min(1, up * Math.max(passRate, minPass, planPass), Math.max(minPass, wanted));
   }
   return {
     passRate,
@@ -143,5 +183,9 @@ export function stepPacing(
     lastAt: obs.at,
     spendAvg,
     exposureAvg,
+    planHour: hour,
+    planStartSpentMicros: planStartSpent,
+    planMicros,
+    planFrom,
   };
 }
