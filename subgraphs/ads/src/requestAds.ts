@@ -235,6 +235,7 @@ export async function requestAds(
     expiresAt: decision.filled ? expiresAt : null,
   };
   const hour = hourStartOf(at);
+  rt.traffic.observe(at);
   // Bookkeeping after the decision: every campaign it considered counts a request in the delivery report.
   rt.countRequests(
     consideredCampaigns(rt, placement, country, device, at).map((c) => c.id),

@@ -9,6 +9,7 @@ import {
   pacingCurve,
   stepPacing,
   targetSpendBy,
+  timeZoneOffsetMs,
 } from './decision/index.js';
 import { rollupUpdate } from './delivery.js';
 import { ExposureStore } from './exposures.js';
@@ -17,6 +18,7 @@ import type { CampaignModels } from './models/campaigns.js';
 import type { LedgerModels, SpendDoc } from './models/ledger.js';
 import { PlacementAttentionBook } from './placementAttention.js';
 import { AdStatsBook, ConsentStore, UserAttentionStore } from './snapshots.js';
+import { TrafficForecast } from './trafficForecast.js';
 
 /** Tunables of the decision that are not deployment config. */
 export interface DecisionSettings {
@@ -27,14 +29,6 @@ export interface DecisionSettings {
 }
 
 const DEFAULTS: DecisionSettings = { defaultCtr: 0.01, keepTimings: 100_000 };
-
-/** Forecast traffic by local hour: flat until the decision log feeds a forecast. */
-const FLAT_TRAFFIC = new Array<number>(24).fill(1);
-const CURVES: Record<PacingMode, number[]> = {
-  EVEN: pacingCurve(FLAT_TRAFFIC, 'EVEN'),
-  FRONTLOADED: pacingCurve(FLAT_TRAFFIC, 'FRONTLOADED'),
-  ASAP: pacingCurve(FLAT_TRAFFIC, 'EVEN'),
-};
 
 export const spendTotalId = (campaignId: string) => `${campaignId}|total`;
 export const spendDayId = (campaignId: string, day: string) => `${campaignId}|${day}`;
@@ -58,6 +52,8 @@ export class AdsRuntime {
   readonly spend: CounterWriter;
   readonly rollups: CounterWriter;
   readonly pacing = new Map<string, PacingControllerState>();
+  /** Requests by hour of day: the traffic forecast behind every campaign's pacing curve. */
+  readonly traffic = new TrafficForecast();
   logger: Logger | null = null;
   private loaded: Promise<void> | null = null;
   /** Requests per rollup bucket not yet written (see `countRequests`). */
@@ -156,16 +152,28 @@ export class AdsRuntime {
           spentTodayMicros: this.book.snapshot(c.id, day.key).spentToday,
           dailyBudgetMicros: c.dailyBudgetMicros,
           mode: c.pacing,
-          curve: CURVES[c.pacing],
+          curve: this.curve(c.pacing, c.timezone, now),
         }),
       );
     }
   }
 
+  /** A campaign's share of its daily budget by local hour, from the traffic forecast in its zone. */
+  curve(mode: PacingMode, timezone: string, now: number): number[] {
+    const traffic = this.traffic.byLocalHour(timeZoneOffsetMs(timezone, now));
+    return pacingCurve(traffic, mode === 'ASAP' ? 'EVEN' : mode);
+  }
+
   /** What the pacing curve says should be spent by now today. */
-  targetSoFar(mode: PacingMode, dailyBudgetMicros: number, dayStart: number, now: number): number {
+  targetSoFar(
+    mode: PacingMode,
+    dailyBudgetMicros: number,
+    dayStart: number,
+    now: number,
+    timezone: string,
+  ): number {
     if (mode === 'ASAP') return dailyBudgetMicros;
-    return Math.round(targetSpendBy(CURVES[mode], dailyBudgetMicros, now - dayStart));
+    return Math.round(targetSpendBy(this.curve(mode, timezone, now), dailyBudgetMicros, now - dayStart));
   }
 
   /**

@@ -29,7 +29,8 @@ export const reportResolvers: GraphQLResolverMap<Ctx> = {
       const rt = ctx.models.ads;
       await rt.ready();
       const now = Date.now();
-      const day = rt.days.dayOf(rt.catalog.timezoneOf(c.advertiserId), now);
+      const timezone = rt.catalog.timezoneOf(c.advertiserId);
+      const day = rt.days.dayOf(timezone, now);
       // The budget book knows the campaigns this process decides for; the others are read from the ledger.
       const indexed = rt.catalog.index.get(c._id) !== undefined;
       const book = indexed ? rt.book.snapshot(c._id, day.key) : null;
@@ -40,7 +41,7 @@ export const reportResolvers: GraphQLResolverMap<Ctx> = {
         day: day.key,
         spentTodayMicros: spentToday,
         reservedMicros: book?.reservedToday ?? 0,
-        targetSoFarMicros: rt.targetSoFar(c.pacing, c.dailyBudgetMicros, day.start, now),
+        targetSoFarMicros: rt.targetSoFar(c.pacing, c.dailyBudgetMicros, day.start, now, timezone),
         multiplier: state?.bidMultiplier ?? 1,
         throttle: state ? 1 - state.passRate : 0,
       };
