@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { bulkUpsert, insertNew } from '@attention-mesh/platform';
 import type { ItemDoc, ItemKind } from './models/Item.js';
+import { bumpCatalogueVersion } from './models/RecState.js';
 import { MAX_SEQUENCE } from './models/UserSequence.js';
 import type { RecommendationModels } from './server.js';
 
@@ -66,7 +67,7 @@ export async function readSequenceFile(
  * the same file twice counts it once). Safe to run again.
  */
 export async function importSequences(
-  models: Pick<RecommendationModels, 'Item' | 'UserSequence' | 'ItemPopularity'>,
+  models: Pick<RecommendationModels, 'Item' | 'UserSequence' | 'ItemPopularity' | 'RecState'>,
   path: string,
   opts: ImportOptions = {},
 ): Promise<ImportResult> {
@@ -128,6 +129,7 @@ export async function importSequences(
     await bulkUpsert(models.ItemPopularity, ops);
     opts.onProgress?.({ phase: 'popularity', done: Math.min(i + batch, pops.length), total: pops.length });
   }
+  await bumpCatalogueVersion(models.RecState);
   return { lines, skipped, users: sequences.size, items: counts.size, itemsCreated };
 }
 

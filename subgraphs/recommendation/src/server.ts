@@ -11,6 +11,7 @@ import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
 import { itemModel } from './models/Item.js';
 import { itemPopularityModel } from './models/ItemPopularity.js';
+import { recStateModel } from './models/RecState.js';
 import { userSequenceModel } from './models/UserSequence.js';
 import { ExposureTracker } from './ranking/exposure.js';
 import { PopularityRanking } from './ranking/popularity.js';
@@ -24,6 +25,9 @@ export function createModels(conn: Connection, config: ServiceConfig) {
   const Item = itemModel(conn);
   const ItemPopularity = itemPopularityModel(conn);
   const UserSequence = userSequenceModel(conn);
+  const RecState = recStateModel(conn);
+  /** The catalogue version the in-memory state was read at (see RecState). */
+  let seenVersion: number | null = null;
   const catalogue = new CatalogueCache(Item);
   const users = new UserCache(UserSequence);
   const popularity = new PopularityRanking((id) => catalogue.get(id)?.category, 1_000);
@@ -32,6 +36,7 @@ export function createModels(conn: Connection, config: ServiceConfig) {
     Item,
     ItemPopularity,
     UserSequence,
+    RecState,
     config,
     settings: config.recommendation,
     catalogue,
@@ -54,10 +59,20 @@ export function createModels(conn: Connection, config: ServiceConfig) {
     },
     /** Re-reads the catalogue, the users and the popularity counters (after a bulk import into a running service). */
     reloadState: () => loadState(),
-    /** Re-reads the catalogue and the popularity counters (periodically: changes made through other replicas or imports). */
-    refresh: () => loadState(false),
+    /**
+     * Re-reads the catalogue and the popularity counters when their version moved (changes made through
+     * other replicas or imports); this process's own writes are in memory already. A version read by
+     * `_id` is all an unchanged catalogue costs: a full re-read stalls requests on a large catalogue.
+     */
+    async refresh(): Promise<boolean> {
+      const state = await RecState.findById('catalogue').lean();
+      if ((state?.version ?? 0) === seenVersion) return false;
+      await loadState(false);
+      return true;
+    },
   };
   async function loadState(withUsers = true): Promise<void> {
+    const version = (await RecState.findById('catalogue').lean())?.version ?? 0;
     await catalogue.reload();
     if (withUsers) await users.load();
     const counts = (await ItemPopularity.find({}).lean()) as {
@@ -74,6 +89,7 @@ export function createModels(conn: Connection, config: ServiceConfig) {
       });
     }
     popularity.invalidate();
+    seenVersion = version;
   }
 }
 export type RecommendationModels = ReturnType<typeof createModels>;

@@ -95,3 +95,28 @@ describe('recommendation subgraph: the catalogue', () => {
     counter.stop();
   });
 });
+
+describe('the in-memory catalogue', () => {
+  it('is re-read only when another writer moved its version', async () => {
+    await sg.models.warmUp();
+    expect(await sg.models.refresh()).toBe(false);
+    // Another replica (or an import) stores an item: not in this process's memory yet.
+    await sg.models.Item.create({
+      _id: 'itm-elsewhere',
+      title: 'Made elsewhere',
+      kind: 'ARTICLE',
+      category: 'tech',
+      tags: [],
+      url: null,
+      publishedAt: Date.now(),
+      createdAt: Date.now(),
+    });
+    expect(await sg.models.refresh()).toBe(false);
+    expect(sg.models.catalogue.has('itm-elsewhere')).toBe(false);
+    const { bumpCatalogueVersion } = await import('../src/models/RecState.js');
+    await bumpCatalogueVersion(sg.models.RecState);
+    expect(await sg.models.refresh()).toBe(true);
+    expect(sg.models.catalogue.has('itm-elsewhere')).toBe(true);
+    expect(await sg.models.refresh()).toBe(false);
+  });
+});

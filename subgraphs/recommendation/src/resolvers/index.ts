@@ -13,6 +13,7 @@ import {
 } from '@attention-mesh/platform';
 import type { RecommendationLoaders } from '../loaders.js';
 import type { ItemDoc, ItemKind } from '../models/Item.js';
+import { bumpCatalogueVersion } from '../models/RecState.js';
 import type { RecommendationModels } from '../server.js';
 import {
   exposureReport,
@@ -66,6 +67,7 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
       };
       const stored = await insertOnce<ItemDoc>(ctx.models.Item, doc);
       ctx.models.catalogue.put(stored);
+      await bumpCatalogueVersion(ctx.models.RecState);
       return stored;
     },
   },
