@@ -120,3 +120,12 @@ describe('the in-memory catalogue', () => {
     expect(await sg.models.refresh()).toBe(false);
   });
 });
+
+describe('the catalogue version', () => {
+  it('survives many first bumps at once (racing upserts)', async () => {
+    const { bumpCatalogueVersion } = await import('../src/models/RecState.js');
+    await sg.models.RecState.deleteMany({});
+    await Promise.all(Array.from({ length: 8 }, () => bumpCatalogueVersion(sg.models.RecState)));
+    expect((await sg.models.RecState.findById('catalogue').lean())?.version).toBeGreaterThan(0);
+  });
+});

@@ -21,5 +21,11 @@ export function recStateModel(conn: Connection) {
 
 /** Marks the catalogue changed for every running service. */
 export async function bumpCatalogueVersion(model: ReturnType<typeof recStateModel>): Promise<void> {
-  await model.updateOne({ _id: 'catalogue' }, { $inc: { version: 1 } }, { upsert: true });
+  try {
+    await model.updateOne({ _id: 'catalogue' }, { $inc: { version: 1 } }, { upsert: true });
+  } catch (err) {
+    // Two first bumps racing: both upserts insert, one loses on the key; the document exists now.
+    if ((err as { code?: number }).code !== 11000) throw err;
+    await model.updateOne({ _id: 'catalogue' }, { $inc: { version: 1 } });
+  }
 }
