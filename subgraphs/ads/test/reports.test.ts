@@ -184,7 +184,7 @@ describe('snapshots from the event bus', () => {
     await expect
       .poll(async () => (await rt.userAttention.get('u-att'))?.hours[hourOfWeek(at)], { timeout: 10_000 })
       .toBe(90_000);
-    expect(rt.adStats.get('cmp-1-ad').engagedMs).toBe(5_000);
+    await expect.poll(() => rt.adStats.get('cmp-1-ad').engagedMs, { timeout: 10_000 }).toBe(5_000);
     // Placement attention, counted once: 75 % viewable, 7.5 s engaged per impression of 15 s.
     expect(rt.placementAttention.score('plc-att')).toBeCloseTo(0.5 * 0.75 + 0.5 * 0.5);
     expect(rt.placementAttention.score('plc-unmeasured')).toBeUndefined();

@@ -1,31 +1,16 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../random.js';
+import { loadWeights, readModelFile, saveWeights } from '../weightsFile.js';
 import { type CtrModelConfig, resolveCtrConfig } from './config.js';
 import { type EncoderState, FeatureEncoder } from './encoder.js';
 import { type ForwardOptions, forward, initialValues, penalisedWeights, weightShapes } from './network.js';
 import type { CtrFields, CtrModelKind, CtrPredictor } from './types.js';
 
-export const MODEL_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
-const FORMAT = 'attention-mesh/ctr-model';
-const FORMAT_VERSION = 1;
-
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  /** Offset in float32 elements into the weights file. */
-  offset: number;
-}
-
-interface ModelFile {
-  format: typeof FORMAT;
-  formatVersion: number;
-  config: CtrModelConfig;
-  encoder: EncoderState;
-  weights: WeightSpec[];
-}
+const CTR_FORMAT = {
+  format: 'attention-mesh/ctr-model',
+  formatVersion: 1,
+  what: 'a CTR model',
+};
 
 /** A trainable variable holding `values`; the temporary tensor it is made from is freed. */
 function newVariable(values: Float32Array, shape: number[]): tf.Variable {
@@ -69,63 +54,17 @@ export class CtrModel implements CtrPredictor {
 
   /** Loads a model written by `save(dir)`. */
   static async load(dir: string): Promise<CtrModel> {
-    const path = join(dir, MODEL_FILE);
-    const file = JSON.parse(await readFile(path, 'utf8')) as ModelFile;
-    if (file.format !== FORMAT || file.formatVersion !== FORMAT_VERSION) {
-      throw new Error(
-        `${path} is not a CTR model (format ${String(file.format)} v${String(file.formatVersion)}; expected ${FORMAT} v${FORMAT_VERSION})`,
-      );
-    }
+    const file = await readModelFile<{ config: CtrModelConfig; encoder: EncoderState }>(dir, CTR_FORMAT);
     const config = resolveCtrConfig(file.config);
     const encoder = FeatureEncoder.fromJSON(file.encoder);
-    const buf = await readFile(join(dir, WEIGHTS_FILE));
-    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    const specs = new Map(file.weights.map((w) => [w.name, w]));
-    const weights = new Map<string, tf.Variable>();
-    try {
-      for (const [name, shape] of weightShapes(config, encoder.size, encoder.fields.length)) {
-        const spec = specs.get(name);
-        const size = shape.reduce((a, b) => a * b, 1);
-        if (!spec || spec.shape.join('x') !== shape.join('x') || spec.offset + size > all.length) {
-          throw new Error(`${join(dir, WEIGHTS_FILE)}: weight ${name} is missing or has the wrong shape`);
-        }
-        weights.set(name, newVariable(all.slice(spec.offset, spec.offset + size), shape));
-      }
-    } catch (err) {
-      for (const v of weights.values()) v.dispose();
-      throw err;
-    }
-    return new CtrModel(config, encoder, weights);
+    const shapes = weightShapes(config, encoder.size, encoder.fields.length);
+    return new CtrModel(config, encoder, await loadWeights(dir, shapes));
   }
 
-  /** Writes `model.json` (config, encoder, weight layout) and `weights.bin` (float32, little-endian). */
+  /** Writes `model.json` (config, encoder, weight layout) and `weights.bin` (float32, little-endian) into `dir`. */
   async save(dir: string): Promise<void> {
     this.assertLive();
-    await mkdir(dir, { recursive: true });
-    const specs: WeightSpec[] = [];
-    const chunks: Float32Array[] = [];
-    let offset = 0;
-    for (const [name, v] of this.weights) {
-      const values = (await v.data()) as Float32Array;
-      specs.push({ name, shape: v.shape, offset });
-      chunks.push(values);
-      offset += values.length;
-    }
-    const all = new Float32Array(offset);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    const file: ModelFile = {
-      format: FORMAT,
-      formatVersion: FORMAT_VERSION,
-      config: this.config,
-      encoder: this.encoder.toJSON(),
-      weights: specs,
-    };
-    await writeFile(join(dir, WEIGHTS_FILE), new Uint8Array(all.buffer));
-    await writeFile(join(dir, MODEL_FILE), `${JSON.stringify(file)}\n`);
+    await saveWeights(dir, CTR_FORMAT, { config: this.config, encoder: this.encoder.toJSON() }, this.weights);
   }
 
   /** P(click) per row, in one forward pass per `predictBatchSize` rows; every intermediate tensor is freed. */

@@ -1,7 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../random.js';
+import { loadWeights, readModelFile, saveWeights } from '../weightsFile.js';
 import { type EngagementModelConfig, resolveEngagementConfig } from './config.js';
 import {
   batchesByLength,
@@ -13,26 +12,13 @@ import {
 import { dense, matMul } from './ops.js';
 import type { UserHistory } from './types.js';
 
-export const MODEL_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
-const FORMAT = 'attention-mesh/engagement-model';
-const FORMAT_VERSION = 1;
+const ENGAGEMENT_FORMAT = {
+  format: 'attention-mesh/engagement-model',
+  formatVersion: 1,
+  what: 'an engagement model',
+};
 /** Added to masked attention scores. */
 const MASKED = -1e9;
-
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  /** Offset in float32 elements into the weights file. */
-  offset: number;
-}
-
-interface ModelFile {
-  format: typeof FORMAT;
-  formatVersion: number;
-  config: EngagementModelConfig;
-  weights: WeightSpec[];
-}
 
 function weightShapes(c: EngagementModelConfig): [string, number[]][] {
   const d = c.dim;
@@ -102,61 +88,15 @@ export class EngagementModel {
 
   /** Loads a model written by `save(dir)`. */
   static async load(dir: string): Promise<EngagementModel> {
-    const file = JSON.parse(await readFile(join(dir, MODEL_FILE), 'utf8')) as ModelFile;
-    if (file.format !== FORMAT || file.formatVersion !== FORMAT_VERSION) {
-      throw new Error(
-        `${join(dir, MODEL_FILE)} is not an engagement model (format ${String(file.format)} v${String(file.formatVersion)}; expected ${FORMAT} v${FORMAT_VERSION})`,
-      );
-    }
+    const file = await readModelFile<{ config: EngagementModelConfig }>(dir, ENGAGEMENT_FORMAT);
     const config = resolveEngagementConfig(file.config);
-    const buf = await readFile(join(dir, WEIGHTS_FILE));
-    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    const specs = new Map(file.weights.map((w) => [w.name, w]));
-    const weights = new Map<string, tf.Variable>();
-    try {
-      for (const [name, shape] of weightShapes(config)) {
-        const spec = specs.get(name);
-        const size = shape.reduce((a, b) => a * b, 1);
-        if (!spec || spec.shape.join('x') !== shape.join('x') || spec.offset + size > all.length) {
-          throw new Error(`${join(dir, WEIGHTS_FILE)}: weight ${name} is missing or has the wrong shape`);
-        }
-        const values = all.slice(spec.offset, spec.offset + size);
-        weights.set(name, tf.variable(tf.tensor(values, shape), true, undefined));
-      }
-    } catch (err) {
-      for (const v of weights.values()) v.dispose();
-      throw err;
-    }
-    return new EngagementModel(config, weights);
+    return new EngagementModel(config, await loadWeights(dir, weightShapes(config)));
   }
 
   /** Writes `model.json` (config and weight layout) and `weights.bin` (float32, little-endian) into `dir`. */
   async save(dir: string): Promise<void> {
     this.assertLive();
-    await mkdir(dir, { recursive: true });
-    const specs: WeightSpec[] = [];
-    const chunks: Float32Array[] = [];
-    let offset = 0;
-    for (const [name, v] of this.weights) {
-      const values = (await v.data()) as Float32Array;
-      specs.push({ name, shape: v.shape, offset });
-      chunks.push(values);
-      offset += values.length;
-    }
-    const all = new Float32Array(offset);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    const file: ModelFile = {
-      format: FORMAT,
-      formatVersion: FORMAT_VERSION,
-      config: this.config,
-      weights: specs,
-    };
-    await writeFile(join(dir, WEIGHTS_FILE), new Uint8Array(all.buffer));
-    await writeFile(join(dir, MODEL_FILE), `${JSON.stringify(file, null, 2)}\n`);
+    await saveWeights(dir, ENGAGEMENT_FORMAT, { config: this.config }, this.weights);
   }
 
   /**

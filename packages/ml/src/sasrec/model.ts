@@ -1,9 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from '../engagement/ops.js';
 import { createRng, type Rng } from '../random.js';
 import { loadLatest, type ModelVersion } from '../registry.js';
+import { loadWeights, readModelFile, saveWeights } from '../weightsFile.js';
 import { dropout, gatherRows, layerNorm } from './ops.js';
 
 export interface SasRecConfig {
@@ -21,27 +20,13 @@ export interface SasRecConfig {
 
 /** The registry name SASRec models are saved under. */
 export const SASREC_MODEL_NAME = 'sasrec';
-export const SASREC_MODEL_FILE = 'model.json';
-export const SASREC_WEIGHTS_FILE = 'weights.bin';
-const FORMAT = 'attention-mesh/sasrec-model';
-const FORMAT_VERSION = 1;
+const SASREC_FORMAT = {
+  format: 'attention-mesh/sasrec-model',
+  formatVersion: 1,
+  what: 'a SASRec model',
+};
 /** Added to masked attention scores. */
 const MASKED = -1e9;
-
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  /** Offset in float32 elements into the weights file. */
-  offset: number;
-}
-
-interface ModelFile {
-  format: typeof FORMAT;
-  formatVersion: number;
-  config: SasRecConfig;
-  itemIds: string[];
-  weights: WeightSpec[];
-}
 
 /** A batch of left-padded index sequences: ids[b * length + t], 0 = padding; the newest item is last. */
 export interface IndexBatch {
@@ -152,70 +137,18 @@ export class SasRecModel {
     return new SasRecModel(ids, c, weights);
   }
 
-  /** Loads a model written by `save(dir)` (e.g. a registry version folder). */
+  /** Loads a model written by `save(dir)`. */
   static async load(dir: string): Promise<SasRecModel> {
-    const path = join(dir, SASREC_MODEL_FILE);
-    const file = JSON.parse(await readFile(path, 'utf8')) as ModelFile;
-    if (file.format !== FORMAT || file.formatVersion !== FORMAT_VERSION) {
-      throw new Error(
-        `${path} is not a SASRec model (format ${String(file.format)} v${String(file.formatVersion)}; expected ${FORMAT} v${FORMAT_VERSION})`,
-      );
-    }
+    const file = await readModelFile<{ config: SasRecConfig; itemIds: string[] }>(dir, SASREC_FORMAT);
     const config = checkSasRecConfig(file.config);
     const itemIds = checkVocabulary(file.itemIds);
-    const buf = await readFile(join(dir, SASREC_WEIGHTS_FILE));
-    const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    const specs = new Map(file.weights.map((w) => [w.name, w]));
-    const weights = new Map<string, tf.Variable>();
-    try {
-      for (const [name, shape] of weightShapes(config, itemIds.length)) {
-        const spec = specs.get(name);
-        const size = shape.reduce((a, b) => a * b, 1);
-        if (!spec || spec.shape.join('x') !== shape.join('x') || spec.offset + size > all.length) {
-          throw new Error(
-            `${join(dir, SASREC_WEIGHTS_FILE)}: weight ${name} is missing or has the wrong shape`,
-          );
-        }
-        weights.set(
-          name,
-          tf.variable(tf.tensor(all.slice(spec.offset, spec.offset + size), shape), true, undefined),
-        );
-      }
-    } catch (err) {
-      for (const v of weights.values()) v.dispose();
-      throw err;
-    }
-    return new SasRecModel(itemIds, config, weights);
+    return new SasRecModel(itemIds, config, await loadWeights(dir, weightShapes(config, itemIds.length)));
   }
 
-  /** Writes `model.json` (config, vocabulary, weight layout) and `weights.bin` (float32 LE) into `dir`. */
+  /** Writes `model.json` (config, vocabulary, weight layout) and `weights.bin` (float32, little-endian) into `dir`. */
   async save(dir: string): Promise<void> {
     this.assertLive();
-    await mkdir(dir, { recursive: true });
-    const specs: WeightSpec[] = [];
-    const chunks: Float32Array[] = [];
-    let offset = 0;
-    for (const [name, v] of this.weights) {
-      const values = (await v.data()) as Float32Array;
-      specs.push({ name, shape: v.shape, offset });
-      chunks.push(values);
-      offset += values.length;
-    }
-    const all = new Float32Array(offset);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    const file: ModelFile = {
-      format: FORMAT,
-      formatVersion: FORMAT_VERSION,
-      config: this.config,
-      itemIds: [...this.itemIds],
-      weights: specs,
-    };
-    await writeFile(join(dir, SASREC_WEIGHTS_FILE), new Uint8Array(all.buffer));
-    await writeFile(join(dir, SASREC_MODEL_FILE), `${JSON.stringify(file)}\n`);
+    await saveWeights(dir, SASREC_FORMAT, { config: this.config, itemIds: [...this.itemIds] }, this.weights);
   }
 
   /** The model index of an external item id (undefined when not in the vocabulary). */
