@@ -37,7 +37,7 @@ export type ConsumerSettings = Required<Omit<SubscribeOptions, 'startAt'>> &
 /** Within a long batch, the offset is stored at least this often. */
 const COMMIT_EVERY_MS = 1_000;
 
-export function toEvent(doc: EventDoc): MeshEvent {
+function toEvent(doc: EventDoc): MeshEvent {
   const event: MeshEvent = {
     id: doc._id,
     type: doc.type,
