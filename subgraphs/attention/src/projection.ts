@@ -55,7 +55,9 @@ type Models = ReturnType<typeof attentionModels>;
  * and `knownView` tells views never stored apart (a Bloom filter of stored view ids), so new views need
  * no database read. A process that stops drains first; one that crashes leaves the derived data behind
  * its events, which `wasDrained`/`markRunning` detect at the next start (see `recoverProjection`).
- * Failed writes are retried with backoff until they succeed (each retry logs).
+ * Failed writes are retried with backoff until they succeed (each retry logs); a bulk write that failed
+ * part-way may then count part of a batch twice, which the rebuild (`npm run import:attention` tooling,
+ * or a start after an undrained stop) repairs.
  */
 export class Projection {
   private readonly rollups: CounterWriter;
