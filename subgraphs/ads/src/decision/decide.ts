@@ -1,3 +1,4 @@
+import { aheadOfPlan } from './aheadOfPlan.js';
 import { type AttentionBounds, attentionMultiplier } from './attentionMultiplier.js';
 import { sampleBeta } from './betaSampling.js';
 import { clearingPrice, ecpmOf } from './clearingPrice.js';
@@ -16,6 +17,7 @@ import type {
   DecisionRequest,
   DecisionState,
   NoFillReason,
+  PacingState,
   Rng,
 } from './types.js';
 
@@ -59,7 +61,7 @@ interface Candidate {
   highEcpm: number;
 }
 
-const NO_STATE = { passRate: 1, bidMultiplier: 1 };
+const NO_STATE: PacingState = { passRate: 1, bidMultiplier: 1 };
 
 function intersects(a: readonly string[], b: readonly string[]): boolean {
   for (const x of a) if (b.includes(x)) return true;
@@ -131,6 +133,7 @@ export function decide(
   };
   let capped = 0;
   let broke = 0;
+  let throttled = 0;
   const candidates: Candidate[] = [];
   const campaigns = inputs.index.lookup(placement.id, context.country, context.device, placement);
   let slots = 0;
@@ -171,6 +174,10 @@ export function decide(
     const maxCharge = campaign.bidType === 'CPM' ? Math.max(1, Math.floor(bidMicros / 1000)) : bidMicros;
     if (remaining < maxCharge) {
       broke++;
+      continue;
+    }
+    if (pacing.hourPlan && aheadOfPlan(pacing.hourPlan, spend?.spentTodayMicros ?? 0, maxCharge, at)) {
+      throttled++;
       continue;
     }
     const slot = slots++;
@@ -215,11 +222,13 @@ export function decide(
   const n = candidates.length;
   if (n === 0) {
     const reason: NoFillReason =
-      capped === 0 && broke === 0
+      capped === 0 && broke === 0 && throttled === 0
         ? 'NO_ELIGIBLE_ADS'
-        : capped >= broke
+        : capped >= broke && capped >= throttled
           ? 'FREQUENCY_CAPPED'
-          : 'BUDGET_EXHAUSTED';
+          : broke >= throttled
+            ? 'BUDGET_EXHAUSTED'
+            : 'THROTTLED';
     return { filled: false, reason, candidates: 0 };
   }
 

@@ -1,4 +1,5 @@
 /** The pure ad decision: eligibility, ranking, auction, pacing and caps, without GraphQL or a database. */
+export { aheadOfPlan } from './aheadOfPlan.js';
 export { type AttentionBounds, attentionMultiplier } from './attentionMultiplier.js';
 export { sampleBeta, sampleGamma, sampleNormal } from './betaSampling.js';
 export { type ClearingPrice, clearingPrice, ecpmOf, type PricedBid } from './clearingPrice.js';

@@ -187,5 +187,11 @@ export function stepPacing(
     planStartSpentMicros: planStartSpent,
     planMicros,
     planFrom,
+    hourPlan: {
+      fromMs: obs.dayStart + planFrom,
+      toMs: obs.dayStart + hourEnd,
+      startSpentMicros: planStartSpent,
+      micros: planMicros,
+    },
   };
 }

@@ -134,6 +134,21 @@ export interface PacingState {
   passRate: number;
   /** Bid shading in (0, 1]: the bid is multiplied by it. */
   bidMultiplier: number;
+  /** The current clock hour's spend plan, when the controller has made one (see `HourPlan`). */
+  hourPlan?: HourPlan;
+}
+
+/**
+ * What a paced campaign may spend in the current clock hour: `micros` spread evenly from `fromMs` to
+ * `toMs` on top of `startSpentMicros` (its spend today when the plan was made). The decision skips a
+ * campaign whose spend is already ahead of the plan so far by half a charge, so an hour ends at most half
+ * a charge above its plan: counting noise on the throttle cannot pile charges into one hour.
+ */
+export interface HourPlan {
+  fromMs: number;
+  toMs: number;
+  startSpentMicros: number;
+  micros: number;
 }
 
 /** Lookups of the state kept by the caller between decisions. Missing entries mean zero / neutral. */

@@ -179,6 +179,34 @@ describe('decide: pacing, attention and propensity', () => {
     expect(filled(decide(request(), inputs([asap], s), seededRandom(1))).bidMultiplier).toBe(1);
   });
 
+  it("sits a paced campaign out while its spend this hour is half a charge ahead of the hour's plan", () => {
+    const s = state();
+    // CPM bid 2,000,000: at most 2,000 micros per impression, so half a charge is 1,000.
+    const c = campaign({ id: 'c', pacing: 'EVEN', dailyBudgetMicros: 1_000_000 });
+    // 12,000 micros planned from 11:30 to 12:30 on top of 10,000 spent: 6,000 due at noon.
+    const hourPlan = {
+      fromMs: NOON - HOUR / 2,
+      toMs: NOON + HOUR / 2,
+      startSpentMicros: 10_000,
+      micros: 12_000,
+    };
+    s.pacings.set('c', { passRate: 1, bidMultiplier: 1, hourPlan });
+    const spent = (micros: number) =>
+      s.spends.set('c', { spentTodayMicros: micros, spentTotalMicros: micros, reservedMicros: 0 });
+    spent(15_000);
+    expect(filled(decide(request(), inputs([c], s), seededRandom(1))).campaignId).toBe('c');
+    spent(15_001);
+    expect(noFill(decide(request(), inputs([c], s), seededRandom(1)))).toBe('THROTTLED');
+    // Later in the hour the plan has caught up.
+    const later = request();
+    later.context.at = NOON + HOUR / 4;
+    expect(filled(decide(later, inputs([c], s), seededRandom(1))).campaignId).toBe('c');
+    // ASAP campaigns are not paced.
+    expect(filled(decide(request(), inputs([{ ...c, pacing: 'ASAP' }], s), seededRandom(1))).campaignId).toBe(
+      'c',
+    );
+  });
+
   it('shades the bid and raises it for attentive hours, within the bounds and the bid cap', () => {
     const hours = new Array(168).fill(1);
     const req = request({ user: { id: 'u', engagementByHour: hours } });

@@ -70,6 +70,38 @@ function simulate(opts: PacingOptions, budget: number, price = 2_000, seed = 17)
 }
 
 describe('pacing controller', () => {
+  it("plans each clock hour and hands the plan to the decision's spend gate", () => {
+    const curve = pacingCurve(traffic, 'EVEN');
+    const budget = 24_000_000;
+    const at = DAY_START + 10 * HOUR + HOUR / 2;
+    const obs = {
+      at,
+      dayStart: DAY_START,
+      spentTodayMicros: 4_000_000,
+      dailyBudgetMicros: budget,
+      mode: 'EVEN' as const,
+      curve,
+    };
+    const s = stepPacing(initialPacingState(at - 60_000, DAY_START), obs);
+    // The rest of the budget over the rest of the day's curve, this half hour's share of it.
+    const share = curveShare(curve, 10.5 * HOUR, 11 * HOUR) / curveShare(curve, 10.5 * HOUR, DAY);
+    expect(s.hourPlan).toEqual({
+      fromMs: at,
+      toMs: DAY_START + 11 * HOUR,
+      startSpentMicros: 4_000_000,
+      micros: expect.closeTo(20_000_000 * share, 3),
+    });
+    // Later steps in the same hour keep the plan; the next hour makes a new one.
+    const next = stepPacing(s, { ...obs, at: at + 60_000, spentTodayMicros: 4_100_000 });
+    expect(next.hourPlan).toEqual(s.hourPlan);
+    const newHour = stepPacing(next, { ...obs, at: DAY_START + 11 * HOUR, spentTodayMicros: 4_500_000 });
+    expect(newHour.hourPlan).toMatchObject({
+      fromMs: DAY_START + 11 * HOUR,
+      toMs: DAY_START + 12 * HOUR,
+      startSpentMicros: 4_500_000,
+    });
+  });
+
   it('throttling converges to the target curve on a toy stream', () => {
     const budget = 20_000_000;
     const r = simulate({ strategy: 'THROTTLE' }, budget);
