@@ -2,10 +2,10 @@
  * The authoritative budget state of every campaign, in this process: spend today and in total, and the
  * reservations of decisions whose events have not come yet. A decision reserves its charge before it
  * answers and nothing awaits between the check and the reservation, so parallel decisions can never
- * hold more than the remaining budget: spend stays within budget as long as every charge was reserved
- * (after a restart, charges of decisions made before it were not: they may overshoot by what was then
- * reserved). The ads service therefore runs as a single writer per campaign partition; the ledger it
- * writes (insert-once events, spend counters) is what it recovers from at start.
+ * hold more than the remaining budget: spend stays within budget as long as every charge was reserved.
+ * The ads service therefore runs as a single writer per campaign partition; the ledger it writes
+ * (insert-once events, spend counters, the decision log with each reservation) is what it recovers from
+ * at start, reservations of decisions still open included.
  */
 
 interface Reservation {
@@ -60,6 +60,11 @@ export class BudgetBook {
     return this.campaigns.has(campaignId);
   }
 
+  /** Whether a decision's reservation is held. */
+  holds(campaignId: string, decisionId: string): boolean {
+    return this.campaigns.get(campaignId)?.reservations.has(decisionId) ?? false;
+  }
+
   /** What the campaign may still commit today (never negative). */
   remaining(campaignId: string, limits: BudgetLimits, day: string): number {
     const b = this.get(campaignId, day);
@@ -79,12 +84,20 @@ export class BudgetBook {
     expiresAt: number,
   ): boolean {
     if (amount > this.remaining(campaignId, limits, day)) return false;
+    this.restore(campaignId, decisionId, amount, day, expiresAt);
+    return true;
+  }
+
+  /**
+   * Holds `amount` for a decision made before this process started (see `AdsRuntime.recoverReservations`),
+   * whatever the budget: its charge may still come. Restore in order of expiry, before new decisions.
+   */
+  restore(campaignId: string, decisionId: string, amount: number, day: string, expiresAt: number): void {
     const b = this.get(campaignId, day);
     b.reservations.set(decisionId, { amount, day, expiresAt });
-    b.reservedDay += amount;
+    if (day === b.day) b.reservedDay += amount;
     b.reservedTotal += amount;
     this.expiries.push({ at: expiresAt, campaignId, decisionId });
-    return true;
   }
 
   /** Drops a decision's reservation (its event came, or it expired). */

@@ -15,7 +15,7 @@ import { rollupUpdate } from './delivery.js';
 import { ExposureStore } from './exposures.js';
 import { LocalDayClock } from './localDay.js';
 import type { CampaignModels } from './models/campaigns.js';
-import type { LedgerModels, SpendDoc } from './models/ledger.js';
+import type { DecisionDoc, LedgerModels, SpendDoc } from './models/ledger.js';
 import { PlacementAttentionBook } from './placementAttention.js';
 import { AdStatsBook, ConsentStore, UserAttentionStore } from './snapshots.js';
 import { TrafficForecast } from './trafficForecast.js';
@@ -101,6 +101,41 @@ export class AdsRuntime {
     await this.adStats.load();
     await this.placementAttention.load();
     await this.recoverSpend(this.catalog.index.campaigns().map((c) => c.id));
+    await this.recoverReservations();
+  }
+
+  /**
+   * Holds again the budget of decisions made before this process started whose tokens are still valid
+   * and whose paid event (CPM: the impression, CPC: the click) has not come: that charge may still
+   * arrive, so a restart cannot let a budget overshoot by what was reserved when it happened.
+   * Scans the decision log for open reservations (the embedded database indexes only exact ids); the
+   * paid events are looked up by their exact ids. Returns how many were restored.
+   */
+  async recoverReservations(now = Date.now()): Promise<number> {
+    const open = await this.models.Decision.find(
+      { expiresAt: { $gt: now }, reservedMicros: { $gt: 0 } },
+      { campaignId: 1, bidType: 1, reservedMicros: 1, expiresAt: 1 },
+    ).lean<Pick<DecisionDoc, '_id' | 'campaignId' | 'bidType' | 'reservedMicros' | 'expiresAt'>[]>();
+    open.sort((a, b) => a.expiresAt! - b.expiresAt!);
+    const paid = new Set<string>();
+    for (let i = 0; i < open.length; i += 100) {
+      await Promise.all(
+        open.slice(i, i + 100).map(async (d) => {
+          const type = d.bidType === 'CPC' ? 'CLICK' : 'IMPRESSION';
+          if (await this.models.AdEvent.exists({ _id: `${d._id}|${type}` })) paid.add(d._id);
+        }),
+      );
+    }
+    let restored = 0;
+    for (const d of open) {
+      if (paid.has(d._id) || !d.campaignId || this.book.holds(d.campaignId, d._id)) continue;
+      const zone = this.catalog.index.get(d.campaignId)?.timezone ?? 'UTC';
+      // The day the reservation was made in: the decision was taken one token lifetime before expiry.
+      const day = this.days.dayOf(zone, d.expiresAt! - this.config.ads.tokenTtlMs).key;
+      this.book.restore(d.campaignId, d._id, d.reservedMicros, day, d.expiresAt!);
+      restored++;
+    }
+    return restored;
   }
 
   /** Reads spend counters of campaigns (today in their zone and in total) into the budget book. */

@@ -3,6 +3,7 @@ import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signAdToken, verifyAdToken } from '../src/adTokens.js';
 import type { AdEventDoc, AdsModels, SpendDoc } from '../src/models/index.js';
+import { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
 import { advertiser, campaign, placement, RECORD, recordEvent, requestAd } from './world.js';
 
@@ -116,6 +117,43 @@ describe('the spend ledger', () => {
     expect(book.expire(Date.now() + rt.config.ads.tokenTtlMs + 1)).toBeGreaterThan(0);
     expect(book.snapshot('cmp-cpm', day).reservedToday).toBeLessThan(held);
     expect(book.snapshot('cmp-cpm', day).reservedToday).toBe(0);
+  });
+
+  it('after a restart, holds the budget of decisions still open until their event comes or they expire', async () => {
+    await placement(sg, 'plc-restart');
+    await campaign(sg, 'cmp-restart', 'adv-1', {
+      targeting: { placementIds: ['plc-restart'] },
+      dailyBudgetMicros: 10_000,
+      totalBudgetMicros: 10_000,
+    });
+    const open = [];
+    for (let i = 0; i < 3; i++)
+      open.push(await requestAd(sg, { placementId: 'plc-restart', userId: `usr-r${i}` }));
+    const charge = open[0]!.chargeMicros!;
+    expect(charge).toBe(2_000);
+    await recordEvent(sg, { token: open[0]!.impressionToken });
+
+    // A new process on the same ledger: one charge spent, two still reserved.
+    const fresh = new AdsRuntime(sg.models, sg.models.ads.config);
+    await fresh.ready();
+    const day = fresh.days.dayOf('Asia/Tokyo', Date.now()).key;
+    const limits = fresh.catalog.index.get('cmp-restart')!;
+    expect(fresh.book.snapshot('cmp-restart', day)).toMatchObject({
+      spentToday: charge,
+      reservedToday: 2 * charge,
+    });
+    expect(fresh.book.remaining('cmp-restart', limits, day)).toBe(10_000 - 3 * charge);
+    expect(await fresh.recoverReservations()).toBe(0);
+    // An event of an open decision turns its reservation into spend; the rest expire with their tokens.
+    fresh.book.charge('cmp-restart', open[1]!.id, charge, day);
+    expect(fresh.book.snapshot('cmp-restart', day)).toMatchObject({
+      spentToday: 2 * charge,
+      reservedToday: charge,
+    });
+    // (Open decisions of the other tests' campaigns were restored and expire too.)
+    expect(fresh.book.expire(Date.now() + fresh.config.ads.tokenTtlMs + 1)).toBeGreaterThanOrEqual(1);
+    expect(fresh.book.snapshot('cmp-restart', day).reservedToday).toBe(0);
+    expect(fresh.book.remaining('cmp-restart', limits, day)).toBe(10_000 - 2 * charge);
   });
 
   it('publishes ad.impression and ad.click', async () => {
