@@ -41,6 +41,8 @@ Usage: node packages/ml/dist/cli/trainRec.js --data <file> [options]   (or: npm 
   --embedding-lr <x>   learning rate of the item embedding rows (default: --lr)
   --weight-decay <x>   decoupled weight decay of matrices, per step as a fraction of lr (default 0)
   --batch <n>          sequences per batch (default 128)
+  --batching <b>       length|random (default length): batches of similar history length, trimmed to their
+                       longest (fast), or random users as in the paper (a batch mixes lengths; ~5x the work)
   --negatives <n>      shared negatives per batch for --loss sampled (default 256)
   --max-users <n>      most users scored (default 10000)
   --models-dir <dir>   model registry; the model is saved as <dir>/${SASREC_MODEL_NAME}/<version>/ (default .data/models)
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
       'weight-decay': { type: 'string' },
       'embedding-lr': { type: 'string' },
       batch: { type: 'string' },
+      batching: { type: 'string', default: 'length' },
       negatives: { type: 'string' },
       'max-users': { type: 'string' },
       'models-dir': { type: 'string', default: '.data/models' },
@@ -120,6 +123,10 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.data) throw new Error(`--data is required\n\n${USAGE}`);
+  if (values.batching !== 'length' && values.batching !== 'random') {
+    throw new Error(`--batching must be length or random, got "${values.batching}"`);
+  }
+  const batching = values.batching;
   if (!LOSSES.includes(values.loss as SasRecLoss)) {
     throw new Error(`--loss must be one of ${LOSSES.join(', ')}, got "${values.loss}"`);
   }
@@ -185,6 +192,7 @@ async function main(): Promise<void> {
     lr,
     embeddingLr,
     batchSize,
+    batching,
     negatives,
     weightDecay,
     seed,
@@ -212,7 +220,7 @@ async function main(): Promise<void> {
   ];
   const facts = [
     `${int(evalSet.users.length)} scored users; target ranked against 100 sampled negatives (HR/NDCG) and against all ${int(itemIds.length - 1)} items minus the input history (full)`,
-    `config: maxLen ${config.maxLen}, hidden ${config.hidden}, blocks ${config.blocks}, heads ${config.heads}, dropout ${config.dropout}; loss ${loss}${loss === 'sampled' ? ` (${negatives} negatives)` : ''}, lr ${lr} (embeddings ${embeddingLr}), batch ${batchSize}, weight decay ${weightDecay}; ${int(model.parameterCount())} parameters`,
+    `config: maxLen ${config.maxLen}, hidden ${config.hidden}, blocks ${config.blocks}, heads ${config.heads}, dropout ${config.dropout}; loss ${loss}${loss === 'sampled' ? ` (${negatives} negatives)` : ''}, lr ${lr} (embeddings ${embeddingLr}), batch ${batchSize} (${batching}), weight decay ${weightDecay}; ${int(model.parameterCount())} parameters`,
     `kept epoch ${result.bestEpoch} of ${result.epochsRun} (best validation NDCG@10, evaluated every ${evalEvery}; stopped by ${result.stopped === 'epochs' ? 'the epoch limit' : result.stopped === 'patience' ? `patience ${patience}` : `the ${maxMinutes}-minute limit`})`,
     `training ${result.trainingSeconds.toFixed(0)} s (${(result.trainingSeconds / result.epochsRun).toFixed(1)} s/epoch, ${int(result.sequences)} sequences), validation ${result.evaluationSeconds.toFixed(0)} s, whole run ${totalSeconds.toFixed(0)} s`,
     `backend: ${selection.backend} (${selection.device}); seed ${seed}, evaluation seed ${evalSeed}`,
@@ -255,6 +263,7 @@ async function main(): Promise<void> {
         lr,
         embeddingLr,
         batchSize,
+        batching,
         negatives: loss === 'sampled' ? negatives : undefined,
         weightDecay,
         epochsRun: result.epochsRun,
