@@ -170,6 +170,7 @@ async function main() {
     progress(`mesh recordAttention: ${args.warmup} warm-up + ${args.batches} batches of ${args.batchSize}`);
     await timedBatches(args.warmup, args.concurrency, db.pid, record);
     await models.projection.idle();
+    models.projection.writeStats(true);
     monitor.reset();
     busMonitor.reset();
     const acked = await timedBatches(args.batches, args.concurrency, db.pid, (i) => record(args.warmup + i));
@@ -178,6 +179,7 @@ async function main() {
     const catchUpStart = performance.now();
     await models.projection.idle();
     const catchUpMs = performance.now() - catchUpStart;
+    const { flushes, ...writes } = models.projection.writeStats();
     const meshResult: PhaseResult = {
       ...acked,
       eventsPerSecond: round(acked.events / ((acked.cpu.wallMs + catchUpMs) / 1000)),
@@ -341,6 +343,24 @@ async function main() {
       ),
     );
     out.push(
+      `\nthe projection's writes of the derived data during the measured mesh batches (${fmt(flushes)} flushes; ` +
+        'inserted: created by one multi-row insert per write; upserted: one statement each):\n',
+    );
+    out.push(
+      table(
+        ['collection', 'writes', 'inserted', 'upserted', 'upserted/write', 'sum ms', 'ms/write'],
+        Object.entries(writes).map(([k, w]) => [
+          k,
+          fmt(w.writes),
+          fmt(w.inserted),
+          fmt(w.upserted),
+          w.writes ? fmt(w.upserted / w.writes, 1) : '-',
+          fmt(w.ms),
+          w.writes ? fmt(w.ms / w.writes, 1) : '-',
+        ]),
+      ),
+    );
+    out.push(
       '\none update by _id against one find by _id, of an id that is not stored (so no write, and nothing ' +
         'found early), at the sizes reached:\n',
     );
@@ -366,6 +386,8 @@ async function main() {
       loss: { ok, ...loss },
       collections: sizes,
       meshCommands: commands,
+      projectionFlushes: flushes,
+      projectionWrites: writes,
       busEvents,
       busCommands,
       idleBusCommands,
