@@ -5,6 +5,7 @@
  *
  *   npm run bench:attention-ingest -- [--batches 40] [--batch-size 500] [--concurrency 4] [--help]
  */
+import { cpus, loadavg } from 'node:os';
 import type { AttentionEventDoc } from '../../subgraphs/attention/dist/models/index.js';
 import {
   CommandMonitor,
@@ -104,6 +105,7 @@ async function timedBatches(
 }
 
 async function main() {
+  const loadAtStart = loadavg()[0]!;
   const perPath = args.warmup + args.batches;
   const total = perPath * args.batchSize;
   const now = Date.now();
@@ -282,7 +284,8 @@ async function main() {
     const out: string[] = [];
     out.push(
       `\nAttention ingestion — ${args.batches} measured batches of ${args.batchSize} events per path, ` +
-        `${args.concurrency} in flight (+${args.warmup} warm-up), ${db.kind}, ${args.users} users, ${args.items} items\n`,
+        `${args.concurrency} in flight (+${args.warmup} warm-up), ${db.kind}, ${args.users} users, ${args.items} items; ` +
+        `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at the end (${cpus().length} cores)\n`,
     );
     out.push(
       table(
@@ -376,6 +379,7 @@ async function main() {
       at: new Date().toISOString(),
       database: db.kind,
       args,
+      loadAverage: { start: loadAtStart, end: loadavg()[0] },
       mesh: meshResult,
       meshUntilAnswered: acked,
       derivedCatchUpMs: round(catchUpMs),

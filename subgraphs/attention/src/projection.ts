@@ -364,15 +364,14 @@ export class Projection {
   }
 
   private async storeRollups(): Promise<void> {
-    while (this.rollupReaders > 0) await new Promise<void>((r) => this.readersDone.push(r));
-    const write = this.rollups.take();
-    if (!write) return;
+    // Reads that arrive from now on wait for this write; those under way finish first.
     let done = () => {};
     this.rollupsWriting = new Promise<void>((r) => {
       done = r;
     });
     try {
-      await this.retry('rollups', write);
+      while (this.rollupReaders > 0) await new Promise<void>((r) => this.readersDone.push(r));
+      await this.write('rollups', this.rollups.take());
     } finally {
       this.rollupsWriting = null;
       done();
