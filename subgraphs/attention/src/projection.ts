@@ -15,10 +15,9 @@ import {
   type WriteStats,
 } from './derivedWriter.js';
 import type { AttentionViewDoc, attentionModels } from './models/index.js';
-import { rebuildAggregates } from './rebuild.js';
+import { ReadWriteGate } from './readWriteGate.js';
 import { attentionRecordedEvents } from './recorded.js';
 import type { MeasuredEvent } from './rollups.js';
-import type { AttentionModels } from './server.js';
 
 /** What one stored batch of events changes in the derived data. */
 export interface ProjectionBatch {
@@ -111,9 +110,7 @@ export class Projection {
   private memoryTimer: ReturnType<typeof setTimeout> | null = null;
   private flushes = 0;
   private roomWaiters: (() => void)[] = [];
-  private rollupReaders = 0;
-  private readersDone: (() => void)[] = [];
-  private rollupsWriting: Promise<void> | null = null;
+  private readonly rollupGate = new ReadWriteGate();
   private readonly maxPending: number;
   private readonly knowsEveryView: boolean;
   private readonly flushMs: number;
@@ -353,29 +350,12 @@ export class Projection {
    * Runs `read` over the stored rollups plus `pending`, the rollup updates not yet stored, so that the
    * sum of both is exact: no rollup write runs meanwhile (a read waits for the one under way).
    */
-  async readRollups<T>(read: (pending: ReadonlyMap<string, CounterUpdate>) => Promise<T>): Promise<T> {
-    while (this.rollupsWriting) await this.rollupsWriting;
-    this.rollupReaders++;
-    try {
-      return await read(this.rollups.pendingUpdates);
-    } finally {
-      if (--this.rollupReaders === 0) for (const w of this.readersDone.splice(0)) w();
-    }
+  readRollups<T>(read: (pending: ReadonlyMap<string, CounterUpdate>) => Promise<T>): Promise<T> {
+    return this.rollupGate.read(() => read(this.rollups.pendingUpdates));
   }
 
-  private async storeRollups(): Promise<void> {
-    // Reads that arrive from now on wait for this write; those under way finish first.
-    let done = () => {};
-    this.rollupsWriting = new Promise<void>((r) => {
-      done = r;
-    });
-    try {
-      while (this.rollupReaders > 0) await new Promise<void>((r) => this.readersDone.push(r));
-      await this.write('rollups', this.rollups.take());
-    } finally {
-      this.rollupsWriting = null;
-      done();
-    }
+  private storeRollups(): Promise<void> {
+    return this.rollupGate.write(() => this.write('rollups', this.rollups.take()));
   }
 
   /** Inserts the sessions seen since the last flush; those new add to their users' session counts. */
@@ -433,38 +413,4 @@ export class Projection {
       }
     }
   }
-}
-
-/**
- * At start: if the last process did not drain its projection (it crashed), rebuilds every derived
- * document from the stored events before the service takes requests; then records that a process is
- * running. Returns whether it rebuilt.
- */
-export async function recoverProjection(
-  models: AttentionModels,
-  opts: { halfLifeDays: number; logger: Logger },
-): Promise<boolean> {
-  const state = await models.ProjectionState.findById('projection').lean();
-  const rebuild = state !== null && !state.drained;
-  if (rebuild) {
-    opts.logger.warn(
-      'the last process stopped without storing all derived data: rebuilding it from the events',
-    );
-    const { events, ms } = await rebuildAggregates(models, {
-      halfLifeDays: opts.halfLifeDays,
-      onProgress: (p) => opts.logger.info(p, 'rebuilding derived data'),
-    });
-    opts.logger.info({ events, ms }, 'derived data rebuilt');
-  }
-  await markDrained(models, false);
-  return rebuild;
-}
-
-/** Stores whether everything derived is written (true only after a drain at stop). */
-export async function markDrained(models: Models, drained: boolean) {
-  await models.ProjectionState.updateOne(
-    { _id: 'projection' },
-    { $set: { drained, updatedAt: Date.now() } },
-    { upsert: true },
-  );
 }

@@ -13,7 +13,8 @@ import { watchEngagementModel } from './engagementModel.js';
 import { createLoaders } from './loaders.js';
 import { MemoryView } from './memoryView.js';
 import { type AttentionProfileDoc, type AttentionTotalDoc, attentionModels } from './models/index.js';
-import { markDrained, Projection, recoverProjection } from './projection.js';
+import { Projection } from './projection.js';
+import { markDrained, recoverProjection } from './recovery.js';
 import { type AttentionContext, resolvers } from './resolvers/index.js';
 
 export function createModels(conn: Connection, config: ServiceConfig) {

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { attentionBreakdown, attentionSeries } from '../src/analytics.js';
 import { CounterBuffer, StoredIds } from '../src/derivedWriter.js';
 import type { AttentionEventInput } from '../src/eventRules.js';
-import { markDrained, Projection, recoverProjection } from '../src/projection.js';
+import { Projection } from '../src/projection.js';
 import { recordAttention } from '../src/recordAttention.js';
+import { markDrained, recoverProjection } from '../src/recovery.js';
 import { type AttentionModels, attentionSubgraph } from '../src/server.js';
 
 let sg: RunningSubgraph<AttentionModels>;

@@ -298,7 +298,7 @@ describe('the projection (derived data written behind the events)', () => {
   });
 
   it('rebuilds the derived data at start when the last process did not drain it', async () => {
-    const { markDrained, recoverProjection } = await import('../src/projection.js');
+    const { markDrained, recoverProjection } = await import('../src/recovery.js');
     const { createLogger } = await import('@attention-mesh/platform');
     const logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
     const before = await sg.models.AttentionTotal.findById('ITEM|behind').lean();
