@@ -372,6 +372,8 @@ export async function startMesh(db: BenchDatabase, names: SubgraphName[]): Promi
       PORT: '0',
       MONGODB_URI: db.uri,
       MONGODB_DB: `bench_${name}_${tag}`,
+      // The attention settings given to the benchmark (e.g. ATTENTION_SINGLE_WRITER=false) apply.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ATTENTION_'))),
     });
     databases.push(config.mongo.dbName);
     subgraphs[name] = (await startSubgraph(DEFINITIONS[name] as SubgraphDefinition<unknown, object>, config, {

@@ -5,6 +5,7 @@
  *
  *   npm run bench:attention-ingest -- [--batches 40] [--batch-size 500] [--concurrency 4] [--help]
  */
+import { cpus, loadavg } from 'node:os';
 import type { AttentionEventDoc } from '../../subgraphs/attention/dist/models/index.js';
 import {
   CommandMonitor,
@@ -104,6 +105,7 @@ async function timedBatches(
 }
 
 async function main() {
+  const loadAtStart = loadavg()[0]!;
   const perPath = args.warmup + args.batches;
   const total = perPath * args.batchSize;
   const now = Date.now();
@@ -170,6 +172,7 @@ async function main() {
     progress(`mesh recordAttention: ${args.warmup} warm-up + ${args.batches} batches of ${args.batchSize}`);
     await timedBatches(args.warmup, args.concurrency, db.pid, record);
     await models.projection.idle();
+    models.projection.writeStats(true);
     monitor.reset();
     busMonitor.reset();
     const acked = await timedBatches(args.batches, args.concurrency, db.pid, (i) => record(args.warmup + i));
@@ -178,6 +181,7 @@ async function main() {
     const catchUpStart = performance.now();
     await models.projection.idle();
     const catchUpMs = performance.now() - catchUpStart;
+    const { flushes, ...writes } = models.projection.writeStats();
     const meshResult: PhaseResult = {
       ...acked,
       eventsPerSecond: round(acked.events / ((acked.cpu.wallMs + catchUpMs) / 1000)),
@@ -280,7 +284,8 @@ async function main() {
     const out: string[] = [];
     out.push(
       `\nAttention ingestion — ${args.batches} measured batches of ${args.batchSize} events per path, ` +
-        `${args.concurrency} in flight (+${args.warmup} warm-up), ${db.kind}, ${args.users} users, ${args.items} items\n`,
+        `${args.concurrency} in flight (+${args.warmup} warm-up), ${db.kind}, ${args.users} users, ${args.items} items; ` +
+        `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at the end (${cpus().length} cores)\n`,
     );
     out.push(
       table(
@@ -341,6 +346,24 @@ async function main() {
       ),
     );
     out.push(
+      `\nthe projection's writes of the derived data during the measured mesh batches (${fmt(flushes)} flushes; ` +
+        'inserted: created by one multi-row insert per write; upserted: one statement each):\n',
+    );
+    out.push(
+      table(
+        ['collection', 'writes', 'inserted', 'upserted', 'upserted/write', 'sum ms', 'ms/write'],
+        Object.entries(writes).map(([k, w]) => [
+          k,
+          fmt(w.writes),
+          fmt(w.inserted),
+          fmt(w.upserted),
+          w.writes ? fmt(w.upserted / w.writes, 1) : '-',
+          fmt(w.ms),
+          w.writes ? fmt(w.ms / w.writes, 1) : '-',
+        ]),
+      ),
+    );
+    out.push(
       '\none update by _id against one find by _id, of an id that is not stored (so no write, and nothing ' +
         'found early), at the sizes reached:\n',
     );
@@ -356,6 +379,7 @@ async function main() {
       at: new Date().toISOString(),
       database: db.kind,
       args,
+      loadAverage: { start: loadAtStart, end: loadavg()[0] },
       mesh: meshResult,
       meshUntilAnswered: acked,
       derivedCatchUpMs: round(catchUpMs),
@@ -366,6 +390,8 @@ async function main() {
       loss: { ok, ...loss },
       collections: sizes,
       meshCommands: commands,
+      projectionFlushes: flushes,
+      projectionWrites: writes,
       busEvents,
       busCommands,
       idleBusCommands,

@@ -1,4 +1,4 @@
-import { badUserInput, checkInt } from '@attention-mesh/platform';
+import { badUserInput, type CounterUpdate, checkInt } from '@attention-mesh/platform';
 import { type AttentionMetric, addSums, metricOf, sums } from './metricsOf.js';
 import type { AttentionRollupDoc, Measure, Measures } from './models/index.js';
 import type { AttentionModels } from './server.js';
@@ -33,6 +33,28 @@ function checkRange(
   return { start: Math.floor(from / step) * step, end: to, step };
 }
 
+/**
+ * The rollup updates the projection holds and has not stored yet, as partial rollup documents, of one
+ * dimension in [start, end) (and of `values` when given): the stored rollups plus these are exact.
+ */
+function heldRollups(
+  pending: ReadonlyMap<string, CounterUpdate>,
+  dim: string,
+  values: string[] | null,
+  start: number,
+  end: number,
+): AttentionRollupDoc[] {
+  const wanted = values ? new Set(values) : null;
+  const out: AttentionRollupDoc[] = [];
+  for (const [_id, update] of pending) {
+    const key = update.$setOnInsert as { dim: string; value: string; hour: number } | undefined;
+    if (!key || key.dim !== dim || key.hour < start || key.hour >= end) continue;
+    if (wanted && !wanted.has(key.value)) continue;
+    out.push({ _id, dim, value: key.value, hour: key.hour, ...update.$inc });
+  }
+  return out;
+}
+
 async function rollupsIn(
   models: AttentionModels,
   dim: string,
@@ -42,7 +64,10 @@ async function rollupsIn(
 ): Promise<AttentionRollupDoc[]> {
   const query: Record<string, unknown> = { dim, hour: { $gte: start, $lt: end } };
   if (values) query.value = values.length === 1 ? values[0] : { $in: values };
-  return models.AttentionRollup.find(query).lean<AttentionRollupDoc[]>();
+  return models.projection.readRollups(async (pending) => [
+    ...(await models.AttentionRollup.find(query).lean<AttentionRollupDoc[]>()),
+    ...heldRollups(pending, dim, values, start, end),
+  ]);
 }
 
 /** The measures each metric is computed from. */
@@ -74,19 +99,23 @@ async function totalsByValue(
 ) {
   const measures = [...new Set<Measure>(['impressions', 'events', ...NEEDS[metric]])];
   const byValue = new Map<string, Measures>();
-  await Promise.all(
-    measures.map(async (m) => {
-      const rows = await models.AttentionRollup.aggregate<{ _id: string; total: number }>([
-        { $match: { dim, hour: { $gte: start, $lt: end } } },
-        { $group: { _id: '$value', total: { $sum: `$${m}` } } },
-      ]);
-      for (const r of rows) {
-        const s = byValue.get(r._id) ?? sums(null);
-        s[m] = r.total;
-        byValue.set(r._id, s);
-      }
-    }),
-  );
+  await models.projection.readRollups(async (pending) => {
+    await Promise.all(
+      measures.map(async (m) => {
+        const rows = await models.AttentionRollup.aggregate<{ _id: string; total: number }>([
+          { $match: { dim, hour: { $gte: start, $lt: end } } },
+          { $group: { _id: '$value', total: { $sum: `$${m}` } } },
+        ]);
+        for (const r of rows) {
+          const s = byValue.get(r._id) ?? sums(null);
+          s[m] = r.total;
+          byValue.set(r._id, s);
+        }
+      }),
+    );
+    for (const doc of heldRollups(pending, dim, null, start, end))
+      byValue.set(doc.value, addSums(byValue.get(doc.value) ?? sums(null), doc));
+  });
   return [...byValue].map(([key, s]) => ({ key, sums: s }));
 }
 

@@ -1,19 +1,23 @@
 import {
-  BloomFilter,
-  bulkUpsert,
   type CounterUpdate,
-  CounterWriter,
   createLogger,
   type EventBus,
   insertNew,
   type Logger,
 } from '@attention-mesh/platform';
 import type { ViewState } from './attentionMetrics.js';
+import {
+  CounterBuffer,
+  noStats,
+  StoredIds,
+  splitByStored,
+  storeDocs,
+  type WriteStats,
+} from './derivedWriter.js';
 import type { AttentionViewDoc, attentionModels } from './models/index.js';
-import { rebuildAggregates } from './rebuild.js';
+import { ReadWriteGate } from './readWriteGate.js';
 import { attentionRecordedEvents } from './recorded.js';
 import type { MeasuredEvent } from './rollups.js';
-import type { AttentionModels } from './server.js';
 
 /** What one stored batch of events changes in the derived data. */
 export interface ProjectionBatch {
@@ -26,54 +30,93 @@ export interface ProjectionBatch {
   /** For the `attention.recorded` summaries, published once the counters are stored. */
   measured: MeasuredEvent[];
   events?: EventBus;
-  /** Told the per-user session counts once the batch's sessions are known new (before they are written). */
-  onNewSessions?: (counts: Map<string, CounterUpdate>) => void;
 }
 
 export interface ProjectionOptions {
   /** Batches accepted but not yet stored before `admit` makes callers wait (default 32). */
   maxPending?: number;
-  /** View ids the Bloom filter is sized for (default 2,000,000). */
+  /** View ids the Bloom filter is sized for (default 2,000,000; rollups the same, totals and profiles a quarter). */
   expectedViews?: number;
   /**
-   * Whether every view is stored by this process (one ingesting process per database; default true).
-   * When false, each view not in memory is looked up.
+   * Whether every derived document is written by this process (one ingesting process per database;
+   * default true). When false, each view not in memory is looked up, every document is upserted and
+   * everything is written as soon as it can be.
    */
   knowsEveryView?: boolean;
+  /**
+   * Least time between the starts of two flushes (default 1,000 ms when `knowsEveryView`, else 0): what
+   * a flush writes (sessions, publications; everything with several replicas) is then written once for
+   * all the batches of that time.
+   */
+  flushMs?: number;
+  /**
+   * How often what reads are served from memory is stored (default 30,000 ms; always at `idle` and
+   * at stop): view states and rollups (with `knowsEveryView`), and totals and profiles while
+   * `servedFromMemory` says so. Until then the stored copies are behind; a crash is repaired by the
+   * rebuild.
+   */
+  memoryFlushMs?: number;
+  /** Whether the service answers reads of totals / profiles from memory (see MemoryView). */
+  servedFromMemory?: { totals(): boolean; profiles(): boolean };
+  /** Told the per-user session counts once the sessions they count are stored. */
+  onNewSessions?: (counts: Map<string, CounterUpdate>) => void;
 }
 
 type Models = ReturnType<typeof attentionModels>;
+type Collection = 'views' | 'rollups' | 'totals' | 'profiles' | 'sessions';
+
+/** Views held before their states are stored whatever the time (bounds the memory). */
+const MAX_HELD_VIEWS = 100_000;
 
 /**
  * Write-behind of everything derived from stored events: view states, hourly rollups, totals,
  * profiles and sessions. recordAttention stores the events (the durable record) and answers; the
- * projection then writes the derived documents, merging the updates of every batch that arrived
- * meanwhile into one bulk upsert per collection. Under load each write carries more batches, so the
- * cost per event falls as the rate rises instead of every request paying for its own upserts.
+ * projection merges what every batch adds and writes it in flushes, one collection after another, at
+ * most one flush every `flushMs`. Under load each flush carries more batches, so the cost per event
+ * falls as the rate rises. On the embedded database an upsert is a statement (and a commit) of its own
+ * while an insert of many new documents is one, so documents this process knows were never stored
+ * (Bloom filters of the stored ids, `StoredIds`) are inserted whole, and only the others are upserted.
  *
- * In-process state is authoritative until stored: `viewState` answers from the states not yet written,
- * and `knownView` tells views never stored apart (a Bloom filter of stored view ids), so new views need
- * no database read. A process that stops drains first; one that crashes leaves the derived data behind
- * its events, which `wasDrained`/`markRunning` detect at the next start (see `recoverProjection`).
- * Failed writes are retried with backoff until they succeed (each retry logs); a bulk write that failed
- * part-way may then count part of a batch twice, which the rebuild (`npm run import:attention` tooling,
- * or a start after an undrained stop) repairs.
+ * When this process writes every derived document (`knowsEveryView`), what it holds in memory is read
+ * from memory, exactly, and stored only every `memoryFlushMs` (and at `idle`/stop): view states
+ * (`viewState` answers from those not yet stored, `mightBeStored` tells views never stored apart, so
+ * new views need no database read), the rollups (analyst queries add the held updates to the stored
+ * ones, `readRollups`), and totals and profiles while their MemoryViews are active. A document is then
+ * written once for all the batches of that time, mostly as a new one. Otherwise (several replicas) every
+ * flush writes everything, by upsert. `attention.recorded` is published once a batch's flush is done.
+ *
+ * A process that stops drains first (`idle`); one that crashes leaves the derived data behind its
+ * events, which `markDrained`/`recoverProjection` detect at the next start and repair by rebuilding
+ * from the events. Failed writes are retried with backoff until they succeed (each retry logs; see
+ * `storeDocs` for what a partial write can do).
  */
 export class Projection {
-  private readonly rollups: CounterWriter;
-  private readonly totals: CounterWriter;
-  private readonly profiles: CounterWriter;
+  private readonly ids: Record<'views' | 'rollups' | 'totals' | 'profiles', StoredIds>;
+  private readonly rollups: CounterBuffer;
+  private readonly totals: CounterBuffer;
+  private readonly profiles: CounterBuffer;
   private pendingViews = new Map<string, AttentionViewDoc>();
   private writingViews = new Map<string, AttentionViewDoc>();
-  private viewsRunning: Promise<void> | null = null;
-  private viewWaiters: (() => void)[] = [];
-  private readonly storedViews: BloomFilter;
-  private viewIdsLoaded = false;
+  private pendingSessions = new Set<string>();
+  private readonly viewStats = noStats();
+  private readonly sessionStats = noStats();
+  private batches: ProjectionBatch[] = [];
   private pending = 0;
-  private readonly tasks = new Set<Promise<void>>();
+  private running: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private lastFlushAt = 0;
+  private forcing = 0;
+  private memoryDue = false;
+  private memoryTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushes = 0;
   private roomWaiters: (() => void)[] = [];
+  private readonly rollupGate = new ReadWriteGate();
   private readonly maxPending: number;
   private readonly knowsEveryView: boolean;
+  private readonly flushMs: number;
+  private readonly memoryFlushMs: number;
+  private readonly servedFromMemory: NonNullable<ProjectionOptions['servedFromMemory']>;
+  private readonly onNewSessions: ProjectionOptions['onNewSessions'];
   /** Set by the service at start (`useLogger`); silent until then. */
   private logger: Logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
 
@@ -81,12 +124,22 @@ export class Projection {
     private readonly models: Models,
     opts: ProjectionOptions = {},
   ) {
-    this.rollups = new CounterWriter(models.AttentionRollup);
-    this.totals = new CounterWriter(models.AttentionTotal);
-    this.profiles = new CounterWriter(models.AttentionProfile);
+    const expected = opts.expectedViews ?? 2_000_000;
+    this.ids = {
+      views: new StoredIds(expected),
+      rollups: new StoredIds(expected),
+      totals: new StoredIds(expected / 4),
+      profiles: new StoredIds(expected / 4),
+    };
+    this.rollups = new CounterBuffer(models.AttentionRollup, this.ids.rollups);
+    this.totals = new CounterBuffer(models.AttentionTotal, this.ids.totals);
+    this.profiles = new CounterBuffer(models.AttentionProfile, this.ids.profiles);
     this.maxPending = opts.maxPending ?? 32;
     this.knowsEveryView = opts.knowsEveryView ?? true;
-    this.storedViews = new BloomFilter(opts.expectedViews ?? 2_000_000);
+    this.flushMs = opts.flushMs ?? (this.knowsEveryView ? 1_000 : 0);
+    this.memoryFlushMs = opts.memoryFlushMs ?? 30_000;
+    this.servedFromMemory = opts.servedFromMemory ?? { totals: () => false, profiles: () => false };
+    this.onNewSessions = opts.onNewSessions;
   }
 
   useLogger(logger: Logger): void {
@@ -94,20 +147,35 @@ export class Projection {
   }
 
   /**
-   * Reads the ids of the stored views into the Bloom filter. Until it is done every view not in memory
-   * is looked up; after, only those the filter may hold.
+   * Reads the ids of the stored derived documents into the Bloom filters (only when this process
+   * writes every one). Until it is done every view not in memory is looked up and every document is
+   * upserted; after, only those the filters may hold.
    */
-  async loadViewIds(): Promise<void> {
+  async loadStoredIds(): Promise<void> {
     if (!this.knowsEveryView) return;
-    let n = 0;
-    for await (const v of this.models.AttentionView.find({}, { _id: 1 })
-      .lean<{ _id: string }>()
-      .cursor({ batchSize: 5000 })) {
-      this.storedViews.add(v._id);
-      n++;
-    }
-    this.viewIdsLoaded = true;
-    this.logger.info({ views: n }, 'view ids loaded: new views need no lookup');
+    const counts = {
+      views: await this.ids.views.load(
+        this.models.AttentionView.find({}, { _id: 1 }).lean<{ _id: string }>().cursor({ batchSize: 5000 }),
+      ),
+      rollups: await this.ids.rollups.load(
+        this.models.AttentionRollup.find({}, { _id: 1 }).lean<{ _id: string }>().cursor({ batchSize: 5000 }),
+      ),
+      totals: await this.ids.totals.load(
+        this.models.AttentionTotal.find({}, { _id: 1 }).lean<{ _id: string }>().cursor({ batchSize: 5000 }),
+      ),
+      profiles: await this.ids.profiles.load(
+        this.models.AttentionProfile.find({}, { _id: 1 }).lean<{ _id: string }>().cursor({ batchSize: 5000 }),
+      ),
+    };
+    this.logger.info(
+      counts,
+      'stored ids loaded: new derived documents are inserted, new views need no lookup',
+    );
+  }
+
+  /** Records ids written by someone else in this process (the rebuild). */
+  noteStored(collection: keyof Projection['ids'], ids: Iterable<string>): void {
+    for (const id of ids) this.ids[collection].add(id);
   }
 
   /** The state of a view written behind and not yet stored. */
@@ -117,7 +185,7 @@ export class Projection {
 
   /** False when the view was certainly never stored (so there is nothing to look up). */
   mightBeStored(id: string): boolean {
-    return !this.viewIdsLoaded || this.storedViews.mightContain(id);
+    return this.ids.views.mightContain(id);
   }
 
   /** Waits while too many batches are still being written (backpressure on ingestion). */
@@ -127,77 +195,210 @@ export class Projection {
 
   /** Takes a batch; its view states are visible to `viewState` at once. */
   submit(batch: ProjectionBatch): void {
-    for (const v of batch.views) {
-      this.pendingViews.set(v._id, v);
-      this.storedViews.add(v._id);
-    }
+    for (const v of batch.views) this.pendingViews.set(v._id, v);
+    for (const s of batch.sessions) this.pendingSessions.add(s);
+    this.rollups.add(batch.rollups);
+    this.totals.add(batch.totals);
+    this.profiles.add(batch.profiles);
+    this.batches.push(batch);
     this.pending++;
-    const task = this.project(batch).finally(() => {
-      this.pending--;
-      this.tasks.delete(task);
-      for (const wake of this.roomWaiters.splice(0)) wake();
-    });
-    this.tasks.add(task);
+    if (this.urgent()) this.wake?.();
+    this.schedule();
   }
 
-  /** Resolves once everything submitted so far is stored (and announced). */
+  /** Stores everything submitted so far, including what waits for the memory flush, and announces it. */
   async idle(): Promise<void> {
-    while (this.tasks.size > 0) await Promise.all([...this.tasks]);
+    this.forcing++;
+    try {
+      this.wake?.();
+      this.schedule();
+      while (this.running) await this.running;
+    } finally {
+      this.forcing--;
+    }
   }
 
-  private async project(batch: ProjectionBatch): Promise<void> {
-    const viewsStored = this.whenViewsStored();
-    const sessionsCounted = this.retry('sessions', async () => {
-      const fresh = await insertNew(
-        this.models.AttentionSession,
-        batch.sessions.map((_id) => ({ _id })),
-      );
-      const counts = new Map<string, CounterUpdate>();
-      for (const s of fresh) {
-        const userId = s._id.slice(0, s._id.lastIndexOf('|'));
-        counts.set(userId, { $inc: { sessions: (counts.get(userId)?.$inc?.sessions ?? 0) + 1 } });
-        const p = batch.profiles.get(userId) ?? { $inc: {} };
-        p.$inc = { ...p.$inc, sessions: (p.$inc?.sessions ?? 0) + 1 };
-        batch.profiles.set(userId, p);
+  /** What the writes did since the start (or the last reset), by collection, and how many flushes. */
+  writeStats(reset = false): { flushes: number } & Record<Collection, WriteStats> {
+    const out = {
+      flushes: this.flushes,
+      views: { ...this.viewStats },
+      rollups: { ...this.rollups.stats },
+      totals: { ...this.totals.stats },
+      profiles: { ...this.profiles.stats },
+      sessions: { ...this.sessionStats },
+    };
+    if (reset) {
+      this.flushes = 0;
+      for (const s of [
+        this.viewStats,
+        this.rollups.stats,
+        this.totals.stats,
+        this.profiles.stats,
+        this.sessionStats,
+      ])
+        Object.assign(s, noStats());
+    }
+    return out;
+  }
+
+  private urgent(): boolean {
+    return (
+      this.forcing > 0 || this.pending >= this.maxPending / 2 || this.pendingViews.size >= MAX_HELD_VIEWS
+    );
+  }
+
+  private held(): boolean {
+    return (
+      this.pendingViews.size +
+        this.rollups.size +
+        this.totals.size +
+        this.profiles.size +
+        this.pendingSessions.size >
+      0
+    );
+  }
+
+  private hasWork(): boolean {
+    if (this.batches.length > 0) return true;
+    if ((this.forcing > 0 || this.memoryDue) && this.held()) return true;
+    // Held for the memory flush, but reads no longer come from memory (a MemoryView turned off).
+    return (
+      (this.totals.size > 0 && !this.servedFromMemory.totals()) ||
+      (this.profiles.size > 0 && !this.servedFromMemory.profiles())
+    );
+  }
+
+  /** Starts the flush loop unless it runs (it runs while there is work). */
+  private schedule(): void {
+    if (this.running || !this.hasWork()) return;
+    this.running = (async () => {
+      try {
+        while (this.hasWork()) {
+          await this.cadence();
+          await this.flush();
+        }
+      } finally {
+        this.running = null;
       }
-      batch.onNewSessions?.(counts);
+    })();
+  }
+
+  /** Waits until `flushMs` after the last flush began, unless something is urgent. */
+  private async cadence(): Promise<void> {
+    const wait = this.lastFlushAt + this.flushMs - Date.now();
+    if (wait <= 0 || this.urgent() || this.memoryDue) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = null;
+        resolve();
+      }
+      this.wake = done;
     });
-    await Promise.all([
-      viewsStored,
-      this.retry('rollups', () => this.rollups.add(batch.rollups)),
-      this.retry('totals', () => this.totals.add(batch.totals)),
-      sessionsCounted.then(() => this.retry('profiles', () => this.profiles.add(batch.profiles))),
-    ]);
-    const events = batch.events;
-    if (events) {
-      await this.retry('attention.recorded', () => events.publish(attentionRecordedEvents(batch.measured)));
-    }
   }
 
-  /** Resolves once the view states pending now are stored. */
-  private whenViewsStored(): Promise<void> {
-    const done = new Promise<void>((resolve) => this.viewWaiters.push(resolve));
-    this.viewsRunning ??= this.drainViews();
-    return done;
+  private async flush(): Promise<void> {
+    const started = performance.now();
+    this.lastFlushAt = Date.now();
+    this.flushes++;
+    const batches = this.batches.splice(0);
+    const memory = this.forcing > 0 || this.memoryDue || this.pendingViews.size >= MAX_HELD_VIEWS;
+    if (memory) {
+      this.memoryDue = false;
+      if (this.memoryTimer) clearTimeout(this.memoryTimer);
+      this.memoryTimer = null;
+    }
+    // One collection at a time: the database has one writer anyway, and FerretDB v1 has been seen to
+    // stall on concurrent bulk writes.
+    await this.storeSessions();
+    const held = this.knowsEveryView && !memory;
+    if (!held) await this.storeRollups();
+    if (!held) await this.storeViews();
+    if (memory || !this.servedFromMemory.totals()) await this.write('totals', this.totals.take());
+    if (memory || !this.servedFromMemory.profiles()) await this.write('profiles', this.profiles.take());
+    if (this.held() && !this.memoryTimer) {
+      this.memoryTimer = setTimeout(() => {
+        this.memoryTimer = null;
+        this.memoryDue = true;
+        this.schedule();
+      }, this.memoryFlushMs);
+      this.memoryTimer.unref?.();
+    }
+    // One publish per bus (in practice the service's one) for the flush's batches, each summarised alone.
+    const byBus = new Map<EventBus, ReturnType<typeof attentionRecordedEvents>>();
+    for (const b of batches) {
+      if (b.events)
+        byBus.set(b.events, [...(byBus.get(b.events) ?? []), ...attentionRecordedEvents(b.measured)]);
+    }
+    for (const [bus, events] of byBus) await this.retry('attention.recorded', () => bus.publish(events));
+    this.pending -= batches.length;
+    for (const wake of this.roomWaiters.splice(0)) wake();
+    this.logger.debug(
+      { batches: batches.length, memory, ms: Math.round(performance.now() - started) },
+      'derived data flushed',
+    );
   }
 
-  private async drainViews(): Promise<void> {
-    while (this.pendingViews.size > 0) {
-      this.writingViews = this.pendingViews;
-      this.pendingViews = new Map();
-      const waiters = this.viewWaiters.splice(0);
-      const docs = [...this.writingViews.values()];
-      await this.retry('views', () =>
-        bulkUpsert(
-          this.models.AttentionView,
-          docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
-        ),
-      );
-      this.writingViews = new Map();
-      for (const w of waiters) w();
+  private async write(what: Collection, write: (() => Promise<void>) | null): Promise<void> {
+    if (write) await this.retry(what, write);
+  }
+
+  /**
+   * Runs `read` over the stored rollups plus `pending`, the rollup updates not yet stored, so that the
+   * sum of both is exact: no rollup write runs meanwhile (a read waits for the one under way).
+   */
+  readRollups<T>(read: (pending: ReadonlyMap<string, CounterUpdate>) => Promise<T>): Promise<T> {
+    return this.rollupGate.read(() => read(this.rollups.pendingUpdates));
+  }
+
+  private storeRollups(): Promise<void> {
+    return this.rollupGate.write(() => this.write('rollups', this.rollups.take()));
+  }
+
+  /** Inserts the sessions seen since the last flush; those new add to their users' session counts. */
+  private async storeSessions(): Promise<void> {
+    if (this.pendingSessions.size === 0) return;
+    const docs = [...this.pendingSessions].map((_id) => ({ _id }));
+    this.pendingSessions.clear();
+    const started = performance.now();
+    let fresh: { _id: string }[] = [];
+    await this.retry('sessions', async () => {
+      fresh = await insertNew(this.models.AttentionSession, docs);
+    });
+    this.sessionStats.writes++;
+    this.sessionStats.inserted += fresh.length;
+    this.sessionStats.ms += performance.now() - started;
+    const counts = new Map<string, CounterUpdate>();
+    for (const s of fresh) {
+      const userId = s._id.slice(0, s._id.lastIndexOf('|'));
+      counts.set(userId, { $inc: { sessions: (counts.get(userId)?.$inc?.sessions ?? 0) + 1 } });
     }
-    this.viewsRunning = null;
-    for (const w of this.viewWaiters.splice(0)) w();
+    if (counts.size === 0) return;
+    this.profiles.add(counts);
+    this.onNewSessions?.(counts);
+  }
+
+  /** Stores the views pending now: those never stored by insert, the others by replacement. */
+  private async storeViews(): Promise<void> {
+    if (this.pendingViews.size === 0) return;
+    this.writingViews = this.pendingViews;
+    this.pendingViews = new Map();
+    const work = splitByStored(
+      [...this.writingViews.values()].map((doc) => ({
+        id: doc._id,
+        doc: () => doc,
+        upsert: { replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } },
+      })),
+      this.ids.views,
+    );
+    this.viewStats.writes++;
+    await this.retry('views', () =>
+      storeDocs(this.models.AttentionView, this.ids.views, work, this.viewStats),
+    );
+    this.writingViews = new Map();
   }
 
   private async retry(what: string, write: () => Promise<unknown>): Promise<void> {
@@ -212,38 +413,4 @@ export class Projection {
       }
     }
   }
-}
-
-/**
- * At start: if the last process did not drain its projection (it crashed), rebuilds every derived
- * document from the stored events before the service takes requests; then records that a process is
- * running. Returns whether it rebuilt.
- */
-export async function recoverProjection(
-  models: AttentionModels,
-  opts: { halfLifeDays: number; logger: Logger },
-): Promise<boolean> {
-  const state = await models.ProjectionState.findById('projection').lean();
-  const rebuild = state !== null && !state.drained;
-  if (rebuild) {
-    opts.logger.warn(
-      'the last process stopped without storing all derived data: rebuilding it from the events',
-    );
-    const { events, ms } = await rebuildAggregates(models, {
-      halfLifeDays: opts.halfLifeDays,
-      onProgress: (p) => opts.logger.info(p, 'rebuilding derived data'),
-    });
-    opts.logger.info({ events, ms }, 'derived data rebuilt');
-  }
-  await markDrained(models, false);
-  return rebuild;
-}
-
-/** Stores whether everything derived is written (true only after a drain at stop). */
-export async function markDrained(models: Models, drained: boolean) {
-  await models.ProjectionState.updateOne(
-    { _id: 'projection' },
-    { $set: { drained, updatedAt: Date.now() } },
-    { upsert: true },
-  );
 }

@@ -39,6 +39,8 @@ export async function rebuildAggregates(
   opts: { halfLifeDays: number; onProgress?: (p: RebuildProgress) => void },
 ): Promise<{ events: number; ms: number }> {
   const started = Date.now();
+  // What the projection holds goes out first: the rebuild then replaces it, and nothing is added twice.
+  await models.projection.idle();
   const byView = new Map<string, AttentionEventDoc[]>();
   let read = 0;
   for await (const e of models.AttentionEvent.find({})
@@ -104,10 +106,14 @@ export async function rebuildAggregates(
     opts.onProgress?.({ phase: 'write', done: written, total: all });
   };
   await replaceAll(models.AttentionView, views, onWritten);
+  models.projection.noteStored('views', byView.keys());
   models.viewCache.clear();
   await replaceAll(models.AttentionRollup, [...rollups.values()], onWritten);
+  models.projection.noteStored('rollups', rollups.keys());
   await replaceAll(models.AttentionTotal, [...totals.values()], onWritten);
+  models.projection.noteStored('totals', totals.keys());
   await replaceAll(models.AttentionProfile, [...profiles.values()], onWritten);
+  models.projection.noteStored('profiles', profiles.keys());
   await replaceAll(
     models.AttentionSession,
     [...sessions].map((_id) => ({ _id })),

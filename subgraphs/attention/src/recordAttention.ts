@@ -160,7 +160,6 @@ export async function recordAttention(
     profiles,
     measured,
     events: opts.events,
-    onNewSessions: (counts) => models.memory.profiles.apply(counts),
   });
   return result;
 }

@@ -58,16 +58,20 @@ function add(
   inc: Inc,
   extra?: { max?: Inc; onInsert?: Record<string, unknown> },
 ) {
-  let u = map.get(id);
+  // Hot: called for every event and dimension, hence plain loops.
+  const u = map.get(id);
   if (!u) {
-    u = { $inc: {} };
-    map.set(id, u);
+    const created: Update = { $inc: { ...inc } };
+    if (extra?.max) created.$max = { ...extra.max };
+    if (extra?.onInsert) created.$setOnInsert = extra.onInsert;
+    map.set(id, created);
+    return;
   }
-  for (const [k, v] of Object.entries(inc)) u.$inc[k] = (u.$inc[k] ?? 0) + v;
+  const into = u.$inc;
+  for (const k in inc) into[k] = (into[k] ?? 0) + inc[k]!;
   if (extra?.max) {
     u.$max ??= {};
-    for (const [k, v] of Object.entries(extra.max))
-      u.$max[k] = Math.max(u.$max[k] ?? Number.NEGATIVE_INFINITY, v);
+    for (const k in extra.max) u.$max[k] = Math.max(u.$max[k] ?? Number.NEGATIVE_INFINITY, extra.max[k]!);
   }
   if (extra?.onInsert) u.$setOnInsert = extra.onInsert;
 }

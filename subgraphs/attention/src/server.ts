@@ -13,25 +13,29 @@ import { watchEngagementModel } from './engagementModel.js';
 import { createLoaders } from './loaders.js';
 import { MemoryView } from './memoryView.js';
 import { type AttentionProfileDoc, type AttentionTotalDoc, attentionModels } from './models/index.js';
-import { markDrained, Projection, recoverProjection } from './projection.js';
+import { Projection } from './projection.js';
+import { markDrained, recoverProjection } from './recovery.js';
 import { type AttentionContext, resolvers } from './resolvers/index.js';
 
 export function createModels(conn: Connection, config: ServiceConfig) {
   const models = attentionModels(conn);
   let predictor: EngagementPredictor | null = null;
+  const memory = {
+    totals: new MemoryView<AttentionTotalDoc>('totals', config.attention.memoryDocs),
+    profiles: new MemoryView<AttentionProfileDoc>('profiles', config.attention.memoryDocs),
+  };
   return {
     ...models,
     settings: config.attention,
     config,
     /** Totals and profiles held whole in memory, current with every accepted batch (see MemoryView). */
-    memory: {
-      totals: new MemoryView<AttentionTotalDoc>('totals', config.attention.memoryDocs),
-      profiles: new MemoryView<AttentionProfileDoc>('profiles', config.attention.memoryDocs),
-    },
-    /** Writes everything derived from the stored events (views, rollups, totals, profiles) behind. */
+    memory,
+    /** Writes everything derived from the stored events (views, rollups, totals, profiles, sessions) behind. */
     projection: new Projection(models, {
       maxPending: config.attention.maxPendingBatches,
       knowsEveryView: config.attention.singleWriter,
+      servedFromMemory: { totals: () => memory.totals.active, profiles: () => memory.profiles.active },
+      onNewSessions: (counts) => memory.profiles.apply(counts),
     }),
     /** Batches touching the same view take turns. */
     viewLock: new KeyedLock(),
@@ -68,11 +72,16 @@ export const attentionSubgraph: SubgraphDefinition<AttentionModels, AttentionCon
   ],
 };
 
-/** Loads the stored view ids in the background; at stop, stores everything pending and says so. */
+/** Loads the stored ids of the derived documents in the background; at stop, stores everything pending and says so. */
 function projectionRunner(models: AttentionModels, logger: Logger) {
   const loading = models.projection
-    .loadViewIds()
-    .catch((err: unknown) => logger.warn({ err }, 'cannot load view ids: every unknown view is looked up'));
+    .loadStoredIds()
+    .catch((err: unknown) =>
+      logger.warn(
+        { err },
+        'cannot load the stored ids: every unknown view is looked up, every document upserted',
+      ),
+    );
   return {
     async stop() {
       await loading;

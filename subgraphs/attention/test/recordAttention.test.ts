@@ -262,7 +262,7 @@ describe('recordAttention under concurrency', () => {
 
 describe('the projection (derived data written behind the events)', () => {
   it('reads no stored view for a view it knows was never stored, and one it may have', async () => {
-    await sg.models.projection.loadViewIds();
+    await sg.models.projection.loadStoredIds();
     const counter = commandCounter(sg.connection);
     await record({ events: [event('fresh-1', { impressionId: 'fresh-view' })] });
     expect(counter.count('find', 'attention_views')).toBe(0);
@@ -275,7 +275,7 @@ describe('the projection (derived data written behind the events)', () => {
       state: (await sg.models.AttentionView.findById('fresh-view').lean())!.state,
       updatedAt: Date.now(),
     });
-    await sg.models.projection.loadViewIds();
+    await sg.models.projection.loadStoredIds();
     counter.reset();
     await record({ events: [event('older-1', { impressionId: 'older-view', type: 'CLICK' })] });
     expect(counter.count('find', 'attention_views')).toBe(1);
@@ -298,7 +298,7 @@ describe('the projection (derived data written behind the events)', () => {
   });
 
   it('rebuilds the derived data at start when the last process did not drain it', async () => {
-    const { markDrained, recoverProjection } = await import('../src/projection.js');
+    const { markDrained, recoverProjection } = await import('../src/recovery.js');
     const { createLogger } = await import('@attention-mesh/platform');
     const logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
     const before = await sg.models.AttentionTotal.findById('ITEM|behind').lean();
