@@ -14,7 +14,7 @@ import {
   type RankingMetrics,
   stageInput,
 } from '../src/sasrec/evaluate.js';
-import { loadLatestSasRec, SASREC_MODEL_NAME, SasRecModel } from '../src/sasrec/model.js';
+import { leftPad, loadLatestSasRec, SASREC_MODEL_NAME, SasRecModel } from '../src/sasrec/model.js';
 import { trainSasRec } from '../src/sasrec/train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-sasrec-'));
@@ -176,6 +176,67 @@ describe('SasRecModel', () => {
     expect(empty!.used).toEqual([]);
     expect(empty!.attention.length).toBe(0);
     expect(empty!.scores.length).toBe(itemIds.length);
+  });
+
+  it('computes the last position alone as the full forward pass does, for one and several heads', () => {
+    for (const [heads, blocks] of [
+      [1, 2],
+      [2, 2],
+      [2, 1],
+    ] as const) {
+      const ids = ['', ...Array.from({ length: 30 }, (_, i) => `x${i}`)];
+      const model = SasRecModel.create(ids, { maxLen: 7, hidden: 8, blocks, heads, dropout: 0.3 }, 9);
+      try {
+        // Different lengths (left padding), a full row and an empty one.
+        const batch = leftPad([[3, 4, 5], [1, 2, 3, 4, 5, 6, 7], [], [9]]);
+        const L = batch.length;
+        const [full, fullAttention, last, lastAttention] = tf.tidy(() => {
+          const f = model.forward(batch);
+          const l = model.lastFeatures(batch);
+          const rows = tf.tensor1d([0, 1, 2, 3].map((b) => b * L + L - 1), 'int32');
+          const att = tf.mean(
+            tf.reshape(tf.slice(tf.reshape(f.attention, [4, heads, L, L]), [0, 0, L - 1, 0], [4, heads, 1, L]), [
+              4,
+              heads,
+              L,
+            ]),
+            1,
+          );
+          return [
+            tf.gather(f.features, rows).arraySync(),
+            att.arraySync(),
+            l.features.arraySync(),
+            l.attention.arraySync(),
+          ] as number[][][];
+        });
+        for (let b = 0; b < 4; b++) {
+          for (let c = 0; c < 8; c++) expect(last![b]![c]).toBeCloseTo(full![b]![c]!, 5);
+          for (let t = 0; t < L; t++) expect(lastAttention![b]![t]).toBeCloseTo(fullAttention![b]![t]!, 5);
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+  });
+
+  it('scores with the item table as it is now, after the weights change', async () => {
+    const ids = ['', 'a', 'b', 'c'];
+    const model = SasRecModel.create(ids, { maxLen: 4, hidden: 4, blocks: 1, heads: 1, dropout: 0 }, 2);
+    try {
+      const before = await model.recommend([['a', 'b']]);
+      const expected = tf.tidy(() =>
+        model.scoreAll(model.lastFeatures(leftPad([[1, 2]])).features).dataSync(),
+      );
+      expect([...before[0]!.scores].slice(1)).toEqual([...expected].slice(1).map((v) => expect.closeTo(v, 5)));
+      const table = model.itemTable();
+      table.assign(tf.tidy(() => tf.mul(table, 2)));
+      const after = await model.recommend([['a', 'b']]);
+      const changed = tf.tidy(() => model.scoreAll(model.lastFeatures(leftPad([[1, 2]])).features).dataSync());
+      expect([...after[0]!.scores].slice(1)).toEqual([...changed].slice(1).map((v) => expect.closeTo(v, 5)));
+      expect(after[0]!.scores[1]).not.toBeCloseTo(before[0]!.scores[1]!, 5);
+    } finally {
+      model.dispose();
+    }
   });
 
   it('keeps the tensor count flat across recommend calls', async () => {

@@ -2,9 +2,9 @@ import { meshEvent } from '@attention-mesh/platform';
 import { describe, expect, it } from 'vitest';
 import { UnitEmbeddings } from '../src/ranking/embeddings.js';
 import { capExposure, ExposureTracker, gini } from '../src/ranking/exposure.js';
-import { mmr } from '../src/ranking/mmr.js';
+import { mmr, mmrUnitRows } from '../src/ranking/mmr.js';
 import { PopularityRanking } from '../src/ranking/popularity.js';
-import { topK } from '../src/ranking/topK.js';
+import { topK, topKEligible } from '../src/ranking/topK.js';
 import { applyChange, changeFromAttention, changeFromFeedback } from '../src/sequences.js';
 import { recommendByLength } from '../src/serving/lengthBuckets.js';
 
@@ -30,6 +30,33 @@ describe('topK', () => {
   });
 });
 
+describe('topKEligible', () => {
+  it('matches topK with the same rejections, ties broken by the lower index', () => {
+    let x = 11;
+    const next = () => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return x / 2 ** 31;
+    };
+    for (const k of [1, 7, 100]) {
+      const scores = new Float32Array(3_000);
+      // Few distinct values, so many ties cross the heap's floor.
+      for (let i = 0; i < scores.length; i++) scores[i] = Math.floor(next() * 40) / 40;
+      scores[5] = Number.NEGATIVE_INFINITY;
+      scores[6] = Number.NaN;
+      scores[7] = 2;
+      const eligible = new Uint8Array(scores.length);
+      for (let i = 0; i < eligible.length; i++) eligible[i] = next() < 0.8 ? 1 : 0;
+      eligible[7] = 0;
+      expect(topKEligible(scores, k, eligible)).toEqual(topK(scores, k, (i) => eligible[i] === 0));
+    }
+    expect(topKEligible(new Float32Array([1, 2]), 5, new Uint8Array([1, 1]))).toEqual([
+      { index: 1, score: 2 },
+      { index: 0, score: 1 },
+    ]);
+    expect(topKEligible(new Float32Array([1, 2]), 0, new Uint8Array([1, 1]))).toEqual([]);
+  });
+});
+
 describe('MMR', () => {
   // Items 0 and 1 point the same way; 2 and 3 elsewhere.
   const emb = new UnitEmbeddings(new Float32Array([1, 0, 0.99, 0.1, 0, 1, -1, 0.2]), 4, 2);
@@ -48,6 +75,25 @@ describe('MMR', () => {
 
   it('keeps the score order at lambda 1', () => {
     expect(mmr(candidates, (a, b) => emb.cosine(a, b), 1, 3).map((c) => c.index)).toEqual([0, 1, 2]);
+  });
+
+  it('gives the same picks over unit rows as over the cosine callback', () => {
+    const dim = 16;
+    const count = 400;
+    const raw = new Float32Array(count * dim);
+    let x = 5;
+    for (let i = 0; i < raw.length; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      raw[i] = x / 2 ** 31 - 0.5;
+    }
+    const unit = new UnitEmbeddings(raw, count, dim);
+    const pool = Array.from({ length: 100 }, (_, i) => ({ index: (i * 37) % count, score: 1 - i / 100 }));
+    for (const lambda of [0.3, 0.7, 1]) {
+      expect(mmrUnitRows(pool, unit.rows, dim, lambda, 30)).toEqual(
+        mmr(pool, (a, b) => unit.cosine(a, b), lambda, 30),
+      );
+    }
+    expect(mmrUnitRows([], unit.rows, dim, 0.7, 30)).toEqual([]);
   });
 
   it('computes unit rows', () => {

@@ -115,6 +115,7 @@ export class SasRecModel {
   readonly config: SasRecConfig;
   private readonly weights: Map<string, tf.Variable>;
   private readonly index: Map<string, number>;
+  private transposed: { dataId: object; tensor: tf.Tensor2D } | undefined;
   private disposed = false;
 
   private constructor(itemIds: readonly string[], config: SasRecConfig, weights: Map<string, tf.Variable>) {
@@ -178,10 +179,10 @@ export class SasRecModel {
     if (histories.length === 0) return [];
     const encoded = histories.map((h) => this.encodeHistory(h));
     const batch = leftPad(encoded);
+    const table = this.scoringTable();
     const { scores, attention } = tf.tidy(() => {
       const last = this.lastFeatures(batch);
-      const s = this.scoreAll(last.features);
-      return { scores: s, attention: last.attention };
+      return { scores: tf.matMul(last.features, table), attention: last.attention };
     });
     let scoreValues: Float32Array;
     let attentionValues: Float32Array;
@@ -196,8 +197,9 @@ export class SasRecModel {
     }
     const V = this.itemIds.length;
     const L = batch.length;
+    // Views into the batch's one buffer: a row is 95 KB for Games, and callers only read it.
     return encoded.map((seq, b) => {
-      const row = scoreValues.slice(b * V, (b + 1) * V);
+      const row = scoreValues.subarray(b * V, (b + 1) * V);
       row[0] = Number.NEGATIVE_INFINITY;
       const n = seq.length;
       return {
@@ -206,6 +208,21 @@ export class SasRecModel {
         attention: attentionValues.slice(b * L + L - n, (b + 1) * L),
       };
     });
+  }
+
+  /**
+   * The item table transposed [hidden, V] for scoring, computed once per value of the table: a transpose
+   * of 23,715 x 50 costs about as much as the rest of a batch-1 forward pass on wasm. Keyed by the
+   * table's data id, which `Variable.assign` replaces, so a model still being trained never scores with
+   * stale weights.
+   */
+  private scoringTable(): tf.Tensor2D {
+    const table = this.w('item/embedding');
+    if (this.transposed?.dataId !== table.dataId) {
+      this.transposed?.tensor.dispose();
+      this.transposed = { dataId: table.dataId, tensor: tf.tidy(() => tf.transpose(table)) as tf.Tensor2D };
+    }
+    return this.transposed.tensor;
   }
 
   /** The output (= input) item embedding table, row-major (itemIds.length x hidden). */
@@ -240,17 +257,54 @@ export class SasRecModel {
 
   /**
    * Features of the last position of each sequence [size, hidden] and the last block's attention of that
-   * position over the keys [size, length] (mean over heads); call inside tf.tidy.
+   * position over the keys [size, length] (mean over heads); call inside tf.tidy. The same values as
+   * `forward` at the last positions, but the last block computes its query, attention, output projection
+   * and feed-forward for the last position only (inference reads nothing else).
    */
   lastFeatures(batch: IndexBatch): { features: tf.Tensor2D; attention: tf.Tensor2D } {
-    const { size: B, length: L } = batch;
-    const h = this.config.heads;
-    const out = this.forward(batch);
-    const rows = new Int32Array(B);
-    for (let b = 0; b < B; b++) rows[b] = b * L + L - 1;
-    const features = tf.gather(out.features, tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
-    const lastRow = tf.slice(tf.reshape(out.attention, [B, h, L, L]), [0, 0, L - 1, 0], [B, h, 1, L]);
-    const attention = tf.mean(tf.reshape(lastRow, [B, h, L]), 1) as tf.Tensor2D;
+    this.assertLive();
+    const { size: B, length: L, ids } = batch;
+    const { hidden: d, heads: h, blocks } = this.config;
+    const dh = d / h;
+    const w = (name: string) => this.w(name);
+    const { x: before, timeline, maskAdd } = this.embed(batch, blocks - 1);
+    const p = `block${blocks - 1}`;
+    // The last position of each row: its input, its mask row (over all keys) and whether it is an item.
+    const xLast = tf.reshape(tf.slice(tf.reshape(before, [B, L, d]), [0, L - 1, 0], [B, 1, d]), [B, d]);
+    const maskLast = tf.slice(maskAdd, [0, L - 1, 0], [B, 1, L]);
+    const lastValid = new Float32Array(B);
+    for (let b = 0; b < B; b++) lastValid[b] = ids[b * L + L - 1] !== 0 ? 1 : 0;
+
+    const q = layerNorm(xLast as tf.Tensor2D, w(`${p}/attnNorm/gamma`), w(`${p}/attnNorm/beta`));
+    const qs = dense2(q, w(`${p}/query/kernel`), w(`${p}/query/bias`));
+    const ks = dense2(before, w(`${p}/key/kernel`), w(`${p}/key/bias`));
+    const vs = dense2(before, w(`${p}/value/kernel`), w(`${p}/value/bias`));
+    // [B * h, rows, dh] per head (rows = 1 for the query, L for keys and values).
+    const split = (t: tf.Tensor2D, rows: number) =>
+      h === 1
+        ? tf.reshape(t, [B, rows, d])
+        : tf.reshape(tf.transpose(tf.reshape(t, [B, rows, h, dh]), [0, 2, 1, 3]), [B * h, rows, dh]);
+    const keysT = tf.transpose(split(ks, L), [0, 2, 1]);
+    let scores = tf.mul(tf.matMul(split(qs, 1), keysT), 1 / Math.sqrt(dh)) as tf.Tensor3D;
+    scores =
+      h === 1
+        ? tf.add(scores, maskLast)
+        : tf.reshape(tf.add(tf.reshape(scores, [B, h, 1, L]), tf.reshape(maskLast, [B, 1, 1, L])), [
+            B * h,
+            1,
+            L,
+          ]);
+    const weights = tf.softmax(scores) as tf.Tensor3D;
+    const attended = tf.reshape(tf.matMul(weights, split(vs, L)), [B, d]) as tf.Tensor2D;
+    // With h > 1 the heads' outputs are concatenated per row: [B * h, 1, dh] in head order is that.
+    const projected = dense2(attended, w(`${p}/out/kernel`), w(`${p}/out/bias`));
+    const x = tf.add(q, projected) as tf.Tensor2D;
+    const f = layerNorm(x, w(`${p}/ffnNorm/gamma`), w(`${p}/ffnNorm/beta`));
+    const inner = tf.relu(dense2(f, w(`${p}/ffn1/kernel`), w(`${p}/ffn1/bias`))) as tf.Tensor2D;
+    const outer = dense2(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`));
+    const out = tf.mul(tf.add(f, outer), tf.tensor2d(lastValid, [B, 1])) as tf.Tensor2D;
+    const features = layerNorm(out, w('final/gamma'), w('final/beta'));
+    const attention = tf.mean(tf.reshape(weights, [B, h, L]), 1) as tf.Tensor2D;
     return { features, attention };
   }
 
@@ -270,6 +324,21 @@ export class SasRecModel {
    * embedding table (training passes the rows a batch uses; row 0 must be the padding row).
    */
   forward(batch: IndexBatch, rng?: Rng, table?: tf.Tensor2D): Forward {
+    const { x, attention } = this.embed(batch, this.config.blocks, rng, table);
+    const features = layerNorm(x, this.w('final/gamma'), this.w('final/beta'));
+    return { features, attention: attention! };
+  }
+
+  /**
+   * The embeddings of a batch through the first `blocks` blocks [size * length, hidden], with the
+   * timeline (1 for items, 0 for padding), the additive attention mask and the last block's attention.
+   */
+  private embed(
+    batch: IndexBatch,
+    blocks: number,
+    rng?: Rng,
+    table?: tf.Tensor2D,
+  ): { x: tf.Tensor2D; timeline: tf.Tensor2D; maskAdd: tf.Tensor3D; attention: tf.Tensor3D | undefined } {
     this.assertLive();
     const { size: B, length: L, ids } = batch;
     const { hidden: d, heads: h, maxLen } = this.config;
@@ -304,7 +373,7 @@ export class SasRecModel {
     x = tf.mul(dropout(x, rate, seed()), timeline);
 
     let attention: tf.Tensor3D | undefined;
-    for (let i = 0; i < this.config.blocks; i++) {
+    for (let i = 0; i < blocks; i++) {
       const p = `block${i}`;
       const q = layerNorm(x, w(`${p}/attnNorm/gamma`), w(`${p}/attnNorm/beta`));
       const qs = dense2(q, w(`${p}/query/kernel`), w(`${p}/query/bias`));
@@ -338,13 +407,14 @@ export class SasRecModel {
       const outer = dropout(dense2(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`)), rate, seed());
       x = tf.mul(tf.add(f, outer), timeline);
     }
-    const features = layerNorm(x, w('final/gamma'), w('final/beta'));
-    return { features, attention: attention! };
+    return { x, timeline, maskAdd, attention };
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.transposed?.tensor.dispose();
+    this.transposed = undefined;
     for (const v of this.weights.values()) v.dispose();
   }
 
