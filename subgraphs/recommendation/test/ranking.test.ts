@@ -88,10 +88,14 @@ describe('MMR', () => {
     }
     const unit = new UnitEmbeddings(raw, count, dim);
     const pool = Array.from({ length: 100 }, (_, i) => ({ index: (i * 37) % count, score: 1 - i / 100 }));
-    for (const lambda of [0.3, 0.7, 1]) {
-      expect(mmrUnitRows(pool, unit.rows, dim, lambda, 30)).toEqual(
-        mmr(pool, (a, b) => unit.cosine(a, b), lambda, 30),
-      );
+    // Ties: the same rows under equal scores, and equal scores on different rows.
+    const ties = Array.from({ length: 60 }, (_, i) => ({ index: i % 7, score: Math.floor(i / 10) }));
+    for (const lambda of [0, 0.3, 0.7, 0.95, 1]) {
+      for (const candidates of [pool, ties]) {
+        expect(mmrUnitRows(candidates, unit.rows, dim, lambda, 30)).toEqual(
+          mmr(candidates, (a, b) => unit.cosine(a, b), lambda, 30),
+        );
+      }
     }
     expect(mmrUnitRows([], unit.rows, dim, 0.7, 30)).toEqual([]);
   });
