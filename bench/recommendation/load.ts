@@ -8,6 +8,8 @@ export interface LoadJob {
   url: string;
   users: string[];
   concurrency: number;
+  /** Ask this instead of the recommendations (same `$r` variable): the fixed cost of a request. */
+  query?: string;
 }
 
 export interface LoadResult {
@@ -26,7 +28,7 @@ interface Reply {
   errors?: unknown[];
 }
 
-async function run({ url, users, concurrency }: LoadJob): Promise<LoadResult> {
+async function run({ url, users, concurrency, query }: LoadJob): Promise<LoadResult> {
   const latencies: number[] = [];
   const sources: Record<string, number> = {};
   let errors = 0;
@@ -51,10 +53,15 @@ async function run({ url, users, concurrency }: LoadJob): Promise<LoadResult> {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: QUERY, variables: { r: [{ __typename: 'User', id: user }] } }),
+        body: JSON.stringify({ query: query ?? QUERY, variables: { r: [{ __typename: 'User', id: user }] } }),
       });
       const body = (await res.json()) as Reply;
       latencies.push(performance.now() - s);
+      if (query) {
+        if (body.errors || !body.data?._entities[0]) errors++;
+        else sources.NONE = (sources.NONE ?? 0) + 1;
+        continue;
+      }
       const rec = body.data?._entities[0]?.recommendations;
       if (body.errors || !rec || rec.edges.length !== 10) errors++;
       else sources[rec.source] = (sources[rec.source] ?? 0) + 1;

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import {
   buildVocabulary,
   evaluationSet,
+  groupByLength,
   latestVersion,
   leaveOneOut,
   readSequences,
@@ -147,10 +148,13 @@ async function startRec(
   });
 }
 
+/** The floor: the same HTTP request and `_entities` resolution of a User, nothing ranked. */
+const EMPTY_QUERY = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }';
+
 /** One run of the load generator (a child process, see load.ts) against `url`. */
-async function measure(url: string, users: string[], concurrency: number) {
+async function measure(url: string, users: string[], concurrency: number, query?: string) {
   const child = fork(fileURLToPath(new URL('./load.js', import.meta.url)));
-  child.send({ url, users, concurrency } satisfies LoadJob);
+  child.send({ url, users, concurrency, ...(query ? { query } : {}) } satisfies LoadJob);
   const [result] = (await once(child, 'message')) as [LoadResult];
   return {
     requests: users.length,
@@ -173,56 +177,27 @@ async function timeAsync(reps: number, f: () => Promise<void>): Promise<number> 
 async function forwardThroughput(modelsDir: string, histories: string[][]) {
   const version = (await latestVersion(modelsDir, SASREC_MODEL_NAME))!;
   const model = await SasRecModel.load(version.dir);
-  const { withCachedItemTable } = await importFromRepo<
-    typeof import('../../subgraphs/recommendation/dist/serving/cachedTable.js')
-  >('subgraphs/recommendation/dist/serving/cachedTable.js');
-  const { recommendByLength, LENGTH_BUCKETS } = await importFromRepo<
-    typeof import('../../subgraphs/recommendation/dist/serving/lengthBuckets.js')
-  >('subgraphs/recommendation/dist/serving/lengthBuckets.js');
-  const served = withCachedItemTable(model, tf);
   const rows: Record<string, unknown>[] = [];
   try {
-    // As served: the batch split into groups of similar history length, one forward pass each.
-    for (const batch of [64, 128]) {
+    // As served: SasRecModel.recommend (one forward pass per group of similar history length, the last
+    // block for the last position only, one scoring matMul against the item table transposed once).
+    for (const batch of [1, 64, 128]) {
       const hs = histories.slice(0, batch);
-      const groups = new Map<number, number[]>();
-      for (const h of hs) {
-        const len = model.encodeHistory(h).length;
-        const bound = LENGTH_BUCKETS.find((b) => len <= b) ?? model.config.maxLen;
-        groups.set(bound, [...(groups.get(bound) ?? []), len]);
-      }
-      const flops = [...groups.values()].reduce(
-        (sum, lens) => sum + model.forwardFlops(lens.length, Math.max(...lens)),
+      const lengths = hs.map((h) => model.encodeHistory(h).length);
+      const groups = groupByLength(lengths, model.config.maxLen);
+      const flops = groups.reduce(
+        (sum, g) => sum + model.forwardFlops(g.length, Math.max(1, ...g.map((i) => lengths[i]!))),
         0,
       );
       const ms = await timeAsync(FORWARD_REPS, async () => {
-        await recommendByLength(served, hs);
+        await model.recommend(hs);
       });
       rows.push({
-        what: `served, grouped by length (${groups.size} passes), batch ${batch}`,
+        what: `served forward, batch ${batch} (${groups.length} length group${groups.length > 1 ? 's' : ''})`,
         ms: round(ms, 2),
         gflops: round(flops / 1e9, 3),
         gflopsPerSecond: round(flops / 1e9 / (ms / 1000), 2),
       });
-    }
-    for (const [label, recommend] of [
-      ['served forward (item table transposed once)', (hs: string[][]) => served.recommend(hs)],
-      ['SasRecModel.recommend (transposes per call)', (hs: string[][]) => model.recommend(hs)],
-    ] as const) {
-      for (const batch of [1, 64, 128]) {
-        const hs = histories.slice(0, batch);
-        const len = Math.max(...hs.map((h) => model.encodeHistory(h).length));
-        const ms = await timeAsync(FORWARD_REPS, async () => {
-          await recommend(hs);
-        });
-        const flops = model.forwardFlops(batch, len);
-        rows.push({
-          what: `${label}, batch ${batch} (length ${len})`,
-          ms: round(ms, 2),
-          gflops: round(flops / 1e9, 3),
-          gflopsPerSecond: round(flops / 1e9 / (ms / 1000), 2),
-        });
-      }
     }
     const d = model.config.hidden;
     const items = model.itemIds.length;
@@ -248,7 +223,7 @@ async function forwardThroughput(modelsDir: string, histories: string[][]) {
       });
     }
   } finally {
-    served.dispose();
+    model.dispose();
   }
   return rows;
 }
@@ -318,20 +293,27 @@ try {
       runs.push({ mode: name, ...(await measure(sg.url, take(n), concurrency)) });
     }
   }
+  // The fixed cost of a request (HTTP, Apollo, `_entities`), measured on the same service and load.
+  progress(`floor: ${REQUESTS} requests at concurrency 64 of _entities { id } (nothing ranked)`);
+  const floor = {
+    mode: 'floor: _entities { id }, nothing ranked',
+    ...(await measure(batched.url, users.slice(0, REQUESTS), 64, EMPTY_QUERY)),
+  };
+  runs.push(floor);
   progress('forward pass and matMul throughput');
   const histories = users.slice(0, 128).map((u) => sequences.get(u)!);
   const forward = await forwardThroughput(registry.dir, histories);
 
-  const on64 = runs.find((r) => r.concurrency === 64 && String(r.mode).includes('on'))!;
-  const off64 = runs.find((r) => r.concurrency === 64 && String(r.mode).includes('off'))!;
+  const on64 = runs.find((r) => r.concurrency === 64 && String(r.mode).startsWith('micro-batcher on'))!;
+  const off64 = runs.find((r) => r.concurrency === 64 && String(r.mode).startsWith('micro-batcher off'))!;
   const speedup = (on64.usersPerSecond as number) / (off64.usersPerSecond as number);
   // The model's share alone: users per second of back-to-back forward passes at batch 1 and 64.
   const servedMs = (prefix: string, batch: number) =>
-    forward.find((f) => String(f.what).startsWith(prefix) && String(f.what).includes(`batch ${batch}`))!
+    forward.find((f) => String(f.what).startsWith(prefix) && String(f.what).includes(`batch ${batch} `))!
       .ms as number;
   const forwardUsers = {
     batch1: round(1000 / servedMs('served forward', 1), 1),
-    batch64: round(64_000 / servedMs('served, grouped', 64), 1),
+    batch64: round(64_000 / servedMs('served forward', 64), 1),
   };
   process.stdout.write(
     `\nRecommendation serving: User.recommendations(first: 10) through the subgraph (HTTP, _entities)\n` +
@@ -352,7 +334,9 @@ try {
         ]),
       ) +
       `\n\nbatching speed-up at concurrency 64: ${speedup.toFixed(2)}x (target >= 5x: ${speedup >= 5 ? 'met' : 'missed'}); ` +
-      `p99 at concurrency 64 with the micro-batcher: ${fmt(on64.p99 as number, 1)} ms (target < 100 ms: ${(on64.p99 as number) < 100 ? 'met' : 'missed'})\n\n` +
+      `p99 at concurrency 64 with the micro-batcher: ${fmt(on64.p99 as number, 1)} ms (target < 100 ms: ${(on64.p99 as number) < 100 ? 'met' : 'missed'})\n` +
+      `fixed cost of a request (HTTP, Apollo, _entities; nothing ranked) at concurrency 64: ${fmt(floor.usersPerSecond, 1)} requests/s, ` +
+      `${fmt(1000 / floor.usersPerSecond, 2)} ms each; the micro-batcher on takes ${fmt(1000 / (on64.usersPerSecond as number), 2)} ms a user, off ${fmt(1000 / (off64.usersPerSecond as number), 2)} ms\n\n` +
       table(
         ['forward pass / reference', 'ms', 'GFLOP', 'GFLOP/s'],
         forward.map((f) => [

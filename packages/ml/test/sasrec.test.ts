@@ -14,7 +14,13 @@ import {
   type RankingMetrics,
   stageInput,
 } from '../src/sasrec/evaluate.js';
-import { leftPad, loadLatestSasRec, SASREC_MODEL_NAME, SasRecModel } from '../src/sasrec/model.js';
+import {
+  groupByLength,
+  leftPad,
+  loadLatestSasRec,
+  SASREC_MODEL_NAME,
+  SasRecModel,
+} from '../src/sasrec/model.js';
 import { trainSasRec } from '../src/sasrec/train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-sasrec-'));
@@ -236,6 +242,27 @@ describe('SasRecModel', () => {
       expect(after[0]!.scores[1]).not.toBeCloseTo(before[0]!.scores[1]!, 5);
     } finally {
       model.dispose();
+    }
+  });
+
+  it('groups a batch by history length and answers as for each history alone, in request order', async () => {
+    expect(groupByLength([1, 10, 2, 3, 50, 33, 4, 5], 50)).toEqual([[0, 2, 3, 6], [1], [4, 5], [7]]);
+    const histories = [
+      fixture[0]!.slice(0, 2),
+      fixture[1]!,
+      [],
+      fixture[2]!.slice(0, 7),
+      ['i1', 'unknown'],
+      fixture[3]!.slice(0, 11),
+    ];
+    const together = await trained.recommend(histories);
+    for (let i = 0; i < histories.length; i++) {
+      const [alone] = await trained.recommend([histories[i]!]);
+      expect(together[i]!.used).toEqual(alone!.used);
+      expect(together[i]!.scores.length).toBe(itemIds.length);
+      expect(together[i]!.scores[0]).toBe(Number.NEGATIVE_INFINITY);
+      for (let j = 1; j < itemIds.length; j++) expect(together[i]!.scores[j]).toBeCloseTo(alone!.scores[j]!, 4);
+      expect([...together[i]!.attention]).toEqual([...alone!.attention].map((v) => expect.closeTo(v, 5)));
     }
   });
 

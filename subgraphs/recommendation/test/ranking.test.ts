@@ -6,7 +6,6 @@ import { mmr, mmrUnitRows } from '../src/ranking/mmr.js';
 import { PopularityRanking } from '../src/ranking/popularity.js';
 import { topK, topKEligible } from '../src/ranking/topK.js';
 import { applyChange, changeFromAttention, changeFromFeedback } from '../src/sequences.js';
-import { recommendByLength } from '../src/serving/lengthBuckets.js';
 
 describe('topK', () => {
   it('matches a full sort, skipping rejected indices, -Infinity and NaN', () => {
@@ -193,33 +192,5 @@ describe('sequence changes', () => {
     expect(change.append).toEqual(['a', 'c']);
     expect(change.appliedId).toBe(`ev:${e.id}`);
     expect(applyChange({ ...empty, items: ['x', 'a'] }, change, 1)!.items).toEqual(['x', 'a', 'c']);
-  });
-});
-
-describe('length groups', () => {
-  it('runs one forward pass per group of similar history length, results in request order', async () => {
-    const calls: number[][] = [];
-    const known = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']);
-    const model = {
-      itemIds: [],
-      config: { maxLen: 50, hidden: 2, blocks: 1, heads: 1 },
-      indexOf: (id: string) => (known.has(id) ? 1 : undefined),
-      recommend: async (hs: readonly (readonly string[])[]) => {
-        calls.push(hs.map((h) => h.length));
-        return hs.map((h) => ({
-          scores: new Float32Array([h.length]),
-          used: [...h],
-          attention: new Float32Array(),
-        }));
-      },
-      itemEmbeddings: async () => new Float32Array(),
-      forwardFlops: () => 0,
-      dispose: () => {},
-    };
-    const histories = [['a'], 'abcdefghij'.split(''), ['a', 'b', 'zz', 'zz', 'zz', 'zz'], ['c', 'd', 'e']];
-    const results = await recommendByLength(model, histories);
-    expect(results.map((r) => r.used)).toEqual(histories);
-    // Known lengths 1, 10, 2, 3: groups <=4 (three histories) and <=16 (one).
-    expect(calls.map((c) => c.length).sort()).toEqual([1, 3]);
   });
 });

@@ -178,36 +178,49 @@ export class SasRecModel {
     this.assertLive();
     if (histories.length === 0) return [];
     const encoded = histories.map((h) => this.encodeHistory(h));
-    const batch = leftPad(encoded);
+    const groups = groupByLength(
+      encoded.map((s) => s.length),
+      this.config.maxLen,
+    );
     const table = this.scoringTable();
-    const { scores, attention } = tf.tidy(() => {
-      const last = this.lastFeatures(batch);
-      return { scores: tf.matMul(last.features, table), attention: last.attention };
+    // One forward pass per length group, then one scoring matMul over all of them: row r of the scores
+    // is history order[r].
+    const order = groups.flat();
+    const batches = groups.map((g) => leftPad(g.map((i) => encoded[i]!)));
+    const { scores, attentions } = tf.tidy(() => {
+      const lasts = batches.map((b) => this.lastFeatures(b));
+      const features = lasts.length === 1 ? lasts[0]!.features : tf.concat(lasts.map((l) => l.features));
+      return { scores: tf.matMul(features, table), attentions: lasts.map((l) => l.attention) };
     });
-    let scoreValues: Float32Array;
-    let attentionValues: Float32Array;
+    let values: Float32Array[];
     try {
-      [scoreValues, attentionValues] = (await Promise.all([scores.data(), attention.data()])) as [
-        Float32Array,
-        Float32Array,
-      ];
+      values = (await Promise.all([scores.data(), ...attentions.map((a) => a.data())])) as Float32Array[];
     } finally {
       scores.dispose();
-      attention.dispose();
+      for (const a of attentions) a.dispose();
     }
+    const [scoreValues, ...attentionValues] = values as [Float32Array, ...Float32Array[]];
     const V = this.itemIds.length;
-    const L = batch.length;
-    // Views into the batch's one buffer: a row is 95 KB for Games, and callers only read it.
-    return encoded.map((seq, b) => {
-      const row = scoreValues.subarray(b * V, (b + 1) * V);
-      row[0] = Number.NEGATIVE_INFINITY;
-      const n = seq.length;
-      return {
-        scores: row,
-        used: seq.map((i) => this.itemIds[i]!),
-        attention: attentionValues.slice(b * L + L - n, (b + 1) * L),
-      };
+    const out = new Array<{ scores: Float32Array; used: string[]; attention: Float32Array }>(histories.length);
+    let r = 0;
+    groups.forEach((group, g) => {
+      const L = batches[g]!.length;
+      const att = attentionValues[g]!;
+      group.forEach((i, b) => {
+        // Views into the batch's one buffer: a row is 95 KB for Games, and callers only read it.
+        const row = scoreValues.subarray(r * V, (r + 1) * V);
+        row[0] = Number.NEGATIVE_INFINITY;
+        const seq = encoded[i]!;
+        out[i] = {
+          scores: row,
+          used: seq.map((id) => this.itemIds[id]!),
+          attention: att.slice(b * L + L - seq.length, (b + 1) * L),
+        };
+        r++;
+      });
     });
+    if (r !== order.length) throw new Error('SASRec recommend: rows and histories disagree');
+    return out;
   }
 
   /**
@@ -231,11 +244,16 @@ export class SasRecModel {
     return new Float32Array((await this.w('item/embedding').data()) as Float32Array);
   }
 
-  /** Multiply-adds x2 of one forward pass for `batch` sequences of length `len` scored against all items. */
+  /**
+   * Multiply-adds x2 of one inference forward pass (`lastFeatures`, then scoring) for `batch` sequences of
+   * length `len` scored against all items: every block but the last over all positions, the last block's
+   * keys and values over all positions and the rest of it for the last position only.
+   */
   forwardFlops(batch: number, len: number): number {
     const d = this.config.hidden;
-    const perBlock = 6 * batch * len * d * d + 2 * batch * len * len * d;
-    return 2 * (this.config.blocks * perBlock + batch * d * this.itemIds.length);
+    const fullBlock = 6 * batch * len * d * d + 2 * batch * len * len * d;
+    const lastBlock = 2 * batch * len * d * d + 4 * batch * d * d + 2 * batch * len * d;
+    return 2 * ((this.config.blocks - 1) * fullBlock + lastBlock + batch * d * this.itemIds.length);
   }
 
   /** Number of trainable parameters. */
@@ -443,6 +461,26 @@ function checkVocabulary(itemIds: readonly string[]): string[] {
     seen.add(id);
   }
   return [...itemIds];
+}
+
+/** Upper bounds of the history-length groups `recommend` runs one forward pass each for (then maxLen). */
+export const LENGTH_GROUPS = [4, 8, 16, 32] as const;
+
+/**
+ * Indices of `lengths` grouped by the smallest LENGTH_GROUPS bound (or maxLen) each fits, in first-seen
+ * order. A batch is padded to its longest sequence and attention and the feed-forward layers cost in
+ * proportion to that length: Games histories are about 9 items long on average but reach 50, so one
+ * long history among 64 would make every row pay for 50 positions.
+ */
+export function groupByLength(lengths: readonly number[], maxLen: number): number[][] {
+  const groups = new Map<number, number[]>();
+  lengths.forEach((length, i) => {
+    const bound = LENGTH_GROUPS.find((b) => length <= b) ?? maxLen;
+    const group = groups.get(bound);
+    if (group) group.push(i);
+    else groups.set(bound, [i]);
+  });
+  return [...groups.values()];
 }
 
 /** Left-pads index sequences to the longest one (at least 1, so an empty history still yields a row). */

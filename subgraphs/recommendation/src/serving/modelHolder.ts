@@ -1,7 +1,6 @@
 import type { MicroBatcher } from '@attention-mesh/ml';
 import type { CatalogueCache } from '../catalogue.js';
 import { UnitEmbeddings } from '../ranking/embeddings.js';
-import { recommendByLength } from './lengthBuckets.js';
 import type { RecommendResult, SequenceRecommender } from './types.js';
 
 /** A loaded model version as served: its batcher, unit embeddings and registry metadata. */
@@ -109,7 +108,7 @@ export async function serveModel(
     meta.trainedAt,
     meta.metrics,
     embeddings,
-    batcher((histories) => recommendByLength(model, histories)),
+    batcher((histories) => model.recommend(histories)),
   );
 }
 
