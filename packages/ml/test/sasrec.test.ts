@@ -199,13 +199,15 @@ describe('SasRecModel', () => {
         const [full, fullAttention, last, lastAttention] = tf.tidy(() => {
           const f = model.forward(batch);
           const l = model.lastFeatures(batch);
-          const rows = tf.tensor1d([0, 1, 2, 3].map((b) => b * L + L - 1), 'int32');
+          const rows = tf.tensor1d(
+            [0, 1, 2, 3].map((b) => b * L + L - 1),
+            'int32',
+          );
           const att = tf.mean(
-            tf.reshape(tf.slice(tf.reshape(f.attention, [4, heads, L, L]), [0, 0, L - 1, 0], [4, heads, 1, L]), [
-              4,
-              heads,
-              L,
-            ]),
+            tf.reshape(
+              tf.slice(tf.reshape(f.attention, [4, heads, L, L]), [0, 0, L - 1, 0], [4, heads, 1, L]),
+              [4, heads, L],
+            ),
             1,
           );
           return [
@@ -233,11 +235,15 @@ describe('SasRecModel', () => {
       const expected = tf.tidy(() =>
         model.scoreAll(model.lastFeatures(leftPad([[1, 2]])).features).dataSync(),
       );
-      expect([...before[0]!.scores].slice(1)).toEqual([...expected].slice(1).map((v) => expect.closeTo(v, 5)));
+      expect([...before[0]!.scores].slice(1)).toEqual(
+        [...expected].slice(1).map((v) => expect.closeTo(v, 5)),
+      );
       const table = model.itemTable();
       table.assign(tf.tidy(() => tf.mul(table, 2)));
       const after = await model.recommend([['a', 'b']]);
-      const changed = tf.tidy(() => model.scoreAll(model.lastFeatures(leftPad([[1, 2]])).features).dataSync());
+      const changed = tf.tidy(() =>
+        model.scoreAll(model.lastFeatures(leftPad([[1, 2]])).features).dataSync(),
+      );
       expect([...after[0]!.scores].slice(1)).toEqual([...changed].slice(1).map((v) => expect.closeTo(v, 5)));
       expect(after[0]!.scores[1]).not.toBeCloseTo(before[0]!.scores[1]!, 5);
     } finally {
@@ -261,7 +267,8 @@ describe('SasRecModel', () => {
       expect(together[i]!.used).toEqual(alone!.used);
       expect(together[i]!.scores.length).toBe(itemIds.length);
       expect(together[i]!.scores[0]).toBe(Number.NEGATIVE_INFINITY);
-      for (let j = 1; j < itemIds.length; j++) expect(together[i]!.scores[j]).toBeCloseTo(alone!.scores[j]!, 4);
+      for (let j = 1; j < itemIds.length; j++)
+        expect(together[i]!.scores[j]).toBeCloseTo(alone!.scores[j]!, 4);
       expect([...together[i]!.attention]).toEqual([...alone!.attention].map((v) => expect.closeTo(v, 5)));
     }
   });

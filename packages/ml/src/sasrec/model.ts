@@ -201,7 +201,9 @@ export class SasRecModel {
     }
     const [scoreValues, ...attentionValues] = values as [Float32Array, ...Float32Array[]];
     const V = this.itemIds.length;
-    const out = new Array<{ scores: Float32Array; used: string[]; attention: Float32Array }>(histories.length);
+    const out = new Array<{ scores: Float32Array; used: string[]; attention: Float32Array }>(
+      histories.length,
+    );
     let r = 0;
     groups.forEach((group, g) => {
       const L = batches[g]!.length;
@@ -285,7 +287,7 @@ export class SasRecModel {
     const { hidden: d, heads: h, blocks } = this.config;
     const dh = d / h;
     const w = (name: string) => this.w(name);
-    const { x: before, timeline, maskAdd } = this.embed(batch, blocks - 1);
+    const { x: before, maskAdd } = this.embed(batch, blocks - 1);
     const p = `block${blocks - 1}`;
     // The last position of each row: its input, its mask row (over all keys) and whether it is an item.
     const xLast = tf.reshape(tf.slice(tf.reshape(before, [B, L, d]), [0, L - 1, 0], [B, 1, d]), [B, d]);

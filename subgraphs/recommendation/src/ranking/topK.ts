@@ -103,7 +103,8 @@ export function topKEligible(
       if (l >= k) break;
       const r = l + 1;
       let m = l;
-      if (r < k && (heapVal[r]! < heapVal[l]! || (heapVal[r] === heapVal[l] && heapIdx[r]! > heapIdx[l]!))) m = r;
+      if (r < k && (heapVal[r]! < heapVal[l]! || (heapVal[r] === heapVal[l] && heapIdx[r]! > heapIdx[l]!)))
+        m = r;
       if (heapVal[m]! >= s) break;
       heapIdx[j] = heapIdx[m]!;
       heapVal[j] = heapVal[m]!;
