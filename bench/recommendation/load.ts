@@ -4,6 +4,8 @@
  * job by IPC, sends back one latency per request, the errors and the ranking sources, and exits.
  */
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 export interface LoadJob {
   url: string;
   users: string[];
@@ -14,6 +16,8 @@ export interface LoadJob {
 
 export interface LoadResult {
   seconds: number;
+  /** The load generator's own event-loop delay (ms): how late it could have noticed a response. */
+  clientDelay: { p99: number; max: number };
   latencies: number[];
   errors: number;
   sources: Record<string, number>;
@@ -45,6 +49,8 @@ async function run({ url, users, concurrency, query }: LoadJob): Promise<LoadRes
       await res.arrayBuffer();
     }),
   );
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   const t0 = performance.now();
   const worker = async () => {
     while (next < users.length) {
@@ -68,7 +74,10 @@ async function run({ url, users, concurrency, query }: LoadJob): Promise<LoadRes
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, users.length)) }, worker));
-  return { seconds: (performance.now() - t0) / 1000, latencies, errors, sources };
+  const seconds = (performance.now() - t0) / 1000;
+  delay.disable();
+  const clientDelay = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+  return { seconds, clientDelay, latencies, errors, sources };
 }
 
 if (process.send) {

@@ -3,13 +3,16 @@
  * database, starts the recommendation subgraph in-process twice on it (micro-batcher on: REC_MAX_BATCH
  * 128; off: REC_MAX_BATCH 1, one forward pass per request) with the SASRec model of the registry, and
  * asks `User.recommendations(first: 10)` over HTTP (`_entities`, as the gateway would) at concurrency 1
- * and 64 for distinct users, then times the forward pass alone (GFLOP/s) next to a plain 2-D matMul
- * on the same backend.
+ * and 64 for distinct users, then the same `_entities` request with nothing ranked (the fixed cost of
+ * a request), and times the forward pass alone (GFLOP/s) next to a plain 2-D matMul on the same backend.
+ * Next to the client's latencies: the time inside the service (request event to response end) and the
+ * load generator's own event-loop lag, which say where the rest of the latency was spent.
  *
  *   npm run bench:rec -- [--requests 2000] [--models-dir <registry>] [--data <user item file>] [--help]
  */
 
 import { fork } from 'node:child_process';
+import { subscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -151,8 +154,24 @@ async function startRec(
 /** The floor: the same HTTP request and `_entities` resolution of a User, nothing ranked. */
 const EMPTY_QUERY = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }';
 
+/**
+ * Time inside the service (the HTTP server's request event to the end of its response), from Node's
+ * diagnostics channels: what the client sees on top of it waited in the socket buffers for the busy
+ * event loop to read the request, or in the client.
+ */
+const serverMs: number[] = [];
+const started = new WeakMap<object, number>();
+subscribe('http.server.request.start', (m) => {
+  started.set((m as { response: object }).response, performance.now());
+});
+subscribe('http.server.response.finish', (m) => {
+  const t = started.get((m as { response: object }).response);
+  if (t !== undefined) serverMs.push(performance.now() - t);
+});
+
 /** One run of the load generator (a child process, see load.ts) against `url`. */
 async function measure(url: string, users: string[], concurrency: number, query?: string) {
+  serverMs.length = 0;
   const child = fork(fileURLToPath(new URL('./load.js', import.meta.url)));
   child.send({ url, users, concurrency, ...(query ? { query } : {}) } satisfies LoadJob);
   const [result] = (await once(child, 'message')) as [LoadResult];
@@ -161,6 +180,8 @@ async function measure(url: string, users: string[], concurrency: number, query?
     concurrency,
     usersPerSecond: round(users.length / result.seconds, 1),
     ...latencySummary(result.latencies),
+    server: latencySummary(serverMs),
+    clientLag: { p99: round(result.clientDelay.p99), max: round(result.clientDelay.max) },
     errors: result.errors,
     sources: result.sources,
   };
@@ -321,7 +342,18 @@ try {
       `backend ${backend.backend} (${backend.device}); database ${db.kind}; ` +
       `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at the end (${cpus().length} cores)\n\n` +
       table(
-        ['mode', 'concurrency', 'requests', 'users/s', 'p50 ms', 'p99 ms', 'errors', 'sources'],
+        [
+          'mode',
+          'concurrency',
+          'requests',
+          'users/s',
+          'p50 ms',
+          'p99 ms',
+          'in service p50 / p99',
+          'client lag p99',
+          'errors',
+          'sources',
+        ],
         runs.map((r) => [
           String(r.mode),
           String(r.concurrency),
@@ -329,6 +361,8 @@ try {
           fmt(r.usersPerSecond as number, 1),
           fmt(r.p50 as number, 1),
           fmt(r.p99 as number, 1),
+          `${fmt((r.server as { p50: number }).p50, 1)} / ${fmt((r.server as { p99: number }).p99, 1)}`,
+          fmt((r.clientLag as { p99: number }).p99, 1),
           String(r.errors),
           JSON.stringify(r.sources),
         ]),
