@@ -252,7 +252,16 @@ describe('SasRecModel', () => {
   });
 
   it('groups a batch by history length and answers as for each history alone, in request order', async () => {
-    expect(groupByLength([1, 10, 2, 3, 50, 33, 4, 5], 50)).toEqual([[0, 2, 3, 6], [1], [4, 5], [7]]);
+    // Few short rows join the next longer group (at most MERGE_POSITIONS padding positions)...
+    expect(groupByLength([1, 10, 2, 3, 50, 33, 4, 5], 50)).toEqual([
+      [0, 2, 3, 6, 7, 1],
+      [4, 5],
+    ]);
+    // ...many do not (20 rows x 8 positions), nor rows that would be padded far (6 rows x 40 above);
+    // one row may (1 x 40).
+    const many = [...Array.from({ length: 20 }, () => 2), 10, 50];
+    expect(groupByLength(many, 50)).toEqual([Array.from({ length: 20 }, (_, i) => i), [20, 21]]);
+    expect(groupByLength([], 50)).toEqual([]);
     const histories = [
       fixture[0]!.slice(0, 2),
       fixture[1]!,
