@@ -3,13 +3,16 @@
  * database, starts the recommendation subgraph in-process twice on it (micro-batcher on: REC_MAX_BATCH
  * 128; off: REC_MAX_BATCH 1, one forward pass per request) with the SASRec model of the registry, and
  * asks `User.recommendations(first: 10)` over HTTP (`_entities`, as the gateway would) at concurrency 1
- * and 64 for distinct users, then times the forward pass alone (GFLOP/s) next to a plain 2-D matMul
- * on the same backend.
+ * and 64 for distinct users, then the same `_entities` request with nothing ranked (the fixed cost of
+ * a request), and times the forward pass alone (GFLOP/s) next to a plain 2-D matMul on the same backend.
+ * Next to the client's latencies: the time inside the service (request event to response end) and the
+ * load generator's own event-loop lag, which say where the rest of the latency was spent.
  *
  *   npm run bench:rec -- [--requests 2000] [--models-dir <registry>] [--data <user item file>] [--help]
  */
 
 import { fork } from 'node:child_process';
+import { subscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,6 +22,7 @@ import { parseArgs } from 'node:util';
 import {
   buildVocabulary,
   evaluationSet,
+  groupByLength,
   latestVersion,
   leaveOneOut,
   readSequences,
@@ -65,7 +69,7 @@ if (values.help) {
       '  --requests N           requests per run at concurrency 64 (default 2000)\n' +
       '  --requests-c1 N        requests per run at concurrency 1 (default 300)\n' +
       '  --train-epochs N       epochs of the fallback training (default 2)\n' +
-      '  --forward-reps N       timed forward passes per batch size (default 20)\n',
+      '  --forward-reps N       timed forward passes per round (5 rounds) and batch size (default 20)\n',
   );
   process.exit(0);
 }
@@ -147,82 +151,93 @@ async function startRec(
   });
 }
 
+/** The floor: the same HTTP request and `_entities` resolution of a User, nothing ranked. */
+const EMPTY_QUERY = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }';
+
+/**
+ * Time inside the service (the HTTP server's request event to the end of its response), from Node's
+ * diagnostics channels: what the client sees on top of it waited in the socket buffers for the busy
+ * event loop to read the request, or in the client.
+ */
+const serverMs: number[] = [];
+const started = new WeakMap<object, number>();
+subscribe('http.server.request.start', (m) => {
+  started.set((m as { response: object }).response, performance.now());
+});
+subscribe('http.server.response.finish', (m) => {
+  const t = started.get((m as { response: object }).response);
+  if (t !== undefined) serverMs.push(performance.now() - t);
+});
+
 /** One run of the load generator (a child process, see load.ts) against `url`. */
-async function measure(url: string, users: string[], concurrency: number) {
+async function measure(url: string, users: string[], concurrency: number, query?: string) {
+  serverMs.length = 0;
+  const cpu0 = process.cpuUsage();
   const child = fork(fileURLToPath(new URL('./load.js', import.meta.url)));
-  child.send({ url, users, concurrency } satisfies LoadJob);
+  child.send({ url, users, concurrency, ...(query ? { query } : {}) } satisfies LoadJob);
   const [result] = (await once(child, 'message')) as [LoadResult];
+  const cpu = process.cpuUsage(cpu0);
   return {
     requests: users.length,
     concurrency,
     usersPerSecond: round(users.length / result.seconds, 1),
     ...latencySummary(result.latencies),
+    server: latencySummary(serverMs),
+    // The service's CPU per request (this process serves; the load generator is another process).
+    serviceCpuMs: round((cpu.user + cpu.system) / 1000 / users.length, 2),
+    clientLag: { p99: round(result.clientDelay.p99), max: round(result.clientDelay.max) },
     errors: result.errors,
     sources: result.sources,
   };
 }
 
-async function timeAsync(reps: number, f: () => Promise<void>): Promise<number> {
+/**
+ * Wall-clock and CPU ms per call: the best of 5 rounds of `reps` calls each, so rounds in which other
+ * work on the shared machine preempted this process do not count. The forward pass and the matMuls run
+ * on this one thread (wasm without threads), so CPU time is their cost even when the machine is busy.
+ */
+async function timeAsync(reps: number, f: () => Promise<void>): Promise<{ ms: number; cpuMs: number }> {
   await f();
   await f();
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) await f();
-  return (performance.now() - t0) / reps;
+  let ms = Number.POSITIVE_INFINITY;
+  let cpuMs = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < reps; i++) await f();
+    const c = process.cpuUsage(c0);
+    ms = Math.min(ms, (performance.now() - t0) / reps);
+    cpuMs = Math.min(cpuMs, (c.user + c.system) / 1000 / reps);
+  }
+  return { ms, cpuMs };
 }
 
 async function forwardThroughput(modelsDir: string, histories: string[][]) {
   const version = (await latestVersion(modelsDir, SASREC_MODEL_NAME))!;
   const model = await SasRecModel.load(version.dir);
-  const { withCachedItemTable } = await importFromRepo<
-    typeof import('../../subgraphs/recommendation/dist/serving/cachedTable.js')
-  >('subgraphs/recommendation/dist/serving/cachedTable.js');
-  const { recommendByLength, LENGTH_BUCKETS } = await importFromRepo<
-    typeof import('../../subgraphs/recommendation/dist/serving/lengthBuckets.js')
-  >('subgraphs/recommendation/dist/serving/lengthBuckets.js');
-  const served = withCachedItemTable(model, tf);
   const rows: Record<string, unknown>[] = [];
   try {
-    // As served: the batch split into groups of similar history length, one forward pass each.
-    for (const batch of [64, 128]) {
+    // As served: SasRecModel.recommend (one forward pass per group of similar history length, the last
+    // block for the last position only, one scoring matMul against the item table transposed once).
+    for (const batch of [1, 64, 128]) {
       const hs = histories.slice(0, batch);
-      const groups = new Map<number, number[]>();
-      for (const h of hs) {
-        const len = model.encodeHistory(h).length;
-        const bound = LENGTH_BUCKETS.find((b) => len <= b) ?? model.config.maxLen;
-        groups.set(bound, [...(groups.get(bound) ?? []), len]);
-      }
-      const flops = [...groups.values()].reduce(
-        (sum, lens) => sum + model.forwardFlops(lens.length, Math.max(...lens)),
+      const lengths = hs.map((h) => model.encodeHistory(h).length);
+      const groups = groupByLength(lengths, model.config.maxLen);
+      const flops = groups.reduce(
+        (sum, g) => sum + model.forwardFlops(g.length, Math.max(1, ...g.map((i) => lengths[i]!))),
         0,
       );
-      const ms = await timeAsync(FORWARD_REPS, async () => {
-        await recommendByLength(served, hs);
+      const { ms, cpuMs } = await timeAsync(FORWARD_REPS, async () => {
+        await model.recommend(hs);
       });
       rows.push({
-        what: `served, grouped by length (${groups.size} passes), batch ${batch}`,
+        what: `served forward, batch ${batch} (${groups.length} length group${groups.length > 1 ? 's' : ''})`,
         ms: round(ms, 2),
+        cpuMs: round(cpuMs, 2),
         gflops: round(flops / 1e9, 3),
         gflopsPerSecond: round(flops / 1e9 / (ms / 1000), 2),
+        gflopsPerCpuSecond: round(flops / 1e9 / (cpuMs / 1000), 2),
       });
-    }
-    for (const [label, recommend] of [
-      ['served forward (item table transposed once)', (hs: string[][]) => served.recommend(hs)],
-      ['SasRecModel.recommend (transposes per call)', (hs: string[][]) => model.recommend(hs)],
-    ] as const) {
-      for (const batch of [1, 64, 128]) {
-        const hs = histories.slice(0, batch);
-        const len = Math.max(...hs.map((h) => model.encodeHistory(h).length));
-        const ms = await timeAsync(FORWARD_REPS, async () => {
-          await recommend(hs);
-        });
-        const flops = model.forwardFlops(batch, len);
-        rows.push({
-          what: `${label}, batch ${batch} (length ${len})`,
-          ms: round(ms, 2),
-          gflops: round(flops / 1e9, 3),
-          gflopsPerSecond: round(flops / 1e9 / (ms / 1000), 2),
-        });
-      }
     }
     const d = model.config.hidden;
     const items = model.itemIds.length;
@@ -232,7 +247,7 @@ async function forwardThroughput(modelsDir: string, histories: string[][]) {
     ] as const) {
       const a = tf.randomNormal([m, k]);
       const b = tf.randomNormal([k, n]);
-      const ms = await timeAsync(FORWARD_REPS, async () => {
+      const { ms, cpuMs } = await timeAsync(FORWARD_REPS, async () => {
         const c = tf.matMul(a, b);
         await c.data();
         c.dispose();
@@ -243,12 +258,14 @@ async function forwardThroughput(modelsDir: string, histories: string[][]) {
       rows.push({
         what: label,
         ms: round(ms, 2),
+        cpuMs: round(cpuMs, 2),
         gflops: round(flops / 1e9, 3),
         gflopsPerSecond: round(flops / 1e9 / (ms / 1000), 2),
+        gflopsPerCpuSecond: round(flops / 1e9 / (cpuMs / 1000), 2),
       });
     }
   } finally {
-    served.dispose();
+    model.dispose();
   }
   return rows;
 }
@@ -318,20 +335,27 @@ try {
       runs.push({ mode: name, ...(await measure(sg.url, take(n), concurrency)) });
     }
   }
+  // The fixed cost of a request (HTTP, Apollo, `_entities`), measured on the same service and load.
+  progress(`floor: ${REQUESTS} requests at concurrency 64 of _entities { id } (nothing ranked)`);
+  const floor = {
+    mode: 'floor: _entities { id }, nothing ranked',
+    ...(await measure(batched.url, users.slice(0, REQUESTS), 64, EMPTY_QUERY)),
+  };
+  runs.push(floor);
   progress('forward pass and matMul throughput');
   const histories = users.slice(0, 128).map((u) => sequences.get(u)!);
   const forward = await forwardThroughput(registry.dir, histories);
 
-  const on64 = runs.find((r) => r.concurrency === 64 && String(r.mode).includes('on'))!;
-  const off64 = runs.find((r) => r.concurrency === 64 && String(r.mode).includes('off'))!;
+  const on64 = runs.find((r) => r.concurrency === 64 && String(r.mode).startsWith('micro-batcher on'))!;
+  const off64 = runs.find((r) => r.concurrency === 64 && String(r.mode).startsWith('micro-batcher off'))!;
   const speedup = (on64.usersPerSecond as number) / (off64.usersPerSecond as number);
   // The model's share alone: users per second of back-to-back forward passes at batch 1 and 64.
   const servedMs = (prefix: string, batch: number) =>
-    forward.find((f) => String(f.what).startsWith(prefix) && String(f.what).includes(`batch ${batch}`))!
-      .ms as number;
+    forward.find((f) => String(f.what).startsWith(prefix) && String(f.what).includes(`batch ${batch} `))!
+      .cpuMs as number;
   const forwardUsers = {
     batch1: round(1000 / servedMs('served forward', 1), 1),
-    batch64: round(64_000 / servedMs('served, grouped', 64), 1),
+    batch64: round(64_000 / servedMs('served forward', 64), 1),
   };
   process.stdout.write(
     `\nRecommendation serving: User.recommendations(first: 10) through the subgraph (HTTP, _entities)\n` +
@@ -339,7 +363,19 @@ try {
       `backend ${backend.backend} (${backend.device}); database ${db.kind}; ` +
       `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at the end (${cpus().length} cores)\n\n` +
       table(
-        ['mode', 'concurrency', 'requests', 'users/s', 'p50 ms', 'p99 ms', 'errors', 'sources'],
+        [
+          'mode',
+          'concurrency',
+          'requests',
+          'users/s',
+          'p50 ms',
+          'p99 ms',
+          'in service p50 / p99',
+          'service CPU ms/req',
+          'client lag p99',
+          'errors',
+          'sources',
+        ],
         runs.map((r) => [
           String(r.mode),
           String(r.concurrency),
@@ -347,23 +383,33 @@ try {
           fmt(r.usersPerSecond as number, 1),
           fmt(r.p50 as number, 1),
           fmt(r.p99 as number, 1),
+          `${fmt((r.server as { p50: number }).p50, 1)} / ${fmt((r.server as { p99: number }).p99, 1)}`,
+          fmt(r.serviceCpuMs as number, 2),
+          fmt((r.clientLag as { p99: number }).p99, 1),
           String(r.errors),
           JSON.stringify(r.sources),
         ]),
       ) +
       `\n\nbatching speed-up at concurrency 64: ${speedup.toFixed(2)}x (target >= 5x: ${speedup >= 5 ? 'met' : 'missed'}); ` +
-      `p99 at concurrency 64 with the micro-batcher: ${fmt(on64.p99 as number, 1)} ms (target < 100 ms: ${(on64.p99 as number) < 100 ? 'met' : 'missed'})\n\n` +
+      `p99 at concurrency 64 with the micro-batcher: ${fmt(on64.p99 as number, 1)} ms (target < 100 ms: ${(on64.p99 as number) < 100 ? 'met' : 'missed'})\n` +
+      `fixed cost of a request (HTTP, Apollo, _entities; nothing ranked) at concurrency 64: ${fmt(floor.usersPerSecond, 1)} requests/s, ` +
+      `${fmt(1000 / floor.usersPerSecond, 2)} ms each; the micro-batcher on takes ${fmt(1000 / (on64.usersPerSecond as number), 2)} ms a user, off ${fmt(1000 / (off64.usersPerSecond as number), 2)} ms\n\n` +
       table(
-        ['forward pass / reference', 'ms', 'GFLOP', 'GFLOP/s'],
+        ['forward pass / reference', 'ms', 'CPU ms', 'GFLOP', 'GFLOP/s', 'GFLOP/CPU s'],
         forward.map((f) => [
           String(f.what),
           fmt(f.ms as number, 2),
+          fmt(f.cpuMs as number, 2),
           fmt(f.gflops as number, 3),
           fmt(f.gflopsPerSecond as number, 2),
+          fmt(f.gflopsPerCpuSecond as number, 2),
         ]),
       ) +
-      `\nforward pass alone: ${fmt(forwardUsers.batch1, 1)} users/s at batch 1, ${fmt(forwardUsers.batch64, 1)} users/s at batch 64 grouped by length ` +
-      `(${(forwardUsers.batch64 / forwardUsers.batch1).toFixed(1)}x)\n`,
+      `\n(ms: best of 5 rounds; CPU ms: this thread's CPU time, what the shared machine's preemption does not inflate)\n` +
+      `forward pass alone, by CPU time: ${fmt(forwardUsers.batch1, 1)} users/s at batch 1, ${fmt(forwardUsers.batch64, 1)} users/s at batch 64 grouped by length ` +
+      `(${(forwardUsers.batch64 / forwardUsers.batch1).toFixed(1)}x)\n` +
+      `service CPU per request at concurrency 64: on ${fmt(on64.serviceCpuMs as number, 2)} ms, off ${fmt(off64.serviceCpuMs as number, 2)} ms ` +
+      `(${((off64.serviceCpuMs as number) / (on64.serviceCpuMs as number)).toFixed(2)}x), nothing ranked ${fmt(floor.serviceCpuMs, 2)} ms\n`,
   );
   const path = writeResults('recommendation-serve.json', {
     at: new Date().toISOString(),

@@ -8,12 +8,14 @@ export interface MicroBatcherOptions {
 /**
  * Groups requests that arrive within a few milliseconds into one call of `run(items)`, which must
  * return one result per item in order (e.g. one forward pass of a model). Batches run one at a time, so
- * a slow forward pass lets the next batch fill up instead of queueing many small ones.
+ * a slow forward pass lets the next batch fill up instead of queueing many small ones; when a batch
+ * ends, requests that have already waited `maxWaitMs` (they arrived while it ran) go at once instead
+ * of waiting another window.
  */
 export class MicroBatcher<I, O> {
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
-  private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  private queue: { item: I; at: number; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running = false;
 
@@ -28,7 +30,7 @@ export class MicroBatcher<I, O> {
   /** Resolves with this item's result once its batch has run. */
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, at: performance.now(), resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.maxWaitMs);
     });
@@ -54,8 +56,10 @@ export class MicroBatcher<I, O> {
       })
       .finally(() => {
         this.running = false;
-        if (this.queue.length >= this.maxBatch) this.flush();
-        else if (this.queue.length > 0) this.timer ??= setTimeout(() => this.flush(), this.maxWaitMs);
+        if (this.queue.length === 0) return;
+        const waited = performance.now() - this.queue[0]!.at;
+        if (this.queue.length >= this.maxBatch || waited >= this.maxWaitMs) this.flush();
+        else this.timer ??= setTimeout(() => this.flush(), this.maxWaitMs - waited);
       });
   }
 }

@@ -140,6 +140,8 @@ export {
   type Scorer,
 } from './sasrec/evaluate.js';
 export {
+  groupByLength,
+  LENGTH_GROUPS,
   leftPad,
   loadLatestSasRec,
   SASREC_MODEL_NAME,

@@ -19,6 +19,28 @@ describe('MicroBatcher', () => {
     expect(calls.length).toBe(3);
   });
 
+  it('sends requests that waited a whole window during a batch as soon as it ends', async () => {
+    const started: number[] = [];
+    const t0 = performance.now();
+    const batcher = new MicroBatcher(
+      async (items: number[]) => {
+        started.push(performance.now() - t0);
+        // A batch longer than the window.
+        await new Promise((r) => setTimeout(r, 60));
+        return items;
+      },
+      { maxBatch: 100, maxWaitMs: 40 },
+    );
+    const first = batcher.submit(1);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = batcher.submit(2);
+    expect(await first).toBe(1);
+    expect(await second).toBe(2);
+    // The second request arrived while the first batch ran and had waited over 40 ms when it ended:
+    // it starts right after (60 ms after the first), not another 40 ms window later (100 ms after).
+    expect(started[1]! - started[0]!).toBeLessThan(90);
+  });
+
   it('rejects every request of a failed batch and keeps serving later ones', async () => {
     let fail = true;
     const batcher = new MicroBatcher(async (items: string[]) => {

@@ -14,7 +14,13 @@ import {
   type RankingMetrics,
   stageInput,
 } from '../src/sasrec/evaluate.js';
-import { loadLatestSasRec, SASREC_MODEL_NAME, SasRecModel } from '../src/sasrec/model.js';
+import {
+  groupByLength,
+  leftPad,
+  loadLatestSasRec,
+  SASREC_MODEL_NAME,
+  SasRecModel,
+} from '../src/sasrec/model.js';
 import { trainSasRec } from '../src/sasrec/train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-sasrec-'));
@@ -176,6 +182,104 @@ describe('SasRecModel', () => {
     expect(empty!.used).toEqual([]);
     expect(empty!.attention.length).toBe(0);
     expect(empty!.scores.length).toBe(itemIds.length);
+  });
+
+  it('computes the last position alone as the full forward pass does, for one and several heads', () => {
+    for (const [heads, blocks] of [
+      [1, 2],
+      [2, 2],
+      [2, 1],
+    ] as const) {
+      const ids = ['', ...Array.from({ length: 30 }, (_, i) => `x${i}`)];
+      const model = SasRecModel.create(ids, { maxLen: 7, hidden: 8, blocks, heads, dropout: 0.3 }, 9);
+      try {
+        // Different lengths (left padding), a full row and an empty one.
+        const batch = leftPad([[3, 4, 5], [1, 2, 3, 4, 5, 6, 7], [], [9]]);
+        const L = batch.length;
+        const [full, fullAttention, last, lastAttention] = tf.tidy(() => {
+          const f = model.forward(batch);
+          const l = model.lastFeatures(batch);
+          const rows = tf.tensor1d(
+            [0, 1, 2, 3].map((b) => b * L + L - 1),
+            'int32',
+          );
+          const att = tf.mean(
+            tf.reshape(
+              tf.slice(tf.reshape(f.attention, [4, heads, L, L]), [0, 0, L - 1, 0], [4, heads, 1, L]),
+              [4, heads, L],
+            ),
+            1,
+          );
+          return [
+            tf.gather(f.features, rows).arraySync(),
+            att.arraySync(),
+            l.features.arraySync(),
+            l.attention.arraySync(),
+          ] as number[][][];
+        });
+        for (let b = 0; b < 4; b++) {
+          for (let c = 0; c < 8; c++) expect(last![b]![c]).toBeCloseTo(full![b]![c]!, 5);
+          for (let t = 0; t < L; t++) expect(lastAttention![b]![t]).toBeCloseTo(fullAttention![b]![t]!, 5);
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+  });
+
+  it('scores with the item table as it is now, after the weights change', async () => {
+    const ids = ['', 'a', 'b', 'c'];
+    const model = SasRecModel.create(ids, { maxLen: 4, hidden: 4, blocks: 1, heads: 1, dropout: 0 }, 2);
+    try {
+      const before = await model.recommend([['a', 'b']]);
+      const expected = tf.tidy(() =>
+        model.scoreAll(model.lastFeatures(leftPad([[1, 2]])).features).dataSync(),
+      );
+      expect([...before[0]!.scores].slice(1)).toEqual(
+        [...expected].slice(1).map((v) => expect.closeTo(v, 5)),
+      );
+      const table = model.itemTable();
+      table.assign(tf.tidy(() => tf.mul(table, 2)));
+      const after = await model.recommend([['a', 'b']]);
+      const changed = tf.tidy(() =>
+        model.scoreAll(model.lastFeatures(leftPad([[1, 2]])).features).dataSync(),
+      );
+      expect([...after[0]!.scores].slice(1)).toEqual([...changed].slice(1).map((v) => expect.closeTo(v, 5)));
+      expect(after[0]!.scores[1]).not.toBeCloseTo(before[0]!.scores[1]!, 5);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('groups a batch by history length and answers as for each history alone, in request order', async () => {
+    // Few short rows join the next longer group (at most MERGE_POSITIONS padding positions)...
+    expect(groupByLength([1, 10, 2, 3, 50, 33, 4, 5], 50)).toEqual([
+      [0, 2, 3, 6, 7, 1],
+      [4, 5],
+    ]);
+    // ...many do not (20 rows x 8 positions), nor rows that would be padded far (6 rows x 40 above);
+    // one row may (1 x 40).
+    const many = [...Array.from({ length: 20 }, () => 2), 10, 50];
+    expect(groupByLength(many, 50)).toEqual([Array.from({ length: 20 }, (_, i) => i), [20, 21]]);
+    expect(groupByLength([], 50)).toEqual([]);
+    const histories = [
+      fixture[0]!.slice(0, 2),
+      fixture[1]!,
+      [],
+      fixture[2]!.slice(0, 7),
+      ['i1', 'unknown'],
+      fixture[3]!.slice(0, 11),
+    ];
+    const together = await trained.recommend(histories);
+    for (let i = 0; i < histories.length; i++) {
+      const [alone] = await trained.recommend([histories[i]!]);
+      expect(together[i]!.used).toEqual(alone!.used);
+      expect(together[i]!.scores.length).toBe(itemIds.length);
+      expect(together[i]!.scores[0]).toBe(Number.NEGATIVE_INFINITY);
+      for (let j = 1; j < itemIds.length; j++)
+        expect(together[i]!.scores[j]).toBeCloseTo(alone!.scores[j]!, 4);
+      expect([...together[i]!.attention]).toEqual([...alone!.attention].map((v) => expect.closeTo(v, 5)));
+    }
   });
 
   it('keeps the tensor count flat across recommend calls', async () => {

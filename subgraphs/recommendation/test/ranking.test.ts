@@ -2,11 +2,10 @@ import { meshEvent } from '@attention-mesh/platform';
 import { describe, expect, it } from 'vitest';
 import { UnitEmbeddings } from '../src/ranking/embeddings.js';
 import { capExposure, ExposureTracker, gini } from '../src/ranking/exposure.js';
-import { mmr } from '../src/ranking/mmr.js';
+import { mmr, mmrUnitRows } from '../src/ranking/mmr.js';
 import { PopularityRanking } from '../src/ranking/popularity.js';
-import { topK } from '../src/ranking/topK.js';
+import { topK, topKEligible } from '../src/ranking/topK.js';
 import { applyChange, changeFromAttention, changeFromFeedback } from '../src/sequences.js';
-import { recommendByLength } from '../src/serving/lengthBuckets.js';
 
 describe('topK', () => {
   it('matches a full sort, skipping rejected indices, -Infinity and NaN', () => {
@@ -30,6 +29,33 @@ describe('topK', () => {
   });
 });
 
+describe('topKEligible', () => {
+  it('matches topK with the same rejections, ties broken by the lower index', () => {
+    let x = 11;
+    const next = () => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return x / 2 ** 31;
+    };
+    for (const k of [1, 7, 100]) {
+      const scores = new Float32Array(3_000);
+      // Few distinct values, so many ties cross the heap's floor.
+      for (let i = 0; i < scores.length; i++) scores[i] = Math.floor(next() * 40) / 40;
+      scores[5] = Number.NEGATIVE_INFINITY;
+      scores[6] = Number.NaN;
+      scores[7] = 2;
+      const eligible = new Uint8Array(scores.length);
+      for (let i = 0; i < eligible.length; i++) eligible[i] = next() < 0.8 ? 1 : 0;
+      eligible[7] = 0;
+      expect(topKEligible(scores, k, eligible)).toEqual(topK(scores, k, (i) => eligible[i] === 0));
+    }
+    expect(topKEligible(new Float32Array([1, 2]), 5, new Uint8Array([1, 1]))).toEqual([
+      { index: 1, score: 2 },
+      { index: 0, score: 1 },
+    ]);
+    expect(topKEligible(new Float32Array([1, 2]), 0, new Uint8Array([1, 1]))).toEqual([]);
+  });
+});
+
 describe('MMR', () => {
   // Items 0 and 1 point the same way; 2 and 3 elsewhere.
   const emb = new UnitEmbeddings(new Float32Array([1, 0, 0.99, 0.1, 0, 1, -1, 0.2]), 4, 2);
@@ -48,6 +74,29 @@ describe('MMR', () => {
 
   it('keeps the score order at lambda 1', () => {
     expect(mmr(candidates, (a, b) => emb.cosine(a, b), 1, 3).map((c) => c.index)).toEqual([0, 1, 2]);
+  });
+
+  it('gives the same picks over unit rows as over the cosine callback', () => {
+    const dim = 16;
+    const count = 400;
+    const raw = new Float32Array(count * dim);
+    let x = 5;
+    for (let i = 0; i < raw.length; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      raw[i] = x / 2 ** 31 - 0.5;
+    }
+    const unit = new UnitEmbeddings(raw, count, dim);
+    const pool = Array.from({ length: 100 }, (_, i) => ({ index: (i * 37) % count, score: 1 - i / 100 }));
+    // Ties: the same rows under equal scores, and equal scores on different rows.
+    const ties = Array.from({ length: 60 }, (_, i) => ({ index: i % 7, score: Math.floor(i / 10) }));
+    for (const lambda of [0, 0.3, 0.7, 0.95, 1]) {
+      for (const candidates of [pool, ties]) {
+        expect(mmrUnitRows(candidates, unit.rows, dim, lambda, 30)).toEqual(
+          mmr(candidates, (a, b) => unit.cosine(a, b), lambda, 30),
+        );
+      }
+    }
+    expect(mmrUnitRows([], unit.rows, dim, 0.7, 30)).toEqual([]);
   });
 
   it('computes unit rows', () => {
@@ -143,33 +192,5 @@ describe('sequence changes', () => {
     expect(change.append).toEqual(['a', 'c']);
     expect(change.appliedId).toBe(`ev:${e.id}`);
     expect(applyChange({ ...empty, items: ['x', 'a'] }, change, 1)!.items).toEqual(['x', 'a', 'c']);
-  });
-});
-
-describe('length groups', () => {
-  it('runs one forward pass per group of similar history length, results in request order', async () => {
-    const calls: number[][] = [];
-    const known = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']);
-    const model = {
-      itemIds: [],
-      config: { maxLen: 50, hidden: 2, blocks: 1, heads: 1 },
-      indexOf: (id: string) => (known.has(id) ? 1 : undefined),
-      recommend: async (hs: readonly (readonly string[])[]) => {
-        calls.push(hs.map((h) => h.length));
-        return hs.map((h) => ({
-          scores: new Float32Array([h.length]),
-          used: [...h],
-          attention: new Float32Array(),
-        }));
-      },
-      itemEmbeddings: async () => new Float32Array(),
-      forwardFlops: () => 0,
-      dispose: () => {},
-    };
-    const histories = [['a'], 'abcdefghij'.split(''), ['a', 'b', 'zz', 'zz', 'zz', 'zz'], ['c', 'd', 'e']];
-    const results = await recommendByLength(model, histories);
-    expect(results.map((r) => r.used)).toEqual(histories);
-    // Known lengths 1, 10, 2, 3: groups <=4 (three histories) and <=16 (one).
-    expect(calls.map((c) => c.length).sort()).toEqual([1, 3]);
   });
 });

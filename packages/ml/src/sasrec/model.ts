@@ -3,7 +3,10 @@ import { matMul } from '../engagement/ops.js';
 import { createRng, type Rng } from '../random.js';
 import { loadLatest, type ModelVersion } from '../registry.js';
 import { loadWeights, readModelFile, saveWeights } from '../weightsFile.js';
+import { groupByLength, type IndexBatch, leftPad } from './batches.js';
 import { dropout, gatherRows, layerNorm } from './ops.js';
+
+export { groupByLength, type IndexBatch, LENGTH_GROUPS, leftPad, MERGE_POSITIONS } from './batches.js';
 
 export interface SasRecConfig {
   /** Longest history the model reads (older items are dropped). */
@@ -27,13 +30,6 @@ const SASREC_FORMAT = {
 };
 /** Added to masked attention scores. */
 const MASKED = -1e9;
-
-/** A batch of left-padded index sequences: ids[b * length + t], 0 = padding; the newest item is last. */
-export interface IndexBatch {
-  ids: Int32Array;
-  size: number;
-  length: number;
-}
 
 /** The forward pass's outputs: features [size * length, hidden] and the last block's attention weights. */
 export interface Forward {
@@ -115,6 +111,7 @@ export class SasRecModel {
   readonly config: SasRecConfig;
   private readonly weights: Map<string, tf.Variable>;
   private readonly index: Map<string, number>;
+  private transposed: { dataId: object; tensor: tf.Tensor2D } | undefined;
   private disposed = false;
 
   private constructor(itemIds: readonly string[], config: SasRecConfig, weights: Map<string, tf.Variable>) {
@@ -177,35 +174,66 @@ export class SasRecModel {
     this.assertLive();
     if (histories.length === 0) return [];
     const encoded = histories.map((h) => this.encodeHistory(h));
-    const batch = leftPad(encoded);
-    const { scores, attention } = tf.tidy(() => {
-      const last = this.lastFeatures(batch);
-      const s = this.scoreAll(last.features);
-      return { scores: s, attention: last.attention };
+    const groups = groupByLength(
+      encoded.map((s) => s.length),
+      this.config.maxLen,
+    );
+    const table = this.scoringTable();
+    // One forward pass per length group, then one scoring matMul over all of them: row r of the scores
+    // is history order[r].
+    const order = groups.flat();
+    const batches = groups.map((g) => leftPad(g.map((i) => encoded[i]!)));
+    const { scores, attentions } = tf.tidy(() => {
+      const lasts = batches.map((b) => this.lastFeatures(b));
+      const features = lasts.length === 1 ? lasts[0]!.features : tf.concat(lasts.map((l) => l.features));
+      return { scores: tf.matMul(features, table), attentions: lasts.map((l) => l.attention) };
     });
-    let scoreValues: Float32Array;
-    let attentionValues: Float32Array;
+    let values: Float32Array[];
     try {
-      [scoreValues, attentionValues] = (await Promise.all([scores.data(), attention.data()])) as [
-        Float32Array,
-        Float32Array,
-      ];
+      values = (await Promise.all([scores.data(), ...attentions.map((a) => a.data())])) as Float32Array[];
     } finally {
       scores.dispose();
-      attention.dispose();
+      for (const a of attentions) a.dispose();
     }
+    const [scoreValues, ...attentionValues] = values as [Float32Array, ...Float32Array[]];
     const V = this.itemIds.length;
-    const L = batch.length;
-    return encoded.map((seq, b) => {
-      const row = scoreValues.slice(b * V, (b + 1) * V);
-      row[0] = Number.NEGATIVE_INFINITY;
-      const n = seq.length;
-      return {
-        scores: row,
-        used: seq.map((i) => this.itemIds[i]!),
-        attention: attentionValues.slice(b * L + L - n, (b + 1) * L),
-      };
+    const out = new Array<{ scores: Float32Array; used: string[]; attention: Float32Array }>(
+      histories.length,
+    );
+    let r = 0;
+    groups.forEach((group, g) => {
+      const L = batches[g]!.length;
+      const att = attentionValues[g]!;
+      group.forEach((i, b) => {
+        // Views into the batch's one buffer: a row is 95 KB for Games, and callers only read it.
+        const row = scoreValues.subarray(r * V, (r + 1) * V);
+        row[0] = Number.NEGATIVE_INFINITY;
+        const seq = encoded[i]!;
+        out[i] = {
+          scores: row,
+          used: seq.map((id) => this.itemIds[id]!),
+          attention: att.slice(b * L + L - seq.length, (b + 1) * L),
+        };
+        r++;
+      });
     });
+    if (r !== order.length) throw new Error('SASRec recommend: rows and histories disagree');
+    return out;
+  }
+
+  /**
+   * The item table transposed [hidden, V] for scoring, computed once per value of the table: a transpose
+   * of 23,715 x 50 costs about as much as the rest of a batch-1 forward pass on wasm. Keyed by the
+   * table's data id, which `Variable.assign` replaces, so a model still being trained never scores with
+   * stale weights.
+   */
+  private scoringTable(): tf.Tensor2D {
+    const table = this.w('item/embedding');
+    if (this.transposed?.dataId !== table.dataId) {
+      this.transposed?.tensor.dispose();
+      this.transposed = { dataId: table.dataId, tensor: tf.tidy(() => tf.transpose(table)) as tf.Tensor2D };
+    }
+    return this.transposed.tensor;
   }
 
   /** The output (= input) item embedding table, row-major (itemIds.length x hidden). */
@@ -214,11 +242,16 @@ export class SasRecModel {
     return new Float32Array((await this.w('item/embedding').data()) as Float32Array);
   }
 
-  /** Multiply-adds x2 of one forward pass for `batch` sequences of length `len` scored against all items. */
+  /**
+   * Multiply-adds x2 of one inference forward pass (`lastFeatures`, then scoring) for `batch` sequences of
+   * length `len` scored against all items: every block but the last over all positions, the last block's
+   * keys and values over all positions and the rest of it for the last position only.
+   */
   forwardFlops(batch: number, len: number): number {
     const d = this.config.hidden;
-    const perBlock = 6 * batch * len * d * d + 2 * batch * len * len * d;
-    return 2 * (this.config.blocks * perBlock + batch * d * this.itemIds.length);
+    const fullBlock = 6 * batch * len * d * d + 2 * batch * len * len * d;
+    const lastBlock = 2 * batch * len * d * d + 4 * batch * d * d + 2 * batch * len * d;
+    return 2 * ((this.config.blocks - 1) * fullBlock + lastBlock + batch * d * this.itemIds.length);
   }
 
   /** Number of trainable parameters. */
@@ -240,17 +273,54 @@ export class SasRecModel {
 
   /**
    * Features of the last position of each sequence [size, hidden] and the last block's attention of that
-   * position over the keys [size, length] (mean over heads); call inside tf.tidy.
+   * position over the keys [size, length] (mean over heads); call inside tf.tidy. The same values as
+   * `forward` at the last positions, but the last block computes its query, attention, output projection
+   * and feed-forward for the last position only (inference reads nothing else).
    */
   lastFeatures(batch: IndexBatch): { features: tf.Tensor2D; attention: tf.Tensor2D } {
-    const { size: B, length: L } = batch;
-    const h = this.config.heads;
-    const out = this.forward(batch);
-    const rows = new Int32Array(B);
-    for (let b = 0; b < B; b++) rows[b] = b * L + L - 1;
-    const features = tf.gather(out.features, tf.tensor1d(rows, 'int32')) as tf.Tensor2D;
-    const lastRow = tf.slice(tf.reshape(out.attention, [B, h, L, L]), [0, 0, L - 1, 0], [B, h, 1, L]);
-    const attention = tf.mean(tf.reshape(lastRow, [B, h, L]), 1) as tf.Tensor2D;
+    this.assertLive();
+    const { size: B, length: L, ids } = batch;
+    const { hidden: d, heads: h, blocks } = this.config;
+    const dh = d / h;
+    const w = (name: string) => this.w(name);
+    const { x: before, maskAdd } = this.embed(batch, blocks - 1);
+    const p = `block${blocks - 1}`;
+    // The last position of each row: its input, its mask row (over all keys) and whether it is an item.
+    const xLast = tf.reshape(tf.slice(tf.reshape(before, [B, L, d]), [0, L - 1, 0], [B, 1, d]), [B, d]);
+    const maskLast = tf.slice(maskAdd, [0, L - 1, 0], [B, 1, L]);
+    const lastValid = new Float32Array(B);
+    for (let b = 0; b < B; b++) lastValid[b] = ids[b * L + L - 1] !== 0 ? 1 : 0;
+
+    const q = layerNorm(xLast as tf.Tensor2D, w(`${p}/attnNorm/gamma`), w(`${p}/attnNorm/beta`));
+    const qs = dense2(q, w(`${p}/query/kernel`), w(`${p}/query/bias`));
+    const ks = dense2(before, w(`${p}/key/kernel`), w(`${p}/key/bias`));
+    const vs = dense2(before, w(`${p}/value/kernel`), w(`${p}/value/bias`));
+    // [B * h, rows, dh] per head (rows = 1 for the query, L for keys and values).
+    const split = (t: tf.Tensor2D, rows: number) =>
+      h === 1
+        ? tf.reshape(t, [B, rows, d])
+        : tf.reshape(tf.transpose(tf.reshape(t, [B, rows, h, dh]), [0, 2, 1, 3]), [B * h, rows, dh]);
+    const keysT = tf.transpose(split(ks, L), [0, 2, 1]);
+    let scores = tf.mul(tf.matMul(split(qs, 1), keysT), 1 / Math.sqrt(dh)) as tf.Tensor3D;
+    scores =
+      h === 1
+        ? tf.add(scores, maskLast)
+        : tf.reshape(tf.add(tf.reshape(scores, [B, h, 1, L]), tf.reshape(maskLast, [B, 1, 1, L])), [
+            B * h,
+            1,
+            L,
+          ]);
+    const weights = tf.softmax(scores) as tf.Tensor3D;
+    const attended = tf.reshape(tf.matMul(weights, split(vs, L)), [B, d]) as tf.Tensor2D;
+    // With h > 1 the heads' outputs are concatenated per row: [B * h, 1, dh] in head order is that.
+    const projected = dense2(attended, w(`${p}/out/kernel`), w(`${p}/out/bias`));
+    const x = tf.add(q, projected) as tf.Tensor2D;
+    const f = layerNorm(x, w(`${p}/ffnNorm/gamma`), w(`${p}/ffnNorm/beta`));
+    const inner = tf.relu(dense2(f, w(`${p}/ffn1/kernel`), w(`${p}/ffn1/bias`))) as tf.Tensor2D;
+    const outer = dense2(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`));
+    const out = tf.mul(tf.add(f, outer), tf.tensor2d(lastValid, [B, 1])) as tf.Tensor2D;
+    const features = layerNorm(out, w('final/gamma'), w('final/beta'));
+    const attention = tf.mean(tf.reshape(weights, [B, h, L]), 1) as tf.Tensor2D;
     return { features, attention };
   }
 
@@ -270,6 +340,21 @@ export class SasRecModel {
    * embedding table (training passes the rows a batch uses; row 0 must be the padding row).
    */
   forward(batch: IndexBatch, rng?: Rng, table?: tf.Tensor2D): Forward {
+    const { x, attention } = this.embed(batch, this.config.blocks, rng, table);
+    const features = layerNorm(x, this.w('final/gamma'), this.w('final/beta'));
+    return { features, attention: attention! };
+  }
+
+  /**
+   * The embeddings of a batch through the first `blocks` blocks [size * length, hidden], with the
+   * timeline (1 for items, 0 for padding), the additive attention mask and the last block's attention.
+   */
+  private embed(
+    batch: IndexBatch,
+    blocks: number,
+    rng?: Rng,
+    table?: tf.Tensor2D,
+  ): { x: tf.Tensor2D; timeline: tf.Tensor2D; maskAdd: tf.Tensor3D; attention: tf.Tensor3D | undefined } {
     this.assertLive();
     const { size: B, length: L, ids } = batch;
     const { hidden: d, heads: h, maxLen } = this.config;
@@ -304,7 +389,7 @@ export class SasRecModel {
     x = tf.mul(dropout(x, rate, seed()), timeline);
 
     let attention: tf.Tensor3D | undefined;
-    for (let i = 0; i < this.config.blocks; i++) {
+    for (let i = 0; i < blocks; i++) {
       const p = `block${i}`;
       const q = layerNorm(x, w(`${p}/attnNorm/gamma`), w(`${p}/attnNorm/beta`));
       const qs = dense2(q, w(`${p}/query/kernel`), w(`${p}/query/bias`));
@@ -338,13 +423,14 @@ export class SasRecModel {
       const outer = dropout(dense2(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`)), rate, seed());
       x = tf.mul(tf.add(f, outer), timeline);
     }
-    const features = layerNorm(x, w('final/gamma'), w('final/beta'));
-    return { features, attention: attention! };
+    return { x, timeline, maskAdd, attention };
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.transposed?.tensor.dispose();
+    this.transposed = undefined;
     for (const v of this.weights.values()) v.dispose();
   }
 
@@ -373,17 +459,6 @@ function checkVocabulary(itemIds: readonly string[]): string[] {
     seen.add(id);
   }
   return [...itemIds];
-}
-
-/** Left-pads index sequences to the longest one (at least 1, so an empty history still yields a row). */
-export function leftPad(sequences: readonly (readonly number[])[]): IndexBatch {
-  let length = 1;
-  for (const s of sequences) length = Math.max(length, s.length);
-  const ids = new Int32Array(sequences.length * length);
-  sequences.forEach((s, b) => {
-    ids.set(s, b * length + length - s.length);
-  });
-  return { ids, size: sequences.length, length };
 }
 
 /** The newest SASRec model in the registry at `modelsDir` (e.g. `.data/models`), or undefined. */

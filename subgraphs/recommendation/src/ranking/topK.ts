@@ -60,3 +60,61 @@ export function topK(
   for (let i = 0; i < size; i++) out.push({ index: heapIdx[i]!, score: heapVal[i]! });
   return out.sort((a, b) => b.score - a.score || a.index - b.index);
 }
+
+/**
+ * `topK` for the serving path: the k highest scores among indices with `eligible[i] === 1`, best first
+ * (ties: lower index first). One tight pass over a typed array with no call per entry: an entry costs a
+ * comparison with the k-th best so far, and only the few that beat it touch the eligibility array or
+ * the heap.
+ */
+export function topKEligible(
+  scores: Float32Array,
+  k: number,
+  eligible: Uint8Array,
+): { index: number; score: number }[] {
+  if (k <= 0) return [];
+  const heapIdx = new Int32Array(k);
+  const heapVal = new Float64Array(k);
+  let size = 0;
+  // The heap's smallest value, or -Infinity until it holds k entries (NaN never passes `>`).
+  let floor = Number.NEGATIVE_INFINITY;
+  const n = Math.min(scores.length, eligible.length);
+  for (let i = 0; i < n; i++) {
+    const s = scores[i]!;
+    if (!(s > floor) || eligible[i] === 0) continue;
+    if (size < k) {
+      let j = size++;
+      while (j > 0) {
+        const p = (j - 1) >> 1;
+        if (heapVal[p]! < s || (heapVal[p] === s && heapIdx[p]! > i)) break;
+        heapIdx[j] = heapIdx[p]!;
+        heapVal[j] = heapVal[p]!;
+        j = p;
+      }
+      heapIdx[j] = i;
+      heapVal[j] = s;
+      if (size === k) floor = heapVal[0]!;
+      continue;
+    }
+    // Replace the root (the smallest; ties at the floor keep the lower, earlier index) and sift down.
+    let j = 0;
+    for (;;) {
+      const l = 2 * j + 1;
+      if (l >= k) break;
+      const r = l + 1;
+      let m = l;
+      if (r < k && (heapVal[r]! < heapVal[l]! || (heapVal[r] === heapVal[l] && heapIdx[r]! > heapIdx[l]!)))
+        m = r;
+      if (heapVal[m]! >= s) break;
+      heapIdx[j] = heapIdx[m]!;
+      heapVal[j] = heapVal[m]!;
+      j = m;
+    }
+    heapIdx[j] = i;
+    heapVal[j] = s;
+    floor = heapVal[0]!;
+  }
+  const out: { index: number; score: number }[] = [];
+  for (let i = 0; i < size; i++) out.push({ index: heapIdx[i]!, score: heapVal[i]! });
+  return out.sort((a, b) => b.score - a.score || a.index - b.index);
+}

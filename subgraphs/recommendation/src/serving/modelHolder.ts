@@ -1,7 +1,6 @@
 import type { MicroBatcher } from '@attention-mesh/ml';
 import type { CatalogueCache } from '../catalogue.js';
 import { UnitEmbeddings } from '../ranking/embeddings.js';
-import { recommendByLength } from './lengthBuckets.js';
 import type { RecommendResult, SequenceRecommender } from './types.js';
 
 /** A loaded model version as served: its batcher, unit embeddings and registry metadata. */
@@ -42,6 +41,26 @@ export class ServedModel {
       this.masks.set(key, mask);
     }
     return mask;
+  }
+
+  /**
+   * The catalogue mask (see `catalogueMask`) with the model indices of `seen` and `hidden` cleared: what
+   * a user's top-k may pick. A fresh copy per request (23 KB for Games: a memcpy, not a pass in code).
+   */
+  eligibleFor(
+    catalogue: CatalogueCache,
+    category: string | null,
+    seen: readonly string[],
+    hidden: readonly string[],
+  ): Uint8Array {
+    const eligible = this.catalogueMask(catalogue, category).slice();
+    for (const list of [seen, hidden]) {
+      for (const id of list) {
+        const i = this.model.indexOf(id);
+        if (i !== undefined) eligible[i] = 0;
+      }
+    }
+    return eligible;
   }
 
   /** Whether any history item is known to the model (otherwise it has nothing to attend to). */
@@ -89,7 +108,7 @@ export async function serveModel(
     meta.trainedAt,
     meta.metrics,
     embeddings,
-    batcher((histories) => recommendByLength(model, histories)),
+    batcher((histories) => model.recommend(histories)),
   );
 }
 

@@ -2,9 +2,9 @@ import type { LruCache } from '@attention-mesh/platform';
 import type { CatalogueCache } from '../catalogue.js';
 import type { UserSequenceDoc } from '../models/UserSequence.js';
 import { capExposure, type ExposureTracker } from '../ranking/exposure.js';
-import { mmr } from '../ranking/mmr.js';
+import { mmrUnitRows } from '../ranking/mmr.js';
 import type { PopularityRanking } from '../ranking/popularity.js';
-import { topK } from '../ranking/topK.js';
+import { topK, topKEligible } from '../ranking/topK.js';
 import type { ModelHolder } from './modelHolder.js';
 
 /** Most recommendations one ranking holds (`first` is at most 100, and pages end there). */
@@ -63,26 +63,19 @@ export async function rankFor(
   if (cached && now - cached.createdAt < RANKING_TTL_MS)
     return { ranking: cached, page: serve(deps, cached, page) };
 
-  const excluded = new Set<string>(user.items);
-  for (const h of user.hidden) excluded.add(h);
-  const eligible = (itemId: string) => {
-    if (excluded.has(itemId)) return false;
-    const item = deps.catalogue.get(itemId);
-    return item !== undefined && (category === null || item.category === category);
-  };
-
   let ranking: Ranking;
   if (served && user.items.length > 0 && served.knowsAny(user.items)) {
     const result = await served.recommend(user.items);
     const ids = served.model.itemIds;
-    const mask = served.catalogueMask(deps.catalogue, category);
-    const excludedIdx = new Set<number>();
-    for (const id of excluded) {
-      const i = served.model.indexOf(id);
-      if (i !== undefined) excludedIdx.add(i);
-    }
-    const shortlist = topK(result.scores, SHORTLIST, (i) => mask[i] === 0 || excludedIdx.has(i));
-    const diversified = mmr(shortlist, (a, b) => served.embeddings.cosine(a, b), deps.mmrLambda, MMR_DEPTH);
+    const eligible = served.eligibleFor(deps.catalogue, category, user.items, user.hidden);
+    const shortlist = topKEligible(result.scores, SHORTLIST, eligible);
+    const diversified = mmrUnitRows(
+      shortlist,
+      served.embeddings.rows,
+      served.embeddings.dim,
+      deps.mmrLambda,
+      MMR_DEPTH,
+    );
     const chosen = new Set(diversified.map((c) => c.index));
     const ordered = diversified.concat(shortlist.filter((c) => !chosen.has(c.index))).slice(0, RANKING_SIZE);
     ranking = {
@@ -94,6 +87,13 @@ export async function rankFor(
       createdAt: now,
     };
   } else {
+    const excluded = new Set<string>(user.items);
+    for (const h of user.hidden) excluded.add(h);
+    const eligible = (itemId: string) => {
+      if (excluded.has(itemId)) return false;
+      const item = deps.catalogue.get(itemId);
+      return item !== undefined && (category === null || item.category === category);
+    };
     const items: RankedItem[] = [];
     for (const id of deps.popularity.ranked(category, now)) {
       if (items.length >= RANKING_SIZE) break;

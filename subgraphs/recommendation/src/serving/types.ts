@@ -1,6 +1,8 @@
 /**
  * What serving needs of a sequential recommender (the SASRec model of @attention-mesh/ml satisfies it):
- * one forward pass per batch of histories, scores over every model index, the last block's attention.
+ * a batch of histories scored in one call (SasRecModel runs one forward pass per group of similar
+ * history length and one scoring matMul for the batch), scores over every model index, the last block's
+ * attention.
  */
 export interface SequenceRecommender {
   /** External item id of each model index; index 0 is padding. */
@@ -14,7 +16,7 @@ export interface SequenceRecommender {
 }
 
 export interface RecommendResult {
-  /** One score per model index (index 0 = -Infinity). */
+  /** One score per model index (index 0 = -Infinity); may be a view into the batch's buffer: read only. */
   scores: Float32Array;
   /** The history items the model used (last maxLen known ones, oldest first). */
   used: string[];

@@ -1,5 +1,4 @@
 import type { Logger, ServiceConfig } from '@attention-mesh/platform';
-import { withCachedItemTable } from './cachedTable.js';
 import { type ModelHolder, serveModel } from './modelHolder.js';
 import type { SequenceRecommender } from './types.js';
 
@@ -29,10 +28,8 @@ export function watchSasRec(
       async (version) => {
         const selection = await ml.selectBackend({ force: config.ml.backend, logger });
         holder.backend = { backend: selection.backend, device: selection.device };
-        const model: SequenceRecommender = withCachedItemTable(
-          await ml.SasRecModel.load(version.dir),
-          selection.tf,
-        );
+        // SasRecModel transposes its item table once for scoring (not per forward pass).
+        const model: SequenceRecommender = await ml.SasRecModel.load(version.dir);
         if (stopped) return model.dispose();
         const { maxBatch, batchWaitMs } = config.recommendation;
         const served = await serveModel(
