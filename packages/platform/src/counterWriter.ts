@@ -16,7 +16,8 @@ interface UpsertOp {
   updateOne: { filter: { _id: string }; update: CounterUpdate; upsert: true };
 }
 
-function merge(into: CounterUpdate, add: CounterUpdate): void {
+/** Adds `add` to the pending update `into`: sums of `$inc`, the larger `$max`, the smaller `$min`, the first `$setOnInsert`. */
+export function mergeCounterUpdate(into: CounterUpdate, add: CounterUpdate): void {
   if (add.$setOnInsert) into.$setOnInsert = { ...add.$setOnInsert, ...into.$setOnInsert };
   for (const [k, v] of Object.entries(add.$inc ?? {})) {
     into.$inc ??= {};
@@ -59,7 +60,7 @@ export class CounterWriter {
         current = {};
         this.pending.set(id, current);
       }
-      merge(current, update);
+      mergeCounterUpdate(current, update);
     }
     if (!any) return Promise.resolve();
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));

@@ -9,7 +9,7 @@ export {
   type PageInfo,
   paginateById,
 } from './connection.js';
-export { type CounterUpdate, CounterWriter } from './counterWriter.js';
+export { type CounterUpdate, CounterWriter, mergeCounterUpdate } from './counterWriter.js';
 export { badUserInput, ErrorCode, formatError, meshError, notFound } from './errors.js';
 export {
   DEFAULT_BUS_DB,

@@ -4,8 +4,9 @@ import {
   type CounterUpdate,
   insertNew,
   MAX_BULK_OPS,
+  mergeCounterUpdate,
 } from '@attention-mesh/platform';
-import { mergeUpdate, newDocOf } from './materialize.js';
+import { newDocOf } from './materialize.js';
 
 /**
  * The ids of the documents stored in one derived collection, as far as this process knows: a Bloom
@@ -154,7 +155,7 @@ export class CounterBuffer {
         current = {};
         this.pending.set(id, current);
       }
-      mergeUpdate(current, update);
+      mergeCounterUpdate(current, update);
     }
   }
 

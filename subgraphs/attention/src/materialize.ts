@@ -39,19 +39,6 @@ export function applyUpdate(docs: Map<string, Doc>, id: string, update: Update):
   }
 }
 
-/** Adds `add` to the pending update `into` (sums of `$inc`, the larger `$max`, the first `$setOnInsert`). */
-export function mergeUpdate(into: Update, add: Update): void {
-  if (add.$setOnInsert) into.$setOnInsert = { ...add.$setOnInsert, ...into.$setOnInsert };
-  for (const [k, v] of Object.entries(add.$inc ?? {})) {
-    into.$inc ??= {};
-    into.$inc[k] = (into.$inc[k] ?? 0) + v;
-  }
-  for (const [k, v] of Object.entries(add.$max ?? {})) {
-    into.$max ??= {};
-    into.$max[k] = Math.max(into.$max[k] ?? Number.NEGATIVE_INFINITY, v);
-  }
-}
-
 /** The document an upsert of `update` creates where none is stored. */
 export function newDocOf(id: string, update: Update): Doc {
   const docs = new Map<string, Doc>();

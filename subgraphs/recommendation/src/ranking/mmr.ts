@@ -15,15 +15,7 @@ export function mmr<T extends { index: number; score: number }>(
   const take = Math.min(k, n);
   if (take === 0) return [];
   if (lambda >= 1) return candidates.slice(0, take);
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const c of candidates) {
-    lo = Math.min(lo, c.score);
-    hi = Math.max(hi, c.score);
-  }
-  const span = hi - lo || 1;
-  const value = new Float64Array(n);
-  for (let i = 0; i < n; i++) value[i] = (lambda * (candidates[i]!.score - lo)) / span;
+  const value = relevance(candidates, lambda);
   const maxSim = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
   const picked = new Uint8Array(n);
   const out: T[] = [];
@@ -78,15 +70,7 @@ export function mmrUnitRows<T extends { index: number; score: number }>(
     const o = candidates[i]!.index * dim;
     block.set(rows.subarray(o, o + dim), i * dim);
   }
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const c of candidates) {
-    lo = Math.min(lo, c.score);
-    hi = Math.max(hi, c.score);
-  }
-  const span = hi - lo || 1;
-  const value = new Float64Array(n);
-  for (let i = 0; i < n; i++) value[i] = (lambda * (candidates[i]!.score - lo)) / span;
+  const value = relevance(candidates, lambda);
   // bound[i]: the MMR value of i against the first seen[i] picks (the true value once seen[i] = picks).
   const bound = Float64Array.from(value);
   const maxSim = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
@@ -138,4 +122,16 @@ export function mmrUnitRows<T extends { index: number; score: number }>(
     }
   }
   return out;
+}
+
+/** `lambda` x each candidate's score min-max scaled over the shortlist (the relevance term of MMR). */
+function relevance(candidates: readonly { score: number }[], lambda: number): Float64Array {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const c of candidates) {
+    lo = Math.min(lo, c.score);
+    hi = Math.max(hi, c.score);
+  }
+  const span = hi - lo || 1;
+  return Float64Array.from(candidates, (c) => (lambda * (c.score - lo)) / span);
 }
