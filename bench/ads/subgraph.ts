@@ -7,16 +7,17 @@
  * way the subgraph loads at start. Progress to stderr, the table to stdout.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { adsSubgraph } from '@attention-mesh/ads-subgraph';
 import { connectMongo, loadConfig, type RunningSubgraph, startSubgraph } from '@attention-mesh/platform';
 import { pino } from 'pino';
 import type { AdsModels } from '../../subgraphs/ads/dist/models/index.js';
-import { fmt, quantile, REPO_ROOT, resultsDir, table } from './common.js';
+import { startDatabase } from '../shared/database.js';
+import { progress } from '../shared/output.js';
+import { fmt, quantile, resultsDir, table } from './common.js';
 import { generateRequest, generateWorld, seededRandom, type World } from './world.js';
 
 const { values: args } = parseArgs({
@@ -40,28 +41,6 @@ const requests = Number.parseInt(args.requests, 10);
 const warmup = Number.parseInt(args.warmup, 10);
 const concurrency = Number.parseInt(args.concurrency, 10);
 const seed = Number.parseInt(args.seed, 10);
-
-const t0 = Date.now();
-const progress = (m: string) =>
-  process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}\n`);
-
-async function startDatabase(): Promise<{ uri: string; kind: string; stop(): Promise<void> }> {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, kind: 'MongoDB', stop: async () => {} };
-  const devdb = (await import(
-    pathToFileURL(join(REPO_ROOT, 'tools/devdb/devdb.mjs')).href
-  )) as typeof import('../../tools/devdb/devdb.mjs');
-  await devdb.ensureBuilt();
-  const dataDir = mkdtempSync(join(tmpdir(), 'ads-bench-db-'));
-  const db = await devdb.startDevdb({ port: 0, dataDir, quiet: true });
-  return {
-    uri: db.uri,
-    kind: 'embedded FerretDB v1.24 (SQLite)',
-    stop: async () => {
-      await db.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Writes the generated world into the subgraph's collections, as its mutations would store it. */
 async function writeWorld(models: AdsModels, world: World, now: number): Promise<void> {

@@ -4,10 +4,7 @@
  * reporting. Progress goes to stderr; tables to stdout.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { adsSubgraph } from '@attention-mesh/ads-subgraph';
 import { attentionSubgraph } from '@attention-mesh/attention-subgraph';
@@ -16,7 +13,6 @@ import { type RunningGateway, startGateway } from '@attention-mesh/gateway';
 import {
   connectMongo,
   DEFAULT_EVENT_RETENTION_MS,
-  type Logger,
   loadConfig,
   MongoEventBus,
   type RunningSubgraph,
@@ -28,75 +24,28 @@ import {
 import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
 import { usersSubgraph } from '@attention-mesh/users-subgraph';
 import type { Connection } from 'mongoose';
-import { pino } from 'pino';
 // Types only (erased): the event input as the attention subgraph validates it.
 import type { AttentionEventInput } from '../../subgraphs/attention/dist/eventRules.js';
 
-export type { AttentionEventInput };
+import { type BenchDatabase, startDatabase } from '../shared/database.js';
+import { latencySummary, percentile } from '../shared/latency.js';
+import { fmt, progress, round, stderrLogger, table } from '../shared/output.js';
+import { importFromRepo, REPO_ROOT, writeResults } from '../shared/repo.js';
 
-// ---------------------------------------------------------------------------------------------------
-// Paths and workspace modules that the packages do not export
-
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'attention-mesh') return dir;
-    } catch {
-      // no package.json here
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error('attention-mesh repository root not found above the benchmark');
-    dir = up;
-  }
-}
-
-export const REPO_ROOT = findRepoRoot();
-
-/**
- * Imports a built file of the repository by its path from the root (e.g. `gateway/dist/config.js`): for
- * what a workspace package does not export. Resolved at run time, so the compiled benchmark finds it
- * wherever `dist` is.
- */
-export async function importFromRepo<T>(path: string): Promise<T> {
-  return (await import(pathToFileURL(join(REPO_ROOT, path)).href)) as T;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Output
-
-const started = Date.now();
-export function progress(message: string): void {
-  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
-}
-
-/** Logs of the services, warnings and up, to stderr (stdout carries the tables). */
-export function stderrLogger(service: string): Logger {
-  return pino(
-    { level: process.env.LOG_LEVEL ?? 'warn', base: { service } },
-    pino.destination({ dest: 2, sync: true }),
-  );
-}
-
-export function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join(
-    '\n',
-  );
-}
-
-export function writeResults(file: string, data: unknown): string {
-  const path = join(REPO_ROOT, 'bench', 'results', file);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
-  return path;
-}
-
-export const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export type { AttentionEventInput, BenchDatabase };
+export {
+  fmt,
+  importFromRepo,
+  latencySummary,
+  percentile,
+  progress,
+  REPO_ROOT,
+  round,
+  startDatabase,
+  stderrLogger,
+  table,
+  writeResults,
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Arguments
@@ -132,27 +81,6 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 // ---------------------------------------------------------------------------------------------------
 // Statistics
-
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
-}
-
-export function latencySummary(ms: readonly number[]) {
-  const mean = ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length);
-  return {
-    n: ms.length,
-    p50: round(percentile(ms, 50)),
-    p90: round(percentile(ms, 90)),
-    p99: round(percentile(ms, 99)),
-    max: round(Math.max(...ms)),
-    mean: round(mean),
-  };
-}
-
-export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Runs `task(i)` for i in 0..count-1 with at most `concurrency` in flight. */
 export async function pool(
@@ -292,36 +220,6 @@ export class CommandMonitor {
 
 // ---------------------------------------------------------------------------------------------------
 // The database and the mesh
-
-export interface BenchDatabase {
-  uri: string;
-  kind: 'embedded FerretDB v1.24 (SQLite)' | 'MongoDB (MONGODB_URI)';
-  pid?: number;
-  stop(): Promise<void>;
-}
-
-/** MONGODB_URI when set, else a private embedded database in a temporary folder. */
-export async function startDatabase(): Promise<BenchDatabase> {
-  const given = process.env.MONGODB_URI;
-  if (given) {
-    progress(`using MongoDB at ${given.replace(/\/\/[^@]*@/, '//***@')}`);
-    return { uri: given, kind: 'MongoDB (MONGODB_URI)', stop: async () => {} };
-  }
-  const devdb = await importFromRepo<typeof import('../../tools/devdb/devdb.mjs')>('tools/devdb/devdb.mjs');
-  await devdb.ensureBuilt();
-  const dataDir = mkdtempSync(join(tmpdir(), 'attention-bench-db-'));
-  const db = await devdb.startDevdb({ port: 0, dataDir, quiet: true });
-  progress(`embedded database at ${db.uri} (data in ${dataDir}, pid ${db.pid})`);
-  return {
-    uri: db.uri,
-    kind: 'embedded FerretDB v1.24 (SQLite)',
-    pid: db.pid,
-    stop: async () => {
-      await db.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 const DEFINITIONS = {
   users: usersSubgraph,
