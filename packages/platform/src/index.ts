@@ -35,6 +35,7 @@ export {
 } from './events/index.js';
 export { createHttpService, listen, requestIdOf } from './http.js';
 export { newId } from './ids.js';
+export { InFlightGuard } from './inFlightGuard.js';
 export {
   ANONYMOUS,
   type Caller,

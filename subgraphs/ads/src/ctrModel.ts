@@ -1,4 +1,4 @@
-import type { Logger, ServiceConfig } from '@attention-mesh/platform';
+import { InFlightGuard, type Logger, type ServiceConfig } from '@attention-mesh/platform';
 import type { CtrModel } from './ctrSource.js';
 
 /**
@@ -12,7 +12,7 @@ export function watchCtrModel(
   swap: (next: CtrModel | null) => void,
 ): { stop(): Promise<void> } {
   let stopped = false;
-  let current: { dispose(): void } | null = null;
+  let current: { retire(): void } | null = null;
   let stopWatch: (() => void) | null = null;
   const started = (async () => {
     const ml = await import('@attention-mesh/ml');
@@ -27,9 +27,14 @@ export function watchCtrModel(
         backend ??= await ml.selectBackend({ force: config.ml.backend });
         const model = await ml.loadCtrModel(version.dir);
         if (stopped) return model.dispose();
-        swap({ kind: `${model.kind}@${version.version}`, predict: (rows) => model.predict(rows) });
-        current?.dispose();
-        current = model;
+        const guard = new InFlightGuard(() => model.dispose());
+        swap({
+          kind: `${model.kind}@${version.version}`,
+          predict: (rows) => guard.run(() => model.predict(rows)),
+        });
+        // The old version is released once the predictions already running on it are done.
+        current?.retire();
+        current = guard;
         logger.info({ version: version.version, kind: model.kind, ...backend }, 'CTR model loaded');
       },
       {
@@ -46,7 +51,7 @@ export function watchCtrModel(
       await started;
       stopWatch?.();
       swap(null);
-      current?.dispose();
+      current?.retire();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Logger, ServiceConfig } from '@attention-mesh/platform';
+import { InFlightGuard, type Logger, type ServiceConfig } from '@attention-mesh/platform';
 import type { EngagementPrediction, EngagementPredictor } from './engagement.js';
 
 /**
@@ -12,7 +12,7 @@ export function watchEngagementModel(
   swap: (next: EngagementPredictor | null) => void,
 ): { stop(): Promise<void> } {
   let stopped = false;
-  let current: { dispose(): void } | null = null;
+  let current: { retire(): void } | null = null;
   let stopWatch: (() => void) | null = null;
   const started = (async () => {
     const ml = await import('@attention-mesh/ml');
@@ -41,9 +41,10 @@ export function watchEngagementModel(
             ),
           { maxBatch: 512, maxWaitMs: 2 },
         );
+        const guard = new InFlightGuard(() => model.dispose());
         swap({
           predict: async (requests) => {
-            const probabilities = await Promise.all(requests.map((r) => batcher.submit(r)));
+            const probabilities = await guard.run(() => Promise.all(requests.map((r) => batcher.submit(r))));
             return requests.map(
               (r, i): EngagementPrediction => ({
                 at: r.at,
@@ -54,8 +55,9 @@ export function watchEngagementModel(
             );
           },
         });
-        current?.dispose();
-        current = model;
+        // The old version is released once the requests already queued on it are answered.
+        current?.retire();
+        current = guard;
         logger.info({ version: version.version, ...backend }, 'engagement model loaded');
       },
       {
@@ -72,7 +74,7 @@ export function watchEngagementModel(
       await started;
       stopWatch?.();
       swap(null);
-      current?.dispose();
+      current?.retire();
     },
   };
 }

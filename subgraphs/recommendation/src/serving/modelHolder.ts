@@ -1,15 +1,14 @@
 import type { MicroBatcher } from '@attention-mesh/ml';
+import { InFlightGuard } from '@attention-mesh/platform';
 import type { CatalogueCache } from '../catalogue.js';
 import { UnitEmbeddings } from '../ranking/embeddings.js';
 import type { RecommendResult, SequenceRecommender } from './types.js';
 
 /** A loaded model version as served: its batcher, unit embeddings and registry metadata. */
 export class ServedModel {
-  private inFlight = 0;
   private masks = new Map<string, Uint8Array>();
   private masksGeneration = -1;
-  private retired = false;
-  private disposed = false;
+  private readonly guard: InFlightGuard;
 
   constructor(
     readonly model: SequenceRecommender,
@@ -18,7 +17,9 @@ export class ServedModel {
     readonly metrics: Record<string, unknown>,
     readonly embeddings: UnitEmbeddings,
     private readonly batcher: MicroBatcher<readonly string[], RecommendResult>,
-  ) {}
+  ) {
+    this.guard = new InFlightGuard(() => model.dispose());
+  }
 
   /**
    * 1 for each model index whose item is in the catalogue (and of `category` when given), so the top-k
@@ -69,26 +70,13 @@ export class ServedModel {
   }
 
   /** One user's forward pass, sharing the batch of requests that arrive within the batcher's window. */
-  async recommend(history: readonly string[]): Promise<RecommendResult> {
-    this.inFlight++;
-    try {
-      return await this.batcher.submit(history);
-    } finally {
-      this.inFlight--;
-      if (this.retired && this.inFlight === 0) this.dispose();
-    }
+  recommend(history: readonly string[]): Promise<RecommendResult> {
+    return this.guard.run(() => this.batcher.submit(history));
   }
 
   /** Called when a newer version replaced this one: its weights are released once in-flight work ends. */
   retire(): void {
-    this.retired = true;
-    if (this.inFlight === 0) this.dispose();
-  }
-
-  private dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.model.dispose();
+    this.guard.retire();
   }
 }
 
