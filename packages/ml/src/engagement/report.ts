@@ -1,3 +1,4 @@
+import { escapeHtml, htmlReport } from '../htmlReport.js';
 import type { CalibrationBin, RocPoint } from './metrics.js';
 
 export interface ReportSeries {
@@ -14,10 +15,18 @@ export interface ReportInput {
   validationCurves: { name: string; logLoss: number[] }[];
   roc: (ReportSeries & { points: RocPoint[] })[];
   calibration: (ReportSeries & { bins: CalibrationBin[] })[];
+  /** Figure captions, where the defaults (the engagement protocol's) do not fit. */
+  captions?: Partial<Record<'loss' | 'validation' | 'roc' | 'calibration', string>>;
 }
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const CAPTIONS = {
+  loss: 'Training loss of the final model (weighted BCE).',
+  validation: 'Validation log-loss per epoch, mean over the folds inside the training window.',
+  roc: 'ROC on the test hours.',
+  calibration: 'Reliability on the test hours (deciles of the prediction).',
+};
+
+const esc = escapeHtml;
 
 const W = 420;
 const H = 300;
@@ -189,26 +198,16 @@ export function renderReport(input: ReportInput): string {
       },
     ],
   );
-  const table = `<table><thead><tr>${input.table.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${input.table.rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
-table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}
-th:first-child,td:first-child{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:16px}
-figure{margin:0}figcaption{font-size:13px;color:#555}li{margin:3px 0}
-</style></head><body>
-<h1>${esc(input.title)}</h1>
-${table}
-<ul>${input.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
-<div class="charts">
-<figure>${loss}<figcaption>Training loss of the final model (weighted BCE).</figcaption></figure>
-<figure>${validation}<figcaption>Validation log-loss per epoch, mean over the folds inside the training window.</figcaption></figure>
-<figure>${roc}<figcaption>ROC on the test hours.</figcaption></figure>
-<figure>${calibration}<figcaption>Reliability on the test hours (deciles of the prediction).</figcaption></figure>
-</div>
-</body></html>
-`;
+  const captions = { ...CAPTIONS, ...input.captions };
+  return htmlReport({
+    title: input.title,
+    table: input.table,
+    notes: input.notes,
+    figures: [
+      { svg: loss, caption: captions.loss },
+      { svg: validation, caption: captions.validation },
+      { svg: roc, caption: captions.roc },
+      { svg: calibration, caption: captions.calibration },
+    ],
+  });
 }

@@ -1,3 +1,4 @@
+import { escapeHtml, htmlReport } from '../htmlReport.js';
 /** Inputs of the SASRec training report. */
 export interface SasRecReportInput {
   title: string;
@@ -11,8 +12,7 @@ export interface SasRecReportInput {
   bestEpoch: number;
 }
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 
 const W = 460;
 const H = 300;
@@ -99,24 +99,16 @@ export function renderSasRecReport(input: SasRecReportInput): string {
         ]
       : []),
   ]);
-  const table = `<table><thead><tr>${input.table.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${input.table.rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
-table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}
-th:first-child,td:first-child{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:16px}
-figure{margin:0}figcaption{font-size:13px;color:#555}li{margin:3px 0}
-</style></head><body>
-<h1>${esc(input.title)}</h1>
-${table}
-<ul>${input.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
-<div class="charts">
-<figure>${loss}<figcaption>Training loss.</figcaption></figure>
-<figure>${metrics}<figcaption>Validation HR@10 and NDCG@10 per evaluation; the kept checkpoint is epoch ${input.bestEpoch}.</figcaption></figure>
-</div>
-</body></html>
-`;
+  return htmlReport({
+    title: input.title,
+    table: input.table,
+    notes: input.notes,
+    figures: [
+      { svg: loss, caption: 'Training loss.' },
+      {
+        svg: metrics,
+        caption: `Validation HR@10 and NDCG@10 per evaluation; the kept checkpoint is epoch ${input.bestEpoch}.`,
+      },
+    ],
+  });
 }
