@@ -157,3 +157,4 @@ export {
   type SasRecTrainResult,
   trainSasRec,
 } from './sasrec/train.js';
+export { type InService, type ServeLatestOptions, serveLatest } from './serveLatest.js';

@@ -10,6 +10,7 @@ export {
   paginateById,
 } from './connection.js';
 export { type CounterUpdate, CounterWriter, mergeCounterUpdate } from './counterWriter.js';
+export { deferredWatch, type Watch } from './deferredWatch.js';
 export { badUserInput, ErrorCode, formatError, meshError, notFound } from './errors.js';
 export {
   DEFAULT_BUS_DB,

@@ -100,7 +100,7 @@ export async function serveModel(
   );
 }
 
-/** The model currently served (or none), swapped by the registry watcher. */
+/** The model currently served (or none), swapped by the registry watcher (which retires the one replaced). */
 export class ModelHolder {
   private served: ServedModel | null = null;
   backend: { backend: string; device: string } | null = null;
@@ -110,8 +110,6 @@ export class ModelHolder {
   }
 
   swap(next: ServedModel | null): void {
-    const old = this.served;
     this.served = next;
-    if (old && old !== next) old.retire();
   }
 }
