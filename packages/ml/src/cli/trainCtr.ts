@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../backend.js';
 import { type CtrEvaluation, DEFAULT_CTR_CANDIDATES, evaluateCtr } from '../ctr/evaluate.js';
-import { CTR_FORMATS, type CtrFormat, detectCtrFormat, readCtrData } from '../ctr/read.js';
+import { CTR_FORMATS, detectCtrFormat, readCtrData } from '../ctr/read.js';
 import { renderCtrReport } from '../ctr/report.js';
 import { CTR_MODEL_NAME } from '../ctr/types.js';
 import type { ScoredPredictor } from '../engagement/evaluate.js';
 import { saveVersion } from '../registry.js';
+import { inputFile, intOption, oneOf, say, trainingBackend } from './options.js';
 import { ProgressBar } from './progress.js';
 
 const USAGE = `Trains the CTR models (logistic regression and AutoInt) on labelled impressions, compares them on a
@@ -28,13 +28,6 @@ Usage: node packages/ml/dist/cli/trainCtr.js --data <file> [options]
   --report <file>          also write the HTML report there (it is always saved with the model)
   --backend <b>            tensorflow|wasm|cpu (default: TFJS_BACKEND, else the fastest present)
   -h, --help`;
-
-function intOption(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
 
 function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -84,32 +77,20 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.data) throw new Error(`--data is required\n\n${USAGE}`);
-  if (values.format !== undefined && !CTR_FORMATS.includes(values.format as CtrFormat)) {
-    throw new Error(`--format must be one of ${CTR_FORMATS.join(', ')}, got "${values.format}"`);
-  }
-  if (values.grid !== 'quick' && values.grid !== 'default') {
-    throw new Error(`--grid must be quick or default, got "${values.grid}"`);
-  }
+  const givenFormat = values.format === undefined ? undefined : oneOf('format', values.format, CTR_FORMATS);
+  const grid = oneOf('grid', values.grid, ['quick', 'default']);
   const seed = intOption('seed', values.seed, 7);
   const minCount = intOption('min-count', values['min-count'], 3);
   const candidates =
-    values.grid === 'quick'
+    grid === 'quick'
       ? (['logreg', 'autoint'] as const).map((kind) => DEFAULT_CTR_CANDIDATES.find((c) => c.kind === kind)!)
       : DEFAULT_CTR_CANDIDATES;
   const started = performance.now();
 
-  // This CLI is an entry point: the only place besides service config that may read the environment.
-  const selection = await selectBackend({ force: values.backend ?? process.env.TFJS_BACKEND });
-  const say = (line: string) => process.stderr.write(`${line}\n`);
-  say(`backend: ${selection.backend} (${selection.device}, ${selection.provider})`);
+  const selection = await trainingBackend(values.backend);
 
-  const dataPath = resolve(values.data);
-  await access(dataPath).catch(() => {
-    throw new Error(
-      `data not found: ${dataPath} (the shared datasets sit beside the repo, in ../shared/datasets)`,
-    );
-  });
-  const format = (values.format as CtrFormat | undefined) ?? detectCtrFormat(dataPath);
+  const dataPath = await inputFile(values.data, 'data', '../shared/datasets');
+  const format = givenFormat ?? detectCtrFormat(dataPath);
   const numericFields = values['numeric-fields']
     ?.split(',')
     .map((s) => s.trim())

@@ -1,17 +1,17 @@
 #!/usr/bin/env node
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../backend.js';
 import {
   type Candidate,
   DEFAULT_CANDIDATES,
   type EvaluationResult,
   evaluateEngagement,
 } from '../engagement/evaluate.js';
-import { EVENT_FORMATS, type EventFormat, readEventLog } from '../engagement/eventLog.js';
+import { EVENT_FORMATS, readEventLog } from '../engagement/eventLog.js';
 import { renderReport } from '../engagement/report.js';
 import { saveVersion } from '../registry.js';
+import { inputFile, intOption, oneOf, say, trainingBackend } from './options.js';
 import { ProgressBar } from './progress.js';
 
 const USAGE = `Trains the engagement (attention) model on an event log and evaluates it against baselines.
@@ -30,13 +30,6 @@ Usage: node packages/ml/dist/cli/trainEngagement.js --data <file> [options]
   --test-hours <n>       hours predicted after it (default 12)
   --backend <b>          tensorflow|wasm|cpu (default: TFJS_BACKEND, else the fastest present)
   -h, --help`;
-
-function intOption(name: string, value: string | undefined, fallback?: number): number | undefined {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -80,29 +73,16 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.data) throw new Error(`--data is required\n\n${USAGE}`);
-  if (values.format !== undefined && !EVENT_FORMATS.includes(values.format as EventFormat)) {
-    throw new Error(`--format must be one of ${EVENT_FORMATS.join(', ')}, got "${values.format}"`);
-  }
-  if (values.grid !== 'quick' && values.grid !== 'default') {
-    throw new Error(`--grid must be quick or default, got "${values.grid}"`);
-  }
+  const format = values.format === undefined ? undefined : oneOf('format', values.format, EVENT_FORMATS);
+  const grid = oneOf('grid', values.grid, ['quick', 'default']);
   const seed = intOption('seed', values.seed, 42)!;
-  const candidates: Candidate[] =
-    values.grid === 'quick' ? DEFAULT_CANDIDATES.slice(0, 1) : DEFAULT_CANDIDATES;
+  const candidates: Candidate[] = grid === 'quick' ? DEFAULT_CANDIDATES.slice(0, 1) : DEFAULT_CANDIDATES;
   const started = performance.now();
 
-  // This CLI is an entry point: the only place besides service config that may read the environment.
-  const selection = await selectBackend({ force: values.backend ?? process.env.TFJS_BACKEND });
-  const say = (line: string) => process.stderr.write(`${line}\n`);
-  say(`backend: ${selection.backend} (${selection.device}, ${selection.provider})`);
+  const selection = await trainingBackend(values.backend);
 
-  const dataPath = resolve(values.data);
-  await access(dataPath).catch(() => {
-    throw new Error(
-      `event log not found: ${dataPath} (the shared datasets sit beside the repo, in ../shared/datasets)`,
-    );
-  });
-  const log = await readEventLog(dataPath, values.format as EventFormat | undefined);
+  const dataPath = await inputFile(values.data, 'event log', '../shared/datasets');
+  const log = await readEventLog(dataPath, format);
   say(`read ${int(log.events)} events of ${int(log.userIds.length)} users from ${dataPath}`);
 
   const bar = new ProgressBar();

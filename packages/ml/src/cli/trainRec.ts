@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../backend.js';
 import { saveVersion } from '../registry.js';
 import { buildVocabulary, leaveOneOut, readSequences } from '../sasrec/data.js';
 import {
@@ -15,6 +14,7 @@ import {
 import { SASREC_MODEL_NAME } from '../sasrec/model.js';
 import { renderSasRecReport } from '../sasrec/report.js';
 import { LOSSES, type SasRecLoss, trainSasRec } from '../sasrec/train.js';
+import { inputFile, intOption, numberOption, oneOf, say, trainingBackend } from './options.js';
 import { ProgressBar } from './progress.js';
 
 const USAGE = `Trains a SASRec next-item recommender on interaction sequences and evaluates it (leave-one-out).
@@ -54,22 +54,6 @@ Protocol: each user's last item is the test target, the one before the validatio
 than 3 items are trained on but not scored; up to --max-users scored users, each target ranked against 100
 items drawn uniformly (fixed seed) from those the user never interacted with (HR@10, NDCG@10); full-ranking
 figures rank it against every item not in the input. Checkpoints are chosen on validation only.`;
-
-function intOption(name: string, value: string | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`--${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-}
-
-function numberOption(name: string, value: string | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > max)
-    throw new Error(`--${name} must be in [0, ${max}], got "${value}"`);
-  return n;
-}
 
 const f4 = (x: number) => x.toFixed(4);
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -123,14 +107,8 @@ async function main(): Promise<void> {
     return;
   }
   if (!values.data) throw new Error(`--data is required\n\n${USAGE}`);
-  if (values.batching !== 'length' && values.batching !== 'random') {
-    throw new Error(`--batching must be length or random, got "${values.batching}"`);
-  }
-  const batching = values.batching;
-  if (!LOSSES.includes(values.loss as SasRecLoss)) {
-    throw new Error(`--loss must be one of ${LOSSES.join(', ')}, got "${values.loss}"`);
-  }
-  const loss = values.loss as SasRecLoss;
+  const batching = oneOf('batching', values.batching, ['length', 'random']);
+  const loss = oneOf<SasRecLoss>('loss', values.loss, LOSSES);
   const seed = intOption('seed', values.seed, 42, 0);
   const evalSeed = intOption('eval-seed', values['eval-seed'], 2018, 0);
   const config = {
@@ -155,17 +133,9 @@ async function main(): Promise<void> {
   const maxUsers = intOption('max-users', values['max-users'], 10_000);
   const started = performance.now();
 
-  // This CLI is an entry point: the only place besides service config that may read the environment.
-  const selection = await selectBackend({ force: values.backend ?? process.env.TFJS_BACKEND });
-  const say = (line: string) => process.stderr.write(`${line}\n`);
-  say(`backend: ${selection.backend} (${selection.device}, ${selection.provider})`);
+  const selection = await trainingBackend(values.backend);
 
-  const dataPath = resolve(values.data);
-  await access(dataPath).catch(() => {
-    throw new Error(
-      `sequence file not found: ${dataPath} (the shared datasets sit beside the repo, in ../shared/datasets/sequences)`,
-    );
-  });
+  const dataPath = await inputFile(values.data, 'sequence file', '../shared/datasets/sequences');
   const data = await readSequences(dataPath);
   const itemIds = buildVocabulary(data.sequences);
   const split = leaveOneOut(data.sequences, itemIds);
