@@ -13,7 +13,7 @@ import {
 } from '../sasrec/evaluate.js';
 import { SASREC_MODEL_NAME } from '../sasrec/model.js';
 import { renderSasRecReport } from '../sasrec/report.js';
-import { LOSSES, type SasRecLoss, trainSasRec } from '../sasrec/train.js';
+import { LOSSES, type SasRecLoss, TABLE_UPDATES, type TableUpdate, trainSasRec } from '../sasrec/train.js';
 import { inputFile, intOption, numberOption, oneOf, say, trainingBackend } from './options.js';
 import { ProgressBar } from './progress.js';
 
@@ -44,6 +44,8 @@ Usage: node packages/ml/dist/cli/trainRec.js --data <file> [options]   (or: npm 
   --batching <b>       length|random (default length): batches of similar history length, trimmed to their
                        longest (fast), or random users as in the paper (a batch mixes lengths; ~5x the work)
   --negatives <n>      shared negatives per batch for --loss sampled (default 256)
+  --table-update <u>   ${TABLE_UPDATES.join('|')} (default dense): Adam moves every item-table row each step, as the
+                       reference implementations, or only the rows a batch used (for very large catalogues)
   --max-users <n>      most users scored (default 10000)
   --models-dir <dir>   model registry; the model is saved as <dir>/${SASREC_MODEL_NAME}/<version>/ (default .data/models)
   --report <file>      also write the HTML report there (it is always saved in the version folder)
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
       batch: { type: 'string' },
       batching: { type: 'string', default: 'length' },
       negatives: { type: 'string' },
+      'table-update': { type: 'string', default: 'dense' },
       'max-users': { type: 'string' },
       'models-dir': { type: 'string', default: '.data/models' },
       report: { type: 'string' },
@@ -109,6 +112,7 @@ async function main(): Promise<void> {
   if (!values.data) throw new Error(`--data is required\n\n${USAGE}`);
   const batching = oneOf('batching', values.batching, ['length', 'random']);
   const loss = oneOf<SasRecLoss>('loss', values.loss, LOSSES);
+  const tableUpdate = oneOf<TableUpdate>('table-update', values['table-update'], TABLE_UPDATES);
   const seed = intOption('seed', values.seed, 42, 0);
   const evalSeed = intOption('eval-seed', values['eval-seed'], 2018, 0);
   const config = {
@@ -165,6 +169,7 @@ async function main(): Promise<void> {
     batching,
     negatives,
     weightDecay,
+    tableUpdate,
     seed,
     onProgress: (p) => bar.update(`train ${loss}`, p),
     onEvaluation: (e) => {
@@ -190,7 +195,7 @@ async function main(): Promise<void> {
   ];
   const facts = [
     `${int(evalSet.users.length)} scored users; target ranked against 100 sampled negatives (HR/NDCG) and against all ${int(itemIds.length - 1)} items minus the input history (full)`,
-    `config: maxLen ${config.maxLen}, hidden ${config.hidden}, blocks ${config.blocks}, heads ${config.heads}, dropout ${config.dropout}; loss ${loss}${loss === 'sampled' ? ` (${negatives} negatives)` : ''}, lr ${lr} (embeddings ${embeddingLr}), batch ${batchSize} (${batching}), weight decay ${weightDecay}; ${int(model.parameterCount())} parameters`,
+    `config: maxLen ${config.maxLen}, hidden ${config.hidden}, blocks ${config.blocks}, heads ${config.heads}, dropout ${config.dropout}; loss ${loss}${loss === 'sampled' ? ` (${negatives} negatives)` : ''}, lr ${lr} (embeddings ${embeddingLr}), batch ${batchSize} (${batching}), weight decay ${weightDecay}, ${tableUpdate} item-table updates; ${int(model.parameterCount())} parameters`,
     `kept epoch ${result.bestEpoch} of ${result.epochsRun} (best validation NDCG@10, evaluated every ${evalEvery}; stopped by ${result.stopped === 'epochs' ? 'the epoch limit' : result.stopped === 'patience' ? `patience ${patience}` : `the ${maxMinutes}-minute limit`})`,
     `training ${result.trainingSeconds.toFixed(0)} s (${(result.trainingSeconds / result.epochsRun).toFixed(1)} s/epoch, ${int(result.sequences)} sequences), validation ${result.evaluationSeconds.toFixed(0)} s, whole run ${totalSeconds.toFixed(0)} s`,
     `backend: ${selection.backend} (${selection.device}); seed ${seed}, evaluation seed ${evalSeed}`,
@@ -234,6 +239,7 @@ async function main(): Promise<void> {
         embeddingLr,
         batchSize,
         batching,
+        tableUpdate,
         negatives: loss === 'sampled' ? negatives : undefined,
         weightDecay,
         epochsRun: result.epochsRun,

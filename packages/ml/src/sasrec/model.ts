@@ -102,8 +102,9 @@ function initialValues(name: string, shape: number[], rng: Rng): Float32Array {
 
 /**
  * SASRec (Kang & McAuley, 2018): item plus learned positional embeddings, causal self-attention blocks
- * (pre-norm query, residual, layer norm, point-wise feed-forward, dropout), a final layer norm, and item
- * scores as dot products with the same item embedding table used for the input.
+ * (pre-norm query, dropout on the attention weights, residual, layer norm, point-wise feed-forward with
+ * dropout), a final layer norm, and item scores as dot products with the same item embedding table
+ * used for the input.
  */
 export class SasRecModel {
   /** Item vocabulary: itemIds[i] is the external item id of model index i; index 0 is padding (''). */
@@ -411,13 +412,15 @@ export class SasRecModel {
             ]);
       const weights = tf.softmax(scores) as tf.Tensor3D;
       attention = weights;
-      let attended = matMul(weights, split(vs));
+      // Dropout on the attention weights, as the reference implementations (not on the block's output:
+      // that trained to a validation NDCG@10 about 0.01 lower at epoch 30 on Games).
+      let attended = matMul(dropout(weights, rate, seed()), split(vs));
       attended =
         h === 1
           ? tf.reshape(attended, [B * L, d])
           : tf.reshape(tf.transpose(tf.reshape(attended, [B, h, L, dh]), [0, 2, 1, 3]), [B * L, d]);
       const projected = dense2(attended as tf.Tensor2D, w(`${p}/out/kernel`), w(`${p}/out/bias`));
-      x = tf.add(q, dropout(projected, rate, seed()));
+      x = tf.add(q, projected);
       const f = layerNorm(x, w(`${p}/ffnNorm/gamma`), w(`${p}/ffnNorm/beta`));
       const inner = dropout(tf.relu(dense2(f, w(`${p}/ffn1/kernel`), w(`${p}/ffn1/bias`))), rate, seed());
       const outer = dropout(dense2(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`)), rate, seed());

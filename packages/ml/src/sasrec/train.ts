@@ -5,9 +5,11 @@ import type { LeaveOneOut } from './data.js';
 import { type EvaluationSet, evaluateRanking, modelScorer, type RankingMetrics } from './evaluate.js';
 import { type IndexBatch, type SasRecConfig, SasRecModel } from './model.js';
 import { firstColumnCrossEntropy, gatherRows } from './ops.js';
-import { SparseAdam } from './optimizer.js';
+import { TableAdam } from './tableAdam.js';
 
 export const LOSSES = ['bce', 'sampled', 'ce'] as const;
+export const TABLE_UPDATES = ['dense', 'lazy'] as const;
+export type TableUpdate = (typeof TABLE_UPDATES)[number];
 /**
  * bce: binary cross-entropy with one sampled negative per position (the paper); sampled: softmax over the
  * target and `negatives` uniform items shared by the batch (uniform, so no logQ correction is needed);
@@ -34,6 +36,12 @@ export interface SasRecTrainOptions {
    * `random`: users drawn at random as in the paper, so a batch mixes lengths (about 5x the work on Games).
    */
   batching?: 'length' | 'random';
+  /**
+   * How the item table learns: `dense` (default) updates every row each step, as the reference
+   * implementations' Adam does (a row keeps moving by its momentum between the batches that use it);
+   * `lazy` only the rows a batch used (cheaper for very large catalogues, learns far slower).
+   */
+  tableUpdate?: TableUpdate;
   /** Shared negatives per batch for `sampled`. */
   negatives: number;
   /** Decoupled weight decay (AdamW) of matrices, per step as a fraction of lr. */
@@ -149,8 +157,8 @@ function drawNegatives(
 }
 
 /**
- * Mean loss over the positions with a target; `table` holds the rows that `targets` and `negatives`
- * index. Call inside a gradient scope.
+ * The loss summed over the positions with a target, divided by `norm` (the epoch's mean positions per
+ * batch); `table` holds the rows that `targets` and `negatives` index. Call inside a gradient scope.
  */
 function lossOf(
   features: tf.Tensor2D,
@@ -158,16 +166,11 @@ function lossOf(
   targets: Int32Array,
   negatives: Int32Array,
   loss: SasRecLoss,
+  norm: number,
 ): tf.Scalar {
   const n = targets.length;
   const weights = new Float32Array(n);
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (targets[i] !== 0) {
-      weights[i] = 1;
-      count++;
-    }
-  }
+  for (let i = 0; i < n; i++) if (targets[i] !== 0) weights[i] = 1;
   const mask = tf.tensor1d(weights);
   const pos = tf.sum(tf.mul(features, gatherRows(table, tf.tensor1d(targets, 'int32'))), 1);
   let perPosition: tf.Tensor;
@@ -192,7 +195,7 @@ function lossOf(
     const logits = tf.concat([tf.reshape(pos, [n, 1]), tf.add(others, tf.tensor2d(hits, [n, K]))], 1);
     perPosition = firstColumnCrossEntropy(logits as tf.Tensor2D);
   }
-  return tf.div(tf.sum(tf.mul(perPosition, mask)), Math.max(1, count)) as tf.Scalar;
+  return tf.div(tf.sum(tf.mul(perPosition, mask)), norm) as tf.Scalar;
 }
 
 /** Sorted distinct ids with 0 first, and a global -> local index (for the rows a step uses). */
@@ -227,11 +230,12 @@ export async function trainSasRec(
 ): Promise<SasRecTrainResult> {
   const model = SasRecModel.create(itemIds, options.config, options.seed);
   const rng = createRng(options.seed + 1);
-  const optimizer = new SparseAdam({
+  const optimizer = new TableAdam({
     lr: options.lr,
     tableLr: options.embeddingLr ?? options.lr,
     beta2: 0.98,
     weightDecay: options.weightDecay,
+    lazyTable: options.tableUpdate === 'lazy',
   });
   const variables = model.trainableVariables();
   const dense = model.denseVariables();
@@ -239,6 +243,12 @@ export async function trainSasRec(
   const V = itemIds.length;
   const allRows = new Int32Array(V).map((_, i) => i);
   const examples = trainingExamples(split, options.config.maxLen);
+  // Every position weighs the same whatever its batch: length-bucketed batches hold from 2 to 50
+  // positions a sequence, and a per-batch mean would weigh a short history's positions up to 25 times a
+  // long one's (random batches, as in the paper, have about the same count each, so the two agree there).
+  let positions = 0;
+  for (const e of examples) positions += e.target.length;
+  const norm = Math.max(1, positions / Math.max(1, Math.ceil(examples.length / options.batchSize)));
   const userSets = new Map<number, Set<number>>();
   const userItems = (u: number) => {
     let s = userSets.get(u);
@@ -274,7 +284,7 @@ export async function trainSasRec(
         const negatives = drawNegatives(targets, V, options, rng, (position) =>
           userItems(batch[Math.floor(position / L)]!.user),
         );
-        // Only the embedding rows the step uses take part (all of them for ce): see SparseAdam.
+        // Only the embedding rows the step uses take part (all of them for ce): see TableAdam.
         const { rows, local } =
           options.loss === 'ce'
             ? { rows: allRows, local: allRows }
@@ -287,7 +297,7 @@ export async function trainSasRec(
         const { value: cost, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => {
           const part = args[0] as tf.Tensor2D;
           const { features } = model.forward(localInputs, rng, part);
-          return lossOf(features, part, localTargets, localNegatives, options.loss);
+          return lossOf(features, part, localTargets, localNegatives, options.loss, norm);
         })([sub, ...dense]);
         optimizer.apply(dense, grads.slice(1), table, rowsT, grads[0] as tf.Tensor2D);
         for (const g of grads) g.dispose();
