@@ -360,7 +360,7 @@ try {
   process.stdout.write(
     `\nRecommendation serving: User.recommendations(first: 10) through the subgraph (HTTP, _entities)\n` +
       `dataset ${DATA} (${fmt(imported.users)} users, ${fmt(imported.items)} items); model: ${registry.how}\n` +
-      `backend ${backend.backend} (${backend.device}); database ${db.kind}; ` +
+      `backend ${backend.backend} (${backend.device}); database ${db.kind}; NODE_ENV ${process.env.NODE_ENV ?? 'unset'} (production as deployed: graphql-js skips its development checks); ` +
       `load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at the end (${cpus().length} cores)\n\n` +
       table(
         [

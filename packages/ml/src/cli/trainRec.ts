@@ -24,7 +24,7 @@ Usage: node packages/ml/dist/cli/trainRec.js --data <file> [options]   (or: npm 
   --data <file>        "user item" lines, in time order per user (gzip ok): the SASRec datasets
                        (../shared/datasets/sequences/*.txt) or the product's own stored interactions as
                        exported by the recommendation subgraph in the same format
-  --loss <l>           ${LOSSES.join('|')} (default sampled): bce = one sampled negative per position (paper),
+  --loss <l>           ${LOSSES.join('|')} (default bce): bce = one sampled negative per position (paper),
                        sampled = softmax over the target and --negatives uniform items per batch, ce = full softmax
   --epochs <n>         most epochs (default 200)
   --eval-every <n>     validation every n epochs (default 5); the best validation NDCG@10 is kept
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       data: { type: 'string' },
-      loss: { type: 'string', default: 'sampled' },
+      loss: { type: 'string', default: 'bce' },
       epochs: { type: 'string' },
       'eval-every': { type: 'string' },
       patience: { type: 'string' },
