@@ -176,7 +176,11 @@ export function decide(
       broke++;
       continue;
     }
-    if (pacing.hourPlan && aheadOfPlan(pacing.hourPlan, spend?.spentTodayMicros ?? 0, maxCharge, at)) {
+    // A CPM reservation is an impression the client records seconds later: counted as spent here, so a
+    // burst of decisions inside that lag cannot all pass the gate. A CPC reservation (a whole click held
+    // until the token expires, most never clicked) is not.
+    const committed = (spend?.spentTodayMicros ?? 0) + (campaign.bidType === 'CPM' ? reserved : 0);
+    if (pacing.hourPlan && aheadOfPlan(pacing.hourPlan, committed, maxCharge, at)) {
       throttled++;
       continue;
     }

@@ -141,8 +141,9 @@ export interface PacingState {
 /**
  * What a paced campaign may spend in the current clock hour: `micros` spread evenly from `fromMs` to
  * `toMs` on top of `startSpentMicros` (its spend today when the plan was made). The decision skips a
- * campaign whose spend is already ahead of the plan so far by half a charge, so an hour ends at most half
- * a charge above its plan: counting noise on the throttle cannot pile charges into one hour.
+ * campaign whose spend (with a CPM campaign's open reservations) is already ahead of the plan so far by
+ * half a charge, so an hour ends at most half a charge above its plan: counting noise on the throttle
+ * cannot pile charges into one hour.
  */
 export interface HourPlan {
   fromMs: number;

@@ -207,6 +207,30 @@ describe('decide: pacing, attention and propensity', () => {
     );
   });
 
+  it("counts a CPM campaign's open reservations in the hour's plan, not a CPC campaign's", () => {
+    const s = state();
+    const hourPlan = {
+      fromMs: NOON - HOUR / 2,
+      toMs: NOON + HOUR / 2,
+      startSpentMicros: 10_000,
+      micros: 12_000,
+    };
+    const cpm = campaign({ id: 'c', pacing: 'EVEN', dailyBudgetMicros: 1_000_000 });
+    s.pacings.set('c', { passRate: 1, bidMultiplier: 1, hourPlan });
+    const book = (spentTodayMicros: number, reservedMicros: number) =>
+      s.spends.set('c', { spentTodayMicros, spentTotalMicros: spentTodayMicros, reservedMicros });
+    // 14,000 spent and 1,000 promised to impressions not yet recorded: 15,000, still on plan.
+    book(14_000, 1_000);
+    expect(filled(decide(request(), inputs([cpm], s), seededRandom(1))).campaignId).toBe('c');
+    // 14,000 spent and 2,000 promised: ahead of the plan, as 16,000 spent would be.
+    book(14_000, 2_000);
+    expect(noFill(decide(request(), inputs([cpm], s), seededRandom(1)))).toBe('THROTTLED');
+    // A CPC campaign's reservations are whole clicks that mostly never happen: only its spend counts.
+    const cpc = { ...cpm, bidType: 'CPC' as const, bidMicros: 1_000 };
+    book(10_000, 50_000);
+    expect(filled(decide(request(), inputs([cpc], s), seededRandom(1))).campaignId).toBe('c');
+  });
+
   it('shades the bid and raises it for attentive hours, within the bounds and the bid cap', () => {
     const hours = new Array(168).fill(1);
     const req = request({ user: { id: 'u', engagementByHour: hours } });
