@@ -39,7 +39,7 @@ export interface SasRecTrainOptions {
   /**
    * How the item table learns: `dense` (default) updates every row each step, as the reference
    * implementations' Adam does (a row keeps moving by its momentum between the batches that use it);
-   * `lazy` only the rows a batch used (cheaper for very large catalogues, learns far slower).
+   * `lazy` only the rows a batch used (cheaper for very large catalogues, learns slower).
    */
   tableUpdate?: TableUpdate;
   /** Shared negatives per batch for `sampled`. */
