@@ -1,30 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
-/** One project per workspace (`vitest --project users`); one embedded database for the whole run. */
-const workspaces = {
-  platform: 'packages/platform',
-  ml: 'packages/ml',
-  users: 'subgraphs/users',
-  attention: 'subgraphs/attention',
-  recommendation: 'subgraphs/recommendation',
-  ads: 'subgraphs/ads',
-  feedback: 'subgraphs/feedback',
-  gateway: 'gateway',
-  schema: 'schema',
-  mesh: 'tools/mesh',
-};
+/**
+ * Two projects split by file name: `unit` (`*.test.ts`: no database, no Go build, seconds) and
+ * `integration` (`*.int.test.ts`: one embedded database for the whole run, started by the global setup).
+ * `npm test` runs both; `npm run test:unit` is the fast loop; a path filters one workspace
+ * (`npx vitest run subgraphs/users`).
+ */
+const everywhere = ['packages', 'subgraphs', 'gateway', 'schema', 'tools'].map((d) => `${d}/**/test/**/`);
 
 export default defineConfig({
   // Workspace packages resolve to their TypeScript sources, so tests need no build.
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    globalSetup: ['./tools/testing/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    projects: Object.entries(workspaces).map(([name, dir]) => ({
-      extends: true,
-      test: { name, include: [`${dir}/test/**/*.test.ts`] },
-    })),
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: everywhere.map((d) => `${d}*.test.ts`),
+          exclude: ['**/node_modules/**', '**/*.int.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: everywhere.map((d) => `${d}*.int.test.ts`),
+          exclude: ['**/node_modules/**'],
+          globalSetup: ['./tools/testing/globalSetup.ts'],
+        },
+      },
+    ],
   },
 });

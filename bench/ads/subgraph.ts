@@ -129,13 +129,17 @@ interface Run {
 async function runSize(uri: string, n: number): Promise<Run> {
   const now = Date.now();
   const world = generateWorld({ campaigns: n, seed, at: now });
-  const config = loadConfig('ads', {
-    NODE_ENV: 'test',
-    PORT: '0',
-    MONGODB_URI: uri,
-    MONGODB_DB: `bench_ads_${n}_${randomBytes(3).toString('hex')}`,
-    MODELS_DIR: mkdtempSync(join(tmpdir(), 'ads-bench-models-')),
-  });
+  const config = loadConfig(
+    'ads',
+    {
+      NODE_ENV: 'test',
+      PORT: '0',
+      MONGODB_URI: uri,
+      MONGODB_DB: `bench_ads_${n}_${randomBytes(3).toString('hex')}`,
+      MODELS_DIR: mkdtempSync(join(tmpdir(), 'ads-bench-models-')),
+    },
+    adsSubgraph.config,
+  );
   const logger = pino({ level: 'warn' }, pino.destination({ dest: 2, sync: true }));
   const sg = (await startSubgraph(adsSubgraph, config, {
     logger,
@@ -143,11 +147,11 @@ async function runSize(uri: string, n: number): Promise<Run> {
   })) as RunningSubgraph<AdsModels>;
   try {
     progress(`${fmt(n)} campaigns: writing the world`);
-    await writeWorld(sg.models, world, now);
+    await writeWorld(sg.runtime, world, now);
     const loadStart = Date.now();
-    await sg.models.ads.reload();
+    await sg.runtime.ads.reload();
     progress(
-      `${fmt(n)} campaigns: ${fmt(sg.models.ads.catalog.index.size)} indexed in ${fmt(Date.now() - loadStart)} ms`,
+      `${fmt(n)} campaigns: ${fmt(sg.runtime.ads.catalog.index.size)} indexed in ${fmt(Date.now() - loadStart)} ms`,
     );
     // The same request sequence for every size.
     const rng = seededRandom(seed + 1);
@@ -181,7 +185,7 @@ async function runSize(uri: string, n: number): Promise<Run> {
           errors?: { message: string }[];
         };
         if (body.errors) throw new Error(`requestAds failed: ${body.errors[0]?.message}`);
-        if (i === warmup - 1 || (warmup === 0 && i === 0)) sg.models.ads.takeTimings();
+        if (i === warmup - 1 || (warmup === 0 && i === 0)) sg.runtime.ads.takeTimings();
         if (i < warmup) continue;
         e2e.push(performance.now() - start);
         const d = body.data!.requestAds;
@@ -192,7 +196,7 @@ async function runSize(uri: string, n: number): Promise<Run> {
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
-    const timings = sg.models.ads.takeTimings();
+    const timings = sg.runtime.ads.takeTimings();
     run.server = timings.wall.map((us) => us / 1000);
     run.serverCpu = timings.cpu.map((us) => us / 1000);
     return run;

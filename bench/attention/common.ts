@@ -11,13 +11,13 @@ import { attentionSubgraph } from '@attention-mesh/attention-subgraph';
 import { feedbackSubgraph } from '@attention-mesh/feedback-subgraph';
 import { type RunningGateway, startGateway } from '@attention-mesh/gateway';
 import {
+  type AnySubgraphDefinition,
   connectMongo,
   DEFAULT_EVENT_RETENTION_MS,
   loadConfig,
   MongoEventBus,
   type RunningSubgraph,
   type ServiceName,
-  type SubgraphDefinition,
   seededRandom,
   startSubgraph,
 } from '@attention-mesh/platform';
@@ -264,17 +264,22 @@ export async function startMesh(db: BenchDatabase, names: SubgraphName[]): Promi
     sweep: { olderThanMs: DEFAULT_EVENT_RETENTION_MS, everyMs: 5 * 60 * 1000 },
   });
   for (const name of new Set<SubgraphName>(['attention', ...names])) {
-    const config = loadConfig(name as ServiceName, {
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      PORT: '0',
-      MONGODB_URI: db.uri,
-      MONGODB_DB: `bench_${name}_${tag}`,
-      // The attention settings given to the benchmark (e.g. ATTENTION_SINGLE_WRITER=false) apply.
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ATTENTION_'))),
-    });
+    const def: AnySubgraphDefinition = DEFINITIONS[name];
+    const config = loadConfig(
+      name as ServiceName,
+      {
+        NODE_ENV: 'test',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        PORT: '0',
+        MONGODB_URI: db.uri,
+        MONGODB_DB: `bench_${name}_${tag}`,
+        // The attention settings given to the benchmark (e.g. ATTENTION_SINGLE_WRITER=false) apply.
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ATTENTION_'))),
+      },
+      def.config,
+    );
     databases.push(config.mongo.dbName);
-    subgraphs[name] = (await startSubgraph(DEFINITIONS[name] as SubgraphDefinition<unknown, object>, config, {
+    subgraphs[name] = (await startSubgraph(def, config, {
       monitorCommands: true,
       events: bus,
       logger: stderrLogger(name),

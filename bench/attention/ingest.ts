@@ -130,7 +130,7 @@ async function main() {
 
   const db = await startDatabase();
   const mesh = await startMesh(db, []);
-  const models = mesh.attention.models;
+  const models = mesh.attention.runtime;
   const monitor = new CommandMonitor(mesh.attention.connection);
   const busMonitor = new CommandMonitor(mesh.bus.connection);
   try {

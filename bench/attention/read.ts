@@ -118,8 +118,8 @@ async function load(
       f();
     }
   };
-  const result = await importEvents(mesh.attention.models, counted(), {
-    halfLifeDays: mesh.attention.models.settings.halfLifeDays,
+  const result = await importEvents(mesh.attention.runtime, counted(), {
+    halfLifeDays: mesh.attention.runtime.settings.halfLifeDays,
     allowHistorical: true,
     batchSize: args.importBatch,
     onProgress: (p) => {
@@ -317,7 +317,7 @@ const percentileOf = (values: number[], p: number) => latencySummary(values)[p =
 
 /** Driver-level probes on the attention database: what one `$in` costs against `_id` lookups. */
 async function probes(mesh: Mesh, userIds: string[], itemIds: string[]) {
-  const m = mesh.attention.models;
+  const m = mesh.attention.runtime;
   const keys = itemIds.map((id) => `ITEM|${id}`);
   // One unmeasured run, then up to --probes runs, stopping after a third of --max-seconds (1 run at least).
   const time = async (f: () => Promise<unknown>) => {

@@ -133,18 +133,22 @@ async function startRec(
   modelsDir: string,
   maxBatch: number,
 ): Promise<RunningSubgraph<RecommendationModels>> {
-  const config = loadConfig('recommendation', {
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    PORT: '0',
-    MONGODB_URI: uri,
-    MONGODB_DB: dbName,
-    MODELS_DIR: modelsDir,
-    REC_MAX_BATCH: String(maxBatch),
-    // No periodic re-read of the catalogue during the runs (nothing changes it here).
-    REC_REFRESH_MS: String(3_600_000),
-    ...(process.env.TFJS_BACKEND ? { TFJS_BACKEND: process.env.TFJS_BACKEND } : {}),
-  });
+  const config = loadConfig(
+    'recommendation',
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      PORT: '0',
+      MONGODB_URI: uri,
+      MONGODB_DB: dbName,
+      MODELS_DIR: modelsDir,
+      REC_MAX_BATCH: String(maxBatch),
+      // No periodic re-read of the catalogue during the runs (nothing changes it here).
+      REC_REFRESH_MS: String(3_600_000),
+      ...(process.env.TFJS_BACKEND ? { TFJS_BACKEND: process.env.TFJS_BACKEND } : {}),
+    },
+    recommendationSubgraph.config,
+  );
   return startSubgraph(recommendationSubgraph, config, {
     logger: stderrLogger(`recommendation-${maxBatch}`),
     busDbName: `${dbName}_bus_${maxBatch}`,
@@ -285,7 +289,7 @@ try {
   >('subgraphs/recommendation/dist/importSequences.js');
   const t0 = performance.now();
   let last = 0;
-  const imported = await importSequences(batched.models, DATA, {
+  const imported = await importSequences(batched.runtime, DATA, {
     titlePrefix: 'Games item',
     category: 'games',
     onProgress: (p) => {
@@ -299,11 +303,11 @@ try {
   progress(
     `imported ${fmt(imported.users)} users, ${fmt(imported.items)} items in ${fmt(importSeconds, 1)} s`,
   );
-  await Promise.all([batched.models.reloadState(), unbatched.models.reloadState()]);
+  await Promise.all([batched.runtime.reloadState(), unbatched.runtime.reloadState()]);
   for (const sg of [batched, unbatched]) {
     const until = Date.now() + 60_000;
-    while (!sg.models.holder.current && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    if (!sg.models.holder.current) throw new Error('the model was not loaded within 60 s');
+    while (!sg.runtime.holder.current && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    if (!sg.runtime.holder.current) throw new Error('the model was not loaded within 60 s');
   }
 
   // Distinct users per run (a user's ranking is cached for the next pages), in a fixed shuffled order.

@@ -1,5 +1,13 @@
 export { BloomFilter } from './bloomFilter.js';
-export { DEFAULT_PORTS, loadConfig, type ServiceConfig, type ServiceName } from './config.js';
+export {
+  type ConfigSection,
+  configSection,
+  DEFAULT_PORTS,
+  loadConfig,
+  type SectionOf,
+  type ServiceConfig,
+  type ServiceName,
+} from './config.js';
 export {
   type Connection,
   checkFirst,
@@ -62,6 +70,7 @@ export { seededRandom } from './random.js';
 export { bootSubgraph, runUntilSignal } from './run.js';
 export { DateTimeScalar, MicrosScalar } from './scalars.js';
 export {
+  type AnySubgraphDefinition,
   closeServer,
   type GraphQLResolverMap,
   type RequestContext,

@@ -30,10 +30,10 @@ export function runUntilSignal(service: { stop(): Promise<void>; logger: Logger 
 }
 
 /** The entry point of every subgraph process: parse config, start, run until a signal. */
-export async function bootSubgraph<TModels, TContext extends object>(
-  def: SubgraphDefinition<TModels, TContext>,
+export async function bootSubgraph<TRuntime, TContext extends object, TSection extends object>(
+  def: SubgraphDefinition<TRuntime, TContext, TSection>,
   env: Record<string, string | undefined>,
 ): Promise<void> {
-  const running = await startSubgraph(def, loadConfig(def.name, env));
+  const running = await startSubgraph(def, loadConfig(def.name, env, def.config));
   runUntilSignal(running);
 }

@@ -9,7 +9,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
 import type { Connection } from 'mongoose';
-import type { ServiceConfig, ServiceName } from './config.js';
+import type { ConfigSection, ServiceConfig, ServiceName } from './config.js';
 import { formatError } from './errors.js';
 import { DEFAULT_BUS_DB, DEFAULT_EVENT_RETENTION_MS, type EventBus, MongoEventBus } from './events/index.js';
 import { createHttpService, listen } from './http.js';
@@ -26,7 +26,7 @@ export interface RequestContext {
   caller: Caller;
 }
 
-/** What the bootstrap provides to a subgraph besides its models. */
+/** What the bootstrap provides to a subgraph besides its runtime. */
 export interface SubgraphServices {
   /** The mesh's event bus: publish after the database write, before answering. */
   events: EventBus;
@@ -34,30 +34,43 @@ export interface SubgraphServices {
   logger: Logger;
 }
 
-/** A subgraph, as its domain: everything else (HTTP, database, health, shutdown) is the bootstrap's. */
-export interface SubgraphDefinition<TModels, TContext extends object> {
+/**
+ * A subgraph, as its domain: everything else (HTTP, database, health, shutdown) is the bootstrap's.
+ * `TRuntime` is its per-process state (`src/runtime.ts`), `TSection` its own settings (`src/config.ts`).
+ */
+export interface SubgraphDefinition<
+  TRuntime,
+  TContext extends object,
+  TSection extends object = Record<never, never>,
+> {
   name: ServiceName;
   /** The schema-first SDL file. */
   schemaFile: URL;
   resolvers: GraphQLResolverMap<RequestContext & TContext>;
-  /** Registers the subgraph's mongoose models on its own connection (and builds its per-process state). */
-  models(conn: Connection, config: ServiceConfig): TModels;
+  /** The service's own settings, validated with the shared base at boot. */
+  config?: ConfigSection<TSection>;
+  /** Registers the subgraph's mongoose models on its own connection and builds its per-process state. */
+  runtime(conn: Connection, config: ServiceConfig & TSection): TRuntime;
   /** Per-request additions to the context, typically fresh DataLoaders (and the bus, when it publishes). */
-  context(models: TModels, services: SubgraphServices): TContext;
+  context(runtime: TRuntime, services: SubgraphServices): TContext;
   /** Runs once after the indexes exist and before the service listens: recovery and warm-up. */
-  prepare?(models: TModels, services: SubgraphServices): Promise<void>;
+  prepare?(runtime: TRuntime, services: SubgraphServices): Promise<void>;
   /**
    * Work that runs beside the service: event consumers (handlers idempotent by event id), model watchers.
    * Started once the service listens; stopped after it drained and before the bus closes.
    */
-  background?(models: TModels, services: SubgraphServices): { stop(): Promise<void> | void }[];
+  background?(runtime: TRuntime, services: SubgraphServices): { stop(): Promise<void> | void }[];
 }
 
-export interface RunningSubgraph<TModels> {
+/** Any subgraph definition, whatever its runtime, context and settings (for code that starts several). */
+// biome-ignore lint/suspicious/noExplicitAny: the three parameters vary per subgraph.
+export type AnySubgraphDefinition = SubgraphDefinition<any, any, any>;
+
+export interface RunningSubgraph<TRuntime> {
   name: ServiceName;
   url: string;
   port: number;
-  models: TModels;
+  runtime: TRuntime;
   connection: Connection;
   /** The event bus (for consumers started next to the service). */
   events: EventBus;
@@ -77,11 +90,11 @@ export interface StartOptions {
 }
 
 /** The one way a subgraph boots: connect, create indexes, build the schema, serve, report health. */
-export async function startSubgraph<TModels, TContext extends object>(
-  def: SubgraphDefinition<TModels, TContext>,
-  config: ServiceConfig,
+export async function startSubgraph<TRuntime, TContext extends object, TSection extends object>(
+  def: SubgraphDefinition<TRuntime, TContext, TSection>,
+  config: ServiceConfig & TSection,
   opts: StartOptions = {},
-): Promise<RunningSubgraph<TModels>> {
+): Promise<RunningSubgraph<TRuntime>> {
   const logger = opts.logger ?? createLogger({ service: def.name, ...config.log });
   const connection = await connectMongo({
     uri: config.mongo.uri,
@@ -89,7 +102,7 @@ export async function startSubgraph<TModels, TContext extends object>(
     logger,
     monitorCommands: opts.monitorCommands,
   });
-  const models = def.models(connection, config);
+  const runtime = def.runtime(connection, config);
   await ensureIndexes(connection);
   // One bus database shared by every service on the server; each service sweeps it (idempotent).
   const events =
@@ -101,7 +114,7 @@ export async function startSubgraph<TModels, TContext extends object>(
       sweep: { olderThanMs: DEFAULT_EVENT_RETENTION_MS, everyMs: 5 * 60 * 1000 },
     }));
   const services: SubgraphServices = { events, logger };
-  await def.prepare?.(models, services);
+  await def.prepare?.(runtime, services);
 
   const schema = buildSubgraphSchema({
     typeDefs: parse(readFileSync(def.schemaFile, 'utf8')),
@@ -140,12 +153,12 @@ export async function startSubgraph<TModels, TContext extends object>(
         requestId,
         caller,
         logger: logger.child({ requestId }),
-        ...def.context(models, services),
+        ...def.context(runtime, services),
       } as Ctx;
     },
   });
   const port = await listen(server, config.http.port, config.http.host);
-  const background = def.background?.(models, services) ?? [];
+  const background = def.background?.(runtime, services) ?? [];
   const url = `http://${config.http.host}:${port}/graphql`;
   logger.info({ url }, `${def.name} subgraph ready`);
 
@@ -154,7 +167,7 @@ export async function startSubgraph<TModels, TContext extends object>(
     name: def.name,
     url,
     port,
-    models,
+    runtime,
     connection,
     events,
     logger,

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type ConfigSection,
   loadConfig,
   type RunningSubgraph,
   type ServiceConfig,
@@ -12,21 +13,29 @@ import {
 } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 
-/** A config for a service under test: its own fresh database on the shared test server, a free port. */
-export function testConfig(
+/**
+ * A config for a service under test: its own fresh database on the shared test server, a free port;
+ * with the service's own `section` (its `src/config.ts`) when given.
+ */
+export function testConfig<T extends object = Record<never, never>>(
   service: ServiceName,
   mongoUri: string,
   env: Record<string, string> = {},
-): ServiceConfig {
-  return loadConfig(service, {
-    NODE_ENV: 'test',
-    PORT: '0',
-    MONGODB_URI: mongoUri,
-    MONGODB_DB: `t_${service}_${randomBytes(4).toString('hex')}`,
-    // An empty model registry: what a developer trained locally must not change test results.
-    MODELS_DIR: mkdtempSync(join(tmpdir(), 'mesh-models-')),
-    ...env,
-  });
+  section?: ConfigSection<T>,
+): ServiceConfig & T {
+  return loadConfig(
+    service,
+    {
+      NODE_ENV: 'test',
+      PORT: '0',
+      MONGODB_URI: mongoUri,
+      MONGODB_DB: `t_${service}_${randomBytes(4).toString('hex')}`,
+      // An empty model registry: what a developer trained locally must not change test results.
+      MODELS_DIR: mkdtempSync(join(tmpdir(), 'mesh-models-')),
+      ...env,
+    },
+    section,
+  );
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -84,13 +93,13 @@ export function commandCounter(conn: Connection) {
  * (command monitoring on). Subgraphs that must share a bus get the same `busDbName` (the caller then
  * drops it). `stop()` stops it and drops its databases.
  */
-export async function startTestSubgraph<TModels, TContext extends object>(
-  def: SubgraphDefinition<TModels, TContext>,
+export async function startTestSubgraph<TRuntime, TContext extends object, TSection extends object>(
+  def: SubgraphDefinition<TRuntime, TContext, TSection>,
   mongoUri: string,
   opts: { busDbName?: string; env?: Record<string, string> } = {},
-): Promise<RunningSubgraph<TModels>> {
+): Promise<RunningSubgraph<TRuntime>> {
   const busDbName = opts.busDbName ?? `t_bus_${randomBytes(4).toString('hex')}`;
-  const running = await startSubgraph(def, testConfig(def.name, mongoUri, opts.env), {
+  const running = await startSubgraph(def, testConfig(def.name, mongoUri, opts.env, def.config), {
     monitorCommands: true,
     busDbName,
   });

@@ -1,6 +1,7 @@
-import { CounterWriter, type Logger, type ServiceConfig } from '@attention-mesh/platform';
+import { CounterWriter, type Logger } from '@attention-mesh/platform';
 import { BudgetBook } from './budgetBook.js';
 import { Catalog } from './catalog.js';
+import type { AdsConfig } from './config.js';
 import { CtrSource } from './ctrSource.js';
 import {
   initialPacingState,
@@ -63,7 +64,7 @@ export class AdsRuntime {
 
   constructor(
     readonly models: CampaignModels & LedgerModels,
-    readonly config: ServiceConfig,
+    readonly config: AdsConfig,
     settings: Partial<DecisionSettings> = {},
   ) {
     this.settings = { ...DEFAULTS, ...settings };

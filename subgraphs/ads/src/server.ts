@@ -1,4 +1,5 @@
 import type { SubgraphDefinition } from '@attention-mesh/platform';
+import { adsConfig } from './config.js';
 import { startConsumers } from './consumers.js';
 import { watchCtrModel } from './ctrModel.js';
 import { createLoaders } from './loaders.js';
@@ -31,7 +32,8 @@ export const adsSubgraph: SubgraphDefinition<AdsModels, AdsContext> = {
   name: 'ads',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
-  models: createModels,
+  config: adsConfig,
+  runtime: createModels,
   context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
   background: (models, { events, logger }) => {
     const rt = models.ads;

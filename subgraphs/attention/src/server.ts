@@ -1,12 +1,7 @@
-import {
-  KeyedLock,
-  type Logger,
-  LruCache,
-  type ServiceConfig,
-  type SubgraphDefinition,
-} from '@attention-mesh/platform';
+import { KeyedLock, type Logger, LruCache, type SubgraphDefinition } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import type { ViewState } from './attentionMetrics.js';
+import { type AttentionConfig, attentionConfig } from './config.js';
 import { applyConsentEvent } from './consents.js';
 import type { EngagementPredictor } from './engagement.js';
 import { watchEngagementModel } from './engagementModel.js';
@@ -17,7 +12,7 @@ import { Projection } from './projection.js';
 import { markDrained, recoverProjection } from './recovery.js';
 import { type AttentionContext, resolvers } from './resolvers/index.js';
 
-export function createModels(conn: Connection, config: ServiceConfig) {
+export function createModels(conn: Connection, config: AttentionConfig) {
   const models = attentionModels(conn);
   let predictor: EngagementPredictor | null = null;
   const memory = {
@@ -56,7 +51,8 @@ export const attentionSubgraph: SubgraphDefinition<AttentionModels, AttentionCon
   name: 'attention',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
-  models: createModels,
+  config: attentionConfig,
+  runtime: createModels,
   context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
   async prepare(models, { logger }) {
     models.projection.useLogger(logger);

@@ -8,6 +8,6 @@ export const feedbackSubgraph: SubgraphDefinition<FeedbackModels, FeedbackContex
   name: 'feedback',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
-  models: createModels,
+  runtime: createModels,
   context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
 };

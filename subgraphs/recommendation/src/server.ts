@@ -1,12 +1,7 @@
-import {
-  CounterWriter,
-  KeyedLock,
-  LruCache,
-  type ServiceConfig,
-  type SubgraphDefinition,
-} from '@attention-mesh/platform';
+import { CounterWriter, KeyedLock, LruCache, type SubgraphDefinition } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import { CatalogueCache } from './catalogue.js';
+import { type RecommendationConfig, recommendationConfig } from './config.js';
 import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
 import { itemModel } from './models/Item.js';
@@ -21,7 +16,7 @@ import type { Ranking } from './serving/ranker.js';
 import { watchSasRec } from './serving/watchModel.js';
 import { UserCache } from './userCache.js';
 
-export function createModels(conn: Connection, config: ServiceConfig) {
+export function createModels(conn: Connection, config: RecommendationConfig) {
   const Item = itemModel(conn);
   const ItemPopularity = itemPopularityModel(conn);
   const UserSequence = userSequenceModel(conn);
@@ -103,7 +98,8 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationModels, Re
   name: 'recommendation',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
-  models: createModels,
+  config: recommendationConfig,
+  runtime: createModels,
   context: (models) => ({ models, loaders: createLoaders(models) }),
   background: (models, { events, logger }) => {
     void models.warmUp().catch((err: unknown) => logger.error({ err }, 'catalogue could not be loaded'));

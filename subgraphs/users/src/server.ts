@@ -14,6 +14,6 @@ export const usersSubgraph: SubgraphDefinition<UsersModels, UsersContext> = {
   name: 'users',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
-  models: createModels,
+  runtime: createModels,
   context: (models, { events }) => ({ models, loaders: createLoaders(models), events }),
 };

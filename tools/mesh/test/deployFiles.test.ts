@@ -33,11 +33,17 @@ const SUBGRAPHS: string[] = (
 
 /** The keys of the first `z.object({ ... })` in a config source: the env vars it reads. */
 function zodEnvKeys(file: string): string[] {
-  const block = /z\.object\(\{([\s\S]*?)\n\}\)/.exec(read(file))?.[1] ?? '';
+  const block = /z\.object\(\{([\s\S]*?)\n\s*\}\)/.exec(read(file))?.[1] ?? '';
   return [...block.matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1] ?? '');
 }
 const PLATFORM_ENV = zodEnvKeys('packages/platform/src/config.ts');
 const GATEWAY_ENV = zodEnvKeys('gateway/src/config.ts');
+/** A service's own settings: the gateway's, or a subgraph's `src/config.ts` section (not every one has one). */
+function ownEnv(service: string): string[] {
+  if (service === 'gateway') return GATEWAY_ENV;
+  const file = `subgraphs/${service}/src/config.ts`;
+  return existsSync(new URL(file, ROOT)) ? zodEnvKeys(file) : [];
+}
 
 /** SUBGRAPH_<NAME>_URL, for a subgraph of the supergraph (the gateway ignores any other name). */
 function subgraphOfUrlVar(name: string): string | undefined {
@@ -46,7 +52,7 @@ function subgraphOfUrlVar(name: string): string | undefined {
 }
 
 function unreadEnv(service: string, names: string[]): string[] {
-  const known = new Set([...PLATFORM_ENV, ...(service === 'gateway' ? GATEWAY_ENV : [])]);
+  const known = new Set([...PLATFORM_ENV, ...ownEnv(service)]);
   return names.filter((n) => !known.has(n) && !(service === 'gateway' && subgraphOfUrlVar(n)));
 }
 
@@ -208,6 +214,9 @@ describe('deployment files: sources of truth', () => {
       expect.arrayContaining(['NODE_ENV', 'HOST', 'PORT', 'MONGODB_URI', 'MESH_INTERNAL_SECRET']),
     );
     expect(GATEWAY_ENV).toEqual(expect.arrayContaining(['JWT_SECRET', 'SUPERGRAPH_PATH']));
+    expect(ownEnv('attention')).toEqual(expect.arrayContaining(['ATTENTION_SINGLE_WRITER']));
+    expect(ownEnv('ads')).toEqual(expect.arrayContaining(['ADS_TOKEN_SECRET']));
+    expect(ownEnv('recommendation')).toEqual(expect.arrayContaining(['REC_MAX_BATCH']));
     expect(read('gateway/src/config.ts')).toContain('SUBGRAPH_([A-Z0-9_]+)_URL');
     expect([...SUBGRAPHS].sort()).toEqual(SERVICES.filter((s) => s !== 'gateway').sort());
   });

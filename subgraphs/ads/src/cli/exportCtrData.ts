@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connectMongo, createLogger, loadConfig } from '@attention-mesh/platform';
+import { adsConfig } from '../config.js';
 import { exportCtrData } from '../ctrExport.js';
 import { ledgerModels } from '../models/ledger.js';
 
@@ -28,7 +29,7 @@ const time = (v: string | undefined, flag: string) => {
   return ms;
 };
 const range = { from: time(values.since, 'since'), to: time(values.until, 'until') };
-const config = loadConfig('ads', { LOG_LEVEL: 'warn', ...process.env });
+const config = loadConfig('ads', { LOG_LEVEL: 'warn', ...process.env }, adsConfig);
 const logger = createLogger({ service: 'export', level: config.log.level, pretty: false });
 const conn = await connectMongo({ uri: config.mongo.uri, dbName: config.mongo.dbName, logger });
 const out = createWriteStream(values.out);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { connectMongo, createLogger, ensureIndexes, loadConfig } from '@attention-mesh/platform';
+import { attentionConfig } from '../config.js';
 import { EVENT_FORMATS, type EventFormat, formatOf, take } from '../eventSources.js';
 import { importEvents } from '../importEvents.js';
 import { createModels } from '../server.js';
@@ -25,7 +26,7 @@ if (!(format in EVENT_FORMATS)) {
   console.error(`unknown --format ${format}: use ${Object.keys(EVENT_FORMATS).join(', ')}`);
   process.exit(2);
 }
-const config = loadConfig('attention', { LOG_LEVEL: 'warn', ...process.env });
+const config = loadConfig('attention', { LOG_LEVEL: 'warn', ...process.env }, attentionConfig);
 const logger = createLogger({ service: 'import', level: config.log.level, pretty: false });
 const conn = await connectMongo({ uri: config.mongo.uri, dbName: config.mongo.dbName, logger });
 const models = createModels(conn, config);

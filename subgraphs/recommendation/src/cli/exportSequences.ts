@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connectMongo, createLogger, loadConfig } from '@attention-mesh/platform';
+import { recommendationConfig } from '../config.js';
 import { exportSequences } from '../importSequences.js';
 import { createModels } from '../server.js';
 
@@ -14,7 +15,7 @@ if (!values.out) {
   console.error('usage: export:rec -- --out <file>');
   process.exit(2);
 }
-const config = loadConfig('recommendation', { LOG_LEVEL: 'warn', ...process.env });
+const config = loadConfig('recommendation', { LOG_LEVEL: 'warn', ...process.env }, recommendationConfig);
 const logger = createLogger({ service: 'export', level: config.log.level, pretty: false });
 const conn = await connectMongo({ uri: config.mongo.uri, dbName: config.mongo.dbName, logger });
 const models = createModels(conn, config);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { connectMongo, createLogger, ensureIndexes, loadConfig } from '@attention-mesh/platform';
+import { recommendationConfig } from '../config.js';
 import { importSequences } from '../importSequences.js';
 import type { ItemKind } from '../models/Item.js';
 import { createModels } from '../server.js';
@@ -33,7 +34,7 @@ if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(category)) {
   console.error(`--category must be a lower-case slug, got ${category}`);
   process.exit(2);
 }
-const config = loadConfig('recommendation', { LOG_LEVEL: 'warn', ...process.env });
+const config = loadConfig('recommendation', { LOG_LEVEL: 'warn', ...process.env }, recommendationConfig);
 const logger = createLogger({ service: 'import', level: config.log.level, pretty: false });
 const conn = await connectMongo({ uri: config.mongo.uri, dbName: config.mongo.dbName, logger });
 const models = createModels(conn, config);

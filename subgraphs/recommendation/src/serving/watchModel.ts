@@ -1,4 +1,5 @@
-import { deferredWatch, type Logger, type ServiceConfig, type Watch } from '@attention-mesh/platform';
+import { deferredWatch, type Logger, type Watch } from '@attention-mesh/platform';
+import type { RecommendationConfig } from '../config.js';
 import { type ModelHolder, serveModel } from './modelHolder.js';
 import type { SequenceRecommender } from './types.js';
 
@@ -7,7 +8,7 @@ import type { SequenceRecommender } from './types.js';
  * without a restart when the training CLI saves it. TensorFlow.js is imported when the watch starts; with
  * no model, recommendations use popularity and `modelInfo` says so.
  */
-export function watchSasRec(config: ServiceConfig, logger: Logger, holder: ModelHolder): Watch {
+export function watchSasRec(config: RecommendationConfig, logger: Logger, holder: ModelHolder): Watch {
   return deferredWatch(
     import('@attention-mesh/ml').then((ml) =>
       ml.serveLatest<SequenceRecommender>({

@@ -71,7 +71,7 @@ const strip = <T extends object>(doc: T | null | undefined) => JSON.parse(JSON.s
 
 describe('the projection', () => {
   it('serves what it holds from memory, exactly, and stores exactly that at the memory flush', async () => {
-    const models = withProjection(sg.models, { flushMs: 20, memoryFlushMs: 600_000 });
+    const models = withProjection(sg.runtime, { flushMs: 20, memoryFlushMs: 600_000 });
     await models.projection.loadStoredIds();
     const heard: unknown[] = [];
     const events = { publish: async (e: unknown[]) => void heard.push(...e) } as unknown as EventBus;
@@ -82,13 +82,13 @@ describe('the projection', () => {
     const rollupId = `ITEM|mi1|${hourOf(t0)}`;
     // The flush (sessions, then the publication) follows on its own; the rest waits for the memory flush.
     await expect.poll(() => heard.length, { timeout: 5_000 }).toBe(2);
-    expect(await sg.models.AttentionSession.findById('mu1|mu1-s').lean()).not.toBeNull();
-    expect(await sg.models.AttentionRollup.findById(rollupId).lean()).toBeNull();
-    expect(await sg.models.AttentionTotal.findById('ITEM|mi1').lean()).toBeNull();
-    expect(await sg.models.AttentionView.findById('mu1-mi1-v1').lean()).toBeNull();
+    expect(await sg.runtime.AttentionSession.findById('mu1|mu1-s').lean()).not.toBeNull();
+    expect(await sg.runtime.AttentionRollup.findById(rollupId).lean()).toBeNull();
+    expect(await sg.runtime.AttentionTotal.findById('ITEM|mi1').lean()).toBeNull();
+    expect(await sg.runtime.AttentionView.findById('mu1-mi1-v1').lean()).toBeNull();
     // Served from memory meanwhile: totals, view states, and the rollups added to the stored ones.
-    expect(sg.models.memory.totals.getMany(['ITEM|mi1'])![0]).toMatchObject({ events: 8, impressions: 2 });
-    expect(sg.models.memory.profiles.getMany(['mu1'])![0]).toMatchObject({ sessions: 1 });
+    expect(sg.runtime.memory.totals.getMany(['ITEM|mi1'])![0]).toMatchObject({ events: 8, impressions: 2 });
+    expect(sg.runtime.memory.profiles.getMany(['mu1'])![0]).toMatchObject({ sessions: 1 });
     expect(models.projection.viewState('mu1-mi1-v1')).toMatchObject({ exited: true });
     const series = () =>
       attentionSeries(models, {
@@ -114,14 +114,14 @@ describe('the projection', () => {
     expect((await series())[0]!.points[0]!.value).toBe(8);
     expect((await breakdown()).find((r) => r.key === 'mi1')).toMatchObject({ value: 2, events: 8 });
     const ids = ['ITEM|mi1', 'USER|mu1', 'USER|mu2'];
-    const stored = await sg.models.AttentionTotal.find({ _id: { $in: ids } }).lean();
+    const stored = await sg.runtime.AttentionTotal.find({ _id: { $in: ids } }).lean();
     expect(strip(ids.map((id) => stored.find((d) => d._id === id)))).toEqual(
-      strip(sg.models.memory.totals.getMany(ids)),
+      strip(sg.runtime.memory.totals.getMany(ids)),
     );
-    expect(strip(await sg.models.AttentionProfile.findById('mu1').lean())).toEqual(
-      strip(sg.models.memory.profiles.getMany(['mu1'])![0]),
+    expect(strip(await sg.runtime.AttentionProfile.findById('mu1').lean())).toEqual(
+      strip(sg.runtime.memory.profiles.getMany(['mu1'])![0]),
     );
-    expect(await sg.models.AttentionView.findById('mu1-mi1-v1').lean()).toMatchObject({
+    expect(await sg.runtime.AttentionView.findById('mu1-mi1-v1').lean()).toMatchObject({
       state: { exited: true },
     });
     // Every document was new: all inserted, none upserted.
@@ -137,28 +137,28 @@ describe('the projection', () => {
     const again = models.projection.writeStats();
     expect(again.totals.upserted).toBeGreaterThan(0);
     expect(again.rollups.upserted).toBeGreaterThan(0);
-    expect(await sg.models.AttentionTotal.findById('ITEM|mi1').lean()).toMatchObject({
+    expect(await sg.runtime.AttentionTotal.findById('ITEM|mi1').lean()).toMatchObject({
       events: 12,
       impressions: 3,
     });
-    expect(strip(await sg.models.AttentionTotal.findById('USER|mu1').lean())).toEqual(
-      strip(sg.models.memory.totals.getMany(['USER|mu1'])![0]),
+    expect(strip(await sg.runtime.AttentionTotal.findById('USER|mu1').lean())).toEqual(
+      strip(sg.runtime.memory.totals.getMany(['USER|mu1'])![0]),
     );
-    expect((await sg.models.AttentionRollup.findById(rollupId).lean())?.events).toBe(12);
+    expect((await sg.runtime.AttentionRollup.findById(rollupId).lean())?.events).toBe(12);
   });
 
   it('upserts a document it took for new when another writer stored it meanwhile', async () => {
     const ids = new StoredIds(1000);
     await ids.load([]); // "nothing is stored"
-    await sg.models.AttentionTotal.create({ _id: 'ITEM|elsewhere', events: 5 });
-    const buffer = new CounterBuffer(sg.models.AttentionTotal, ids);
+    await sg.runtime.AttentionTotal.create({ _id: 'ITEM|elsewhere', events: 5 });
+    const buffer = new CounterBuffer(sg.runtime.AttentionTotal, ids);
     buffer.add([
       ['ITEM|elsewhere', { $inc: { events: 2 } }],
       ['ITEM|fresh', { $inc: { events: 1 }, $max: { lastEventAt: 42 } }],
     ]);
     await buffer.take()!();
-    expect(await sg.models.AttentionTotal.findById('ITEM|elsewhere').lean()).toMatchObject({ events: 7 });
-    expect(await sg.models.AttentionTotal.findById('ITEM|fresh').lean()).toMatchObject({
+    expect(await sg.runtime.AttentionTotal.findById('ITEM|elsewhere').lean()).toMatchObject({ events: 7 });
+    expect(await sg.runtime.AttentionTotal.findById('ITEM|fresh').lean()).toMatchObject({
       events: 1,
       lastEventAt: 42,
     });
@@ -167,21 +167,21 @@ describe('the projection', () => {
   });
 
   it('rebuilds what a crash left only in memory', async () => {
-    const models = withProjection(sg.models, { flushMs: 20, memoryFlushMs: 600_000 });
+    const models = withProjection(sg.runtime, { flushMs: 20, memoryFlushMs: 600_000 });
     await models.projection.loadStoredIds();
     await recordAttention(models, view('mu3', 'mi3', 1, t0), settings);
-    expect(await sg.models.AttentionRollup.findById(`ITEM|mi3|${hourOf(t0)}`).lean()).toBeNull();
-    expect(await sg.models.AttentionTotal.findById('ITEM|mi3').lean()).toBeNull();
-    const served = strip(sg.models.memory.totals.getMany(['ITEM|mi3', 'USER|mu3']));
+    expect(await sg.runtime.AttentionRollup.findById(`ITEM|mi3|${hourOf(t0)}`).lean()).toBeNull();
+    expect(await sg.runtime.AttentionTotal.findById('ITEM|mi3').lean()).toBeNull();
+    const served = strip(sg.runtime.memory.totals.getMany(['ITEM|mi3', 'USER|mu3']));
     // The process dies here: its projection never flushes again, and no drain is recorded.
-    await markDrained(sg.models, false);
-    expect(await recoverProjection(sg.models, { halfLifeDays: 7, logger })).toBe(true);
-    const rebuilt = await sg.models.AttentionTotal.find({ _id: { $in: ['ITEM|mi3', 'USER|mu3'] } }).lean();
+    await markDrained(sg.runtime, false);
+    expect(await recoverProjection(sg.runtime, { halfLifeDays: 7, logger })).toBe(true);
+    const rebuilt = await sg.runtime.AttentionTotal.find({ _id: { $in: ['ITEM|mi3', 'USER|mu3'] } }).lean();
     expect(strip(['ITEM|mi3', 'USER|mu3'].map((id) => rebuilt.find((d) => d._id === id)))).toEqual(served);
-    expect(await sg.models.AttentionView.findById('mu3-mi3-v1').lean()).toMatchObject({
+    expect(await sg.runtime.AttentionView.findById('mu3-mi3-v1').lean()).toMatchObject({
       state: { exited: true },
     });
-    expect(await sg.models.AttentionRollup.findById(`ITEM|mi3|${hourOf(t0)}`).lean()).toMatchObject({
+    expect(await sg.runtime.AttentionRollup.findById(`ITEM|mi3|${hourOf(t0)}`).lean()).toMatchObject({
       events: 4,
     });
   });
@@ -189,26 +189,26 @@ describe('the projection', () => {
 
 describe('the projection with several ingesting replicas (ATTENTION_SINGLE_WRITER=false)', () => {
   it('writes everything as soon as it can, by upsert, and loses nothing when batches race', async () => {
-    expect(multi.models.memory.totals.active).toBe(false);
+    expect(multi.runtime.memory.totals.active).toBe(false);
     const batches = Array.from({ length: 6 }, (_, b) =>
       Array.from({ length: 5 }, (_, i) => view(`rep${i}`, 'hot', b, t0 + b * 10_000 + i)).flat(),
     );
     const results = await Promise.all(
-      batches.map((events) => recordAttention(multi.models, events, settings)),
+      batches.map((events) => recordAttention(multi.runtime, events, settings)),
     );
     expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(120);
     // No idle(): the writes follow the answers on their own.
     await expect
-      .poll(async () => (await multi.models.AttentionTotal.findById('ITEM|hot').lean())?.events, {
+      .poll(async () => (await multi.runtime.AttentionTotal.findById('ITEM|hot').lean())?.events, {
         timeout: 10_000,
       })
       .toBe(120);
-    await multi.models.projection.idle();
-    expect(await multi.models.AttentionTotal.findById('ITEM|hot').lean()).toMatchObject({
+    await multi.runtime.projection.idle();
+    expect(await multi.runtime.AttentionTotal.findById('ITEM|hot').lean()).toMatchObject({
       events: 120,
       impressions: 30,
     });
-    const stats = multi.models.projection.writeStats();
+    const stats = multi.runtime.projection.writeStats();
     expect(stats.totals.inserted + stats.rollups.inserted + stats.views.inserted).toBe(0);
     expect(stats.totals.upserted).toBeGreaterThan(0);
   });

@@ -52,7 +52,7 @@ describe('requestAds through the subgraph', () => {
     expect(d.propensity).toBeGreaterThan(0);
     expect(d.impressionToken).toMatch(/^[\w-]+\.[\w-]+$/);
     expect(d.clickToken).not.toBe(d.impressionToken);
-    const stored = await sg.models.Decision.findById(d.id).lean<DecisionDoc>();
+    const stored = await sg.runtime.Decision.findById(d.id).lean<DecisionDoc>();
     expect(stored).toMatchObject({
       placementId: 'plc-main',
       userId: 'usr-1',
@@ -76,7 +76,7 @@ describe('requestAds through the subgraph', () => {
       impressionToken: null,
       candidates: 0,
     });
-    expect((await sg.models.Decision.findById(d.id).lean<DecisionDoc>())?.noFillReason).toBe(
+    expect((await sg.runtime.Decision.findById(d.id).lean<DecisionDoc>())?.noFillReason).toBe(
       'NO_ELIGIBLE_ADS',
     );
   });
@@ -123,7 +123,7 @@ describe('requestAds through the subgraph', () => {
   it('targets segments only for users who consented to ads personalisation', async () => {
     const ask = (userId: string) => requestAd(sg, { placementId: 'plc-seg', userId, segments: ['gamers'] });
     expect((await ask('usr-no-consent')).noFillReason).toBe('NO_ELIGIBLE_ADS');
-    await sg.models.ads.consents.apply('usr-consent', true, Date.now());
+    await sg.runtime.ads.consents.apply('usr-consent', true, Date.now());
     expect((await ask('usr-consent')).ad?.id).toBe('cmp-seg-ad');
   });
 
@@ -137,15 +137,15 @@ describe('requestAds through the subgraph', () => {
   });
 
   it('picks up a campaign another replica changed at the next refresh, not before the version moves', async () => {
-    const rt = sg.models.ads;
+    const rt = sg.runtime.ads;
     // What another replica writes: the campaign (paused there) and the catalog version.
-    await sg.models.Campaign.updateOne(
+    await sg.runtime.Campaign.updateOne(
       { _id: 'cmp-safe' },
       { $set: { status: 'PAUSED', updatedAt: Date.now() } },
     );
     await rt.refresh();
     expect(rt.catalog.index.get('cmp-safe')).toBeDefined();
-    await sg.models.CatalogVersion.updateOne({ _id: 'catalog' }, { $inc: { version: 1 } });
+    await sg.runtime.CatalogVersion.updateOne({ _id: 'catalog' }, { $inc: { version: 1 } });
     await rt.refresh();
     expect(rt.catalog.index.get('cmp-safe')).toBeUndefined();
     await gql(sg.url, 'mutation { setCampaignStatus(id: "cmp-safe", status: ACTIVE) { id } }');
@@ -167,10 +167,10 @@ describe('requestAds through the subgraph', () => {
       'input.context.time',
     ],
   ])('rejects %j without logging a decision', async (input, code, field) => {
-    const before = await sg.models.Decision.countDocuments({});
+    const before = await sg.runtime.Decision.countDocuments({});
     const res = await gql(sg.url, REQUEST, { i: input });
     expect(errorCodes(res)).toEqual([code]);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
-    expect(await sg.models.Decision.countDocuments({})).toBe(before);
+    expect(await sg.runtime.Decision.countDocuments({})).toBe(before);
   });
 });

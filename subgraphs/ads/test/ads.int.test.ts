@@ -79,11 +79,11 @@ describe('ads subgraph: campaign management', () => {
     [{ frequencyCaps: [{ scope: 'AD', max: 1, windowSeconds: 0 }] }, 'input.frequencyCaps.0.windowSeconds'],
     [{ blockedCategories: ['Not A Slug'] }, 'input.blockedCategories'],
   ])('rejects campaign %j and writes nothing', async (bad, field) => {
-    const before = await sg.models.Campaign.countDocuments({});
+    const before = await sg.runtime.Campaign.countDocuments({});
     const res = await gql(sg.url, CAMPAIGN, { input: campaignInput(bad) });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
-    expect(await sg.models.Campaign.countDocuments({})).toBe(before);
+    expect(await sg.runtime.Campaign.countDocuments({})).toBe(before);
   });
 
   it('stores schedule, caps and brand-safety blocks, and rejects an unknown time zone', async () => {
@@ -124,7 +124,7 @@ describe('ads subgraph: campaign management', () => {
       width: 300,
       height: 250,
     };
-    const before = await sg.models.Ad.countDocuments({});
+    const before = await sg.runtime.Ad.countDocuments({});
     expect(
       errorCodes(await gql(sg.url, AD, { input: { ...base, landingUrl: 'javascript:alert(1)' } })),
     ).toEqual(['BAD_USER_INPUT']);
@@ -132,7 +132,7 @@ describe('ads subgraph: campaign management', () => {
       'BAD_USER_INPUT',
     ]);
     expect(errorCodes(await gql(sg.url, AD, { input: { ...base, width: 0 } }))).toEqual(['BAD_USER_INPUT']);
-    expect(await sg.models.Ad.countDocuments({})).toBe(before);
+    expect(await sg.runtime.Ad.countDocuments({})).toBe(before);
   });
 
   it('pauses, resumes and archives; an archived campaign stays archived', async () => {
@@ -142,7 +142,7 @@ describe('ads subgraph: campaign management', () => {
     expect((await set('ACTIVE')).data?.setCampaignStatus).toEqual({ status: 'ACTIVE' });
     expect((await set('ARCHIVED')).data?.setCampaignStatus).toEqual({ status: 'ARCHIVED' });
     expect(errorCodes(await set('ACTIVE'))).toEqual(['BAD_USER_INPUT']);
-    expect((await sg.models.Campaign.findById('cmp-1').lean())?.status).toBe('ARCHIVED');
+    expect((await sg.runtime.Campaign.findById('cmp-1').lean())?.status).toBe('ARCHIVED');
   });
 
   it('validates updates against the stored campaign', async () => {
@@ -151,7 +151,7 @@ describe('ads subgraph: campaign management', () => {
       `mutation { updateCampaign(id: "cmp-1", input: { dailyBudgetMicros: 20000000000000 }) { id } }`,
     );
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
-    expect((await sg.models.Campaign.findById('cmp-1').lean())?.dailyBudgetMicros).toBe(50_000_000);
+    expect((await sg.runtime.Campaign.findById('cmp-1').lean())?.dailyBudgetMicros).toBe(50_000_000);
   });
 
   it('loads the ads of many campaigns with one query', async () => {

@@ -111,7 +111,7 @@ describe('Campaign.delivery and pacing through the subgraph', () => {
     expect(total.pacingIndex).toBeCloseTo(8_000 / 4_000_000, 8);
     expect(res.data!.campaign.delivery.buckets).toHaveLength(4);
     // Requests counted in memory so far; written by the flush, and counted once either way.
-    await sg.models.ads.flushRequests();
+    await sg.runtime.ads.flushRequests();
     const again = await gql<{ campaign: { delivery: { total: { requests: number } } } }>(
       sg.url,
       'query($f: DateTime!, $t: DateTime!) { campaign(id: "cmp-1") { delivery(from: $f, to: $t) { total { requests } } } }',
@@ -146,7 +146,7 @@ describe('Campaign.delivery and pacing through the subgraph', () => {
 
 describe('snapshots from the event bus', () => {
   it('keeps complaints per ad (once per feedback id) and each user attention curve (once per event)', async () => {
-    const rt = sg.models.ads;
+    const rt = sg.runtime.ads;
     const at = Date.now() - 60_000;
     const complaint = () =>
       meshEvent(
@@ -191,7 +191,7 @@ describe('snapshots from the event bus', () => {
   });
 
   it('keeps the newest ads-personalisation consent of each user', async () => {
-    const rt = sg.models.ads;
+    const rt = sg.runtime.ads;
     const consent = (adsPersonalization: boolean, updatedAt: number) =>
       meshEvent(
         'user.consent.changed',
@@ -203,7 +203,7 @@ describe('snapshots from the event bus', () => {
     // The newer announcement first, then an older one arriving late.
     await sg.events.publish([consent(true, now), consent(false, now - 1000)]);
     await expect
-      .poll(() => sg.models.AdsConsent.countDocuments({ _id: 'u-consent' }), { timeout: 10_000 })
+      .poll(() => sg.runtime.AdsConsent.countDocuments({ _id: 'u-consent' }), { timeout: 10_000 })
       .toBe(1);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await rt.consents.allowsPersonalisation('u-consent')).toBe(true);
@@ -211,7 +211,7 @@ describe('snapshots from the event bus', () => {
   });
 
   it('forgets an erased user: exposures, attention curve and the user id in the log and ledger', async () => {
-    const rt = sg.models.ads;
+    const rt = sg.runtime.ads;
     const d = await requestAd(sg, { placementId: 'plc-1', userId: 'u-gone' });
     await recordEvent(sg, { token: d.impressionToken });
     await rt.userAttention.apply('u-gone', 'evt_0', 60_000, Date.now());
@@ -220,9 +220,9 @@ describe('snapshots from the event bus', () => {
       meshEvent('user.erased', { __typename: 'User', id: 'u-gone' }, {}, { userId: 'u-gone' }),
     ]);
     await expect
-      .poll(() => sg.models.Decision.countDocuments({ userId: 'u-gone' }), { timeout: 10_000 })
+      .poll(() => sg.runtime.Decision.countDocuments({ userId: 'u-gone' }), { timeout: 10_000 })
       .toBe(0);
-    expect(await sg.models.AdEvent.countDocuments({ userId: 'u-gone' })).toBe(0);
+    expect(await sg.runtime.AdEvent.countDocuments({ userId: 'u-gone' })).toBe(0);
     expect(await rt.exposures.get('u-gone')).toEqual([]);
     expect(await rt.userAttention.get('u-gone')).toBeNull();
   });

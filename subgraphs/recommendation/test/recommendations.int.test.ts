@@ -45,9 +45,9 @@ beforeAll(async () => {
   });
   const file = join(dir, 'seq.txt');
   writeFileSync(file, sequences.flatMap((s, u) => s.map((i) => `u${u} ${i}\n`)).join(''));
-  const result = await importSequences(sg.models, file, { titlePrefix: 'Games item', category: 'games' });
+  const result = await importSequences(sg.runtime, file, { titlePrefix: 'Games item', category: 'games' });
   expect(result).toMatchObject({ users: USERS, items: ITEMS, itemsCreated: ITEMS, skipped: 0 });
-  await sg.models.reloadState();
+  await sg.runtime.reloadState();
   await waitFor(async () => (await modelInfo()).status === 'SERVING');
 });
 afterAll(async () => {
@@ -109,7 +109,7 @@ async function modelInfo() {
   return res.data!.modelInfo;
 }
 const stored = async (userId: string) => {
-  const doc = (await sg.models.UserSequence.findById(userId).lean()) as UserSequenceDoc | null;
+  const doc = (await sg.runtime.UserSequence.findById(userId).lean()) as UserSequenceDoc | null;
   return doc ? normalizeUser(doc) : null;
 };
 
@@ -340,8 +340,8 @@ describe('recommendation subgraph: no model', () => {
     try {
       const file = join(dir, 'small.txt');
       writeFileSync(file, 'a x\na y\nb y\nc z\nc y\n');
-      await importSequences(bare.models, file, { category: 'games' });
-      await bare.models.reloadState();
+      await importSequences(bare.runtime, file, { category: 'games' });
+      await bare.runtime.reloadState();
       const info = await gql<{ modelInfo: { status: string; version: string | null } }>(
         bare.url,
         '{ modelInfo { status version } }',
@@ -359,14 +359,14 @@ describe('recommendation subgraph: no model', () => {
       expect(p.edges.map((e) => e.node.id)).toEqual(['x', 'z']);
       // The export writes the stored sequences back in the format they were imported from.
       let text = '';
-      const exported = await exportSequences(bare.models, (chunk) => {
+      const exported = await exportSequences(bare.runtime, (chunk) => {
         text += chunk;
       });
       expect(exported).toEqual({ users: 3, lines: 5, skipped: 0 });
       expect(text.trim().split('\n').sort()).toEqual(['a x', 'a y', 'b y', 'c y', 'c z']);
       // Importing the same file again changes no counts.
-      await importSequences(bare.models, file, { category: 'games' });
-      expect(await bare.models.ItemPopularity.findById('y').lean()).toMatchObject({ imported: 3 });
+      await importSequences(bare.runtime, file, { category: 'games' });
+      expect(await bare.runtime.ItemPopularity.findById('y').lean()).toMatchObject({ imported: 3 });
     } finally {
       await bare.stop();
     }

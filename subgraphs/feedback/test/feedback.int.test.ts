@@ -34,8 +34,8 @@ describe('feedback subgraph', () => {
     await gql(sg.url, SUBMIT, {
       input: input('f4', { kind: 'COMPLAINT', reason: 'MISLEADING', target: { type: 'AD', id: 'ad1' } }),
     });
-    expect(await sg.models.Feedback.countDocuments({})).toBe(4);
-    expect(await sg.models.FeedbackSummary.findById('ITEM:i1').lean()).toMatchObject({
+    expect(await sg.runtime.Feedback.countDocuments({})).toBe(4);
+    expect(await sg.runtime.FeedbackSummary.findById('ITEM:i1').lean()).toMatchObject({
       likes: 1,
       ratingCount: 2,
       ratingSum: 6,
@@ -57,7 +57,7 @@ describe('feedback subgraph', () => {
       data: { kind: 'HIDE', targetType: 'ITEM', targetId: 'i1', rating: null },
     });
     expect(heard.filter((e) => (e.data as { kind: string }).kind === 'COMPLAINT')).toHaveLength(1);
-    await sg.models.Feedback.deleteOne({ clientId: 'f5' });
+    await sg.runtime.Feedback.deleteOne({ clientId: 'f5' });
   });
 
   it.each([
@@ -72,7 +72,7 @@ describe('feedback subgraph', () => {
     const res = await gql(sg.url, SUBMIT, { input: { ...input('fx'), ...bad } });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
-    expect(await sg.models.Feedback.countDocuments({})).toBe(4);
+    expect(await sg.runtime.Feedback.countDocuments({})).toBe(4);
   });
 
   it('lists a user feedback newest first and summarises targets in one query', async () => {
@@ -122,6 +122,6 @@ describe('feedback under concurrency', () => {
       ),
     );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
-    expect(await sg.models.FeedbackSummary.findById('ITEM:hot').lean()).toMatchObject({ likes: 24 });
+    expect(await sg.runtime.FeedbackSummary.findById('ITEM:hot').lean()).toMatchObject({ likes: 24 });
   });
 });

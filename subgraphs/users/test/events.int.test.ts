@@ -35,7 +35,7 @@ describe('users events', () => {
     };
     const res = await gql(sg.url, CREATE, { input });
     expect(res.errors).toBeUndefined();
-    const user = await sg.models.User.findById('u-eve').lean();
+    const user = await sg.runtime.User.findById('u-eve').lean();
     const events = await stored();
     expect(events.map((e) => e.type)).toEqual(['user.created', 'user.consent.changed']);
     const [created, consent] = events;
@@ -90,7 +90,7 @@ describe('users events', () => {
       consent: { personalization: true, analytics: false },
     });
     expect(res.errors).toBeUndefined();
-    const user = await sg.models.User.findById('u-eve').lean();
+    const user = await sg.runtime.User.findById('u-eve').lean();
     const events = (await stored()).slice(before);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({

@@ -37,16 +37,16 @@ describe('pCTR from a model, and the training data export', () => {
         return new Float32Array(rows.length).fill(0.2);
       },
     };
-    sg.models.ads.ctr.swap(model);
+    sg.runtime.ads.ctr.swap(model);
     const d = await requestAd(sg, { placementId: 'plc-1', context: { country: 'FR', device: 'mobile' } });
     expect(calls).toEqual([1]);
     // The Beta-Binomial blend of a 0.2 prior with an ad that has no history stays at the prior.
     expect(d).toMatchObject({ ad: { id: 'cmp-cpc-ad' } });
-    expect((await sg.models.Decision.findById(d.id).lean())?.pctr).toBeGreaterThan(0.05);
-    sg.models.ads.ctr.swap({ kind: 'broken', predict: () => Promise.reject(new Error('model gone')) });
+    expect((await sg.runtime.Decision.findById(d.id).lean())?.pctr).toBeGreaterThan(0.05);
+    sg.runtime.ads.ctr.swap({ kind: 'broken', predict: () => Promise.reject(new Error('model gone')) });
     const fallback = await requestAd(sg, { placementId: 'plc-1' });
     expect(fallback.ad?.id).toBe('cmp-cpc-ad');
-    sg.models.ads.ctr.swap(null);
+    sg.runtime.ads.ctr.swap(null);
   });
 
   it('writes shown decisions as labelled JSONL, clicked ones with label 1', async () => {
@@ -56,7 +56,7 @@ describe('pCTR from a model, and the training data export', () => {
     await recordEvent(sg, { token: clicked.impressionToken });
     await recordEvent(sg, { token: clicked.clickToken });
     const lines: string[] = [];
-    const counts = await exportCtrData(sg.models, (l) => {
+    const counts = await exportCtrData(sg.runtime, (l) => {
       lines.push(l);
     });
     // Decisions never shown (the ones above this test) are not examples.

@@ -40,7 +40,7 @@ afterAll(() => sg?.stop());
 /** recordAttention, then waits until the projection has written what it derived (read-your-writes). */
 async function record(variables: { events: unknown[] }) {
   const res = await gql<Recorded>(sg.url, RECORD, variables);
-  await sg.models.projection.idle();
+  await sg.runtime.projection.idle();
   return res;
 }
 
@@ -64,13 +64,13 @@ describe('recordAttention', () => {
       [2, 'UNKNOWN_TARGET_TYPE'],
       [4, 'TOO_OLD'],
     ]);
-    expect(await sg.models.AttentionEvent.countDocuments({})).toBe(6);
+    expect(await sg.runtime.AttentionEvent.countDocuments({})).toBe(6);
 
     const replay = await record({
       events: [event('a1'), event('a5', { type: 'CLICK' })],
     });
     expect(replay.data?.recordAttention).toMatchObject({ accepted: 0, duplicates: 2 });
-    expect(await sg.models.AttentionEvent.countDocuments({})).toBe(6);
+    expect(await sg.runtime.AttentionEvent.countDocuments({})).toBe(6);
   });
 
   it('measures the view: MRC viewable, time in view, engaged time (cut at exit), scroll, dwell', async () => {
@@ -98,16 +98,16 @@ describe('recordAttention', () => {
   });
 
   it('refuses an oversized batch as a whole, writing nothing', async () => {
-    const before = await sg.models.AttentionEvent.countDocuments({});
+    const before = await sg.runtime.AttentionEvent.countDocuments({});
     const res = await gql(sg.url, RECORD, {
       events: Array.from({ length: 1001 }, (_, i) => event(`big${i}`)),
     });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
-    expect(await sg.models.AttentionEvent.countDocuments({})).toBe(before);
+    expect(await sg.runtime.AttentionEvent.countDocuments({})).toBe(before);
   });
 
   it('drops the events of users who withdrew analytics consent', async () => {
-    await sg.models.Consent.create({ _id: 'u-private', analytics: false, updatedAt: Date.now() });
+    await sg.runtime.Consent.create({ _id: 'u-private', analytics: false, updatedAt: Date.now() });
     const res = await record({
       events: [
         event('p1', { userId: 'u-private', impressionId: 'view-p' }),
@@ -115,7 +115,7 @@ describe('recordAttention', () => {
       ],
     });
     expect(res.data?.recordAttention).toMatchObject({ accepted: 1, dropped: 1 });
-    expect(await sg.models.AttentionEvent.countDocuments({ userId: 'u-private' })).toBe(0);
+    expect(await sg.runtime.AttentionEvent.countDocuments({ userId: 'u-private' })).toBe(0);
   });
 
   it('builds the user profile and answers with one query per entity type', async () => {
@@ -150,16 +150,16 @@ describe('recordAttention', () => {
     expect(counter.count('find', 'attention_profiles')).toBe(0);
 
     // Without them (too many documents, or not the only writer): the same answer, one query per collection.
-    sg.models.memory.totals.turnOff();
-    sg.models.memory.profiles.turnOff();
+    sg.runtime.memory.totals.turnOff();
+    sg.runtime.memory.profiles.turnOff();
     counter.reset();
     const fromDb = await gql<typeof res.data & object>(sg.url, query, variables);
     expect(fromDb.data).toEqual(res.data);
     expect(counter.count('find', 'attention_totals')).toBe(1);
     expect(counter.count('find', 'attention_profiles')).toBe(1);
     counter.stop();
-    await sg.models.memory.totals.load(sg.models.AttentionTotal.find({}).lean().cursor());
-    await sg.models.memory.profiles.load(sg.models.AttentionProfile.find({}).lean().cursor());
+    await sg.runtime.memory.totals.load(sg.runtime.AttentionTotal.find({}).lean().cursor());
+    await sg.runtime.memory.profiles.load(sg.runtime.AttentionProfile.find({}).lean().cursor());
   });
 
   it('predicts engagement from the baseline before any model is trained', async () => {
@@ -249,11 +249,11 @@ describe('recordAttention under concurrency', () => {
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     expect(results.reduce((n, r) => n + r.data!.recordAttention.accepted, 0)).toBe(200);
     // 200 IMPRESSION events on 5 views: 5 impressions (one per view), 200 events.
-    expect(await sg.models.AttentionTotal.findById('ITEM|hot').lean()).toMatchObject({
+    expect(await sg.runtime.AttentionTotal.findById('ITEM|hot').lean()).toMatchObject({
       events: 200,
       impressions: 5,
     });
-    expect(await sg.models.AttentionTotal.findById('USER|racer').lean()).toMatchObject({
+    expect(await sg.runtime.AttentionTotal.findById('USER|racer').lean()).toMatchObject({
       events: 200,
       impressions: 5,
     });
@@ -262,20 +262,20 @@ describe('recordAttention under concurrency', () => {
 
 describe('the projection (derived data written behind the events)', () => {
   it('reads no stored view for a view it knows was never stored, and one it may have', async () => {
-    await sg.models.projection.loadStoredIds();
+    await sg.runtime.projection.loadStoredIds();
     const counter = commandCounter(sg.connection);
     await record({ events: [event('fresh-1', { impressionId: 'fresh-view' })] });
     expect(counter.count('find', 'attention_views')).toBe(0);
     // Stored by a process before this one: not in memory, so it is read once.
-    await sg.models.AttentionView.create({
+    await sg.runtime.AttentionView.create({
       _id: 'older-view',
       userId: 'u1',
       targetType: 'ITEM',
       targetId: 'i1',
-      state: (await sg.models.AttentionView.findById('fresh-view').lean())!.state,
+      state: (await sg.runtime.AttentionView.findById('fresh-view').lean())!.state,
       updatedAt: Date.now(),
     });
-    await sg.models.projection.loadStoredIds();
+    await sg.runtime.projection.loadStoredIds();
     counter.reset();
     await record({ events: [event('older-1', { impressionId: 'older-view', type: 'CLICK' })] });
     expect(counter.count('find', 'attention_views')).toBe(1);
@@ -289,9 +289,9 @@ describe('the projection (derived data written behind the events)', () => {
     const res = await gql<Recorded>(sg.url, RECORD, { events });
     expect(res.data?.recordAttention.accepted).toBe(40);
     // The events are stored when the call answers; the counters follow.
-    expect(await sg.models.AttentionEvent.countDocuments({ targetId: 'behind' })).toBe(40);
-    await sg.models.projection.idle();
-    expect(await sg.models.AttentionTotal.findById('ITEM|behind').lean()).toMatchObject({
+    expect(await sg.runtime.AttentionEvent.countDocuments({ targetId: 'behind' })).toBe(40);
+    await sg.runtime.projection.idle();
+    expect(await sg.runtime.AttentionTotal.findById('ITEM|behind').lean()).toMatchObject({
       events: 40,
       impressions: 8,
     });
@@ -301,15 +301,15 @@ describe('the projection (derived data written behind the events)', () => {
     const { markDrained, recoverProjection } = await import('../src/recovery.js');
     const { createLogger } = await import('@attention-mesh/platform');
     const logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
-    const before = await sg.models.AttentionTotal.findById('ITEM|behind').lean();
+    const before = await sg.runtime.AttentionTotal.findById('ITEM|behind').lean();
     // A crash: counters behind their events, and no drain recorded.
-    await sg.models.AttentionTotal.deleteOne({ _id: 'ITEM|behind' });
-    await markDrained(sg.models, false);
-    expect(await recoverProjection(sg.models, { halfLifeDays: 7, logger })).toBe(true);
-    expect(await sg.models.AttentionTotal.findById('ITEM|behind').lean()).toEqual(before);
+    await sg.runtime.AttentionTotal.deleteOne({ _id: 'ITEM|behind' });
+    await markDrained(sg.runtime, false);
+    expect(await recoverProjection(sg.runtime, { halfLifeDays: 7, logger })).toBe(true);
+    expect(await sg.runtime.AttentionTotal.findById('ITEM|behind').lean()).toEqual(before);
     // A drained stop: nothing to do at the next start.
-    await markDrained(sg.models, true);
-    expect(await recoverProjection(sg.models, { halfLifeDays: 7, logger })).toBe(false);
+    await markDrained(sg.runtime, true);
+    expect(await recoverProjection(sg.runtime, { halfLifeDays: 7, logger })).toBe(false);
   });
 });
 
@@ -334,7 +334,7 @@ describe('the event bus', () => {
       ),
     ]);
     await expect
-      .poll(async () => (await sg.models.Consent.findById('u-bus').lean())?.analytics, { timeout: 10_000 })
+      .poll(async () => (await sg.runtime.Consent.findById('u-bus').lean())?.analytics, { timeout: 10_000 })
       .toBe(false);
     const dropped = await record({
       events: [event('bus1', { userId: 'u-bus', impressionId: 'view-bus' })],

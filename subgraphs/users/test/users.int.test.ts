@@ -45,7 +45,7 @@ describe('users subgraph', () => {
     });
     const again = await gql(sg.url, CREATE, { input: { ...input, displayName: 'Changed' } });
     expect(again.data?.createUser).toMatchObject({ displayName: 'Alice' });
-    expect(await sg.models.User.countDocuments({})).toBe(1);
+    expect(await sg.runtime.User.countDocuments({})).toBe(1);
   });
 
   it.each([
@@ -57,11 +57,11 @@ describe('users subgraph', () => {
     [{ segments: ['Not A Slug'] }, 'input.segments'],
     [{ id: 'bad id with spaces' }, 'input.id'],
   ])('rejects bad input %j and writes nothing', async (bad, field) => {
-    const before = await sg.models.User.countDocuments({});
+    const before = await sg.runtime.User.countDocuments({});
     const res = await gql(sg.url, CREATE, { input: { displayName: 'Bob', ...bad } });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
-    expect(await sg.models.User.countDocuments({})).toBe(before);
+    expect(await sg.runtime.User.countDocuments({})).toBe(before);
   });
 
   it('updates consent and profile; unknown users are NOT_FOUND', async () => {
@@ -82,7 +82,7 @@ describe('users subgraph', () => {
     expect(errorCodes(missing)).toEqual(['NOT_FOUND']);
     const bad = await gql(sg.url, `mutation { updateUser(id: "u-alice", input: { country: "xx" }) { id } }`);
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
-    expect((await sg.models.User.findById('u-alice').lean())?.country).toBe('FR');
+    expect((await sg.runtime.User.findById('u-alice').lean())?.country).toBe('FR');
   });
 
   it('pages through users and rejects malformed cursors and oversized pages', async () => {
@@ -103,7 +103,7 @@ describe('users subgraph', () => {
   });
 
   it('resolves many User references with one database query', async () => {
-    const ids = (await sg.models.User.find({}).lean()).map((u) => u._id);
+    const ids = (await sg.runtime.User.find({}).lean()).map((u) => u._id);
     const counter = commandCounter(sg.connection);
     const res = await gql<{ _entities: { id: string; displayName: string }[] }>(
       sg.url,

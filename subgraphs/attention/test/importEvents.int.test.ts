@@ -65,19 +65,19 @@ describe('rebuildAggregates', () => {
     const events = [...session('ra', 6, t0), ...session('rb', 4, t0 + 1_800_000)];
     // Each view's events spread over two batches, in time order, as a client sends them.
     await recordAttention(
-      sg.models,
+      sg.runtime,
       events.filter((_, i) => i % 5 < 3),
       settings,
     );
     await recordAttention(
-      sg.models,
+      sg.runtime,
       events.filter((_, i) => i % 5 >= 3),
       settings,
     );
-    await sg.models.projection.idle();
-    const incremental = await snapshot(sg.models);
-    await rebuildAggregates(sg.models, { halfLifeDays: 7 });
-    const rebuilt = await snapshot(sg.models);
+    await sg.runtime.projection.idle();
+    const incremental = await snapshot(sg.runtime);
+    await rebuildAggregates(sg.runtime, { halfLifeDays: 7 });
+    const rebuilt = await snapshot(sg.runtime);
     expect(Object.keys(rebuilt.rollups).sort()).toEqual(Object.keys(incremental.rollups).sort());
     expect(rebuilt.totals).toEqual(incremental.totals);
     expect(rebuilt.rollups).toEqual(incremental.rollups);
@@ -103,26 +103,26 @@ describe('importEvents', () => {
       '1,1506825426267738,1506825426000,1,235840,1506827017951,4,1,17,1,16,2',
     ];
     writeFileSync(file, gzipSync(`${rows.join('\n')}\n`));
-    const result = await importEvents(sg.models, globoEvents(file), {
+    const result = await importEvents(sg.runtime, globoEvents(file), {
       halfLifeDays: 7,
       allowHistorical: true,
     });
     expect(result).toMatchObject({ read: 6, stored: 6, duplicates: 0, rejected: 0 });
-    expect(await sg.models.AttentionTotal.findById('USER|globo-0').lean()).toMatchObject({
+    expect(await sg.runtime.AttentionTotal.findById('USER|globo-0').lean()).toMatchObject({
       events: 4,
       impressions: 2,
       clicks: 2,
     });
-    const again = await importEvents(sg.models, globoEvents(file), {
+    const again = await importEvents(sg.runtime, globoEvents(file), {
       halfLifeDays: 7,
       allowHistorical: true,
     });
     expect(again).toMatchObject({ stored: 0, duplicates: 6 });
-    expect(await sg.models.AttentionTotal.findById('USER|globo-0').lean()).toMatchObject({
+    expect(await sg.runtime.AttentionTotal.findById('USER|globo-0').lean()).toMatchObject({
       events: 4,
       clicks: 2,
     });
-    const refused = await importEvents(sg.models, globoEvents(file), { halfLifeDays: 7 });
+    const refused = await importEvents(sg.runtime, globoEvents(file), { halfLifeDays: 7 });
     expect(refused).toMatchObject({ rejected: 6, stored: 0 });
   });
 

@@ -27,7 +27,7 @@ describe('recommendation subgraph: the catalogue', () => {
     const res = await gql(sg.url, CREATE, { input });
     expect(res.data?.createItem).toEqual({ ...input, url: 'https://example.com/a' });
     await gql(sg.url, CREATE, { input: { ...input, title: 'Other' } });
-    expect(await sg.models.Item.countDocuments({})).toBe(1);
+    expect(await sg.runtime.Item.countDocuments({})).toBe(1);
   });
 
   it.each([
@@ -40,7 +40,7 @@ describe('recommendation subgraph: the catalogue', () => {
     const res = await gql(sg.url, CREATE, { input: { title: 'T', kind: 'VIDEO', category: 'tech', ...bad } });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
-    expect(await sg.models.Item.countDocuments({})).toBe(1);
+    expect(await sg.runtime.Item.countDocuments({})).toBe(1);
   });
 
   it('lists a category as a Relay connection', async () => {
@@ -68,11 +68,11 @@ describe('recommendation subgraph: the catalogue', () => {
 
   it('resolves Item references from the in-memory catalogue, missing ones in one query per batch', async () => {
     // Items written behind the service's back (another replica) are not cached yet.
-    await sg.models.Item.create([
+    await sg.runtime.Item.create([
       { _id: 'ext-1', title: 'E1', kind: 'VIDEO', category: 'tech', publishedAt: 1, createdAt: 1 },
       { _id: 'ext-2', title: 'E2', kind: 'VIDEO', category: 'tech', publishedAt: 1, createdAt: 1 },
     ]);
-    const ids = (await sg.models.Item.find({}).lean()).map((i) => i._id);
+    const ids = (await sg.runtime.Item.find({}).lean()).map((i) => i._id);
     const counter = commandCounter(sg.connection);
     const res = await gql<{ _entities: { id: string }[] }>(
       sg.url,
@@ -83,7 +83,7 @@ describe('recommendation subgraph: the catalogue', () => {
     );
     expect(res.data?._entities.map((i) => i.id)).toEqual(ids);
     expect(counter.count('find', 'items')).toBe(1);
-    await sg.models.reloadState();
+    await sg.runtime.reloadState();
     counter.reset();
     const again = await gql<{ _entities: { id: string }[] }>(
       sg.url,
@@ -98,10 +98,10 @@ describe('recommendation subgraph: the catalogue', () => {
 
 describe('the in-memory catalogue', () => {
   it('is re-read only when another writer moved its version', async () => {
-    await sg.models.warmUp();
-    expect(await sg.models.refresh()).toBe(false);
+    await sg.runtime.warmUp();
+    expect(await sg.runtime.refresh()).toBe(false);
     // Another replica (or an import) stores an item: not in this process's memory yet.
-    await sg.models.Item.create({
+    await sg.runtime.Item.create({
       _id: 'itm-elsewhere',
       title: 'Made elsewhere',
       kind: 'ARTICLE',
@@ -111,21 +111,21 @@ describe('the in-memory catalogue', () => {
       publishedAt: Date.now(),
       createdAt: Date.now(),
     });
-    expect(await sg.models.refresh()).toBe(false);
-    expect(sg.models.catalogue.has('itm-elsewhere')).toBe(false);
+    expect(await sg.runtime.refresh()).toBe(false);
+    expect(sg.runtime.catalogue.has('itm-elsewhere')).toBe(false);
     const { bumpCatalogueVersion } = await import('../src/models/RecState.js');
-    await bumpCatalogueVersion(sg.models.RecState);
-    expect(await sg.models.refresh()).toBe(true);
-    expect(sg.models.catalogue.has('itm-elsewhere')).toBe(true);
-    expect(await sg.models.refresh()).toBe(false);
+    await bumpCatalogueVersion(sg.runtime.RecState);
+    expect(await sg.runtime.refresh()).toBe(true);
+    expect(sg.runtime.catalogue.has('itm-elsewhere')).toBe(true);
+    expect(await sg.runtime.refresh()).toBe(false);
   });
 });
 
 describe('the catalogue version', () => {
   it('survives many first bumps at once (racing upserts)', async () => {
     const { bumpCatalogueVersion } = await import('../src/models/RecState.js');
-    await sg.models.RecState.deleteMany({});
-    await Promise.all(Array.from({ length: 8 }, () => bumpCatalogueVersion(sg.models.RecState)));
-    expect((await sg.models.RecState.findById('catalogue').lean())?.version).toBeGreaterThan(0);
+    await sg.runtime.RecState.deleteMany({});
+    await Promise.all(Array.from({ length: 8 }, () => bumpCatalogueVersion(sg.runtime.RecState)));
+    expect((await sg.runtime.RecState.findById('catalogue').lean())?.version).toBeGreaterThan(0);
   });
 });

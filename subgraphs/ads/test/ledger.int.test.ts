@@ -29,23 +29,23 @@ beforeAll(async () => {
 afterAll(() => sg?.stop());
 
 const spendOf = async (campaignId: string) =>
-  (await sg.models.Spend.findById(`${campaignId}|total`).lean<SpendDoc>())?.spentMicros ?? 0;
+  (await sg.runtime.Spend.findById(`${campaignId}|total`).lean<SpendDoc>())?.spentMicros ?? 0;
 
 describe('tokens', () => {
   it('rejects a tampered, malformed or expired token and changes nothing', async () => {
     const d = await requestAd(sg, { placementId: 'plc-cpm' });
     const token = d.impressionToken!;
     const [body, sig] = token.split('.') as [string, string];
-    const claims = verifyAdToken(token, sg.models.ads.config.ads.tokenSecret, Date.now());
+    const claims = verifyAdToken(token, sg.runtime.ads.config.ads.tokenSecret, Date.now());
     const richer = Buffer.from(JSON.stringify({ ...claims, ch: 1 })).toString('base64url');
-    const expired = signAdToken({ ...claims, exp: Date.now() - 1 }, sg.models.ads.config.ads.tokenSecret);
+    const expired = signAdToken({ ...claims, exp: Date.now() - 1 }, sg.runtime.ads.config.ads.tokenSecret);
     const forged = signAdToken(claims, 'another-secret-of-at-least-thirty-two-chars');
     for (const bad of [`${richer}.${sig}`, `${body}.${sig.slice(0, -2)}xx`, 'nonsense', forged, expired]) {
       const res = await gql(sg.url, RECORD, { i: { token: bad } });
       expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
       expect(res.errors?.[0]?.extensions?.field).toBe('input.token');
     }
-    expect(await sg.models.AdEvent.countDocuments({})).toBe(0);
+    expect(await sg.runtime.AdEvent.countDocuments({})).toBe(0);
     // An impression token cannot record a click.
     const res = await gql(sg.url, RECORD, { i: { token, type: 'CLICK' } });
     expect(res.errors?.[0]?.extensions?.field).toBe('input.type');
@@ -94,7 +94,7 @@ describe('the spend ledger', () => {
     await Promise.all(
       filled.flatMap((d) => [d, d]).map((d) => recordEvent(sg, { token: d.impressionToken })),
     );
-    const events = await sg.models.AdEvent.find({ campaignId: 'cmp-budget' }).lean<AdEventDoc[]>();
+    const events = await sg.runtime.AdEvent.find({ campaignId: 'cmp-budget' }).lean<AdEventDoc[]>();
     const charged = events.reduce((s, e) => s + e.chargedMicros, 0);
     expect(events).toHaveLength(5);
     expect(await spendOf('cmp-budget')).toBe(charged);
@@ -108,7 +108,7 @@ describe('the spend ledger', () => {
   });
 
   it('releases the reservation of a decision whose tokens expired unused', async () => {
-    const rt = sg.models.ads;
+    const rt = sg.runtime.ads;
     const book = rt.book;
     const spare = await requestAd(sg, { placementId: 'plc-cpm' });
     const day = rt.days.dayOf('Asia/Tokyo', Date.now()).key;
@@ -134,7 +134,7 @@ describe('the spend ledger', () => {
     await recordEvent(sg, { token: open[0]!.impressionToken });
 
     // A new process on the same ledger: one charge spent, two still reserved.
-    const fresh = new AdsRuntime(sg.models, sg.models.ads.config);
+    const fresh = new AdsRuntime(sg.runtime, sg.runtime.ads.config);
     await fresh.ready();
     const day = fresh.days.dayOf('Asia/Tokyo', Date.now()).key;
     const limits = fresh.catalog.index.get('cmp-restart')!;

@@ -1,0 +1,32 @@
+import { configSection, type SectionOf, type ServiceConfig } from '@attention-mesh/platform';
+import { z } from 'zod';
+
+/** The recommendation subgraph's own settings (`REC_*`). */
+export const recommendationConfig = configSection(
+  z.object({
+    REC_MMR_LAMBDA: z.coerce.number().min(0).max(1).default(0.7),
+    REC_EXPOSURE_CAP: z.coerce.number().gt(0).max(1).default(0.02),
+    REC_EXPOSURE_WINDOW: z.coerce.number().int().min(100).default(20_000),
+    REC_MAX_BATCH: z.coerce.number().int().min(1).max(4096).default(128),
+    REC_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(3),
+    REC_REFRESH_MS: z.coerce.number().int().min(1000).default(60_000),
+  }),
+  (e) => ({
+    recommendation: {
+      /** MMR trade-off: 1 ranks by relevance only, 0 by novelty against what is already picked (default 0.7). */
+      mmrLambda: e.REC_MMR_LAMBDA,
+      /** Most share of recent exposures one item may hold before it is held back (default 0.02). */
+      exposureCap: e.REC_EXPOSURE_CAP,
+      /** How many recent exposures (served edges) the cap and the Gini look at (default 20,000). */
+      exposureWindow: e.REC_EXPOSURE_WINDOW,
+      /** Most requests in one forward pass; 1 turns the micro-batcher off (default 128). */
+      maxBatch: e.REC_MAX_BATCH,
+      /** How long the first request of a batch waits for others, ms (default 3). */
+      batchWaitMs: e.REC_BATCH_WAIT_MS,
+      /** How often the in-memory catalogue and popularity are re-read, ms (default 60 s). */
+      refreshMs: e.REC_REFRESH_MS,
+    },
+  }),
+);
+
+export type RecommendationConfig = ServiceConfig & SectionOf<typeof recommendationConfig>;
