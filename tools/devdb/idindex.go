@@ -18,17 +18,24 @@ import (
 // _id would read the whole table. This sweep adds an index on the expression the queries use to every
 // collection table it finds. FerretDB never sees it (its own index list lives in its metadata table),
 // and dropping a collection drops the table with its indexes.
+//
+// Each sweep asks sqlite_master which tables lack the index rather than remembering which it has
+// indexed: FerretDB's table names are deterministic (collection name and a hash of it), so a collection
+// dropped and re-created, or a database dropped (its file removed) and re-created, comes back under
+// the same file and table name without the index. The question costs what listing the tables did.
 const idExpr = `_ferretdb_sjson->'$._id'`
+
+// idIndexSuffix follows FerretDB's own "<table>_<index name>" naming.
+const idIndexSuffix = "__id_expr"
 
 // indexIDs sweeps the data directory every interval until ctx ends.
 func indexIDs(ctx context.Context, dir string, interval time.Duration, logger *slog.Logger) {
-	done := map[string]bool{} // "file|table" already indexed
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
 		for _, file := range files {
-			if err := indexFile(ctx, file, done); err != nil && ctx.Err() == nil {
+			if err := indexFile(ctx, file); err != nil && ctx.Err() == nil {
 				logger.Warn("cannot index _id", slog.String("file", file), slog.String("err", err.Error()))
 			}
 		}
@@ -40,7 +47,7 @@ func indexIDs(ctx context.Context, dir string, interval time.Duration, logger *s
 	}
 }
 
-func indexFile(ctx context.Context, file string, done map[string]bool) error {
+func indexFile(ctx context.Context, file string) error {
 	// mode=rw: never create the file, so a database FerretDB just dropped does not come back empty.
 	q := url.Values{"_pragma": {"busy_timeout(10000)"}, "mode": {"rw"}}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(file), OmitHost: true, RawQuery: q.Encode()}
@@ -50,7 +57,10 @@ func indexFile(ctx context.Context, file string, done map[string]bool) error {
 	}
 	defer db.Close()
 
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_ferretdb\_%' ESCAPE '\'`)
+	rows, err := db.QueryContext(ctx, `SELECT t.name FROM sqlite_master t
+		WHERE t.type = 'table' AND t.name NOT LIKE '\_ferretdb\_%' ESCAPE '\'
+		AND NOT EXISTS (SELECT 1 FROM sqlite_master i WHERE i.type = 'index' AND i.tbl_name = t.name AND i.name = t.name || ?)`,
+		idIndexSuffix)
 	if err != nil {
 		return err
 	}
@@ -61,18 +71,18 @@ func indexFile(ctx context.Context, file string, done map[string]bool) error {
 			rows.Close()
 			return err
 		}
-		if !done[file+"|"+name] {
-			tables = append(tables, name)
-		}
+		tables = append(tables, name)
 	}
 	rows.Close()
+	if err = rows.Err(); err != nil {
+		return err
+	}
 
 	for _, table := range tables {
-		stmt := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (%s)`, table+"__id_expr", table, idExpr)
+		stmt := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (%s)`, table+idIndexSuffix, table, idExpr)
 		if _, err = db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("%s: %w", table, err)
 		}
-		done[file+"|"+table] = true
 	}
 	return nil
 }
