@@ -4,6 +4,7 @@ import {
   LruCache,
   type ServiceConfig,
   type SubgraphDefinition,
+  subscribeEvents,
 } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import type { ViewState } from './attentionMetrics.js';
@@ -65,7 +66,7 @@ export const attentionSubgraph: SubgraphDefinition<AttentionModels, AttentionCon
   },
   background: (models, { events, logger }) => [
     projectionRunner(models, logger),
-    events.subscribe('attention.consents', ['user.consent.changed'], (event) =>
+    subscribeEvents(events, 'attention.consents', ['user.consent.changed'], (event) =>
       applyConsentEvent(models, event),
     ),
     watchEngagementModel(models.config, logger, models.engagement.swap),
