@@ -21,16 +21,24 @@ export { type CounterUpdate, CounterWriter, mergeCounterUpdate } from './counter
 export { deferredWatch, type Watch } from './deferredWatch.js';
 export { badUserInput, ErrorCode, formatError, meshError, notFound } from './errors.js';
 export {
+  type AdEventData,
+  type AttentionRecordedData,
+  type CatalogEvent,
   DEFAULT_BUS_DB,
   DEFAULT_EVENT_RETENTION_MS,
+  type DeadLetter,
+  type DeadLetterQuery,
   type EntityKey,
+  type EnvelopeHandler,
   type EventBus,
+  type EventCheck,
+  type EventData,
   type EventHandler,
+  type EventInput,
   type EventType,
   eventIdFloor,
   eventIdTime,
   type FeedbackReceivedData,
-  type KnownEventType,
   type MeshEvent,
   MongoEventBus,
   type MongoEventBusConnectOptions,
@@ -39,8 +47,10 @@ export {
   newEventId,
   type SubscribeOptions,
   type Subscription,
+  subscribeEvents,
   type UserConsentChangedData,
   type UserCreatedData,
+  type UserErasedData,
 } from './events/index.js';
 export { createHttpService, listen, requestIdOf } from './http.js';
 export { newId } from './ids.js';
@@ -80,6 +90,17 @@ export {
   type SubgraphServices,
   startSubgraph,
 } from './subgraph.js';
+export {
+  HOURS_PER_WEEK,
+  isTimeZone,
+  type LocalDay,
+  LocalDayClock,
+  type LocalTime,
+  localDayOf,
+  localTime,
+  timeZoneOffsetMs,
+  utcHourOfWeek,
+} from './time.js';
 export {
   checkClientId,
   checkHttpUrl,

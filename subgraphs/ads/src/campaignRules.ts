@@ -1,6 +1,12 @@
-import { badUserInput, checkHttpUrl, checkInt, checkSlugs, isCountryCode } from '@attention-mesh/platform';
+import {
+  badUserInput,
+  checkHttpUrl,
+  checkInt,
+  checkSlugs,
+  isCountryCode,
+  isTimeZone,
+} from '@attention-mesh/platform';
 import { MAX_CAP_WINDOW_S } from './exposures.js';
-import { isTimeZone } from './localDay.js';
 import type { CampaignDoc, FrequencyCapDoc, ScheduleWindowDoc, TargetingDoc } from './models/campaigns.js';
 
 /** Validation of campaign, ad and placement settings. Pure: throws BAD_USER_INPUT naming the field. */

@@ -1,20 +1,5 @@
-import {
-  type EventBus,
-  type FeedbackReceivedData,
-  insertNew,
-  type MeshEvent,
-  type UserConsentChangedData,
-} from '@attention-mesh/platform';
+import { type CatalogEvent, type EventBus, insertNew, subscribeEvents } from '@attention-mesh/platform';
 import type { AdsModels } from './models/index.js';
-
-/** The parts of `attention.recorded` (attention subgraph, recorded.ts) the ads subgraph reads. */
-interface AttentionRecorded {
-  engagedMs: number;
-  targets: { type: string; id: string; engagedMs: number }[];
-  /** Absent in events published before placements were reported. */
-  placements?: { id: string; impressions: number; viewable: number; engagedMs: number }[];
-  lastEventAt: number;
-}
 
 /** True the first time a signal key is seen (a stored key, so replays after a restart are skipped too). */
 async function firstTime(models: AdsModels, key: string): Promise<boolean> {
@@ -22,14 +7,17 @@ async function firstTime(models: AdsModels, key: string): Promise<boolean> {
 }
 
 /** Per-user hour-of-week curve for the attention multiplier, per-ad engaged time, per-placement attention. */
-export async function applyAttentionRecorded(models: AdsModels, event: MeshEvent): Promise<void> {
-  const data = event.data as AttentionRecorded;
+export async function applyAttentionRecorded(
+  models: AdsModels,
+  event: CatalogEvent<'attention.recorded'>,
+): Promise<void> {
+  const { data } = event;
   const userId = event.userId ?? event.key.id;
   if (data.engagedMs > 0 && Number.isFinite(data.lastEventAt)) {
     await models.ads.userAttention.apply(userId, event.id, data.engagedMs, data.lastEventAt);
   }
-  const ads = (data.targets ?? []).filter((t) => t.type === 'AD' && t.engagedMs > 0);
-  const placements = (data.placements ?? []).filter((p) => p.impressions > 0 || p.engagedMs > 0);
+  const ads = data.targets.filter((t) => t.type === 'AD' && t.engagedMs > 0);
+  const placements = data.placements.filter((p) => p.impressions > 0 || p.engagedMs > 0);
   if ((ads.length > 0 || placements.length > 0) && (await firstTime(models, `evt:${event.id}`))) {
     await Promise.all([
       ...ads.map((t) => models.ads.adStats.add(t.id, { engagedMs: t.engagedMs })),
@@ -45,21 +33,27 @@ export async function applyAttentionRecorded(models: AdsModels, event: MeshEvent
 }
 
 /** Complaints about ads, for the quality penalty; counted once per feedback id. */
-export async function applyFeedbackReceived(models: AdsModels, event: MeshEvent): Promise<void> {
-  const data = event.data as FeedbackReceivedData;
+export async function applyFeedbackReceived(
+  models: AdsModels,
+  event: CatalogEvent<'feedback.received'>,
+): Promise<void> {
+  const { data } = event;
   if (data.targetType !== 'AD' || data.kind !== 'COMPLAINT') return;
   if (!(await firstTime(models, `fbk:${data.feedbackId}`))) return;
   await models.ads.adStats.add(data.targetId, { complaints: 1 });
 }
 
 /** Ads-personalisation consent: without it, decisions use neither segments nor the attention curve. */
-export async function applyConsentChanged(models: AdsModels, event: MeshEvent): Promise<void> {
-  const { adsPersonalization, updatedAt } = event.data as UserConsentChangedData;
+export async function applyConsentChanged(
+  models: AdsModels,
+  event: CatalogEvent<'user.consent.changed'>,
+): Promise<void> {
+  const { adsPersonalization, updatedAt } = event.data;
   await models.ads.consents.apply(event.userId ?? event.key.id, adsPersonalization, updatedAt);
 }
 
 /** Erasure: the user's exposures and attention curve go; the decision log and ledger keep no user id. */
-export async function applyUserErased(models: AdsModels, event: MeshEvent): Promise<void> {
+export async function applyUserErased(models: AdsModels, event: CatalogEvent<'user.erased'>): Promise<void> {
   const userId = event.userId ?? event.key.id;
   await models.ads.exposures.erase(userId);
   await models.ads.userAttention.erase(userId);
@@ -70,9 +64,11 @@ export async function applyUserErased(models: AdsModels, event: MeshEvent): Prom
 
 export function startConsumers(models: AdsModels, events: EventBus) {
   return [
-    events.subscribe('ads.attention', ['attention.recorded'], (e) => applyAttentionRecorded(models, e)),
-    events.subscribe('ads.feedback', ['feedback.received'], (e) => applyFeedbackReceived(models, e)),
-    events.subscribe('ads.erasure', ['user.erased'], (e) => applyUserErased(models, e)),
-    events.subscribe('ads.consents', ['user.consent.changed'], (e) => applyConsentChanged(models, e)),
+    subscribeEvents(events, 'ads.attention', ['attention.recorded'], (e) =>
+      applyAttentionRecorded(models, e),
+    ),
+    subscribeEvents(events, 'ads.feedback', ['feedback.received'], (e) => applyFeedbackReceived(models, e)),
+    subscribeEvents(events, 'ads.erasure', ['user.erased'], (e) => applyUserErased(models, e)),
+    subscribeEvents(events, 'ads.consents', ['user.consent.changed'], (e) => applyConsentChanged(models, e)),
   ];
 }

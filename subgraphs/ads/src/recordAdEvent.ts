@@ -1,4 +1,5 @@
 import {
+  type AdEventData,
   badUserInput,
   type EventBus,
   MAX_EVENT_AGE_MS,
@@ -15,16 +16,6 @@ export interface RecordAdEventInput {
   type?: AdEventType | null;
   occurredAt?: number | null;
   viewable?: boolean | null;
-}
-
-/** What `ad.impression` and `ad.click` carry. */
-export interface AdEventData {
-  decisionId: string;
-  adId: string;
-  campaignId: string;
-  placementId: string;
-  chargedMicros: number;
-  viewable: boolean;
 }
 
 /**
@@ -120,7 +111,7 @@ export async function recordAdEvent(
       viewable: doc.viewable,
     };
     await events.publish([
-      meshEvent<AdEventData>(
+      meshEvent(
         type === 'IMPRESSION' ? 'ad.impression' : 'ad.click',
         { __typename: 'Ad', id: doc.adId },
         data,

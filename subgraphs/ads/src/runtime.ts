@@ -1,4 +1,4 @@
-import { CounterWriter, type Logger } from '@attention-mesh/platform';
+import { CounterWriter, LocalDayClock, type Logger, timeZoneOffsetMs } from '@attention-mesh/platform';
 import { BudgetBook } from './budgetBook.js';
 import { Catalog } from './catalog.js';
 import type { AdsConfig } from './config.js';
@@ -10,11 +10,9 @@ import {
   pacingCurve,
   stepPacing,
   targetSpendBy,
-  timeZoneOffsetMs,
 } from './decision/index.js';
 import { rollupUpdate } from './delivery.js';
 import { ExposureStore } from './exposures.js';
-import { LocalDayClock } from './localDay.js';
 import type { CampaignModels } from './models/campaigns.js';
 import type { DecisionDoc, LedgerModels, SpendDoc } from './models/ledger.js';
 import { PlacementAttentionBook } from './placementAttention.js';

@@ -1,15 +1,8 @@
-import { CounterWriter, KeyedLock, LruCache } from '@attention-mesh/platform';
+import { CounterWriter, HOURS_PER_WEEK, KeyedLock, LruCache, utcHourOfWeek } from '@attention-mesh/platform';
 import type { AdStatsDoc, AdsConsentDoc, LedgerModels, UserAttentionDoc } from './models/ledger.js';
 
-export const HOURS_OF_WEEK = 168;
 /** Half-life of a user's hour-of-week attention curve. */
 const CURVE_HALF_LIFE_MS = 14 * 24 * 3600 * 1000;
-
-/** Hour of the week in UTC, 0 = Monday 00:00 (the decision's `engagementByHour` convention). */
-export function hourOfWeek(ms: number): number {
-  const d = new Date(ms);
-  return ((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours();
-}
 
 export type AdStats = Omit<AdStatsDoc, '_id'>;
 const EMPTY_STATS: AdStats = { impressions: 0, clicks: 0, complaints: 0, engagedMs: 0 };
@@ -72,8 +65,10 @@ export class UserAttentionStore {
     return this.lock.run([userId], async () => {
       const cur = await this.get(userId);
       if (cur && eventId <= cur.lastEventId) return false;
-      const hours = cur ? decayCurve(cur.hours, cur.decayedAt, at) : new Array<number>(HOURS_OF_WEEK).fill(0);
-      hours[hourOfWeek(at)]! += engagedMs;
+      const hours = cur
+        ? decayCurve(cur.hours, cur.decayedAt, at)
+        : new Array<number>(HOURS_PER_WEEK).fill(0);
+      hours[utcHourOfWeek(at)]! += engagedMs;
       const next: UserAttentionDoc = {
         _id: userId,
         hours,

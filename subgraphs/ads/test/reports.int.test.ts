@@ -1,10 +1,9 @@
-import { meshEvent, type RunningSubgraph } from '@attention-mesh/platform';
+import { meshEvent, type RunningSubgraph, utcHourOfWeek } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliveryReport, HOUR_MS, ZERO_COUNTS } from '../src/delivery.js';
 import type { AdsModels } from '../src/models/index.js';
 import { adsSubgraph } from '../src/server.js';
-import { hourOfWeek } from '../src/snapshots.js';
 import { advertiser, campaign, iso, placement, recordEvent, requestAd } from './world.js';
 
 let sg: RunningSubgraph<AdsModels>;
@@ -182,7 +181,7 @@ describe('snapshots from the event bus', () => {
     await sg.events.publish([attention]);
     await expect.poll(() => rt.adStats.get('cmp-1-ad').complaints, { timeout: 10_000 }).toBe(1);
     await expect
-      .poll(async () => (await rt.userAttention.get('u-att'))?.hours[hourOfWeek(at)], { timeout: 10_000 })
+      .poll(async () => (await rt.userAttention.get('u-att'))?.hours[utcHourOfWeek(at)], { timeout: 10_000 })
       .toBe(90_000);
     await expect.poll(() => rt.adStats.get('cmp-1-ad').engagedMs, { timeout: 10_000 }).toBe(5_000);
     // Placement attention, counted once: 75 % viewable, 7.5 s engaged per impression of 15 s.

@@ -1,7 +1,6 @@
-import type { RunningSubgraph } from '@attention-mesh/platform';
+import { localDayOf, type RunningSubgraph } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localDayOf } from '../src/localDay.js';
 import type { AdsModels, DecisionDoc } from '../src/models/index.js';
 import { adsSubgraph } from '../src/server.js';
 import { advertiser, campaign, DAY_MS, iso, placement, REQUEST, recordEvent, requestAd } from './world.js';

@@ -1,13 +1,16 @@
-import type { MeshEvent, UserConsentChangedData } from '@attention-mesh/platform';
+import type { CatalogEvent } from '@attention-mesh/platform';
 import type { AttentionModels } from './server.js';
 
 /**
  * Keeps the local copy of each user's analytics consent from `user.consent.changed` events. Idempotent
  * and order-safe: an older announcement never overwrites a newer one.
  */
-export async function applyConsentEvent(models: AttentionModels, event: MeshEvent): Promise<void> {
+export async function applyConsentEvent(
+  models: AttentionModels,
+  event: CatalogEvent<'user.consent.changed'>,
+): Promise<void> {
   const userId = event.userId ?? event.key.id;
-  const { analytics, updatedAt } = event.data as UserConsentChangedData;
+  const { analytics, updatedAt } = event.data;
   try {
     await models.Consent.updateOne(
       { _id: userId, updatedAt: { $lt: updatedAt } },

@@ -7,6 +7,8 @@
  * (2^x stays finite for ~140 years after T0 with a 7-day half-life.)
  */
 
+import { HOURS_PER_WEEK } from '@attention-mesh/platform';
+
 export const DECAY_EPOCH = Date.UTC(2020, 0, 1);
 const DAY = 86_400_000;
 
@@ -27,12 +29,6 @@ export function categoryShares(
   const total = entries.reduce((n, [, v]) => n + v, 0);
   if (total <= 0) return [];
   return entries.map(([category, v]) => ({ category, share: v / total })).sort((a, b) => b.share - a.share);
-}
-
-/** Hour of the week in UTC, 0 = Monday 00:00 … 167 = Sunday 23:00. */
-export function weekHour(at: number): number {
-  const d = new Date(at);
-  return ((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours();
 }
 
 /**
@@ -77,9 +73,12 @@ export function medianSpanSeconds(histogram: Record<string, number> | undefined)
   return null;
 }
 
-/** The 168 values of a week-hour histogram, normalised to shares of the total (all zero when empty). */
+/**
+ * The values of a week-hour histogram (keyed by `utcHourOfWeek`), normalised to shares of the total
+ * (all zero when empty).
+ */
 export function weekCurve(stored: Record<string, number> | undefined): number[] {
-  const values = Array.from({ length: 168 }, (_, h) => Math.max(0, stored?.[String(h)] ?? 0));
+  const values = Array.from({ length: HOURS_PER_WEEK }, (_, h) => Math.max(0, stored?.[String(h)] ?? 0));
   const total = values.reduce((a, b) => a + b, 0);
   return total > 0 ? values.map((v) => v / total) : values;
 }

@@ -1,33 +1,16 @@
-import { type MeshEvent, meshEvent } from '@attention-mesh/platform';
+import { type AttentionRecordedData, type MeshEvent, meshEvent } from '@attention-mesh/platform';
 import type { MeasuredEvent } from './rollups.js';
 
-/** What other services and live subscribers hear of a batch: one `attention.recorded` per user. */
-export interface AttentionRecordedData {
-  events: number;
-  impressions: number;
-  clicks: number;
-  engagedMs: number;
-  /** The items and ads the user paid attention to in this batch. */
-  targets: { type: string; id: string; engagedMs: number }[];
-  /** What the placements involved measured (impressions, MRC-viewable impressions, engaged time). */
-  placements: PlacementAttention[];
-  lastEventAt: number;
-}
-
-export interface PlacementAttention {
-  id: string;
-  impressions: number;
-  viewable: number;
-  engagedMs: number;
-}
+type Target = AttentionRecordedData['targets'][number];
+type PlacementAttention = AttentionRecordedData['placements'][number];
 
 export function attentionRecordedEvents(
   measured: readonly MeasuredEvent[],
-): MeshEvent<AttentionRecordedData>[] {
+): MeshEvent<AttentionRecordedData, 'attention.recorded'>[] {
   const byUser = new Map<
     string,
     AttentionRecordedData & {
-      byTarget: Map<string, { type: string; id: string; engagedMs: number }>;
+      byTarget: Map<string, Target>;
       byPlacement: Map<string, PlacementAttention>;
     }
   >();
@@ -72,7 +55,7 @@ export function attentionRecordedEvents(
     }
   }
   return [...byUser].map(([userId, { byTarget, byPlacement, ...data }]) =>
-    meshEvent<AttentionRecordedData>(
+    meshEvent(
       'attention.recorded',
       { __typename: 'User', id: userId },
       { ...data, targets: [...byTarget.values()], placements: [...byPlacement.values()] },

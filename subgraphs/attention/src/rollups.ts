@@ -1,6 +1,7 @@
+import { utcHourOfWeek } from '@attention-mesh/platform';
 import type { ViewDelta } from './attentionMetrics.js';
 import type { AttentionEventDoc, Measures } from './models/index.js';
-import { decayWeight, spanMove, weekHour } from './profileMath.js';
+import { decayWeight, spanMove } from './profileMath.js';
 
 /** Pure: what a batch of measured events adds to the hourly rollups, the totals and the profiles. */
 
@@ -101,7 +102,7 @@ export function batchUpdates(measured: readonly MeasuredEvent[], halfLifeDays: n
       // Events per hour: the user's recent activity, the input of the engagement predictions.
       const inc: Inc = { [`hours.${hour}`]: 1 };
       if (delta.engagedMs) {
-        inc[`weekHours.${weekHour(e.occurredAt)}`] = delta.engagedMs;
+        inc[`weekHours.${utcHourOfWeek(e.occurredAt)}`] = delta.engagedMs;
         if (e.category)
           inc[`categories.${e.category}`] = delta.engagedMs * decayWeight(e.occurredAt, halfLifeDays);
         if (e.targetType === 'ITEM') {

@@ -1,4 +1,10 @@
-import { KeyedLock, type Logger, LruCache, type SubgraphDefinition } from '@attention-mesh/platform';
+import {
+  KeyedLock,
+  type Logger,
+  LruCache,
+  type SubgraphDefinition,
+  subscribeEvents,
+} from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import type { ViewState } from './attentionMetrics.js';
 import { type AttentionConfig, attentionConfig } from './config.js';
@@ -61,7 +67,7 @@ export const attentionSubgraph: SubgraphDefinition<AttentionModels, AttentionCon
   },
   background: (models, { events, logger }) => [
     projectionRunner(models, logger),
-    events.subscribe('attention.consents', ['user.consent.changed'], (event) =>
+    subscribeEvents(events, 'attention.consents', ['user.consent.changed'], (event) =>
       applyConsentEvent(models, event),
     ),
     watchEngagementModel(models.config, logger, models.engagement.swap),

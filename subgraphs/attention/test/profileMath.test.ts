@@ -1,3 +1,4 @@
+import { utcHourOfWeek } from '@attention-mesh/platform';
 import { describe, expect, it } from 'vitest';
 import {
   categoryShares,
@@ -7,7 +8,6 @@ import {
   spanBucket,
   spanMove,
   weekCurve,
-  weekHour,
 } from '../src/profileMath.js';
 
 const DAY = 86_400_000;
@@ -34,9 +34,9 @@ describe('decay', () => {
 
 describe('week hours', () => {
   it('counts from Monday 00:00 UTC', () => {
-    expect(weekHour(Date.UTC(2026, 10, 29, 0))).toBe(6 * 24); // a Sunday
-    expect(weekHour(Date.UTC(2026, 10, 30, 0))).toBe(0); // a Monday
-    expect(weekHour(Date.UTC(2026, 11, 1, 13))).toBe(24 + 13); // a Tuesday
+    expect(utcHourOfWeek(Date.UTC(2026, 10, 29, 0))).toBe(6 * 24); // a Sunday
+    expect(utcHourOfWeek(Date.UTC(2026, 10, 30, 0))).toBe(0); // a Monday
+    expect(utcHourOfWeek(Date.UTC(2026, 11, 1, 13))).toBe(24 + 13); // a Tuesday
     const curve = weekCurve({ '0': 1, '167': 3 });
     expect(curve).toHaveLength(168);
     expect(curve[167]).toBe(0.75);

@@ -1,4 +1,4 @@
-import { type EventBus, type FeedbackReceivedData, meshEvent, newId } from '@attention-mesh/platform';
+import { type EventBus, meshEvent, newId } from '@attention-mesh/platform';
 import { checkFeedback, type SubmitFeedbackInput, summaryIncrement } from './feedbackRules.js';
 import type { FeedbackDoc, FeedbackModels } from './models/index.js';
 
@@ -41,7 +41,7 @@ export async function submitFeedback(
 }
 
 function feedbackReceived(doc: FeedbackDoc) {
-  return meshEvent<FeedbackReceivedData>(
+  return meshEvent(
     'feedback.received',
     { __typename: doc.targetType === 'ITEM' ? 'Item' : 'Ad', id: doc.targetId },
     {

@@ -1,4 +1,4 @@
-import type { EventBus, Subscription } from '@attention-mesh/platform';
+import { type EventBus, type Subscription, subscribeEvents } from '@attention-mesh/platform';
 import { applySequenceChange, ensureUser } from './sequenceStore.js';
 import { changeFromAttention, changeFromFeedback } from './sequences.js';
 import type { RecommendationModels } from './server.js';
@@ -9,7 +9,8 @@ import type { RecommendationModels } from './server.js';
  * idempotent (by event id and feedback id, see sequenceStore).
  */
 export function startConsumers(models: RecommendationModels, events: EventBus): Subscription {
-  return events.subscribe(
+  return subscribeEvents(
+    events,
     'recommendation.sequences',
     ['user.created', 'attention.recorded', 'feedback.received'],
     async (event) => {

@@ -1,4 +1,4 @@
-import type { FeedbackReceivedData, MeshEvent } from '@attention-mesh/platform';
+import type { CatalogEvent } from '@attention-mesh/platform';
 import { MAX_APPLIED, MAX_HIDDEN, MAX_SEQUENCE, type UserSequenceDoc } from './models/UserSequence.js';
 
 /** What one event does to a user's sequence and to item popularity. */
@@ -14,20 +14,14 @@ export interface SequenceChange {
   popularity: { itemId: string; engagedMs: number; interactions: number }[];
 }
 
-/** The `attention.recorded` data this subgraph reads (see the attention subgraph's recorded.ts). */
-interface AttentionRecordedLike {
-  targets?: { type: string; id: string; engagedMs: number }[];
-}
-
 /**
  * `attention.recorded`: items the user engaged with (engaged time > 0) join the sequence, in the
  * batch's order; their engaged time feeds popularity. Impressions without engagement are not
  * interactions and change nothing.
  */
-export function changeFromAttention(event: MeshEvent): SequenceChange | null {
+export function changeFromAttention(event: CatalogEvent<'attention.recorded'>): SequenceChange | null {
   if (!event.userId) return null;
-  const data = event.data as AttentionRecordedLike;
-  const items = (data.targets ?? []).filter((t) => t.type === 'ITEM' && t.engagedMs > 0 && t.id);
+  const items = event.data.targets.filter((t) => t.type === 'ITEM' && t.engagedMs > 0 && t.id);
   return {
     userId: event.userId,
     appliedId: `ev:${event.id}`,
@@ -46,8 +40,8 @@ const HIDING = new Set(['HIDE', 'DISLIKE', 'COMPLAINT']);
  * feedback id (the feedback subgraph announces a stored signal at most once per id, but the bus
  * delivers at least once).
  */
-export function changeFromFeedback(event: MeshEvent): SequenceChange | null {
-  const data = event.data as FeedbackReceivedData;
+export function changeFromFeedback(event: CatalogEvent<'feedback.received'>): SequenceChange | null {
+  const { data } = event;
   if (!event.userId || data.targetType !== 'ITEM' || !data.targetId) return null;
   const interaction = INTERACTIONS.has(data.kind);
   const hiding = HIDING.has(data.kind);

@@ -1,4 +1,4 @@
-import { meshEvent } from '@attention-mesh/platform';
+import { type FeedbackReceivedData, meshEvent } from '@attention-mesh/platform';
 import { describe, expect, it } from 'vitest';
 import { UnitEmbeddings } from '../src/ranking/embeddings.js';
 import { capExposure, ExposureTracker, gini } from '../src/ranking/exposure.js';
@@ -146,7 +146,7 @@ describe('popularity', () => {
 });
 
 describe('sequence changes', () => {
-  const feedback = (kind: string, feedbackId: string, targetId = 'i1') =>
+  const feedback = (kind: FeedbackReceivedData['kind'], feedbackId: string, targetId = 'i1') =>
     meshEvent(
       'feedback.received',
       { __typename: 'Feedback', id: feedbackId },
@@ -179,12 +179,17 @@ describe('sequence changes', () => {
       'attention.recorded',
       { __typename: 'User', id: 'u1' },
       {
+        events: 4,
+        impressions: 0,
+        clicks: 0,
+        engagedMs: 205,
         targets: [
           { type: 'ITEM', id: 'a', engagedMs: 100 },
           { type: 'AD', id: 'ad', engagedMs: 100 },
           { type: 'ITEM', id: 'b', engagedMs: 0 },
           { type: 'ITEM', id: 'c', engagedMs: 5 },
         ],
+        lastEventAt: 1,
       },
       { userId: 'u1' },
     );

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SASREC_MODEL_NAME, SasRecModel, saveVersion } from '@attention-mesh/ml';
-import { meshEvent, type RunningSubgraph } from '@attention-mesh/platform';
+import { type AttentionRecordedData, meshEvent, type RunningSubgraph } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -21,6 +21,17 @@ const sequences = Array.from({ length: USERS }, (_, k) =>
   Array.from({ length: 5 + (k % 5) }, (_, t) => `g${((k + 3 * t) % ITEMS) + 1}`),
 );
 const config = { maxLen: 8, hidden: 16, blocks: 1, heads: 1, dropout: 0 };
+
+/** An `attention.recorded` payload with these targets (this subgraph reads only the targets). */
+const attentionData = (targets: AttentionRecordedData['targets']): AttentionRecordedData => ({
+  events: targets.length,
+  impressions: 0,
+  clicks: 0,
+  engagedMs: targets.reduce((n, t) => n + t.engagedMs, 0),
+  targets,
+  placements: [],
+  lastEventAt: Date.now(),
+});
 
 async function saveModel(seed: number, loss: number) {
   const model = SasRecModel.create(itemIds, config, seed);
@@ -204,7 +215,7 @@ describe('recommendation subgraph: serving', () => {
       meshEvent(
         'attention.recorded',
         { __typename: 'User', id: 'u5' },
-        { targets: [{ type: 'ITEM', id: next, engagedMs: 40_000 }], lastEventAt: Date.now() },
+        attentionData([{ type: 'ITEM', id: next, engagedMs: 40_000 }]),
         { userId: 'u5' },
       ),
     ]);
@@ -223,17 +234,19 @@ describe('recommendation subgraph: serving', () => {
       await gql(sg.url, create, { input: { id, title: `Tech ${id}`, kind: 'ARTICLE', category: 'tech' } });
     }
     await sg.events.publish([
-      meshEvent('user.created', { __typename: 'User', id: 'newbie' }, {}, { userId: 'newbie' }),
+      meshEvent(
+        'user.created',
+        { __typename: 'User', id: 'newbie' },
+        { country: null, locale: 'en', timezone: 'UTC', segments: [], createdAt: Date.now() },
+        { userId: 'newbie' },
+      ),
       meshEvent(
         'attention.recorded',
         { __typename: 'User', id: 'reader' },
-        {
-          targets: [
-            { type: 'ITEM', id: 't2', engagedMs: 300_000 },
-            { type: 'ITEM', id: 't3', engagedMs: 60_000 },
-          ],
-          lastEventAt: Date.now(),
-        },
+        attentionData([
+          { type: 'ITEM', id: 't2', engagedMs: 300_000 },
+          { type: 'ITEM', id: 't3', engagedMs: 60_000 },
+        ]),
         { userId: 'reader' },
       ),
     ]);
@@ -307,7 +320,7 @@ describe('recommendation subgraph: serving', () => {
           meshEvent(
             'attention.recorded',
             { __typename: 'User', id: `m${round}-${i}` },
-            { targets: [{ type: 'ITEM', id: `g${i + 1}`, engagedMs: 1_000 }], lastEventAt: Date.now() },
+            attentionData([{ type: 'ITEM', id: `g${i + 1}`, engagedMs: 1_000 }]),
             { userId: `m${round}-${i}` },
           ),
         ),

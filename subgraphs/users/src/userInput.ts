@@ -1,4 +1,4 @@
-import { badUserInput, isCountryCode } from '@attention-mesh/platform';
+import { badUserInput, isCountryCode, isTimeZone } from '@attention-mesh/platform';
 
 /** Validation of user profile input. Pure: throws BAD_USER_INPUT naming the field, returns clean values. */
 
@@ -25,10 +25,7 @@ export function checkLocale(locale: string, field: string): string {
 }
 
 export function checkTimezone(timezone: string, field: string): string {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone });
-  } catch {
+  if (!isTimeZone(timezone))
     throw badUserInput(`${JSON.stringify(timezone)} is not an IANA time zone`, field);
-  }
   return timezone;
 }

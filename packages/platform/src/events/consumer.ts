@@ -1,7 +1,8 @@
 import type { mongo } from 'mongoose';
 import type { Logger } from '../logger.js';
+import type { DeadLetterStore } from './deadLetters.js';
 import { eventIdFloor } from './event.js';
-import type { EntityKey, EventHandler, MeshEvent, SubscribeOptions } from './types.js';
+import type { EntityKey, EnvelopeHandler, MeshEvent, SubscribeOptions } from './types.js';
 
 /** A stored event. */
 export interface EventDoc {
@@ -31,8 +32,8 @@ export interface OffsetDoc {
   updatedAt: number;
 }
 
-export type ConsumerSettings = Required<Omit<SubscribeOptions, 'startAt'>> &
-  Pick<SubscribeOptions, 'startAt'>;
+export type ConsumerSettings = Required<Omit<SubscribeOptions, 'startAt' | 'check'>> &
+  Pick<SubscribeOptions, 'startAt' | 'check'>;
 
 /** Within a long batch, the offset is stored at least this often. */
 const COMMIT_EVERY_MS = 1_000;
@@ -53,6 +54,7 @@ export interface ConsumerContext {
   events: mongo.Collection<EventDoc>;
   offsets: mongo.Collection<OffsetDoc>;
   heads: mongo.Collection<HeadDoc>;
+  deadLetters: DeadLetterStore;
   settleMs: number;
   idleCommitMs: number;
   fullPollMs: number;
@@ -76,7 +78,7 @@ export class Consumer {
     private readonly ctx: ConsumerContext,
     private readonly name: string,
     private readonly types: string[],
-    private readonly handler: EventHandler,
+    private readonly handler: EnvelopeHandler,
     private readonly o: ConsumerSettings,
   ) {}
 
@@ -189,11 +191,17 @@ export class Consumer {
     return heads.some((h) => h.last > offset);
   }
 
-  /** Calls the handler until it succeeds; false if the consumer was stopped first. */
+  /**
+   * Calls the handler until it succeeds, or sets the event aside as a dead letter when the check
+   * refuses it; false if the consumer was stopped first.
+   */
   private async deliver(doc: EventDoc): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.handler(toEvent(doc));
+        const event = toEvent(doc);
+        const checked = this.o.check ? this.o.check(event) : { ok: true as const, event };
+        if (checked.ok) await this.handler(checked.event);
+        else await this.setAside(event, checked.reason);
         return true;
       } catch (err) {
         const retryInMs = this.backoff(attempt);
@@ -208,6 +216,15 @@ export class Consumer {
         if (this.stopped) return false;
       }
     }
+  }
+
+  /** Stores the dead letter before the offset passes the event: a failed write is retried like a handler. */
+  private async setAside(event: MeshEvent, reason: string): Promise<void> {
+    await this.ctx.deadLetters.add(this.name, event, reason);
+    this.ctx.logger.error(
+      { eventId: event.id, type: event.type, reason },
+      "event refused by the consumer's check (see reason): kept as a dead letter and passed over",
+    );
   }
 
   /** Stores the offset: at once when `force`, otherwise (idle advances only) every idleCommitMs. */

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { EntityKey, EventType, MeshEvent } from './types.js';
+import { type EventData, type EventInput, type EventType, parseEventData } from './catalog.js';
+import type { EntityKey, MeshEvent } from './types.js';
 
 /** Event ids: `evt_` + 9 base36 digits of epoch ms + 12 hex digits, the shape of `newId('evt')`. */
 const EVENT_ID = /^evt_([0-9a-z]{9})[0-9a-f]{12}$/;
@@ -38,20 +39,26 @@ export function eventIdFloor(ms: number): string {
   return `evt_${Math.max(0, Math.floor(ms)).toString(36).padStart(9, '0')}`;
 }
 
-/** A new event with a fresh id; publish it right away. */
-export function meshEvent<T>(
-  type: EventType,
+/**
+ * A new event with a fresh id; publish it right away. The payload is typed by the event type and
+ * checked against the catalog here, so a producer bug throws before anything is written; the event
+ * carries the parsed payload (defaults applied, unknown fields dropped).
+ */
+export function meshEvent<T extends EventType>(
+  type: T,
   key: EntityKey,
-  data: T,
+  data: EventInput<T>,
   opts: { userId?: string; occurredAt?: number } = {},
-): MeshEvent<T> {
+): MeshEvent<EventData<T>, T> {
+  const parsed = parseEventData(type, data);
+  if (!parsed.ok) throw new Error(`${type} payload does not match the event catalog: ${parsed.reason}`);
   const now = Date.now();
-  const event: MeshEvent<T> = {
+  const event: MeshEvent<EventData<T>, T> = {
     id: newEventId(now),
     type,
     occurredAt: opts.occurredAt ?? now,
     key: { __typename: key.__typename, id: key.id },
-    data,
+    data: parsed.data,
   };
   if (opts.userId !== undefined) event.userId = opts.userId;
   return event;

@@ -1,3 +1,15 @@
+export type {
+  AdEventData,
+  AttentionRecordedData,
+  CatalogEvent,
+  EventData,
+  EventInput,
+  EventType,
+  FeedbackReceivedData,
+  UserConsentChangedData,
+  UserCreatedData,
+  UserErasedData,
+} from './catalog.js';
 export { eventIdFloor, eventIdTime, meshEvent, newEventId } from './event.js';
 export {
   DEFAULT_BUS_DB,
@@ -6,16 +18,15 @@ export {
   type MongoEventBusConnectOptions,
   type MongoEventBusOptions,
 } from './mongoEventBus.js';
+export { type EventHandler, subscribeEvents } from './subscribeEvents.js';
 export type {
+  DeadLetter,
+  DeadLetterQuery,
   EntityKey,
+  EnvelopeHandler,
   EventBus,
-  EventHandler,
-  EventType,
-  FeedbackReceivedData,
-  KnownEventType,
+  EventCheck,
   MeshEvent,
   SubscribeOptions,
   Subscription,
-  UserConsentChangedData,
-  UserCreatedData,
 } from './types.js';

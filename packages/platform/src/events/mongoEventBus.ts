@@ -4,11 +4,13 @@ import { KeyedLock } from '../keyedLock.js';
 import type { Logger } from '../logger.js';
 import { connectMongo, writeErrorsOf } from '../mongo.js';
 import { Consumer, type ConsumerSettings, type EventDoc, type HeadDoc, type OffsetDoc } from './consumer.js';
+import { type DeadLetterDoc, DeadLetterStore } from './deadLetters.js';
 import { eventIdFloor, eventIdTime } from './event.js';
 import type {
+  DeadLetter,
+  DeadLetterQuery,
+  EnvelopeHandler,
   EventBus,
-  EventHandler,
-  EventType,
   MeshEvent,
   SubscribeOptions,
   Subscription,
@@ -102,6 +104,8 @@ function checkEvent(event: MeshEvent, now: number, settleMs: number): EventDoc {
  * - `heads`: per type and publisher, the newest event id announced, written before the events
  *   themselves. A consumer reads the heads of its types (a handful of tiny documents) and queries
  *   `events` only when one is past its offset, so idle consumers cost almost nothing.
+ * - `dead_letters`: events a consumer's check refused (a payload that fails the catalog), one per
+ *   consumer and event id, with the reason and the event itself; never swept (`deadLetters()` lists).
  *
  * Retention: `sweep(olderThanMs)` deletes events that are older than `olderThanMs` AND that every
  * registered consumer has passed; a consumer that stopped for good keeps holding them back (a warning
@@ -121,6 +125,7 @@ export class MongoEventBus implements EventBus {
   private readonly events: mongo.Collection<EventDoc>;
   private readonly offsets: mongo.Collection<OffsetDoc>;
   private readonly heads: mongo.Collection<HeadDoc>;
+  private readonly deadLetterStore: DeadLetterStore;
   /** Names this bus instance's heads: each publisher owns its head documents, so no two write one. */
   private readonly publisher = randomBytes(6).toString('hex');
   /** Head writes of this instance, one at a time per head (`$max` is read-modify-write on FerretDB). */
@@ -145,6 +150,7 @@ export class MongoEventBus implements EventBus {
     this.events = db.collection<EventDoc>('events');
     this.offsets = db.collection<OffsetDoc>('offsets');
     this.heads = db.collection<HeadDoc>('heads');
+    this.deadLetterStore = new DeadLetterStore(db.collection<DeadLetterDoc>('dead_letters'));
     this.logger = opts.logger.child({ component: 'event-bus' });
     this.settleMs = opts.settleMs ?? 1_000;
     this.idleCommitMs = opts.idleCommitMs ?? 5_000;
@@ -187,13 +193,14 @@ export class MongoEventBus implements EventBus {
   /** Creates the collections and indexes (autoIndex is off in the mesh); safe to repeat and to race. */
   private async ensureIndexes(): Promise<void> {
     const db = this.connection.db!;
-    for (const name of ['events', 'offsets', 'heads']) {
+    for (const name of ['events', 'offsets', 'heads', 'dead_letters']) {
       await db.createCollection(name).catch((err: { codeName?: string; code?: number }) => {
         if (err.codeName !== 'NamespaceExists' && err.code !== 48) throw err;
       });
     }
     // Polls filter by type and range over `_id` in `_id` order; sweeps range over `_id` (built in).
     await this.events.createIndex({ type: 1, _id: 1 }, { name: 'type_1__id_1' });
+    await this.deadLetterStore.ensureIndexes();
   }
 
   async publish(events: MeshEvent[]): Promise<void> {
@@ -239,8 +246,8 @@ export class MongoEventBus implements EventBus {
 
   subscribe(
     consumer: string,
-    types: readonly EventType[],
-    handler: EventHandler,
+    types: readonly string[],
+    handler: EnvelopeHandler,
     opts: SubscribeOptions = {},
   ): Subscription {
     if (this.closing) throw new Error('the event bus is closed');
@@ -258,12 +265,14 @@ export class MongoEventBus implements EventBus {
       retryMinMs: opts.retryMinMs ?? this.defaults.retryMinMs,
       retryMaxMs: opts.retryMaxMs ?? this.defaults.retryMaxMs,
       startAt: opts.startAt,
+      check: opts.check,
     };
     const c = new Consumer(
       {
         events: this.events,
         offsets: this.offsets,
         heads: this.heads,
+        deadLetters: this.deadLetterStore,
         settleMs: this.settleMs,
         idleCommitMs: this.idleCommitMs,
         fullPollMs: this.fullPollMs,
@@ -318,6 +327,10 @@ export class MongoEventBus implements EventBus {
   async consumerOffsets(): Promise<Record<string, string>> {
     const docs = await this.offsets.find({}).toArray();
     return Object.fromEntries(docs.map((d) => [d._id, d.offset]));
+  }
+
+  deadLetters(query?: DeadLetterQuery): Promise<DeadLetter[]> {
+    return this.deadLetterStore.list(query);
   }
 
   private startSweeper(olderThanMs: number, everyMs: number): void {

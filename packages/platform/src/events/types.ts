@@ -5,86 +5,43 @@
  * (a stream per bus, a durable consumer per consumer name, `publish` awaiting the JetStream ack).
  */
 
-/** The event types in use. Any other dotted string is allowed: new producers need no change here. */
-export type KnownEventType =
-  | 'user.created'
-  | 'user.consent.changed'
-  | 'user.erased'
-  | 'attention.recorded'
-  | 'feedback.received'
-  | 'ad.impression'
-  | 'ad.click'
-  | 'model.updated'
-  | 'recommendations.updated';
-// `string & {}` keeps editor completion for the known types while accepting any string.
-export type EventType = KnownEventType | (string & {});
-
 /** The entity an event is about, as a federation entity reference. */
 export interface EntityKey {
   __typename: string;
   id: string;
 }
 
-/** The envelope every event travels in, whatever the bus. */
-export interface MeshEvent<T = unknown> {
+/**
+ * The envelope every event travels in, whatever the bus. The bus carries any payload; the catalog
+ * (`catalog.ts`) says which types exist and what their payloads are.
+ */
+export interface MeshEvent<D = unknown, T extends string = string> {
   /** Unique and time-sortable (`evt_` + base36 ms + hex, see `newEventId`); consumers deduplicate by it. */
   id: string;
-  type: EventType;
+  type: T;
   /** When the change happened, epoch ms. */
   occurredAt: number;
   key: EntityKey;
   /** The user the event concerns, when there is one (erasure finds a user's events by it). */
   userId?: string;
-  data: T;
-}
-
-/** `user.created`: the profile fields other subgraphs may need; no name or email (they stay in users). */
-export interface UserCreatedData {
-  country: string | null;
-  locale: string;
-  timezone: string;
-  segments: string[];
-  /** Epoch ms. */
-  createdAt: number;
+  data: D;
 }
 
 /**
- * `user.consent.changed`: the user's whole consent after the change. Events from different replicas
- * are not ordered among themselves: keep the one with the latest `updatedAt`.
+ * Handles one event as the bus stored it (`subscribeEvents` gives handlers typed, checked payloads).
+ * Delivery is at-least-once: after a crash, a failed offset write or a handler error the same event
+ * comes again, so a handler MUST be idempotent by `event.id` (or by effect, e.g. an upsert keyed by
+ * the event id, or last-writer-wins on a timestamp in the data). A handler that throws gets the same
+ * event again, with backoff, and nothing after it is delivered to that consumer until it succeeds.
  */
-export interface UserConsentChangedData {
-  personalization: boolean;
-  adsPersonalization: boolean;
-  analytics: boolean;
-  /** Epoch ms. */
-  updatedAt: number;
-}
+export type EnvelopeHandler = (event: MeshEvent) => Promise<void>;
 
 /**
- * `feedback.received`: one stored feedback signal (never sent again for a repeated client id).
- * Consumers that count must deduplicate by `feedbackId`: after a crash between the write and the
- * publish the signal is stored but not announced, never announced twice.
+ * Decides whether a delivered event reaches the handler: the event to hand over (its payload parsed),
+ * or the reason it cannot be handled at all. Must not throw for a bad payload: retrying would not
+ * change the answer.
  */
-export interface FeedbackReceivedData {
-  feedbackId: string;
-  kind: 'CLICK' | 'DWELL' | 'LIKE' | 'DISLIKE' | 'HIDE' | 'RATING' | 'COMPLAINT' | 'CONVERSION';
-  targetType: 'ITEM' | 'AD';
-  targetId: string;
-  rating: number | null;
-  dwellMs: number | null;
-  reason: string | null;
-  /** Epoch ms. */
-  occurredAt: number;
-}
-
-/**
- * Handles one event. Delivery is at-least-once: after a crash, a failed offset write or a handler
- * error the same event comes again, so a handler MUST be idempotent by `event.id` (or by effect, e.g.
- * an upsert keyed by the event id, or last-writer-wins on a timestamp in the data). A handler that
- * throws gets the same event again, with backoff, and nothing after it is delivered to that consumer
- * until it succeeds.
- */
-export type EventHandler = (event: MeshEvent) => Promise<void>;
+export type EventCheck = (event: MeshEvent) => { ok: true; event: MeshEvent } | { ok: false; reason: string };
 
 export interface SubscribeOptions {
   /**
@@ -100,6 +57,32 @@ export interface SubscribeOptions {
   retryMinMs?: number;
   /** Longest retry delay (default 30 s). */
   retryMaxMs?: number;
+  /**
+   * Checks each event before the handler sees it (`subscribeEvents` passes the catalog's check). An
+   * event it refuses is stored as a dead letter with the reason, logged, and passed over: it is neither
+   * retried forever nor dropped silently. Without it the handler gets every event as stored.
+   */
+  check?: EventCheck;
+}
+
+/** An event a consumer could not handle because its payload failed the check, kept aside. */
+export interface DeadLetter {
+  eventId: string;
+  type: string;
+  consumer: string;
+  /** Why the check refused it (the zod issues, one `path: message` each). */
+  reason: string;
+  /** The event as the bus stored it. */
+  event: MeshEvent;
+  /** When the consumer set it aside, epoch ms. */
+  at: number;
+}
+
+export interface DeadLetterQuery {
+  /** Only this consumer's dead letters (default: every consumer's). */
+  consumer?: string;
+  /** At most this many, newest first (default 100). */
+  limit?: number;
 }
 
 export interface Subscription {
@@ -118,14 +101,17 @@ export interface EventBus {
   /**
    * Delivers every event of `types` to `handler`, one at a time, in id order, at least once. The
    * consumer name identifies the stored position: a restarted consumer resumes where it stopped. Run
-   * one subscription per consumer name at a time (two would each get every event).
+   * one subscription per consumer name at a time (two would each get every event). Services subscribe
+   * through `subscribeEvents`, which checks each payload against the catalog and types the handler.
    */
   subscribe(
     consumer: string,
-    types: readonly EventType[],
-    handler: EventHandler,
+    types: readonly string[],
+    handler: EnvelopeHandler,
     opts?: SubscribeOptions,
   ): Subscription;
+  /** The events consumers set aside (see `SubscribeOptions.check`), newest first. */
+  deadLetters(query?: DeadLetterQuery): Promise<DeadLetter[]>;
   /** Stops every subscription of this bus and releases what the bus opened. */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { utcHourOfWeek } from './localTime.js';
+import { HOURS_PER_WEEK, utcHourOfWeek } from '@attention-mesh/platform';
 
 /** Bounds of the attention multiplier; defaults 0.7..1.3. */
 export interface AttentionBounds {
@@ -8,7 +8,7 @@ export interface AttentionBounds {
 
 /**
  * How much more (or less) attentive the user is predicted to be at `at` than on average: the user's
- * engagement for that UTC hour of the week over the mean of the 168 values, clamped to the bounds.
+ * engagement for that UTC hour of the week over the mean of its values, clamped to the bounds.
  * 1 when there is no prediction (absent, wrong length or all zero).
  */
 export function attentionMultiplier(
@@ -16,11 +16,11 @@ export function attentionMultiplier(
   at: number,
   bounds: AttentionBounds = {},
 ): number {
-  if (engagementByHour?.length !== 168) return 1;
+  if (engagementByHour?.length !== HOURS_PER_WEEK) return 1;
   let sum = 0;
   for (const v of engagementByHour) sum += Number.isFinite(v) && v > 0 ? v : 0;
   if (sum <= 0) return 1;
   const v = engagementByHour[utcHourOfWeek(at)]!;
-  const ratio = (Number.isFinite(v) && v > 0 ? v : 0) / (sum / 168);
+  const ratio = (Number.isFinite(v) && v > 0 ? v : 0) / (sum / HOURS_PER_WEEK);
   return Math.min(bounds.max ?? 1.3, Math.max(bounds.min ?? 0.7, ratio));
 }

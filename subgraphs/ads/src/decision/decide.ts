@@ -1,3 +1,4 @@
+import { utcHourOfWeek } from '@attention-mesh/platform';
 import { aheadOfPlan } from './aheadOfPlan.js';
 import { type AttentionBounds, attentionMultiplier } from './attentionMultiplier.js';
 import { sampleBeta } from './betaSampling.js';
@@ -5,7 +6,6 @@ import { clearingPrice, ecpmOf } from './clearingPrice.js';
 import { type CtrPosterior, ctrPosterior } from './ctrPosterior.js';
 import type { EligibilityIndex } from './eligibilityIndex.js';
 import { capsAllow } from './frequencyCaps.js';
-import { utcHourOfWeek } from './localTime.js';
 import { complaintFactor, placementAttentionFactor, type QualityOptions } from './qualityFactor.js';
 import { isRunning } from './schedule.js';
 import type {

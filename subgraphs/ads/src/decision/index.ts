@@ -7,7 +7,6 @@ export { type CtrPosterior, ctrPosterior } from './ctrPosterior.js';
 export { type DecisionInputs, type DecisionOptions, decide } from './decide.js';
 export { EligibilityIndex } from './eligibilityIndex.js';
 export { capsAllow, countWithin, emptyExposureHistory, recordExposure } from './frequencyCaps.js';
-export { type LocalTime, localTime, timeZoneOffsetMs, utcHourOfWeek } from './localTime.js';
 export {
   initialPacingState,
   type PacingControllerState,

@@ -1,4 +1,4 @@
-import { localTime } from './localTime.js';
+import { localTime } from '@attention-mesh/platform';
 import type { DecisionCampaign, ScheduleWindow } from './types.js';
 
 /** Whether `at` falls in one of the windows, read in `timeZone`; an empty schedule means always. */
