@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { configSection, loadConfig } from '../src/config.js';
+
+const section = configSection(
+  z.object({
+    DEMO_LIMIT: z.coerce.number().int().min(1).max(10).default(5),
+    DEMO_SECRET: z.string().min(8).optional(),
+  }),
+  (e, base) => {
+    if (base.env === 'production' && !e.DEMO_SECRET) throw new Error('DEMO_SECRET: required in production');
+    return { demo: { limit: e.DEMO_LIMIT, secret: e.DEMO_SECRET ?? `demo:${base.internalSecret}` } };
+  },
+);
+
+describe('loadConfig with a service section', () => {
+  it('merges the section with the shared base, defaults applied', () => {
+    const c = loadConfig('users', { PORT: '0' }, section);
+    expect(c.http.port).toBe(0);
+    expect(c.demo.limit).toBe(5);
+    expect(c.demo.secret).toBe(`demo:${c.internalSecret}`);
+  });
+
+  it('lists the base and the section problems in one message', () => {
+    expect(() => loadConfig('users', { PORT: 'x', DEMO_LIMIT: '99' }, section)).toThrow(
+      /Invalid configuration for users:\n {2}PORT: .*\n {2}DEMO_LIMIT: /,
+    );
+  });
+
+  it('reports a rule across fields thrown by the section', () => {
+    expect(() =>
+      loadConfig('users', { NODE_ENV: 'production', MESH_INTERNAL_SECRET: 'x'.repeat(32) }, section),
+    ).toThrow('Invalid configuration for users:\n  DEMO_SECRET: required in production');
+  });
+
+  it('reads nothing of a section it was not given', () => {
+    const c = loadConfig('users', { DEMO_LIMIT: '99' });
+    expect('demo' in c).toBe(false);
+  });
+});
