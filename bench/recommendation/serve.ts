@@ -20,18 +20,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  buildVocabulary,
-  evaluationSet,
   groupByLength,
   latestVersion,
-  leaveOneOut,
-  readSequences,
   SASREC_MODEL_NAME,
   SasRecModel,
   saveVersion,
   selectBackend,
-  trainSasRec,
 } from '@attention-mesh/ml';
+import {
+  buildVocabulary,
+  evaluationSet,
+  leaveOneOut,
+  readSequences,
+  trainSasRec,
+} from '@attention-mesh/ml/training';
 import { loadConfig, type RunningSubgraph, startSubgraph } from '@attention-mesh/platform';
 import { type RecommendationModels, recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
 import * as tf from '@tensorflow/tfjs';

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type BackendSelection, selectBackend } from '../backend.js';
+import { type BackendSelection, selectBackend } from '../core/backend.js';
 
 /** `--name`'s integer value (at least `min`, default 1), or `fallback` when the flag is absent. */
 export function intOption(name: string, value: string | undefined, fallback: number, min?: number): number;

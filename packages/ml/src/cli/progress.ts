@@ -1,4 +1,4 @@
-import type { TrainProgress } from '../engagement/train.js';
+import type { TrainProgress } from '../core/training/progress.js';
 
 interface Writable {
   isTTY?: boolean;

@@ -2,12 +2,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { saveVersion } from '../core/registry.js';
+import type { ScoredPredictor } from '../core/training/scores.js';
 import { type CtrEvaluation, DEFAULT_CTR_CANDIDATES, evaluateCtr } from '../ctr/evaluate.js';
 import { CTR_FORMATS, detectCtrFormat, readCtrData } from '../ctr/read.js';
 import { renderCtrReport } from '../ctr/report.js';
 import { CTR_MODEL_NAME } from '../ctr/types.js';
-import type { ScoredPredictor } from '../engagement/evaluate.js';
-import { saveVersion } from '../registry.js';
 import { inputFile, intOption, oneOf, say, trainingBackend } from './options.js';
 import { ProgressBar } from './progress.js';
 

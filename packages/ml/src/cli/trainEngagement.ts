@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { saveVersion } from '../core/registry.js';
 import {
   type Candidate,
   DEFAULT_CANDIDATES,
@@ -10,7 +11,6 @@ import {
 } from '../engagement/evaluate.js';
 import { EVENT_FORMATS, readEventLog } from '../engagement/eventLog.js';
 import { renderReport } from '../engagement/report.js';
-import { saveVersion } from '../registry.js';
 import { inputFile, intOption, oneOf, say, trainingBackend } from './options.js';
 import { ProgressBar } from './progress.js';
 

@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { saveVersion } from '../registry.js';
+import { saveVersion } from '../core/registry.js';
 import { buildVocabulary, leaveOneOut, readSequences } from '../sasrec/data.js';
 import {
   evaluateRanking,

@@ -1,6 +1,5 @@
-import { type ScoredPredictor, score } from '../engagement/evaluate.js';
-import { calibrationBins, rocCurve } from '../engagement/metrics.js';
-import type { TrainProgress } from '../engagement/train.js';
+import type { TrainProgress } from '../core/training/progress.js';
+import { type ScoredPredictor, scored } from '../core/training/scores.js';
 import type { CtrModelConfig } from './config.js';
 import { FeatureEncoder } from './encoder.js';
 import { splitRows } from './split.js';
@@ -96,15 +95,6 @@ export interface CtrEvaluation {
 }
 
 const LABELS: Record<CtrModelKind, string> = { logreg: 'logistic regression', autoint: 'AutoInt' };
-
-function scored(name: string, labels: Uint8Array, probs: ArrayLike<number>): ScoredPredictor {
-  return {
-    name,
-    ...score(labels, probs),
-    roc: rocCurve(labels, probs),
-    calibration: calibrationBins(labels, probs),
-  };
-}
 
 /**
  * The CTR protocol: a fixed random 80/10/10 split of the rows by `seed`; the encoder is fitted on the

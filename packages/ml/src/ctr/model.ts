@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../random.js';
-import { loadWeights, readModelFile, saveWeights } from '../weightsFile.js';
+import { createRng } from '../core/random.js';
+import { loadWeights, readModelFile, saveWeights } from '../core/weightsFile.js';
 import { type CtrModelConfig, resolveCtrConfig } from './config.js';
 import { type EncoderState, FeatureEncoder } from './encoder.js';
 import { type ForwardOptions, forward, initialValues, penalisedWeights, weightShapes } from './network.js';
@@ -145,4 +145,9 @@ export class CtrModel implements CtrPredictor {
   private assertLive(): void {
     if (this.disposed) throw new Error('CtrModel has been disposed');
   }
+}
+
+/** Loads a CTR model (either kind) written by `CtrModel.save` or the training CLI, typed as served. */
+export function loadCtrModel(dir: string): Promise<CtrPredictor> {
+  return CtrModel.load(dir);
 }

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { dense, matMul } from '../engagement/ops.js';
-import type { Rng } from '../random.js';
+import { dense, gatherRows, matMul } from '../core/ops.js';
+import type { Rng } from '../core/random.js';
 import type { CtrModelConfig } from './config.js';
-import { embeddingLookup } from './ops.js';
 
 /** Weight names and shapes of a model with `vocab` ids over `fields` fields. */
 export function weightShapes(c: CtrModelConfig, vocab: number, fields: number): [string, number[]][] {
@@ -58,14 +57,14 @@ export function forward(
   options: ForwardOptions = {},
 ): tf.Tensor1D {
   const linear = () =>
-    tf.sum(tf.reshape(embeddingLookup(w('linear/weights') as tf.Tensor2D, ids), [B, F]), 1) as tf.Tensor1D;
+    tf.sum(tf.reshape(gatherRows(w('linear/weights') as tf.Tensor2D, ids), [B, F]), 1) as tf.Tensor1D;
   if (c.kind === 'logreg') return tf.add(linear(), w('out/bias')) as tf.Tensor1D;
 
   const H = c.heads;
   const dh = c.headDim;
   const D = H * dh;
   const dropout = options.dropout ?? 0;
-  let x = embeddingLookup(w('embedding') as tf.Tensor2D, ids); // [B*F, d]
+  let x = gatherRows(w('embedding') as tf.Tensor2D, ids); // [B*F, d]
   for (let l = 0; l < c.layers; l++) {
     const heads = (t: tf.Tensor2D, perm: number[], shape: number[]) =>
       tf.reshape(tf.transpose(tf.reshape(t, [B, F, H, dh]), perm), shape);

@@ -1,4 +1,4 @@
-import { renderReport } from '../engagement/report.js';
+import { renderClassifierReport } from '../core/training/classifierReport.js';
 import type { CtrEvaluation } from './evaluate.js';
 
 const COLORS: Record<string, string> = { logreg: '#d62728', autoint: '#1f77b4' };
@@ -12,7 +12,7 @@ export function renderCtrReport(
 ): string {
   const kinds = Object.entries(evaluation.kinds);
   const served = evaluation.kinds[evaluation.winner]!;
-  return renderReport({
+  return renderClassifierReport({
     title,
     table,
     notes,

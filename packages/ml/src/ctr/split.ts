@@ -1,4 +1,4 @@
-import { createRng, shuffleInPlace } from '../random.js';
+import { createRng, shuffleInPlace } from '../core/random.js';
 
 export interface CtrSplit {
   train: Int32Array;

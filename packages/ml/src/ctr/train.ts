@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { Adam } from '../adam.js';
-import { auc, logLoss } from '../engagement/metrics.js';
-import type { TrainProgress } from '../engagement/train.js';
-import { createRng, shuffleInPlace } from '../random.js';
+import { bceWithLogits } from '../core/ops.js';
+import { createRng, shuffleInPlace } from '../core/random.js';
+import { Adam } from '../core/training/adam.js';
+import { auc, logLoss } from '../core/training/metrics.js';
+import type { TrainProgress } from '../core/training/progress.js';
 import type { CtrModelConfig } from './config.js';
 import type { FeatureEncoder } from './encoder.js';
 import { CtrModel } from './model.js';
-import { bceWithLogits } from './ops.js';
 
 /** Rows encoded by a FeatureEncoder ([rows x fields] ids) with their 0/1 labels. */
 export interface EncodedRows {

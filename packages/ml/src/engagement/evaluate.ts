@@ -1,18 +1,11 @@
+import type { TrainProgress } from '../core/training/progress.js';
+import { type ScoredPredictor, type Scores, score, scored } from '../core/training/scores.js';
 import { FrequencyBaseline, HourOfDayBaseline } from './baseline.js';
 import type { EngagementModelConfig } from './config.js';
 import { buildExamples, clipHistory } from './examples.js';
-import {
-  auc,
-  brierScore,
-  type CalibrationBin,
-  calibrationBins,
-  logLoss,
-  type RocPoint,
-  rocCurve,
-} from './metrics.js';
 import type { EngagementModel } from './model.js';
 import { type ForecastTask, firstHourOf, forecastTask } from './split.js';
-import { type EpochStats, type TrainProgress, type TrainResult, trainEngagementModel } from './train.js';
+import { type EpochStats, type TrainResult, trainEngagementModel } from './train.js';
 import { HOUR_MS, type UserHistory } from './types.js';
 
 /** A hyper-parameter setting tried on the validation folds. */
@@ -49,19 +42,6 @@ export interface EvaluationOptions {
   hourBaselineStrengths?: number[];
   onProgress?: (stage: string, progress: TrainProgress) => void;
   log?: (line: string) => void;
-}
-
-export interface Scores {
-  auc: number;
-  logLoss: number;
-  brier: number;
-  meanPrediction: number;
-}
-
-export interface ScoredPredictor extends Scores {
-  name: string;
-  roc: RocPoint[];
-  calibration: CalibrationBin[];
 }
 
 export interface CandidateResult {
@@ -113,26 +93,6 @@ export const DEFAULT_CANDIDATES: Candidate[] = [
   { name: 'lr=0.01', lr: 0.01, model: {} },
   { name: 'lr=0.003 +self-attention', lr: 0.003, model: { selfAttention: true } },
 ];
-
-export function score(labels: ArrayLike<number>, probs: ArrayLike<number>): Scores {
-  let mean = 0;
-  for (let i = 0; i < probs.length; i++) mean += probs[i]!;
-  return {
-    auc: auc(labels, probs),
-    logLoss: logLoss(labels, probs),
-    brier: brierScore(labels, probs),
-    meanPrediction: mean / Math.max(1, probs.length),
-  };
-}
-
-function scored(name: string, labels: ArrayLike<number>, probs: ArrayLike<number>): ScoredPredictor {
-  return {
-    name,
-    ...score(labels, probs),
-    roc: rocCurve(labels, probs),
-    calibration: calibrationBins(labels, probs),
-  };
-}
 
 function baselinesOn(task: ForecastTask, train: readonly UserHistory[], start: number, end: number) {
   const eligible = Array.from(task.users, (u) => train[u]!);

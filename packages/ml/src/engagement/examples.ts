@@ -1,4 +1,4 @@
-import { createRng } from '../random.js';
+import { createRng } from '../core/random.js';
 import { HOUR_MS, type UserHistory } from './types.js';
 
 /** The part of a log a model may learn from: events in [start, end) only. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng, type Rng } from '../random.js';
-import { loadWeights, readModelFile, saveWeights } from '../weightsFile.js';
+import { dense, matMul } from '../core/ops.js';
+import { createRng, type Rng } from '../core/random.js';
+import { loadWeights, readModelFile, saveWeights } from '../core/weightsFile.js';
 import { type EngagementModelConfig, resolveEngagementConfig } from './config.js';
 import {
   batchesByLength,
@@ -9,7 +10,6 @@ import {
   encodeBatch,
   QUERY_FEATURES,
 } from './features.js';
-import { dense, matMul } from './ops.js';
 import type { UserHistory } from './types.js';
 
 const ENGAGEMENT_FORMAT = {

@@ -1,23 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { Adam } from '../adam.js';
-import { createRng, shuffleInPlace } from '../random.js';
+import { weightedBce } from '../core/ops.js';
+import { createRng, shuffleInPlace } from '../core/random.js';
+import { Adam } from '../core/training/adam.js';
+import type { TrainProgress } from '../core/training/progress.js';
 import type { EngagementModelConfig } from './config.js';
 import { buildExamples, type ExampleOptions, type ExampleSet, type TrainingWindow } from './examples.js';
 import { encodeBatch, encodedLength } from './features.js';
 import { EngagementModel } from './model.js';
-import { weightedBce } from './ops.js';
-
-export interface TrainProgress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  /** Mean weighted loss of the epoch so far. */
-  loss: number;
-  /** Loss of the last batch. */
-  batchLoss: number;
-  examplesPerSecond: number;
-}
 
 export interface EpochStats {
   epoch: number;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng, shuffleInPlace } from '../random.js';
+import { createRng, shuffleInPlace } from '../core/random.js';
 import type { LeaveOneOut } from './data.js';
 import { leftPad, type SasRecModel } from './model.js';
 

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../engagement/ops.js';
-import { createRng, type Rng } from '../random.js';
-import { loadLatest, type ModelVersion } from '../registry.js';
-import { loadWeights, readModelFile, saveWeights } from '../weightsFile.js';
+import { dense, gatherRows, matMul } from '../core/ops.js';
+import { createRng, type Rng } from '../core/random.js';
+import { loadWeights, readModelFile, saveWeights } from '../core/weightsFile.js';
 import { groupByLength, type IndexBatch, leftPad } from './batches.js';
-import { dropout, gatherRows, layerNorm } from './ops.js';
+import { dropout, layerNorm } from './layers.js';
 import {
   checkSasRecConfig,
   checkVocabulary,
@@ -226,9 +225,9 @@ export class SasRecModel {
     for (let b = 0; b < B; b++) lastValid[b] = ids[b * L + L - 1] !== 0 ? 1 : 0;
 
     const q = layerNorm(xLast as tf.Tensor2D, w(`${p}/attnNorm/gamma`), w(`${p}/attnNorm/beta`));
-    const qs = dense2(q, w(`${p}/query/kernel`), w(`${p}/query/bias`));
-    const ks = dense2(before, w(`${p}/key/kernel`), w(`${p}/key/bias`));
-    const vs = dense2(before, w(`${p}/value/kernel`), w(`${p}/value/bias`));
+    const qs = dense(q, w(`${p}/query/kernel`), w(`${p}/query/bias`));
+    const ks = dense(before, w(`${p}/key/kernel`), w(`${p}/key/bias`));
+    const vs = dense(before, w(`${p}/value/kernel`), w(`${p}/value/bias`));
     // [B * h, rows, dh] per head (rows = 1 for the query, L for keys and values).
     const split = (t: tf.Tensor2D, rows: number) =>
       h === 1
@@ -247,11 +246,11 @@ export class SasRecModel {
     const weights = tf.softmax(scores) as tf.Tensor3D;
     const attended = tf.reshape(tf.matMul(weights, split(vs, L)), [B, d]) as tf.Tensor2D;
     // With h > 1 the heads' outputs are concatenated per row: [B * h, 1, dh] in head order is that.
-    const projected = dense2(attended, w(`${p}/out/kernel`), w(`${p}/out/bias`));
+    const projected = dense(attended, w(`${p}/out/kernel`), w(`${p}/out/bias`));
     const x = tf.add(q, projected) as tf.Tensor2D;
     const f = layerNorm(x, w(`${p}/ffnNorm/gamma`), w(`${p}/ffnNorm/beta`));
-    const inner = tf.relu(dense2(f, w(`${p}/ffn1/kernel`), w(`${p}/ffn1/bias`))) as tf.Tensor2D;
-    const outer = dense2(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`));
+    const inner = tf.relu(dense(f, w(`${p}/ffn1/kernel`), w(`${p}/ffn1/bias`))) as tf.Tensor2D;
+    const outer = dense(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`));
     const out = tf.mul(tf.add(f, outer), tf.tensor2d(lastValid, [B, 1])) as tf.Tensor2D;
     const features = layerNorm(out, w('final/gamma'), w('final/beta'));
     const attention = tf.mean(tf.reshape(weights, [B, h, L]), 1) as tf.Tensor2D;
@@ -326,9 +325,9 @@ export class SasRecModel {
     for (let i = 0; i < blocks; i++) {
       const p = `block${i}`;
       const q = layerNorm(x, w(`${p}/attnNorm/gamma`), w(`${p}/attnNorm/beta`));
-      const qs = dense2(q, w(`${p}/query/kernel`), w(`${p}/query/bias`));
-      const ks = dense2(x, w(`${p}/key/kernel`), w(`${p}/key/bias`));
-      const vs = dense2(x, w(`${p}/value/kernel`), w(`${p}/value/bias`));
+      const qs = dense(q, w(`${p}/query/kernel`), w(`${p}/query/bias`));
+      const ks = dense(x, w(`${p}/key/kernel`), w(`${p}/key/bias`));
+      const vs = dense(x, w(`${p}/value/kernel`), w(`${p}/value/bias`));
       const split = (t: tf.Tensor2D) =>
         h === 1
           ? tf.reshape(t, [B, L, d])
@@ -352,11 +351,11 @@ export class SasRecModel {
         h === 1
           ? tf.reshape(attended, [B * L, d])
           : tf.reshape(tf.transpose(tf.reshape(attended, [B, h, L, dh]), [0, 2, 1, 3]), [B * L, d]);
-      const projected = dense2(attended as tf.Tensor2D, w(`${p}/out/kernel`), w(`${p}/out/bias`));
+      const projected = dense(attended as tf.Tensor2D, w(`${p}/out/kernel`), w(`${p}/out/bias`));
       x = tf.add(q, projected);
       const f = layerNorm(x, w(`${p}/ffnNorm/gamma`), w(`${p}/ffnNorm/beta`));
-      const inner = dropout(tf.relu(dense2(f, w(`${p}/ffn1/kernel`), w(`${p}/ffn1/bias`))), rate, seed());
-      const outer = dropout(dense2(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`)), rate, seed());
+      const inner = dropout(tf.relu(dense(f, w(`${p}/ffn1/kernel`), w(`${p}/ffn1/bias`))), rate, seed());
+      const outer = dropout(dense(inner, w(`${p}/ffn2/kernel`), w(`${p}/ffn2/bias`)), rate, seed());
       x = tf.mul(tf.add(f, outer), timeline);
     }
     return { x, timeline, maskAdd, attention };
@@ -378,15 +377,4 @@ export class SasRecModel {
   private assertLive(): void {
     if (this.disposed) throw new Error('SasRecModel has been disposed');
   }
-}
-
-function dense2(x: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
-  return tf.add(matMul(x, kernel), bias) as tf.Tensor2D;
-}
-
-/** The newest SASRec model in the registry at `modelsDir` (e.g. `.data/models`), or undefined. */
-export async function loadLatestSasRec(
-  modelsDir: string,
-): Promise<{ model: SasRecModel; version: ModelVersion } | undefined> {
-  return loadLatest(modelsDir, SASREC_MODEL_NAME, SasRecModel.load);
 }

@@ -1,4 +1,4 @@
-import { escapeHtml, htmlReport } from '../htmlReport.js';
+import { escapeHtml, htmlReport } from '../core/training/htmlReport.js';
 /** Inputs of the SASRec training report. */
 export interface SasRecReportInput {
   title: string;

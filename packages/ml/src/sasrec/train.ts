@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../engagement/ops.js';
-import { createRng, type Rng, shuffleInPlace } from '../random.js';
+import { firstColumnCrossEntropy, gatherRows, matMul } from '../core/ops.js';
+import { createRng, type Rng, shuffleInPlace } from '../core/random.js';
 import type { LeaveOneOut } from './data.js';
 import { type EvaluationSet, evaluateRanking, modelScorer, type RankingMetrics } from './evaluate.js';
 import { type IndexBatch, type SasRecConfig, SasRecModel } from './model.js';
-import { firstColumnCrossEntropy, gatherRows } from './ops.js';
 import { TableAdam } from './tableAdam.js';
 
 export const LOSSES = ['bce', 'sampled', 'ce'] as const;

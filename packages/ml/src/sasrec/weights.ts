@@ -1,4 +1,4 @@
-import type { Rng } from '../random.js';
+import type { Rng } from '../core/random.js';
 
 /** The SASRec parameters: configuration, weight layout and initialisation, vocabulary checks. */
 

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend.js';
-import { evaluateEngagement } from '../src/engagement/evaluate.js';
-import { renderReport } from '../src/engagement/report.js';
-import { HOUR_MS, type UserHistory } from '../src/engagement/types.js';
-import { createRng } from '../src/random.js';
+import { selectBackend } from '../../src/core/backend.js';
+import { createRng } from '../../src/core/random.js';
+import { evaluateEngagement } from '../../src/engagement/evaluate.js';
+import { renderReport } from '../../src/engagement/report.js';
+import { HOUR_MS, type UserHistory } from '../../src/engagement/types.js';
 
 beforeAll(async () => {
   await selectBackend({ force: 'wasm' });

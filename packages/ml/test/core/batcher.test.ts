@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MicroBatcher } from '../src/batcher.js';
+import { MicroBatcher } from '../../src/core/batcher.js';
 
 describe('MicroBatcher', () => {
   it('answers concurrent requests from shared batches, in order, at most maxBatch at a time', async () => {

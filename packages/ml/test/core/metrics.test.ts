@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auc, brierScore, calibrationBins, logLoss, rocCurve } from '../src/engagement/metrics.js';
-import { createRng } from '../src/random.js';
+import { createRng } from '../../src/core/random.js';
+import { auc, brierScore, calibrationBins, logLoss, rocCurve } from '../../src/core/training/metrics.js';
 
 /** AUC by definition: P(score_pos > score_neg) + 0.5 P(tie), over all pairs. */
 function pairwiseAuc(labels: number[], scores: number[]): number {

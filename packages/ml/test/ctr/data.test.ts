@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CRITEO_FIELDS, parseCriteo } from '../src/ctr/criteo.js';
-import { FeatureEncoder, MISSING, OOV, tokenOf } from '../src/ctr/encoder.js';
-import { parseCtrJsonl } from '../src/ctr/jsonl.js';
-import { detectCtrFormat, readCtrData } from '../src/ctr/read.js';
-import { splitRows } from '../src/ctr/split.js';
+import { CRITEO_FIELDS, parseCriteo } from '../../src/ctr/criteo.js';
+import { FeatureEncoder, MISSING, OOV, tokenOf } from '../../src/ctr/encoder.js';
+import { parseCtrJsonl } from '../../src/ctr/jsonl.js';
+import { detectCtrFormat, readCtrData } from '../../src/ctr/read.js';
+import { splitRows } from '../../src/ctr/split.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-ctr-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend.js';
-import { FrequencyBaseline } from '../src/engagement/baseline.js';
-import { clipHistory } from '../src/engagement/examples.js';
-import { auc, logLoss } from '../src/engagement/metrics.js';
-import { forecastTask } from '../src/engagement/split.js';
-import { trainEngagementModel } from '../src/engagement/train.js';
-import { HOUR_MS, type UserHistory } from '../src/engagement/types.js';
-import { createRng } from '../src/random.js';
+import { selectBackend } from '../../src/core/backend.js';
+import { createRng } from '../../src/core/random.js';
+import { auc, logLoss } from '../../src/core/training/metrics.js';
+import { FrequencyBaseline } from '../../src/engagement/baseline.js';
+import { clipHistory } from '../../src/engagement/examples.js';
+import { forecastTask } from '../../src/engagement/split.js';
+import { trainEngagementModel } from '../../src/engagement/train.js';
+import { HOUR_MS, type UserHistory } from '../../src/engagement/types.js';
 
 beforeAll(async () => {
   await selectBackend({ force: 'wasm' });

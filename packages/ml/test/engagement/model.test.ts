@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend.js';
-import { resolveEngagementConfig } from '../src/engagement/config.js';
-import { EngagementModel } from '../src/engagement/model.js';
-import { HOUR_MS, type UserHistory } from '../src/engagement/types.js';
-import { createRng } from '../src/random.js';
+import { selectBackend } from '../../src/core/backend.js';
+import { createRng } from '../../src/core/random.js';
+import { resolveEngagementConfig } from '../../src/engagement/config.js';
+import { EngagementModel } from '../../src/engagement/model.js';
+import { HOUR_MS, type UserHistory } from '../../src/engagement/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

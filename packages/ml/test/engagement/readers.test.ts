@@ -9,8 +9,8 @@ import {
   readEventLog,
   readEventsCsv,
   readEventsJsonl,
-} from '../src/engagement/eventLog.js';
-import { GLOBO_HEADER, readGloboClicks } from '../src/engagement/globo.js';
+} from '../../src/engagement/eventLog.js';
+import { GLOBO_HEADER, readGloboClicks } from '../../src/engagement/globo.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-readers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -127,17 +127,6 @@ export async function latestVersion(rootDir: string, name: string): Promise<Mode
   return versions[versions.length - 1];
 }
 
-/** Loads the newest version with `load(dir)`; undefined when there is none. */
-export async function loadLatest<T>(
-  rootDir: string,
-  name: string,
-  load: (dir: string) => Promise<T>,
-): Promise<{ version: ModelVersion; model: T } | undefined> {
-  const version = await latestVersion(rootDir, name);
-  if (!version) return undefined;
-  return { version, model: await load(version.dir) };
-}
-
 export interface WatchOptions {
   /** Poll interval (default 30 s). Polling works on every filesystem, unlike fs.watch. */
   intervalMs?: number;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { activeHours, FrequencyBaseline, fitBetaBinomial } from '../src/engagement/baseline.js';
-import { buildExamples } from '../src/engagement/examples.js';
-import { horizonStart, visibleCount } from '../src/engagement/features.js';
-import { firstHourOf, forecastTask } from '../src/engagement/split.js';
-import { HOUR_MS, type UserHistory } from '../src/engagement/types.js';
-import { createRng } from '../src/random.js';
+import { createRng } from '../../src/core/random.js';
+import { activeHours, FrequencyBaseline, fitBetaBinomial } from '../../src/engagement/baseline.js';
+import { buildExamples } from '../../src/engagement/examples.js';
+import { horizonStart, visibleCount } from '../../src/engagement/features.js';
+import { firstHourOf, forecastTask } from '../../src/engagement/split.js';
+import { HOUR_MS, type UserHistory } from '../../src/engagement/types.js';
 
 const T0 = Date.UTC(2024, 0, 1, 0, 0, 0);
 const at = (hour: number, minute = 0) => T0 + hour * HOUR_MS + minute * 60_000;

@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend.js';
-import { FeatureEncoder } from '../src/ctr/encoder.js';
-import { CtrModel } from '../src/ctr/model.js';
-import { embeddingLookup } from '../src/ctr/ops.js';
-import { loadCtrModel, loadLatestCtr } from '../src/ctr/registry.js';
-import { trainCtrModel } from '../src/ctr/train.js';
-import { CTR_MODEL_NAME, type CtrFields, type FieldSpec } from '../src/ctr/types.js';
-import { auc } from '../src/engagement/metrics.js';
-import { createRng } from '../src/random.js';
-import { saveVersion } from '../src/registry.js';
+import { selectBackend } from '../../src/core/backend.js';
+import { gatherRows } from '../../src/core/ops.js';
+import { createRng } from '../../src/core/random.js';
+import { latestVersion, saveVersion } from '../../src/core/registry.js';
+import { auc } from '../../src/core/training/metrics.js';
+import { FeatureEncoder } from '../../src/ctr/encoder.js';
+import { CtrModel, loadCtrModel } from '../../src/ctr/model.js';
+import { trainCtrModel } from '../../src/ctr/train.js';
+import { CTR_MODEL_NAME, type CtrFields, type FieldSpec } from '../../src/ctr/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-ctr-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,10 +96,7 @@ describe('CtrModel', () => {
     const { grads, value } = tf.variableGrads(
       () =>
         tf.sum(
-          tf.mul(
-            embeddingLookup(table as tf.Tensor2D, ids),
-            tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3]),
-          ),
+          tf.mul(gatherRows(table as tf.Tensor2D, ids), tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9], [3, 3])),
         ) as tf.Scalar,
       [table],
     );
@@ -145,9 +141,9 @@ describe('CtrModel', () => {
     });
   }
 
-  it('loadLatestCtr serves the newest registry version', async () => {
+  it('loadCtrModel serves the newest registry version', async () => {
     const root = join(dir, 'registry');
-    expect(await loadLatestCtr(root)).toBeUndefined();
+    expect(await latestVersion(root, CTR_MODEL_NAME)).toBeUndefined();
     const model = CtrModel.create(encoder, { kind: 'autoint', ...SMALL, seed: 8 });
     const expected = await model.predict(data.rows.slice(0, 20));
     await saveVersion(root, CTR_MODEL_NAME, async (d) => {
@@ -155,9 +151,9 @@ describe('CtrModel', () => {
       return { kind: 'autoint' };
     });
     model.dispose();
-    const latest = await loadLatestCtr(root);
-    expect(latest?.model.kind).toBe('autoint');
-    expect(Array.from(await latest!.model.predict(data.rows.slice(0, 20)))).toEqual(Array.from(expected));
-    latest!.model.dispose();
+    const latest = await loadCtrModel((await latestVersion(root, CTR_MODEL_NAME))!.dir);
+    expect(latest.kind).toBe('autoint');
+    expect(Array.from(await latest.predict(data.rows.slice(0, 20)))).toEqual(Array.from(expected));
+    latest.dispose();
   });
 });

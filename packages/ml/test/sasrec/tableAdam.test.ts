@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend.js';
-import { createRng } from '../src/random.js';
-import { TableAdam } from '../src/sasrec/tableAdam.js';
+import { selectBackend } from '../../src/core/backend.js';
+import { createRng } from '../../src/core/random.js';
+import { TableAdam } from '../../src/sasrec/tableAdam.js';
 
 beforeAll(async () => {
   await selectBackend({ force: 'wasm' });

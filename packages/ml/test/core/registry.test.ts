@@ -3,16 +3,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend.js';
-import { EngagementModel } from '../src/engagement/model.js';
+import { selectBackend } from '../../src/core/backend.js';
 import {
   latestVersion,
   listVersions,
-  loadLatest,
   type ModelVersion,
   saveVersion,
   watchLatest,
-} from '../src/registry.js';
+} from '../../src/core/registry.js';
+import { EngagementModel } from '../../src/engagement/model.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ml-registry-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -86,12 +85,13 @@ describe('model registry', () => {
       await model.save(dir);
       return { kind: 'test' };
     });
-    const loaded = await loadLatest(root, 'engagement', EngagementModel.load);
-    expect(loaded?.version.version).toBe(saved.version);
+    const latest = await latestVersion(root, 'engagement');
+    expect(latest?.version).toBe(saved.version);
+    const loaded = await EngagementModel.load(latest!.dir);
     const history = { events: [{ at: Date.UTC(2024, 0, 1, 8) }] };
     const slot = Date.UTC(2024, 0, 1, 10);
-    expect(await loaded!.model.predict([history], [slot])).toEqual(await model.predict([history], [slot]));
-    loaded!.model.dispose();
+    expect(await loaded.predict([history], [slot])).toEqual(await model.predict([history], [slot]));
+    loaded.dispose();
     model.dispose();
     await expect.poll(() => seen, { timeout: 2_000, interval: 20 }).toEqual([saved.version]);
     watcher.stop();

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend.js';
-import { evaluateCtr } from '../src/ctr/evaluate.js';
-import { renderCtrReport } from '../src/ctr/report.js';
-import type { CtrDataset } from '../src/ctr/types.js';
-import { createRng } from '../src/random.js';
+import { selectBackend } from '../../src/core/backend.js';
+import { createRng } from '../../src/core/random.js';
+import { evaluateCtr } from '../../src/ctr/evaluate.js';
+import { renderCtrReport } from '../../src/ctr/report.js';
+import type { CtrDataset } from '../../src/ctr/types.js';
 
 beforeAll(async () => {
   await selectBackend({ force: 'wasm' });

@@ -3,25 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../src/backend.js';
-import { createRng } from '../src/random.js';
-import { saveVersion } from '../src/registry.js';
-import { buildVocabulary, leaveOneOut, readSequences } from '../src/sasrec/data.js';
+import { selectBackend } from '../../src/core/backend.js';
+import { createRng } from '../../src/core/random.js';
+import { latestVersion, saveVersion } from '../../src/core/registry.js';
+import { buildVocabulary, leaveOneOut, readSequences } from '../../src/sasrec/data.js';
 import {
   evaluateRanking,
   evaluationSet,
   popularityScorer,
   type RankingMetrics,
   stageInput,
-} from '../src/sasrec/evaluate.js';
-import {
-  groupByLength,
-  leftPad,
-  loadLatestSasRec,
-  SASREC_MODEL_NAME,
-  SasRecModel,
-} from '../src/sasrec/model.js';
-import { trainSasRec } from '../src/sasrec/train.js';
+} from '../../src/sasrec/evaluate.js';
+import { groupByLength, leftPad, SASREC_MODEL_NAME, SasRecModel } from '../../src/sasrec/model.js';
+import { trainSasRec } from '../../src/sasrec/train.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ml-sasrec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -295,9 +289,9 @@ describe('SasRecModel', () => {
       await trained.save(d);
       return { ok: true };
     });
-    const latest = await loadLatestSasRec(dir);
-    expect(latest?.version.version).toBe(saved.version);
-    const loaded = latest!.model;
+    const latest = await latestVersion(dir, SASREC_MODEL_NAME);
+    expect(latest?.version).toBe(saved.version);
+    const loaded = await SasRecModel.load(latest!.dir);
     try {
       expect(loaded.itemIds).toEqual(trained.itemIds);
       expect(loaded.config).toEqual(trained.config);
