@@ -12,8 +12,8 @@ import {
   weightShapes,
 } from './weights.js';
 
-export { groupByLength, type IndexBatch, LENGTH_GROUPS, leftPad, MERGE_POSITIONS } from './batches.js';
-export { checkSasRecConfig, type SasRecConfig } from './weights.js';
+export { groupByLength, type IndexBatch, LENGTH_GROUPS, leftPad } from './batches.js';
+export type { SasRecConfig } from './weights.js';
 
 /** The registry name SASRec models are saved under. */
 export const SASREC_MODEL_NAME = 'sasrec';
