@@ -10,7 +10,7 @@ export type SubgraphRequest = GraphQLDataSourceProcessOptions<GatewayContext>['r
 export type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
 /** A call to a subgraph that brought back no GraphQL answer (down, timed out, 5xx, not JSON). */
-export interface SubgraphFailure {
+interface SubgraphFailure {
   /** The subgraph's name in the supergraph. */
   name: string;
   error: unknown;
