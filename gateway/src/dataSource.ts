@@ -1,16 +1,8 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import {
-  ANONYMOUS,
-  type Caller,
-  INTERNAL_CONTEXT_HEADER,
-  signInternalContext,
-} from '@attention-mesh/platform';
+import { ANONYMOUS } from '@attention-mesh/platform';
 import { Agent, fetch as undiciFetch } from 'undici';
-
-export interface GatewayContext {
-  requestId: string;
-  caller: Caller;
-}
+import type { GatewayContext } from './context.js';
+import type { GatewayPlugin, SubgraphResponse } from './plugins/gatewayPlugin.js';
 
 /** One keep-alive connection pool for every subgraph call. */
 export function createSubgraphAgent(): Agent {
@@ -22,27 +14,54 @@ export function createSubgraphAgent(): Agent {
   });
 }
 
-/**
- * Calls a subgraph over the shared undici pool and signs who is calling: subgraphs trust only the
- * signed `x-mesh-context`, never headers a client could set.
- */
+/** Calls one subgraph over the shared undici pool, running the plugins' subgraph hooks. */
 export class MeshDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, secret: string, agent: Agent) {
+  constructor(
+    private readonly name: string,
+    url: string,
+    agent: Agent,
+    private readonly plugins: readonly GatewayPlugin[],
+  ) {
     super({
       url,
       fetcher: ((input: string, init: Parameters<typeof undiciFetch>[1]) =>
         undiciFetch(input, { ...init, dispatcher: agent })) as unknown as RemoteGraphQLDataSource['fetcher'],
     });
-    this.secret = secret;
   }
 
-  private readonly secret: string;
+  /** Errors of the HTTP exchange itself; only these are failures for `onSubgraphFailure`. */
+  private readonly failures = new WeakSet<object>();
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = request.http?.headers;
-    if (!headers) return;
+  override async willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    // The gateway's own calls may come without a request context; they act for nobody.
     const ctx = context as Partial<GatewayContext>;
-    headers.set(INTERNAL_CONTEXT_HEADER, signInternalContext(ctx.caller ?? ANONYMOUS, this.secret));
-    if (ctx.requestId) headers.set('x-request-id', ctx.requestId);
+    const full = ctx.caller
+      ? (context as GatewayContext)
+      : { ...ctx, requestId: ctx.requestId ?? '', caller: ANONYMOUS };
+    for (const p of this.plugins)
+      await p.willSendSubgraphRequest?.({ name: this.name, request, context: full });
+  }
+
+  override didEncounterError(error: Error): never {
+    if (typeof error === 'object' && error) this.failures.add(error);
+    throw error;
+  }
+
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<SubgraphResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      if (typeof error !== 'object' || !error || !this.failures.has(error)) throw error;
+      for (const p of this.plugins) {
+        const answer = p.onSubgraphFailure?.({ name: this.name, error, request: options.request });
+        if (answer) return answer;
+      }
+      throw error;
+    }
   }
 }

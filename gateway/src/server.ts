@@ -1,10 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
-import {
+  ANONYMOUS,
   closeServer,
   createHttpService,
   createLogger,
@@ -12,9 +9,14 @@ import {
   type Logger,
   listen,
 } from '@attention-mesh/platform';
-import { callerFromAuthorization } from './auth.js';
 import type { GatewayConfig } from './config.js';
-import { createSubgraphAgent, type GatewayContext, MeshDataSource } from './dataSource.js';
+import type { GatewayContext } from './context.js';
+import { createSubgraphAgent, MeshDataSource } from './dataSource.js';
+import type { GatewayPlugin } from './plugins/gatewayPlugin.js';
+import { useAuth } from './plugins/useAuth.js';
+import { useInternalContext } from './plugins/useInternalContext.js';
+import { useLandingPage } from './plugins/useLandingPage.js';
+import { useSubgraphErrors } from './plugins/useSubgraphErrors.js';
 import { staticSupergraph } from './supergraph.js';
 
 export interface RunningGateway {
@@ -30,14 +32,20 @@ export async function startGateway(
   opts: { logger?: Logger } = {},
 ): Promise<RunningGateway> {
   const logger = opts.logger ?? createLogger({ service: 'gateway', ...config.log });
+  const production = config.env === 'production';
+  const plugins: GatewayPlugin[] = [
+    useAuth(config.jwtSecret),
+    useInternalContext(config.internalSecret),
+    useSubgraphErrors(logger),
+    useLandingPage(production),
+  ];
   const agent = createSubgraphAgent();
   const gateway = new ApolloGateway({
     supergraphSdl: staticSupergraph(config.supergraphFile, config.watchSupergraph, logger),
     buildService: ({ name, url }) =>
-      new MeshDataSource(config.subgraphUrls[name] ?? url ?? '', config.internalSecret, agent),
+      new MeshDataSource(name, config.subgraphUrls[name] ?? url ?? '', agent, plugins),
     logger,
   });
-  const production = config.env === 'production';
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger,
@@ -47,11 +55,7 @@ export async function startGateway(
     stopOnTerminationSignals: false,
     formatError: (formatted) =>
       formatError(formatted, (f) => logger.error({ error: f }, 'internal error hidden from client')),
-    plugins: [
-      production
-        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
-    ],
+    plugins: plugins.flatMap((p) => p.apolloPlugins ?? []),
   });
   await apollo.start();
 
@@ -62,7 +66,9 @@ export async function startGateway(
     ready: () => true,
     health: () => ({ service: 'gateway' }),
     async context(req, requestId) {
-      return { requestId, caller: callerFromAuthorization(req.headers.authorization, config.jwtSecret) };
+      let context: GatewayContext = { requestId, caller: ANONYMOUS };
+      for (const p of plugins) if (p.context) context = { ...context, ...(await p.context(req, context)) };
+      return context;
     },
   });
   const port = await listen(server, config.http.port, config.http.host);
