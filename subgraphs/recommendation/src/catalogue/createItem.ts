@@ -16,7 +16,8 @@ export interface NewItem {
   title: string;
   kind: ItemKind;
   category: string;
-  tags: string[];
+  /** The schema defaults it to none; an explicit null means none too. */
+  tags?: string[] | null;
   url?: string | null;
   publishedAt?: number | null;
 }
@@ -32,7 +33,7 @@ export async function createItem(runtime: RecommendationRuntime, input: NewItem)
     title: checkText(input.title, 'input.title', 300),
     kind: input.kind,
     category: checkSlug(input.category, 'input.category', 'category'),
-    tags: checkSlugs(input.tags, 'input.tags', 30, 'tag'),
+    tags: checkSlugs(input.tags ?? [], 'input.tags', 30, 'tag'),
     url: input.url == null ? null : checkHttpUrl(input.url, 'input.url'),
     publishedAt: input.publishedAt ?? now,
     createdAt: now,

@@ -20,7 +20,7 @@ export function modelInfo(holder: ModelHolder) {
   const served = holder.current;
   return {
     name: 'sasrec',
-    status: served ? 'SERVING' : 'NO_MODEL',
+    status: served ? ('SERVING' as const) : ('NO_MODEL' as const),
     version: served?.version ?? null,
     trainedAt: served ? Date.parse(served.trainedAt) : null,
     metrics: served ? numericMetrics(served.metrics) : [],
