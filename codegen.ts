@@ -12,7 +12,10 @@ const subgraphs = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
   users: {},
   attention: {},
-  recommendation: {},
+  recommendation: {
+    Item: '../models/Item.js#ItemDoc',
+    User: '../resolvers/parents.js#UserRef',
+  },
   ads: {},
   feedback: {},
 };

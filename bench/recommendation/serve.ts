@@ -35,7 +35,7 @@ import {
   trainSasRec,
 } from '@attention-mesh/ml/training';
 import { loadConfig, type RunningSubgraph, startSubgraph } from '@attention-mesh/platform';
-import { type RecommendationModels, recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
+import { type RecommendationRuntime, recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
 import * as tf from '@tensorflow/tfjs';
 import {
   fmt,
@@ -134,7 +134,7 @@ async function startRec(
   dbName: string,
   modelsDir: string,
   maxBatch: number,
-): Promise<RunningSubgraph<RecommendationModels>> {
+): Promise<RunningSubgraph<RecommendationRuntime>> {
   const config = loadConfig(
     'recommendation',
     {
@@ -287,8 +287,8 @@ const batched = await startRec(db.uri, dbName, registry.dir, 128);
 const unbatched = await startRec(db.uri, dbName, registry.dir, 1);
 try {
   const { importSequences, readSequenceFile } = await importFromRepo<
-    typeof import('../../subgraphs/recommendation/dist/importSequences.js')
-  >('subgraphs/recommendation/dist/importSequences.js');
+    typeof import('../../subgraphs/recommendation/dist/sequences/importSequences.js')
+  >('subgraphs/recommendation/dist/sequences/importSequences.js');
   const t0 = performance.now();
   let last = 0;
   const imported = await importSequences(batched.runtime, DATA, {

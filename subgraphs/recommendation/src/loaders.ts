@@ -1,8 +1,8 @@
 import { byIdLoader } from '@attention-mesh/platform';
 import type { ItemDoc } from './models/Item.js';
-import type { RecommendationModels } from './server.js';
+import type { RecommendationRuntime } from './runtime.js';
 
-export function createLoaders(models: RecommendationModels) {
-  return { item: byIdLoader<ItemDoc>(models.Item) };
+export function createLoaders(runtime: RecommendationRuntime) {
+  return { item: byIdLoader<ItemDoc>(runtime.Item) };
 }
 export type RecommendationLoaders = ReturnType<typeof createLoaders>;

@@ -1,115 +1,38 @@
-import { CounterWriter, KeyedLock, LruCache, type SubgraphDefinition } from '@attention-mesh/platform';
-import type { Connection } from 'mongoose';
-import { CatalogueCache } from './catalogue.js';
-import { type RecommendationConfig, recommendationConfig } from './config.js';
+import type { GraphQLResolverMap, SubgraphDefinition } from '@attention-mesh/platform';
+import { recommendationConfig } from './config.js';
 import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
-import { itemModel } from './models/Item.js';
-import { itemPopularityModel } from './models/ItemPopularity.js';
-import { recStateModel } from './models/RecState.js';
-import { userSequenceModel } from './models/UserSequence.js';
-import { ExposureTracker } from './ranking/exposure.js';
-import { PopularityRanking } from './ranking/popularity.js';
-import { type RecommendationContext, resolvers } from './resolvers/index.js';
-import { ModelHolder } from './serving/modelHolder.js';
-import type { Ranking } from './serving/ranker.js';
+import type { Context, RecommendationContext } from './resolvers/context.js';
+import { resolvers } from './resolvers/index.js';
+import { createRuntime, type RecommendationRuntime } from './runtime.js';
 import { watchSasRec } from './serving/watchModel.js';
-import { UserCache } from './userCache.js';
 
-export function createModels(conn: Connection, config: RecommendationConfig) {
-  const Item = itemModel(conn);
-  const ItemPopularity = itemPopularityModel(conn);
-  const UserSequence = userSequenceModel(conn);
-  const RecState = recStateModel(conn);
-  /** The catalogue version the in-memory state was read at (see RecState). */
-  let seenVersion: number | null = null;
-  const catalogue = new CatalogueCache(Item);
-  const users = new UserCache(UserSequence);
-  const popularity = new PopularityRanking((id) => catalogue.get(id)?.category, 1_000);
-  let warm: Promise<void> | undefined;
-  return {
-    Item,
-    ItemPopularity,
-    UserSequence,
-    RecState,
-    config,
-    settings: config.recommendation,
-    catalogue,
-    popularity,
-    exposure: new ExposureTracker(config.recommendation.exposureWindow, config.recommendation.exposureCap),
-    holder: new ModelHolder(),
-    users,
-    /** Rankings by user, model version, sequence version and category, for stable pages. */
-    rankings: new LruCache<string, Ranking>(20_000),
-    /** Sequence updates of one user take turns. */
-    userLock: new KeyedLock(),
-    popularityWriter: new CounterWriter(ItemPopularity),
-    /** Loads the catalogue, the users' sequences and the popularity counters into memory once (awaited by the resolvers). */
-    warmUp(): Promise<void> {
-      warm ??= loadState();
-      warm.catch(() => {
-        warm = undefined;
-      });
-      return warm;
-    },
-    /** Re-reads the catalogue, the users and the popularity counters (after a bulk import into a running service). */
-    reloadState: () => loadState(),
-    /**
-     * Re-reads the catalogue and the popularity counters when their version moved (changes made through
-     * other replicas or imports); this process's own writes are in memory already. A version read by
-     * `_id` is all an unchanged catalogue costs: a full re-read stalls requests on a large catalogue.
-     */
-    async refresh(): Promise<boolean> {
-      const state = await RecState.findById('catalogue').lean();
-      if ((state?.version ?? 0) === seenVersion) return false;
-      await loadState(false);
-      return true;
-    },
-  };
-  async function loadState(withUsers = true): Promise<void> {
-    const version = (await RecState.findById('catalogue').lean())?.version ?? 0;
-    await catalogue.reload();
-    if (withUsers) await users.load();
-    const counts = (await ItemPopularity.find({}).lean()) as {
-      _id: string;
-      engagedMs?: number;
-      interactions?: number;
-      imported?: number;
-    }[];
-    for (const c of counts) {
-      popularity.set(c._id, {
-        engagedMs: c.engagedMs ?? 0,
-        interactions: c.interactions ?? 0,
-        imported: c.imported ?? 0,
-      });
-    }
-    popularity.invalidate();
-    seenVersion = version;
-  }
-}
-export type RecommendationModels = ReturnType<typeof createModels>;
+// The package's entry point: benchmarks and tests reach the runtime's type through it.
+export type { RecommendationRuntime } from './runtime.js';
 
 /**
  * The recommendation subgraph: the item catalogue, users' recent sequences (from attention and feedback
  * events), the SASRec model served from the registry behind a micro-batcher, recommendations with
  * explanations, diversity and exposure-fairness re-ranking, similar items and model info.
  */
-export const recommendationSubgraph: SubgraphDefinition<RecommendationModels, RecommendationContext> = {
+export const recommendationSubgraph: SubgraphDefinition<RecommendationRuntime, RecommendationContext> = {
   name: 'recommendation',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
-  resolvers,
+  // The generated map types `__resolveReference` as federation calls it (reference, context, info),
+  // which @apollo/subgraph's map declares as a field resolver: same function, two signatures.
+  resolvers: resolvers as GraphQLResolverMap<Context>,
   config: recommendationConfig,
-  runtime: createModels,
-  context: (models) => ({ models, loaders: createLoaders(models) }),
-  background: (models, { events, logger }) => {
-    void models.warmUp().catch((err: unknown) => logger.error({ err }, 'catalogue could not be loaded'));
+  runtime: createRuntime,
+  context: (runtime) => ({ runtime, loaders: createLoaders(runtime) }),
+  background: (runtime, { events, logger }) => {
+    void runtime.warmUp().catch((err: unknown) => logger.error({ err }, 'catalogue could not be loaded'));
     const refresh = setInterval(() => {
-      models.refresh().catch((err: unknown) => logger.warn({ err }, 'catalogue refresh failed'));
-    }, models.settings.refreshMs);
+      runtime.refresh().catch((err: unknown) => logger.warn({ err }, 'catalogue refresh failed'));
+    }, runtime.settings.refreshMs);
     refresh.unref();
     return [
-      startConsumers(models, events),
-      watchSasRec(models.config, logger, models.holder),
+      startConsumers(runtime, events),
+      watchSasRec(runtime.config, logger, runtime.holder),
       { stop: () => clearInterval(refresh) },
     ];
   },

@@ -1,9 +1,9 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type RecommendationModels, recommendationSubgraph } from '../src/server.js';
+import { type RecommendationRuntime, recommendationSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<RecommendationModels>;
+let sg: RunningSubgraph<RecommendationRuntime>;
 const CREATE = `mutation($input: CreateItemInput!) { createItem(input: $input) { id title kind category tags url } }`;
 const LIST = `query($category: String, $first: Int!, $after: String) {
   items(category: $category, first: $first, after: $after) { edges { node { id category } } pageInfo { hasNextPage endCursor } }

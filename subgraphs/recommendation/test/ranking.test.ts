@@ -5,7 +5,7 @@ import { capExposure, ExposureTracker, gini } from '../src/ranking/exposure.js';
 import { mmr, mmrUnitRows } from '../src/ranking/mmr.js';
 import { PopularityRanking } from '../src/ranking/popularity.js';
 import { topK, topKEligible } from '../src/ranking/topK.js';
-import { applyChange, changeFromAttention, changeFromFeedback } from '../src/sequences.js';
+import { applyChange, changeFromAttention, changeFromFeedback } from '../src/sequences/sequenceChange.js';
 
 describe('topK', () => {
   it('matches a full sort, skipping rejected indices, -Infinity and NaN', () => {

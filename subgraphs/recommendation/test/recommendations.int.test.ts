@@ -6,10 +6,10 @@ import { type AttentionRecordedData, meshEvent, type RunningSubgraph } from '@at
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { exportSequences, importSequences } from '../src/importSequences.js';
 import type { UserSequenceDoc } from '../src/models/UserSequence.js';
-import { normalizeUser } from '../src/sequenceStore.js';
-import { type RecommendationModels, recommendationSubgraph } from '../src/server.js';
+import { exportSequences, importSequences } from '../src/sequences/importSequences.js';
+import { normalizeUser } from '../src/sequences/normalizeUser.js';
+import { type RecommendationRuntime, recommendationSubgraph } from '../src/server.js';
 
 const ITEMS = 40;
 const USERS = 40;
@@ -43,7 +43,7 @@ async function saveModel(seed: number, loss: number) {
   return version;
 }
 
-let sg: RunningSubgraph<RecommendationModels>;
+let sg: RunningSubgraph<RecommendationRuntime>;
 beforeAll(async () => {
   await saveModel(1, 0.5);
   sg = await startTestSubgraph(recommendationSubgraph, inject('mongoUri'), {

@@ -3,8 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connectMongo, createLogger, loadConfig } from '@attention-mesh/platform';
 import { recommendationConfig } from '../config.js';
-import { exportSequences } from '../importSequences.js';
-import { createModels } from '../server.js';
+import { createRuntime } from '../runtime.js';
+import { exportSequences } from '../sequences/importSequences.js';
 
 /**
  * `npm run export:rec -- --out <file>`: writes the stored sequences as `user item` lines, the format
@@ -18,9 +18,9 @@ if (!values.out) {
 const config = loadConfig('recommendation', { LOG_LEVEL: 'warn', ...process.env }, recommendationConfig);
 const logger = createLogger({ service: 'export', level: config.log.level, pretty: false });
 const conn = await connectMongo({ uri: config.mongo.uri, dbName: config.mongo.dbName, logger });
-const models = createModels(conn, config);
+const runtime = createRuntime(conn, config);
 const out = createWriteStream(values.out);
-const result = await exportSequences(models, async (chunk) => {
+const result = await exportSequences(runtime, async (chunk) => {
   if (!out.write(chunk)) await once(out, 'drain');
 });
 out.end();

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { connectMongo, createLogger, ensureIndexes, loadConfig } from '@attention-mesh/platform';
 import { recommendationConfig } from '../config.js';
-import { importSequences } from '../importSequences.js';
 import type { ItemKind } from '../models/Item.js';
-import { createModels } from '../server.js';
+import { createRuntime } from '../runtime.js';
+import { importSequences } from '../sequences/importSequences.js';
 
 /**
  * `npm run import:rec -- --data <user item file> [--title-prefix "Games item"] [--category games]
@@ -37,13 +37,13 @@ if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(category)) {
 const config = loadConfig('recommendation', { LOG_LEVEL: 'warn', ...process.env }, recommendationConfig);
 const logger = createLogger({ service: 'import', level: config.log.level, pretty: false });
 const conn = await connectMongo({ uri: config.mongo.uri, dbName: config.mongo.dbName, logger });
-const models = createModels(conn, config);
+const runtime = createRuntime(conn, config);
 await ensureIndexes(conn);
 
 const tty = process.stderr.isTTY;
 const started = Date.now();
 let last = 0;
-const result = await importSequences(models, values.data, {
+const result = await importSequences(runtime, values.data, {
   titlePrefix: values['title-prefix'] ?? 'Games item',
   category,
   kind,

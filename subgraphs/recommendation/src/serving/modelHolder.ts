@@ -1,6 +1,6 @@
 import type { MicroBatcher } from '@attention-mesh/ml';
 import { InFlightGuard } from '@attention-mesh/platform';
-import type { CatalogueCache } from '../catalogue.js';
+import type { Catalogue } from '../catalogue/Catalogue.js';
 import { UnitEmbeddings } from '../ranking/embeddings.js';
 import type { RecommendResult, SequenceRecommender } from './types.js';
 
@@ -25,7 +25,7 @@ export class ServedModel {
    * 1 for each model index whose item is in the catalogue (and of `category` when given), so the top-k
    * pass over every score tests eligibility with one array read. Rebuilt when the catalogue changes.
    */
-  catalogueMask(catalogue: CatalogueCache, category: string | null): Uint8Array {
+  catalogueMask(catalogue: Catalogue, category: string | null): Uint8Array {
     if (this.masksGeneration !== catalogue.generation) {
       this.masks.clear();
       this.masksGeneration = catalogue.generation;
@@ -49,7 +49,7 @@ export class ServedModel {
    * a user's top-k may pick. A fresh copy per request (23 KB for Games: a memcpy, not a pass in code).
    */
   eligibleFor(
-    catalogue: CatalogueCache,
+    catalogue: Catalogue,
     category: string | null,
     seen: readonly string[],
     hidden: readonly string[],

@@ -1,5 +1,5 @@
 import type { LruCache } from '@attention-mesh/platform';
-import type { CatalogueCache } from '../catalogue.js';
+import type { Catalogue } from '../catalogue/Catalogue.js';
 import type { UserSequenceDoc } from '../models/UserSequence.js';
 import { capExposure, type ExposureTracker } from '../ranking/exposure.js';
 import { mmrUnitRows } from '../ranking/mmr.js';
@@ -34,7 +34,7 @@ export interface Ranking {
 }
 
 export interface RankerDeps {
-  catalogue: CatalogueCache;
+  catalogue: Catalogue;
   popularity: PopularityRanking;
   exposure: ExposureTracker;
   holder: ModelHolder;

@@ -1,6 +1,6 @@
 import { LruCache } from '@attention-mesh/platform';
-import type { UserSequenceDoc, UserSequenceModel } from './models/UserSequence.js';
-import { normalizeUser } from './sequenceStore.js';
+import type { UserSequenceDoc, UserSequenceModel } from '../models/UserSequence.js';
+import { normalizeUser } from './normalizeUser.js';
 
 /**
  * Users' sequences in memory, most recently used first: a recommendation reads its user here instead of

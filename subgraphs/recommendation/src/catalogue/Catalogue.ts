@@ -1,4 +1,4 @@
-import type { ItemDoc } from './models/Item.js';
+import type { ItemDoc } from '../models/Item.js';
 
 interface ItemFinder {
   find(filter: object): { lean(): PromiseLike<unknown> };
@@ -10,7 +10,7 @@ interface ItemFinder {
  * collection). Loaded at start, refreshed periodically (items created by other replicas) and updated
  * at once by this replica's writes.
  */
-export class CatalogueCache {
+export class Catalogue {
   private items = new Map<string, ItemDoc>();
   private loadedAt = 0;
   /** Bumped on every change, so masks derived from the catalogue know when to rebuild. */

@@ -1,8 +1,9 @@
 import type { CounterUpdate, CounterWriter, KeyedLock } from '@attention-mesh/platform';
-import type { UserSequenceDoc, UserSequenceModel } from './models/UserSequence.js';
-import type { PopularityRanking } from './ranking/popularity.js';
-import { applyChange, type SequenceChange } from './sequences.js';
-import type { UserCache } from './userCache.js';
+import type { UserSequenceDoc, UserSequenceModel } from '../models/UserSequence.js';
+import type { PopularityRanking } from '../ranking/popularity.js';
+import { normalizeUser } from './normalizeUser.js';
+import { applyChange, type SequenceChange } from './sequenceChange.js';
+import type { UserCache } from './UserCache.js';
 
 export interface SequenceStoreDeps {
   UserSequence: UserSequenceModel;
@@ -10,21 +11,6 @@ export interface SequenceStoreDeps {
   userLock: KeyedLock;
   popularityWriter: CounterWriter;
   popularity: PopularityRanking;
-}
-
-/**
- * A stored user with every list present (imports upsert with `$setOnInsert`, which the embedded database
- * does not always apply next to `$set`).
- */
-export function normalizeUser(doc: Partial<UserSequenceDoc> & { _id: string }): UserSequenceDoc {
-  return {
-    _id: doc._id,
-    items: doc.items ?? [],
-    hidden: doc.hidden ?? [],
-    applied: doc.applied ?? [],
-    version: doc.version ?? 0,
-    updatedAt: doc.updatedAt ?? 0,
-  };
 }
 
 const EMPTY = { items: [] as string[], hidden: [] as string[], applied: [] as string[], version: 0 };

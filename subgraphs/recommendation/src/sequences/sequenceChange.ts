@@ -1,5 +1,5 @@
 import type { CatalogEvent } from '@attention-mesh/platform';
-import { MAX_APPLIED, MAX_HIDDEN, MAX_SEQUENCE, type UserSequenceDoc } from './models/UserSequence.js';
+import { MAX_APPLIED, MAX_HIDDEN, MAX_SEQUENCE, type UserSequenceDoc } from '../models/UserSequence.js';
 
 /** What one event does to a user's sequence and to item popularity. */
 export interface SequenceChange {

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { bulkUpsert, insertNew } from '@attention-mesh/platform';
-import type { ItemDoc, ItemKind } from './models/Item.js';
-import { bumpCatalogueVersion } from './models/RecState.js';
-import { MAX_SEQUENCE } from './models/UserSequence.js';
-import type { RecommendationModels } from './server.js';
+import type { ItemDoc, ItemKind } from '../models/Item.js';
+import { bumpCatalogueVersion } from '../models/RecState.js';
+import { MAX_SEQUENCE } from '../models/UserSequence.js';
+import type { RecommendationRuntime } from '../runtime.js';
 
 export interface ImportOptions {
   /** Items get the title `<titlePrefix> <token>` (default "Item"). */
@@ -67,7 +67,7 @@ export async function readSequenceFile(
  * the same file twice counts it once). Safe to run again.
  */
 export async function importSequences(
-  models: Pick<RecommendationModels, 'Item' | 'UserSequence' | 'ItemPopularity' | 'RecState'>,
+  runtime: Pick<RecommendationRuntime, 'Item' | 'UserSequence' | 'ItemPopularity' | 'RecState'>,
   path: string,
   opts: ImportOptions = {},
 ): Promise<ImportResult> {
@@ -91,7 +91,7 @@ export async function importSequences(
       publishedAt: now,
       createdAt: now,
     }));
-    itemsCreated += (await insertNew(models.Item, docs)).length;
+    itemsCreated += (await insertNew(runtime.Item, docs)).length;
     opts.onProgress?.({
       phase: 'items',
       done: Math.min(i + ITEM_BATCH, itemIds.length),
@@ -113,7 +113,7 @@ export async function importSequences(
         upsert: true as const,
       },
     }));
-    await bulkUpsert(models.UserSequence, ops);
+    await bulkUpsert(runtime.UserSequence, ops);
     opts.onProgress?.({ phase: 'users', done: Math.min(i + batch, users.length), total: users.length });
   }
 
@@ -126,10 +126,10 @@ export async function importSequences(
         upsert: true as const,
       },
     }));
-    await bulkUpsert(models.ItemPopularity, ops);
+    await bulkUpsert(runtime.ItemPopularity, ops);
     opts.onProgress?.({ phase: 'popularity', done: Math.min(i + batch, pops.length), total: pops.length });
   }
-  await bumpCatalogueVersion(models.RecState);
+  await bumpCatalogueVersion(runtime.RecState);
   return { lines, skipped, users: sequences.size, items: counts.size, itemsCreated };
 }
 
@@ -139,13 +139,13 @@ export async function importSequences(
  * items contain whitespace (not expressible in the format) are skipped and counted.
  */
 export async function exportSequences(
-  models: Pick<RecommendationModels, 'UserSequence'>,
+  runtime: Pick<RecommendationRuntime, 'UserSequence'>,
   write: (chunk: string) => Promise<void> | void,
 ): Promise<{ users: number; lines: number; skipped: number }> {
   let users = 0;
   let lines = 0;
   let skipped = 0;
-  const cursor = models.UserSequence.find({}).lean().cursor();
+  const cursor = runtime.UserSequence.find({}).lean().cursor();
   for await (const doc of cursor) {
     const d = doc as { _id: string; items?: string[] };
     const items = d.items ?? [];
