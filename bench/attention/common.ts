@@ -25,7 +25,7 @@ import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph'
 import { usersSubgraph } from '@attention-mesh/users-subgraph';
 import type { Connection } from 'mongoose';
 // Types only (erased): the event input as the attention subgraph validates it.
-import type { AttentionEventInput } from '../../subgraphs/attention/dist/eventRules.js';
+import type { AttentionEventInput } from '../../subgraphs/attention/dist/ingest/eventRules.js';
 
 import { type BenchDatabase, startDatabase } from '../shared/database.js';
 import { latencySummary, percentile } from '../shared/latency.js';
@@ -233,7 +233,7 @@ type SubgraphName = keyof typeof DEFINITIONS;
 export interface Mesh {
   gateway: RunningGateway;
   subgraphs: Partial<Record<SubgraphName, RunningSubgraph<unknown>>>;
-  attention: RunningSubgraph<import('@attention-mesh/attention-subgraph').AttentionModels>;
+  attention: RunningSubgraph<import('../../subgraphs/attention/dist/runtime.js').AttentionRuntime>;
   /** The event bus every subgraph shares, on a connection of its own (command monitoring on). */
   bus: { connection: Connection };
   /** The database names used (dropped by `stop` when the server is not a private one). */

@@ -135,8 +135,8 @@ async function main() {
   const busMonitor = new CommandMonitor(mesh.bus.connection);
   try {
     const { toDoc } = await importFromRepo<
-      typeof import('../../subgraphs/attention/dist/recordAttention.js')
-    >('subgraphs/attention/dist/recordAttention.js');
+      typeof import('../../subgraphs/attention/dist/ingest/recordAttention.js')
+    >('subgraphs/attention/dist/ingest/recordAttention.js');
 
     // --- raw driver insertMany: the same stored shape, the same indexes as attention_events
     const raw = mesh.attention.connection.db!.collection<AttentionEventDoc>(RAW_COLLECTION);

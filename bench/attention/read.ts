@@ -85,8 +85,8 @@ async function load(
   sampledItems: Set<string>,
 ) {
   const { importEvents } = await importFromRepo<
-    typeof import('../../subgraphs/attention/dist/importEvents.js')
-  >('subgraphs/attention/dist/importEvents.js');
+    typeof import('../../subgraphs/attention/dist/ingest/importEvents.js')
+  >('subgraphs/attention/dist/ingest/importEvents.js');
   const expected = { users: new Map<string, number>(), items: new Map<string, number>() };
   const now = Date.now();
   const source = worldEvents({

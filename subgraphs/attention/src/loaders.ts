@@ -1,9 +1,9 @@
 import { keyedLoader } from '@attention-mesh/platform';
 import DataLoader from 'dataloader';
-import { type EngagementPrediction, predictEngagement } from './engagement.js';
-import type { MemoryView } from './memoryView.js';
+import { type EngagementPrediction, predictEngagement } from './engagement/engagement.js';
 import type { AttentionProfileDoc, AttentionTotalDoc } from './models/index.js';
-import type { AttentionModels } from './server.js';
+import type { MemoryView } from './projection/memoryView.js';
+import type { AttentionRuntime } from './runtime.js';
 
 /** From the collection held in memory when it is, else one query for the batch. */
 function viewOrQuery<T extends { _id: string }>(
@@ -14,7 +14,7 @@ function viewOrQuery<T extends { _id: string }>(
   return new DataLoader<string, T | null>(async (ids) => view.getMany(ids) ?? fromDb.loadMany(ids));
 }
 
-export function createLoaders(models: AttentionModels) {
+export function createLoaders(models: AttentionRuntime) {
   const profile = viewOrQuery(models.memory.profiles, (ids) =>
     models.AttentionProfile.find({ _id: { $in: ids } }).lean<AttentionProfileDoc[]>(),
   );

@@ -6,7 +6,7 @@ import {
   newViewState,
   type ViewEvent,
   viewabilityThreshold,
-} from '../src/attentionMetrics.js';
+} from '../src/metrics/attentionMetrics.js';
 
 const t0 = Date.UTC(2026, 0, 1);
 const imp = (extra: Partial<ViewEvent> = {}): ViewEvent => ({ type: 'IMPRESSION', occurredAt: t0, ...extra });

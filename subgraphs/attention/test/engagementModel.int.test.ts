@@ -5,9 +5,10 @@ import { ENGAGEMENT_MODEL_NAME, EngagementModel, saveVersion } from '@attention-
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type AttentionModels, attentionSubgraph } from '../src/server.js';
+import type { AttentionRuntime } from '../src/runtime.js';
+import { attentionSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<AttentionModels>;
+let sg: RunningSubgraph<AttentionRuntime>;
 const modelsDir = mkdtempSync(join(tmpdir(), 'attention-models-'));
 
 async function saveModel(bias: number) {

@@ -3,7 +3,7 @@ import {
   MAX_EVENT_FUTURE_MS as MAX_FUTURE_MS,
 } from '@attention-mesh/platform';
 import { describe, expect, it } from 'vitest';
-import { type AttentionEventInput, rejectionOf } from '../src/eventRules.js';
+import { type AttentionEventInput, rejectionOf } from '../src/ingest/eventRules.js';
 
 const now = Date.UTC(2026, 10, 28, 12);
 const base: AttentionEventInput = {

@@ -5,14 +5,15 @@ import { gzipSync } from 'node:zlib';
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { AttentionEventInput } from '../src/eventRules.js';
-import { csvEvents, globoEvents, jsonlEvents, take } from '../src/eventSources.js';
-import { importEvents } from '../src/importEvents.js';
-import { rebuildAggregates } from '../src/rebuild.js';
-import { recordAttention } from '../src/recordAttention.js';
-import { type AttentionModels, attentionSubgraph } from '../src/server.js';
+import type { AttentionEventInput } from '../src/ingest/eventRules.js';
+import { csvEvents, globoEvents, jsonlEvents, take } from '../src/ingest/eventSources.js';
+import { importEvents } from '../src/ingest/importEvents.js';
+import { recordAttention } from '../src/ingest/recordAttention.js';
+import { rebuildAggregates } from '../src/projection/rebuild.js';
+import type { AttentionRuntime } from '../src/runtime.js';
+import { attentionSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<AttentionModels>;
+let sg: RunningSubgraph<AttentionRuntime>;
 const dir = mkdtempSync(join(tmpdir(), 'attention-import-'));
 const settings = { maxBatch: 1000, halfLifeDays: 7 };
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => sg?.stop());
 
-async function snapshot(models: AttentionModels) {
+async function snapshot(models: AttentionRuntime) {
   const strip = <T extends { _id: string }>(docs: T[]) => Object.fromEntries(docs.map((d) => [d._id, d]));
   return {
     totals: strip(await models.AttentionTotal.find({}).lean()),

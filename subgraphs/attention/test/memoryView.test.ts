@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryView } from '../src/memoryView.js';
+import { MemoryView } from '../src/projection/memoryView.js';
 
 async function* docs(n: number) {
   for (let i = 0; i < n; i++) yield { _id: `d${i}`, events: i };

@@ -8,7 +8,7 @@ import {
   spanBucket,
   spanMove,
   weekCurve,
-} from '../src/profileMath.js';
+} from '../src/metrics/profileMath.js';
 
 const DAY = 86_400_000;
 

@@ -1,16 +1,17 @@
 import { createLogger, type EventBus, type RunningSubgraph } from '@attention-mesh/platform';
 import { startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { attentionBreakdown, attentionSeries } from '../src/analytics.js';
-import { CounterBuffer, StoredIds } from '../src/derivedWriter.js';
-import type { AttentionEventInput } from '../src/eventRules.js';
-import { Projection } from '../src/projection.js';
-import { recordAttention } from '../src/recordAttention.js';
-import { markDrained, recoverProjection } from '../src/recovery.js';
-import { type AttentionModels, attentionSubgraph } from '../src/server.js';
+import { attentionBreakdown, attentionSeries } from '../src/analytics/analytics.js';
+import type { AttentionEventInput } from '../src/ingest/eventRules.js';
+import { recordAttention } from '../src/ingest/recordAttention.js';
+import { CounterBuffer, StoredIds } from '../src/projection/derivedWriter.js';
+import { Projection } from '../src/projection/projection.js';
+import { markDrained, recoverProjection } from '../src/projection/recovery.js';
+import type { AttentionRuntime } from '../src/runtime.js';
+import { attentionSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<AttentionModels>;
-let multi: RunningSubgraph<AttentionModels>;
+let sg: RunningSubgraph<AttentionRuntime>;
+let multi: RunningSubgraph<AttentionRuntime>;
 const settings = { maxBatch: 1000, halfLifeDays: 7 };
 const logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
 const HOUR = 3_600_000;
@@ -55,7 +56,7 @@ function view(user: string, item: string, n: number, at: number): AttentionEvent
 }
 
 /** The service's models with a projection of its own (the service's own stays idle). */
-function withProjection(models: AttentionModels, opts: ConstructorParameters<typeof Projection>[1]) {
+function withProjection(models: AttentionRuntime, opts: ConstructorParameters<typeof Projection>[1]) {
   const projection = new Projection(models, {
     servedFromMemory: {
       totals: () => models.memory.totals.active,

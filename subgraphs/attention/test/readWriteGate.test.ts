@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadWriteGate } from '../src/readWriteGate.js';
+import { ReadWriteGate } from '../src/projection/readWriteGate.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 

@@ -1,9 +1,10 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type AttentionModels, attentionSubgraph } from '../src/server.js';
+import type { AttentionRuntime } from '../src/runtime.js';
+import { attentionSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<AttentionModels>;
+let sg: RunningSubgraph<AttentionRuntime>;
 const RECORD = `mutation($events: [AttentionEventInput!]!) {
   recordAttention(events: $events) { accepted duplicates dropped rejected { index clientId code message } }
 }`;
@@ -298,7 +299,7 @@ describe('the projection (derived data written behind the events)', () => {
   });
 
   it('rebuilds the derived data at start when the last process did not drain it', async () => {
-    const { markDrained, recoverProjection } = await import('../src/recovery.js');
+    const { markDrained, recoverProjection } = await import('../src/projection/recovery.js');
     const { createLogger } = await import('@attention-mesh/platform');
     const logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
     const before = await sg.runtime.AttentionTotal.findById('ITEM|behind').lean();

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { connectMongo, createLogger, ensureIndexes, loadConfig } from '@attention-mesh/platform';
 import { attentionConfig } from '../config.js';
-import { EVENT_FORMATS, type EventFormat, formatOf, take } from '../eventSources.js';
-import { importEvents } from '../importEvents.js';
-import { createModels } from '../server.js';
+import { EVENT_FORMATS, type EventFormat, formatOf, take } from '../ingest/eventSources.js';
+import { importEvents } from '../ingest/importEvents.js';
+import { createRuntime } from '../runtime.js';
 
 /**
  * `npm run import:attention -- --file <path> [--format globo|csv|jsonl] [--limit N]`: imports an event
@@ -29,7 +29,7 @@ if (!(format in EVENT_FORMATS)) {
 const config = loadConfig('attention', { LOG_LEVEL: 'warn', ...process.env }, attentionConfig);
 const logger = createLogger({ service: 'import', level: config.log.level, pretty: false });
 const conn = await connectMongo({ uri: config.mongo.uri, dbName: config.mongo.dbName, logger });
-const models = createModels(conn, config);
+const runtime = createRuntime(conn, config);
 await ensureIndexes(conn);
 
 const tty = process.stderr.isTTY;
@@ -44,7 +44,7 @@ const throttle = (text: string) => {
 };
 const source = EVENT_FORMATS[format](values.file);
 const events = values.limit ? take(source, Number(values.limit)) : source;
-const result = await importEvents(models, events, {
+const result = await importEvents(runtime, events, {
   halfLifeDays: config.attention.halfLifeDays,
   allowHistorical: true,
   onProgress: (p) => {

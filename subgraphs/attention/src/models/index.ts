@@ -1,6 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
-import type { ViewState } from '../attentionMetrics.js';
-import type { AttentionEventType, TargetType } from '../eventRules.js';
+import type { AttentionEventType, TargetType } from '../ingest/eventRules.js';
+import type { ViewState } from '../metrics/attentionMetrics.js';
+import { MEASURES, type Measures } from '../metrics/measures.js';
 
 /** Times are epoch ms. */
 
@@ -38,24 +39,6 @@ export interface AttentionViewDoc {
   state: ViewState;
   updatedAt: number;
 }
-
-/** The additive measures kept per rollup (hourly) and per total. */
-export const MEASURES = [
-  'events',
-  'impressions',
-  'viewable',
-  'timeInViewMs',
-  'engagedMs',
-  'clicks',
-  'scroll25',
-  'scroll50',
-  'scroll75',
-  'scroll100',
-  'dwellMs',
-  'dwells',
-] as const;
-export type Measure = (typeof MEASURES)[number];
-export type Measures = Record<Measure, number>;
 
 /** Hourly sums of one dimension value: `${dim}|${value}|${hour}`, e.g. `CATEGORY|sports|1764320400000`. */
 export interface AttentionRollupDoc extends Partial<Measures> {

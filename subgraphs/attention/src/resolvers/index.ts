@@ -1,23 +1,10 @@
-import {
-  DateTimeScalar,
-  type EventBus,
-  type GraphQLResolverMap,
-  type RequestContext,
-} from '@attention-mesh/platform';
-import { attentionBreakdown, attentionSeries, type SeriesArgs } from '../analytics.js';
-import type { AttentionEventInput } from '../eventRules.js';
-import type { AttentionLoaders } from '../loaders.js';
-import { type AttentionMetric, statsOf, sums } from '../metricsOf.js';
-import { categoryShares, medianSpanSeconds, weekCurve } from '../profileMath.js';
-import { recordAttention } from '../recordAttention.js';
-import type { AttentionModels } from '../server.js';
-
-export interface AttentionContext {
-  models: AttentionModels;
-  events: EventBus;
-  loaders: AttentionLoaders;
-}
-type Ctx = RequestContext & AttentionContext;
+import { DateTimeScalar, type GraphQLResolverMap } from '@attention-mesh/platform';
+import { attentionBreakdown, attentionSeries, type SeriesArgs } from '../analytics/analytics.js';
+import type { AttentionEventInput } from '../ingest/eventRules.js';
+import { recordAttention } from '../ingest/recordAttention.js';
+import { type AttentionMetric, statsOf, sums } from '../metrics/metricsOf.js';
+import { categoryShares, medianSpanSeconds, weekCurve } from '../metrics/profileMath.js';
+import type { Context as Ctx } from './context.js';
 
 const HOUR = 3_600_000;
 
@@ -29,16 +16,16 @@ async function stats(ctx: Ctx, key: string) {
 export const resolvers: GraphQLResolverMap<Ctx> = {
   DateTime: DateTimeScalar,
   Query: {
-    attentionSeries: (_: unknown, args: SeriesArgs, ctx: Ctx) => attentionSeries(ctx.models, args),
+    attentionSeries: (_: unknown, args: SeriesArgs, ctx: Ctx) => attentionSeries(ctx.runtime, args),
     attentionBreakdown: (
       _: unknown,
       args: { by: string; metric: AttentionMetric; from: number; to: number; first: number },
       ctx: Ctx,
-    ) => attentionBreakdown(ctx.models, args),
+    ) => attentionBreakdown(ctx.runtime, args),
   },
   Mutation: {
     recordAttention: (_: unknown, { events }: { events: AttentionEventInput[] }, ctx: Ctx) =>
-      recordAttention(ctx.models, events, { ...ctx.models.settings, events: ctx.events }),
+      recordAttention(ctx.runtime, events, { ...ctx.runtime.settings, events: ctx.events }),
   },
   User: {
     async attention(user: { id: string }, _: unknown, ctx: Ctx) {

@@ -5,7 +5,9 @@ import {
   insertNew,
   type Logger,
 } from '@attention-mesh/platform';
-import type { ViewState } from './attentionMetrics.js';
+import { attentionRecordedEvents } from '../ingest/recorded.js';
+import type { ViewState } from '../metrics/attentionMetrics.js';
+import type { AttentionViewDoc, attentionModels } from '../models/index.js';
 import {
   CounterBuffer,
   noStats,
@@ -14,9 +16,7 @@ import {
   storeDocs,
   type WriteStats,
 } from './derivedWriter.js';
-import type { AttentionViewDoc, attentionModels } from './models/index.js';
 import { ReadWriteGate } from './readWriteGate.js';
-import { attentionRecordedEvents } from './recorded.js';
 import type { MeasuredEvent } from './rollups.js';
 
 /** What one stored batch of events changes in the derived data. */

@@ -1,9 +1,9 @@
 import { badUserInput, type EventBus, insertNew, newId } from '@attention-mesh/platform';
-import { applyViewEvent, newViewState, type ViewState } from './attentionMetrics.js';
+import { applyViewEvent, newViewState, type ViewState } from '../metrics/attentionMetrics.js';
+import type { AttentionEventDoc, AttentionViewDoc } from '../models/index.js';
+import { batchUpdates, type MeasuredEvent } from '../projection/rollups.js';
+import type { AttentionRuntime } from '../runtime.js';
 import { type AttentionEventInput, type Rejection, rejectionOf } from './eventRules.js';
-import type { AttentionEventDoc, AttentionViewDoc } from './models/index.js';
-import { batchUpdates, type MeasuredEvent } from './rollups.js';
-import type { AttentionModels } from './server.js';
 
 export interface RecordResult {
   accepted: number;
@@ -42,7 +42,7 @@ export function toDoc(e: AttentionEventInput, now: number): AttentionEventDoc {
 }
 
 /** Users among `userIds` who have withdrawn (or never granted) analytics consent. */
-export async function withoutConsent(models: AttentionModels, userIds: string[]): Promise<Set<string>> {
+export async function withoutConsent(models: AttentionRuntime, userIds: string[]): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();
   const refused = await models.Consent.find({ _id: { $in: userIds }, analytics: false }).lean();
   return new Set(refused.map((c) => c._id));
@@ -53,7 +53,7 @@ export async function withoutConsent(models: AttentionModels, userIds: string[])
  * together) or the states still being written, else by id — only for views that may have been
  * stored (a new view's first events need no read).
  */
-async function loadViews(models: AttentionModels, ids: string[]): Promise<Map<string, ViewState>> {
+async function loadViews(models: AttentionRuntime, ids: string[]): Promise<Map<string, ViewState>> {
   const states = new Map<string, ViewState>();
   const missing: string[] = [];
   for (const id of ids) {
@@ -73,7 +73,7 @@ async function loadViews(models: AttentionModels, ids: string[]): Promise<Map<st
  * lock on the impression ids); returns the measured events and the views' new states.
  */
 async function measure(
-  models: AttentionModels,
+  models: AttentionRuntime,
   stored: AttentionEventDoc[],
 ): Promise<{ measured: MeasuredEvent[]; views: AttentionViewDoc[] }> {
   const ids = [...new Set(stored.map((e) => e.impressionId))];
@@ -119,7 +119,7 @@ async function measure(
  * from after a crash (see Projection).
  */
 export async function recordAttention(
-  models: AttentionModels,
+  models: AttentionRuntime,
   events: readonly AttentionEventInput[],
   opts: { maxBatch: number; halfLifeDays: number; now?: number; events?: EventBus },
 ): Promise<RecordResult> {

@@ -1,4 +1,4 @@
-import type { AttentionProfileDoc } from './models/index.js';
+import type { AttentionProfileDoc } from '../models/index.js';
 
 /** Predicted engagement of users in future hours. */
 

@@ -1,8 +1,8 @@
-import { applyViewEvent, newViewState, type ViewState } from './attentionMetrics.js';
+import { applyViewEvent, newViewState, type ViewState } from '../metrics/attentionMetrics.js';
+import type { AttentionEventDoc, AttentionProfileDoc, AttentionTotalDoc } from '../models/index.js';
+import type { AttentionRuntime } from '../runtime.js';
 import { applyUpdate } from './materialize.js';
-import type { AttentionEventDoc, AttentionProfileDoc, AttentionTotalDoc } from './models/index.js';
 import { batchUpdates, type MeasuredEvent } from './rollups.js';
-import type { AttentionModels } from './server.js';
 
 export interface RebuildProgress {
   phase: 'read' | 'measure' | 'write';
@@ -35,7 +35,7 @@ async function replaceAll(
  * an event).
  */
 export async function rebuildAggregates(
-  models: AttentionModels,
+  models: AttentionRuntime,
   opts: { halfLifeDays: number; onProgress?: (p: RebuildProgress) => void },
 ): Promise<{ events: number; ms: number }> {
   const started = Date.now();

@@ -1,7 +1,8 @@
 import { utcHourOfWeek } from '@attention-mesh/platform';
-import type { ViewDelta } from './attentionMetrics.js';
-import type { AttentionEventDoc, Measures } from './models/index.js';
-import { decayWeight, spanMove } from './profileMath.js';
+import type { ViewDelta } from '../metrics/attentionMetrics.js';
+import type { Measures } from '../metrics/measures.js';
+import { decayWeight, spanMove } from '../metrics/profileMath.js';
+import type { AttentionEventDoc } from '../models/index.js';
 
 /** Pure: what a batch of measured events adds to the hourly rollups, the totals and the profiles. */
 

@@ -1,5 +1,5 @@
 import { attentionStats } from './attentionMetrics.js';
-import { MEASURES, type Measures } from './models/index.js';
+import { MEASURES, type Measures } from './measures.js';
 
 /** Turns stored sums into the API's numbers. Pure. */
 

@@ -1,5 +1,5 @@
 import { type AttentionRecordedData, type MeshEvent, meshEvent } from '@attention-mesh/platform';
-import type { MeasuredEvent } from './rollups.js';
+import type { MeasuredEvent } from '../projection/rollups.js';
 
 type Target = AttentionRecordedData['targets'][number];
 type PlacementAttention = AttentionRecordedData['placements'][number];

@@ -1,7 +1,8 @@
 import { badUserInput, type CounterUpdate, checkInt } from '@attention-mesh/platform';
-import { type AttentionMetric, addSums, metricOf, sums } from './metricsOf.js';
-import type { AttentionRollupDoc, Measure, Measures } from './models/index.js';
-import type { AttentionModels } from './server.js';
+import type { Measure, Measures } from '../metrics/measures.js';
+import { type AttentionMetric, addSums, metricOf, sums } from '../metrics/metricsOf.js';
+import type { AttentionRollupDoc } from '../models/index.js';
+import type { AttentionRuntime } from '../runtime.js';
 
 /** Analyst queries over the hourly rollups. */
 
@@ -56,7 +57,7 @@ function heldRollups(
 }
 
 async function rollupsIn(
-  models: AttentionModels,
+  models: AttentionRuntime,
   dim: string,
   values: string[] | null,
   start: number,
@@ -91,7 +92,7 @@ const NEEDS: Record<AttentionMetric, Measure[]> = {
  * measure: FerretDB v1.24 computes only the first accumulator of a `$group` (the others come back 0).
  */
 async function totalsByValue(
-  models: AttentionModels,
+  models: AttentionRuntime,
   dim: string,
   start: number,
   end: number,
@@ -119,7 +120,7 @@ async function totalsByValue(
   return [...byValue].map(([key, s]) => ({ key, sums: s }));
 }
 
-export async function attentionSeries(models: AttentionModels, args: SeriesArgs) {
+export async function attentionSeries(models: AttentionRuntime, args: SeriesArgs) {
   const { start, end, step } = checkRange(args.from, args.to, args.granularity);
   checkInt(args.top, 'top', 1, 50);
   if (args.filter && args.groupBy)
@@ -158,7 +159,7 @@ export async function attentionSeries(models: AttentionModels, args: SeriesArgs)
 }
 
 export async function attentionBreakdown(
-  models: AttentionModels,
+  models: AttentionRuntime,
   args: { by: string; metric: AttentionMetric; from: number; to: number; first: number },
 ) {
   const { start, end } = checkRange(args.from, args.to, 'DAY');

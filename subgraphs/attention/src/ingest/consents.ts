@@ -1,12 +1,12 @@
 import type { CatalogEvent } from '@attention-mesh/platform';
-import type { AttentionModels } from './server.js';
+import type { AttentionRuntime } from '../runtime.js';
 
 /**
  * Keeps the local copy of each user's analytics consent from `user.consent.changed` events. Idempotent
  * and order-safe: an older announcement never overwrites a newer one.
  */
 export async function applyConsentEvent(
-  models: AttentionModels,
+  models: AttentionRuntime,
   event: CatalogEvent<'user.consent.changed'>,
 ): Promise<void> {
   const userId = event.userId ?? event.key.id;

@@ -1,7 +1,7 @@
 import type { Logger } from '@attention-mesh/platform';
-import type { attentionModels } from './models/index.js';
+import type { attentionModels } from '../models/index.js';
+import type { AttentionRuntime } from '../runtime.js';
 import { rebuildAggregates } from './rebuild.js';
-import type { AttentionModels } from './server.js';
 
 type Models = ReturnType<typeof attentionModels>;
 
@@ -11,7 +11,7 @@ type Models = ReturnType<typeof attentionModels>;
  * running. Returns whether it rebuilt.
  */
 export async function recoverProjection(
-  models: AttentionModels,
+  models: AttentionRuntime,
   opts: { halfLifeDays: number; logger: Logger },
 ): Promise<boolean> {
   const state = await models.ProjectionState.findById('projection').lean();

@@ -1,10 +1,10 @@
 import { insertNew } from '@attention-mesh/platform';
+import type { AttentionEventDoc } from '../models/index.js';
+import { type RebuildProgress, rebuildAggregates } from '../projection/rebuild.js';
+import type { AttentionRuntime } from '../runtime.js';
 import type { AttentionEventInput } from './eventRules.js';
 import { rejectionOf } from './eventRules.js';
-import type { AttentionEventDoc } from './models/index.js';
-import { type RebuildProgress, rebuildAggregates } from './rebuild.js';
 import { toDoc, withoutConsent } from './recordAttention.js';
-import type { AttentionModels } from './server.js';
 
 export interface ImportProgress {
   read: number;
@@ -21,7 +21,7 @@ export interface ImportProgress {
  * live ingestion should be paused while it runs (the rebuild rewrites the aggregates).
  */
 export async function importEvents(
-  models: AttentionModels,
+  models: AttentionRuntime,
   events: AsyncIterable<AttentionEventInput> | Iterable<AttentionEventInput>,
   opts: {
     halfLifeDays: number;

@@ -1,0 +1,43 @@
+import { KeyedLock, LruCache } from '@attention-mesh/platform';
+import type { Connection } from 'mongoose';
+import type { AttentionConfig } from './config.js';
+import type { EngagementPredictor } from './engagement/engagement.js';
+import type { ViewState } from './metrics/attentionMetrics.js';
+import { type AttentionProfileDoc, type AttentionTotalDoc, attentionModels } from './models/index.js';
+import { MemoryView } from './projection/memoryView.js';
+import { Projection } from './projection/projection.js';
+
+/** The attention subgraph's per-process state, built once at boot; what the use cases take. */
+export function createRuntime(conn: Connection, config: AttentionConfig) {
+  const models = attentionModels(conn);
+  let predictor: EngagementPredictor | null = null;
+  const memory = {
+    totals: new MemoryView<AttentionTotalDoc>('totals', config.attention.memoryDocs),
+    profiles: new MemoryView<AttentionProfileDoc>('profiles', config.attention.memoryDocs),
+  };
+  return {
+    ...models,
+    settings: config.attention,
+    config,
+    /** Totals and profiles held whole in memory, current with every accepted batch (see MemoryView). */
+    memory,
+    /** Writes everything derived from the stored events (views, rollups, totals, profiles, sessions) behind. */
+    projection: new Projection(models, {
+      maxPending: config.attention.maxPendingBatches,
+      knowsEveryView: config.attention.singleWriter,
+      servedFromMemory: { totals: () => memory.totals.active, profiles: () => memory.profiles.active },
+      onNewSessions: (counts) => memory.profiles.apply(counts),
+    }),
+    /** Batches touching the same view take turns. */
+    viewLock: new KeyedLock(),
+    /** States of recently measured views, as stored. */
+    viewCache: new LruCache<string, ViewState>(100_000),
+    engagement: {
+      current: () => predictor,
+      swap: (next: EngagementPredictor | null) => {
+        predictor = next;
+      },
+    },
+  };
+}
+export type AttentionRuntime = ReturnType<typeof createRuntime>;
