@@ -11,7 +11,10 @@ const subgraphs = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as
 /** Per subgraph: GraphQL type name -> the TypeScript type its resolvers return, `path#Export` from `src/generated/`. */
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
   users: {},
-  attention: {},
+  attention: {
+    // predictedEngagement is resolved per field, from the profile's user id.
+    AttentionProfile: "Omit<AttentionProfile, 'predictedEngagement'> & { userId: string }",
+  },
   recommendation: {
     Item: '../models/Item.js#ItemDoc',
     User: '../resolvers/parents.js#UserRef',

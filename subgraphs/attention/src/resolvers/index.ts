@@ -1,34 +1,43 @@
-import { DateTimeScalar, type GraphQLResolverMap } from '@attention-mesh/platform';
-import { attentionBreakdown, attentionSeries, type SeriesArgs } from '../analytics/analytics.js';
-import type { AttentionEventInput } from '../ingest/eventRules.js';
+import { DateTimeScalar } from '@attention-mesh/platform';
+import { attentionBreakdown, attentionSeries } from '../analytics/analytics.js';
+import type {
+  QueryAttentionBreakdownArgs,
+  QueryAttentionSeriesArgs,
+  Resolvers,
+} from '../generated/resolvers.js';
 import { recordAttention } from '../ingest/recordAttention.js';
-import { type AttentionMetric, statsOf, sums } from '../metrics/metricsOf.js';
+import { statsOf, sums } from '../metrics/metricsOf.js';
 import { categoryShares, medianSpanSeconds, weekCurve } from '../metrics/profileMath.js';
 import type { Context as Ctx } from './context.js';
 
 const HOUR = 3_600_000;
+
+/**
+ * Arguments with a default in the schema are optional in the generated types, but GraphQL always
+ * fills them in before the resolver runs.
+ */
+type Defaulted<T, K extends keyof T> = T & Required<Pick<T, K>>;
 
 async function stats(ctx: Ctx, key: string) {
   const total = await ctx.loaders.total.load(key);
   return statsOf(sums(total), total?.lastEventAt ?? null);
 }
 
-export const resolvers: GraphQLResolverMap<Ctx> = {
+/** Typed against the schema by `satisfies`, so that the platform can still take it as a plain resolver map. */
+export const resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    attentionSeries: (_: unknown, args: SeriesArgs, ctx: Ctx) => attentionSeries(ctx.runtime, args),
-    attentionBreakdown: (
-      _: unknown,
-      args: { by: string; metric: AttentionMetric; from: number; to: number; first: number },
-      ctx: Ctx,
-    ) => attentionBreakdown(ctx.runtime, args),
+    attentionSeries: (_, args, ctx) =>
+      attentionSeries(ctx.runtime, args as Defaulted<QueryAttentionSeriesArgs, 'granularity' | 'top'>),
+    attentionBreakdown: (_, args, ctx) =>
+      attentionBreakdown(ctx.runtime, args as Defaulted<QueryAttentionBreakdownArgs, 'first'>),
   },
   Mutation: {
-    recordAttention: (_: unknown, { events }: { events: AttentionEventInput[] }, ctx: Ctx) =>
+    recordAttention: (_, { events }, ctx) =>
       recordAttention(ctx.runtime, events, { ...ctx.runtime.settings, events: ctx.events }),
   },
   User: {
-    async attention(user: { id: string }, _: unknown, ctx: Ctx) {
+    async attention(user, _, ctx) {
       const [total, profile] = await Promise.all([
         ctx.loaders.total.load(`USER|${user.id}`),
         ctx.loaders.profile.load(user.id),
@@ -50,10 +59,10 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     },
   },
   AttentionProfile: {
-    predictedEngagement: (p: { userId: string }, { at }: { at: number }, ctx: Ctx) =>
+    predictedEngagement: (p, { at }, ctx) =>
       ctx.loaders.engagement.load(`${p.userId}|${Math.floor(at / HOUR) * HOUR}`),
   },
-  Item: { attentionStats: (o: { id: string }, _: unknown, ctx: Ctx) => stats(ctx, `ITEM|${o.id}`) },
-  Ad: { attentionStats: (o: { id: string }, _: unknown, ctx: Ctx) => stats(ctx, `AD|${o.id}`) },
-  Placement: { attentionStats: (o: { id: string }, _: unknown, ctx: Ctx) => stats(ctx, `PLACEMENT|${o.id}`) },
-};
+  Item: { attentionStats: (o, _, ctx) => stats(ctx, `ITEM|${o.id}`) },
+  Ad: { attentionStats: (o, _, ctx) => stats(ctx, `AD|${o.id}`) },
+  Placement: { attentionStats: (o, _, ctx) => stats(ctx, `PLACEMENT|${o.id}`) },
+} satisfies Resolvers;
