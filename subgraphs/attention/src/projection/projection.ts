@@ -1,36 +1,12 @@
-import {
-  type CounterUpdate,
-  createLogger,
-  type EventBus,
-  insertNew,
-  type Logger,
-} from '@attention-mesh/platform';
+import { type CounterUpdate, createLogger, type EventBus, type Logger } from '@attention-mesh/platform';
 import { attentionRecordedEvents } from '../ingest/recorded.js';
 import type { ViewState } from '../metrics/attentionMetrics.js';
-import type { AttentionViewDoc, attentionModels } from '../models/index.js';
-import {
-  CounterBuffer,
-  noStats,
-  StoredIds,
-  splitByStored,
-  storeDocs,
-  type WriteStats,
-} from './derivedWriter.js';
+import type { attentionModels } from '../models/index.js';
+import { BatchQueue, type ProjectionBatch } from './batchQueue.js';
+import type { WriteStats } from './derivedWriter.js';
+import { type Collection, HeldWrites } from './heldWrites.js';
 import { ReadWriteGate } from './readWriteGate.js';
-import type { MeasuredEvent } from './rollups.js';
-
-/** What one stored batch of events changes in the derived data. */
-export interface ProjectionBatch {
-  views: AttentionViewDoc[];
-  /** `<userId>|<sessionId>` of the batch's signed-in events. */
-  sessions: string[];
-  rollups: Map<string, CounterUpdate>;
-  totals: Map<string, CounterUpdate>;
-  profiles: Map<string, CounterUpdate>;
-  /** For the `attention.recorded` summaries, published once the counters are stored. */
-  measured: MeasuredEvent[];
-  events?: EventBus;
-}
+import { type DerivedCollection, StoredIdSets } from './storedIdSets.js';
 
 export interface ProjectionOptions {
   /** Batches accepted but not yet stored before `admit` makes callers wait (default 32). */
@@ -63,7 +39,6 @@ export interface ProjectionOptions {
 }
 
 type Models = ReturnType<typeof attentionModels>;
-type Collection = 'views' | 'rollups' | 'totals' | 'profiles' | 'sessions';
 
 /** Views held before their states are stored whatever the time (bounds the memory). */
 const MAX_HELD_VIEWS = 100_000;
@@ -89,19 +64,15 @@ const MAX_HELD_VIEWS = 100_000;
  * events, which `markDrained`/`recoverProjection` detect at the next start and repair by rebuilding
  * from the events. Failed writes are retried with backoff until they succeed (each retry logs; see
  * `storeDocs` for what a partial write can do).
+ *
+ * The Projection decides when to write what; its parts hold the rest: `BatchQueue` the accepted batches
+ * and the backpressure, `HeldWrites` what they change until it is written (and the writes),
+ * `StoredIdSets` what this process knows was stored.
  */
 export class Projection {
-  private readonly ids: Record<'views' | 'rollups' | 'totals' | 'profiles', StoredIds>;
-  private readonly rollups: CounterBuffer;
-  private readonly totals: CounterBuffer;
-  private readonly profiles: CounterBuffer;
-  private pendingViews = new Map<string, AttentionViewDoc>();
-  private writingViews = new Map<string, AttentionViewDoc>();
-  private pendingSessions = new Set<string>();
-  private readonly viewStats = noStats();
-  private readonly sessionStats = noStats();
-  private batches: ProjectionBatch[] = [];
-  private pending = 0;
+  private readonly ids: StoredIdSets;
+  private readonly queue: BatchQueue;
+  private readonly held: HeldWrites;
   private running: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private lastFlushAt = 0;
@@ -109,14 +80,11 @@ export class Projection {
   private memoryDue = false;
   private memoryTimer: ReturnType<typeof setTimeout> | null = null;
   private flushes = 0;
-  private roomWaiters: (() => void)[] = [];
   private readonly rollupGate = new ReadWriteGate();
-  private readonly maxPending: number;
   private readonly knowsEveryView: boolean;
   private readonly flushMs: number;
   private readonly memoryFlushMs: number;
   private readonly servedFromMemory: NonNullable<ProjectionOptions['servedFromMemory']>;
-  private readonly onNewSessions: ProjectionOptions['onNewSessions'];
   /** Set by the service at start (`useLogger`); silent until then. */
   private logger: Logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
 
@@ -124,22 +92,18 @@ export class Projection {
     private readonly models: Models,
     opts: ProjectionOptions = {},
   ) {
-    const expected = opts.expectedViews ?? 2_000_000;
-    this.ids = {
-      views: new StoredIds(expected),
-      rollups: new StoredIds(expected),
-      totals: new StoredIds(expected / 4),
-      profiles: new StoredIds(expected / 4),
-    };
-    this.rollups = new CounterBuffer(models.AttentionRollup, this.ids.rollups);
-    this.totals = new CounterBuffer(models.AttentionTotal, this.ids.totals);
-    this.profiles = new CounterBuffer(models.AttentionProfile, this.ids.profiles);
-    this.maxPending = opts.maxPending ?? 32;
+    this.ids = new StoredIdSets(opts.expectedViews ?? 2_000_000);
+    this.queue = new BatchQueue(opts.maxPending ?? 32);
+    this.held = new HeldWrites(
+      models,
+      this.ids,
+      (what, write) => this.retry(what, write),
+      opts.onNewSessions,
+    );
     this.knowsEveryView = opts.knowsEveryView ?? true;
     this.flushMs = opts.flushMs ?? (this.knowsEveryView ? 1_000 : 0);
     this.memoryFlushMs = opts.memoryFlushMs ?? 30_000;
     this.servedFromMemory = opts.servedFromMemory ?? { totals: () => false, profiles: () => false };
-    this.onNewSessions = opts.onNewSessions;
   }
 
   useLogger(logger: Logger): void {
@@ -153,20 +117,7 @@ export class Projection {
    */
   async loadStoredIds(): Promise<void> {
     if (!this.knowsEveryView) return;
-    const counts = {
-      views: await this.ids.views.load(
-        this.models.AttentionView.find({}, { _id: 1 }).lean<{ _id: string }>().cursor({ batchSize: 5000 }),
-      ),
-      rollups: await this.ids.rollups.load(
-        this.models.AttentionRollup.find({}, { _id: 1 }).lean<{ _id: string }>().cursor({ batchSize: 5000 }),
-      ),
-      totals: await this.ids.totals.load(
-        this.models.AttentionTotal.find({}, { _id: 1 }).lean<{ _id: string }>().cursor({ batchSize: 5000 }),
-      ),
-      profiles: await this.ids.profiles.load(
-        this.models.AttentionProfile.find({}, { _id: 1 }).lean<{ _id: string }>().cursor({ batchSize: 5000 }),
-      ),
-    };
+    const counts = await this.ids.load(this.models);
     this.logger.info(
       counts,
       'stored ids loaded: new derived documents are inserted, new views need no lookup',
@@ -174,13 +125,13 @@ export class Projection {
   }
 
   /** Records ids written by someone else in this process (the rebuild). */
-  noteStored(collection: keyof Projection['ids'], ids: Iterable<string>): void {
-    for (const id of ids) this.ids[collection].add(id);
+  noteStored(collection: DerivedCollection, ids: Iterable<string>): void {
+    this.ids.note(collection, ids);
   }
 
   /** The state of a view written behind and not yet stored. */
   viewState(id: string): ViewState | undefined {
-    return (this.pendingViews.get(id) ?? this.writingViews.get(id))?.state;
+    return this.held.viewState(id);
   }
 
   /** False when the view was certainly never stored (so there is nothing to look up). */
@@ -189,19 +140,14 @@ export class Projection {
   }
 
   /** Waits while too many batches are still being written (backpressure on ingestion). */
-  async admit(): Promise<void> {
-    while (this.pending >= this.maxPending) await new Promise<void>((r) => this.roomWaiters.push(r));
+  admit(): Promise<void> {
+    return this.queue.admit();
   }
 
   /** Takes a batch; its view states are visible to `viewState` at once. */
   submit(batch: ProjectionBatch): void {
-    for (const v of batch.views) this.pendingViews.set(v._id, v);
-    for (const s of batch.sessions) this.pendingSessions.add(s);
-    this.rollups.add(batch.rollups);
-    this.totals.add(batch.totals);
-    this.profiles.add(batch.profiles);
-    this.batches.push(batch);
-    this.pending++;
+    this.held.add(batch);
+    this.queue.push(batch);
     if (this.urgent()) this.wake?.();
     this.schedule();
   }
@@ -220,52 +166,30 @@ export class Projection {
 
   /** What the writes did since the start (or the last reset), by collection, and how many flushes. */
   writeStats(reset = false): { flushes: number } & Record<Collection, WriteStats> {
-    const out = {
-      flushes: this.flushes,
-      views: { ...this.viewStats },
-      rollups: { ...this.rollups.stats },
-      totals: { ...this.totals.stats },
-      profiles: { ...this.profiles.stats },
-      sessions: { ...this.sessionStats },
-    };
-    if (reset) {
-      this.flushes = 0;
-      for (const s of [
-        this.viewStats,
-        this.rollups.stats,
-        this.totals.stats,
-        this.profiles.stats,
-        this.sessionStats,
-      ])
-        Object.assign(s, noStats());
-    }
+    const out = { flushes: this.flushes, ...this.held.stats(reset) };
+    if (reset) this.flushes = 0;
     return out;
   }
 
-  private urgent(): boolean {
-    return (
-      this.forcing > 0 || this.pending >= this.maxPending / 2 || this.pendingViews.size >= MAX_HELD_VIEWS
-    );
+  /**
+   * Runs `read` over the stored rollups plus `pending`, the rollup updates not yet stored, so that the
+   * sum of both is exact: no rollup write runs meanwhile (a read waits for the one under way).
+   */
+  readRollups<T>(read: (pending: ReadonlyMap<string, CounterUpdate>) => Promise<T>): Promise<T> {
+    return this.rollupGate.read(() => read(this.held.rollups.pendingUpdates));
   }
 
-  private held(): boolean {
-    return (
-      this.pendingViews.size +
-        this.rollups.size +
-        this.totals.size +
-        this.profiles.size +
-        this.pendingSessions.size >
-      0
-    );
+  private urgent(): boolean {
+    return this.forcing > 0 || this.queue.pressing || this.held.heldViews >= MAX_HELD_VIEWS;
   }
 
   private hasWork(): boolean {
-    if (this.batches.length > 0) return true;
-    if ((this.forcing > 0 || this.memoryDue) && this.held()) return true;
+    if (this.queue.queued) return true;
+    if ((this.forcing > 0 || this.memoryDue) && this.held.any()) return true;
     // Held for the memory flush, but reads no longer come from memory (a MemoryView turned off).
     return (
-      (this.totals.size > 0 && !this.servedFromMemory.totals()) ||
-      (this.profiles.size > 0 && !this.servedFromMemory.profiles())
+      (this.held.totals.size > 0 && !this.servedFromMemory.totals()) ||
+      (this.held.profiles.size > 0 && !this.servedFromMemory.profiles())
     );
   }
 
@@ -304,8 +228,8 @@ export class Projection {
     const started = performance.now();
     this.lastFlushAt = Date.now();
     this.flushes++;
-    const batches = this.batches.splice(0);
-    const memory = this.forcing > 0 || this.memoryDue || this.pendingViews.size >= MAX_HELD_VIEWS;
+    const batches = this.queue.take();
+    const memory = this.forcing > 0 || this.memoryDue || this.held.heldViews >= MAX_HELD_VIEWS;
     if (memory) {
       this.memoryDue = false;
       if (this.memoryTimer) clearTimeout(this.memoryTimer);
@@ -313,13 +237,14 @@ export class Projection {
     }
     // One collection at a time: the database has one writer anyway, and FerretDB v1 has been seen to
     // stall on concurrent bulk writes.
-    await this.storeSessions();
+    await this.held.storeSessions();
     const held = this.knowsEveryView && !memory;
-    if (!held) await this.storeRollups();
-    if (!held) await this.storeViews();
-    if (memory || !this.servedFromMemory.totals()) await this.write('totals', this.totals.take());
-    if (memory || !this.servedFromMemory.profiles()) await this.write('profiles', this.profiles.take());
-    if (this.held() && !this.memoryTimer) {
+    if (!held) await this.rollupGate.write(() => this.held.write('rollups', this.held.rollups.take()));
+    if (!held) await this.held.storeViews();
+    if (memory || !this.servedFromMemory.totals()) await this.held.write('totals', this.held.totals.take());
+    if (memory || !this.servedFromMemory.profiles())
+      await this.held.write('profiles', this.held.profiles.take());
+    if (this.held.any() && !this.memoryTimer) {
       this.memoryTimer = setTimeout(() => {
         this.memoryTimer = null;
         this.memoryDue = true;
@@ -334,71 +259,11 @@ export class Projection {
         byBus.set(b.events, [...(byBus.get(b.events) ?? []), ...attentionRecordedEvents(b.measured)]);
     }
     for (const [bus, events] of byBus) await this.retry('attention.recorded', () => bus.publish(events));
-    this.pending -= batches.length;
-    for (const wake of this.roomWaiters.splice(0)) wake();
+    this.queue.written(batches.length);
     this.logger.debug(
       { batches: batches.length, memory, ms: Math.round(performance.now() - started) },
       'derived data flushed',
     );
-  }
-
-  private async write(what: Collection, write: (() => Promise<void>) | null): Promise<void> {
-    if (write) await this.retry(what, write);
-  }
-
-  /**
-   * Runs `read` over the stored rollups plus `pending`, the rollup updates not yet stored, so that the
-   * sum of both is exact: no rollup write runs meanwhile (a read waits for the one under way).
-   */
-  readRollups<T>(read: (pending: ReadonlyMap<string, CounterUpdate>) => Promise<T>): Promise<T> {
-    return this.rollupGate.read(() => read(this.rollups.pendingUpdates));
-  }
-
-  private storeRollups(): Promise<void> {
-    return this.rollupGate.write(() => this.write('rollups', this.rollups.take()));
-  }
-
-  /** Inserts the sessions seen since the last flush; those new add to their users' session counts. */
-  private async storeSessions(): Promise<void> {
-    if (this.pendingSessions.size === 0) return;
-    const docs = [...this.pendingSessions].map((_id) => ({ _id }));
-    this.pendingSessions.clear();
-    const started = performance.now();
-    let fresh: { _id: string }[] = [];
-    await this.retry('sessions', async () => {
-      fresh = await insertNew(this.models.AttentionSession, docs);
-    });
-    this.sessionStats.writes++;
-    this.sessionStats.inserted += fresh.length;
-    this.sessionStats.ms += performance.now() - started;
-    const counts = new Map<string, CounterUpdate>();
-    for (const s of fresh) {
-      const userId = s._id.slice(0, s._id.lastIndexOf('|'));
-      counts.set(userId, { $inc: { sessions: (counts.get(userId)?.$inc?.sessions ?? 0) + 1 } });
-    }
-    if (counts.size === 0) return;
-    this.profiles.add(counts);
-    this.onNewSessions?.(counts);
-  }
-
-  /** Stores the views pending now: those never stored by insert, the others by replacement. */
-  private async storeViews(): Promise<void> {
-    if (this.pendingViews.size === 0) return;
-    this.writingViews = this.pendingViews;
-    this.pendingViews = new Map();
-    const work = splitByStored(
-      [...this.writingViews.values()].map((doc) => ({
-        id: doc._id,
-        doc: () => doc,
-        upsert: { replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } },
-      })),
-      this.ids.views,
-    );
-    this.viewStats.writes++;
-    await this.retry('views', () =>
-      storeDocs(this.models.AttentionView, this.ids.views, work, this.viewStats),
-    );
-    this.writingViews = new Map();
   }
 
   private async retry(what: string, write: () => Promise<unknown>): Promise<void> {
