@@ -1,10 +1,10 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FeedbackModels } from '../src/models/index.js';
+import type { FeedbackRuntime } from '../src/runtime.js';
 import { feedbackSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<FeedbackModels>;
+let sg: RunningSubgraph<FeedbackRuntime>;
 const SUBMIT = `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { duplicate feedback { id kind rating } } }`;
 const input = (clientId: string, patch: Record<string, unknown> = {}) => ({
   clientId,

@@ -1,19 +1,14 @@
 import type { SubgraphDefinition } from '@attention-mesh/platform';
-import type { Connection } from 'mongoose';
 import { createLoaders } from './loaders.js';
-import { userModel } from './models/User.js';
-import { resolvers, type UsersContext } from './resolvers/index.js';
-
-export function createModels(conn: Connection) {
-  return { User: userModel(conn) };
-}
-export type UsersModels = ReturnType<typeof createModels>;
+import type { UsersContext } from './resolvers/context.js';
+import { resolvers } from './resolvers/index.js';
+import { createRuntime, type UsersRuntime } from './runtime.js';
 
 /** The users subgraph: profiles, locale and time zone, consent, segments. */
-export const usersSubgraph: SubgraphDefinition<UsersModels, UsersContext> = {
+export const usersSubgraph: SubgraphDefinition<UsersRuntime, UsersContext> = {
   name: 'users',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
-  runtime: createModels,
-  context: (models, { events }) => ({ models, loaders: createLoaders(models), events }),
+  runtime: createRuntime,
+  context: (runtime, { events }) => ({ runtime, loaders: createLoaders(runtime), events }),
 };

@@ -1,9 +1,10 @@
 import { createLogger, type MeshEvent, MongoEventBus, type RunningSubgraph } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type UsersModels, usersSubgraph } from '../src/server.js';
+import type { UsersRuntime } from '../src/runtime.js';
+import { usersSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<UsersModels>;
+let sg: RunningSubgraph<UsersRuntime>;
 let bus: MongoEventBus;
 
 const CREATE = `mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`;

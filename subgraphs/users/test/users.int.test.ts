@@ -7,9 +7,10 @@ import {
   startTestSubgraph,
 } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type UsersModels, usersSubgraph } from '../src/server.js';
+import type { UsersRuntime } from '../src/runtime.js';
+import { usersSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<UsersModels>;
+let sg: RunningSubgraph<UsersRuntime>;
 type UsersPage = {
   users: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
 };

@@ -1,50 +1,26 @@
-import {
-  DateTimeScalar,
-  type EventBus,
-  type GraphQLResolverMap,
-  paginateById,
-  type RequestContext,
-} from '@attention-mesh/platform';
-import type { FeedbackKind, SubmitFeedbackInput } from '../feedbackRules.js';
-import type { FeedbackLoaders } from '../loaders.js';
-import type { FeedbackDoc, FeedbackModels } from '../models/index.js';
-import { submitFeedback } from '../submitFeedback.js';
+import { DateTimeScalar, type GraphQLResolverMap } from '@attention-mesh/platform';
+import type {
+  MutationSubmitFeedbackArgs,
+  QueryFeedbackArgs,
+  UserFeedbackArgs,
+} from '../generated/resolvers.js';
+import { listUserFeedback } from '../history/listUserFeedback.js';
+import { submitFeedback } from '../ingest/submitFeedback.js';
+import type { FeedbackDoc } from '../models/index.js';
+import { summarize } from '../summaries/summarize.js';
+import type { Context } from './context.js';
 
-export interface FeedbackContext {
-  models: FeedbackModels;
-  events: EventBus;
-  loaders: FeedbackLoaders;
-}
-type Ctx = RequestContext & FeedbackContext;
-
-async function summary(ctx: Ctx, key: string) {
-  const s = await ctx.loaders.summary.load(key);
-  const n = (k: keyof NonNullable<typeof s>) => (s ? Number(s[k]) || 0 : 0);
-  return {
-    clicks: n('clicks'),
-    likes: n('likes'),
-    dislikes: n('dislikes'),
-    hides: n('hides'),
-    complaints: n('complaints'),
-    conversions: n('conversions'),
-    ratingCount: n('ratingCount'),
-    ratingAverage: n('ratingCount') > 0 ? n('ratingSum') / n('ratingCount') : null,
-    dwellCount: n('dwellCount'),
-    averageDwellSeconds: n('dwellCount') > 0 ? n('dwellMsSum') / n('dwellCount') / 1000 : null,
-  };
-}
-
-export const resolvers: GraphQLResolverMap<Ctx> = {
+export const resolvers: GraphQLResolverMap<Context> = {
   DateTime: DateTimeScalar,
   Query: {
-    feedback: (_: unknown, { id }: { id: string }, ctx: Ctx) => ctx.loaders.feedback.load(id),
+    feedback: (_: unknown, { id }: QueryFeedbackArgs, ctx: Context) => ctx.loaders.feedback.load(id),
   },
   Mutation: {
-    submitFeedback: (_: unknown, { input }: { input: SubmitFeedbackInput }, ctx: Ctx) =>
-      submitFeedback(ctx.models, input, ctx.events),
+    submitFeedback: (_: unknown, { input }: MutationSubmitFeedbackArgs, ctx: Context) =>
+      submitFeedback(ctx.runtime, ctx.events, input),
   },
   Feedback: {
-    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.feedback.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.feedback.load(ref.id),
     id: (f: FeedbackDoc) => f._id,
     user: (f: FeedbackDoc) => ({ id: f.userId }),
     target: (f: FeedbackDoc) => ({ __typename: f.targetType === 'ITEM' ? 'Item' : 'Ad', id: f.targetId }),
@@ -53,24 +29,16 @@ export const resolvers: GraphQLResolverMap<Ctx> = {
     __resolveType: (t: { __typename: string }) => t.__typename,
   },
   User: {
-    feedback: (
-      user: { id: string },
-      args: { first: number; after?: string | null; kind?: FeedbackKind | null },
-      ctx: Ctx,
-    ) =>
-      paginateById<FeedbackDoc>(
-        ctx.models.Feedback,
-        args.kind ? { userId: user.id, kind: args.kind } : { userId: user.id },
-        {
-          ...args,
-          order: -1,
-        },
-      ),
+    // `first` has its SDL default by the time a resolver runs.
+    feedback: (user: { id: string }, { first, after, kind }: UserFeedbackArgs, ctx: Context) =>
+      listUserFeedback(ctx.runtime, user.id, { first: first as number, after, kind }),
   },
   Item: {
-    feedbackSummary: (item: { id: string }, _: unknown, ctx: Ctx) => summary(ctx, `ITEM:${item.id}`),
+    feedbackSummary: async (item: { id: string }, _: unknown, ctx: Context) =>
+      summarize(await ctx.loaders.summary.load(`ITEM:${item.id}`)),
   },
   Ad: {
-    feedbackSummary: (ad: { id: string }, _: unknown, ctx: Ctx) => summary(ctx, `AD:${ad.id}`),
+    feedbackSummary: async (ad: { id: string }, _: unknown, ctx: Context) =>
+      summarize(await ctx.loaders.summary.load(`AD:${ad.id}`)),
   },
 };
