@@ -10,11 +10,17 @@ const subgraphs = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as
 
 /** Per subgraph: GraphQL type name -> the TypeScript type its resolvers return, `path#Export` from `src/generated/`. */
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
-  users: {},
+  users: { User: '../models/User.js#UserDoc' },
   attention: {},
   recommendation: {},
   ads: {},
-  feedback: {},
+  feedback: {
+    Feedback: '../models/index.js#FeedbackDoc',
+    FeedbackTarget: '../targetRef.js#TargetRef',
+    Item: '../targetRef.js#TargetRef',
+    Ad: '../targetRef.js#TargetRef',
+    User: '../targetRef.js#UserRef',
+  },
 };
 
 const config: CodegenConfig = {

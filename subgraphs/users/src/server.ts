@@ -1,6 +1,6 @@
-import type { SubgraphDefinition } from '@attention-mesh/platform';
+import type { GraphQLResolverMap, SubgraphDefinition } from '@attention-mesh/platform';
 import { createLoaders } from './loaders.js';
-import type { UsersContext } from './resolvers/context.js';
+import type { Context, UsersContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRuntime, type UsersRuntime } from './runtime.js';
 
@@ -8,7 +8,9 @@ import { createRuntime, type UsersRuntime } from './runtime.js';
 export const usersSubgraph: SubgraphDefinition<UsersRuntime, UsersContext> = {
   name: 'users',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
-  resolvers,
+  // The generated map gives __resolveReference its federation signature, which @apollo/subgraph's
+  // map type does not describe.
+  resolvers: resolvers as GraphQLResolverMap<Context>,
   runtime: createRuntime,
   context: (runtime, { events }) => ({ runtime, loaders: createLoaders(runtime), events }),
 };

@@ -11,11 +11,13 @@ export async function updateConsent(
   userId: string,
   consent: ConsentChoice,
   now = Date.now(),
-): Promise<UserDoc | null> {
+): Promise<UserDoc> {
   const user = await runtime.User.findById(userId).lean<UserDoc>();
   if (!user) throw notFound('User', userId);
   const merged = mergeConsent(user.consent, consent, now);
   await runtime.User.updateOne({ _id: userId }, { $set: { consent: merged, updatedAt: now } });
   await events.publish([consentChanged(userId, merged)]);
-  return runtime.User.findById(userId).lean<UserDoc>();
+  const updated = await runtime.User.findById(userId).lean<UserDoc>();
+  if (!updated) throw notFound('User', userId);
+  return updated;
 }

@@ -13,7 +13,7 @@ export async function updateUser(
   id: string,
   input: UpdateUserInput,
   now = Date.now(),
-): Promise<UserDoc | null> {
+): Promise<UserDoc> {
   const set: Partial<UserDoc> = { updatedAt: now };
   if (input.displayName != null) set.displayName = checkText(input.displayName, 'input.displayName', 100);
   if (input.email !== undefined) set.email = checkEmail(input.email, 'input.email');
@@ -23,5 +23,7 @@ export async function updateUser(
   if (input.segments != null) set.segments = checkSlugs(input.segments, 'input.segments', 50, 'segment');
   if (!(await runtime.User.exists({ _id: id }))) throw notFound('User', id);
   await runtime.User.updateOne({ _id: id }, { $set: set });
-  return runtime.User.findById(id).lean<UserDoc>();
+  const updated = await runtime.User.findById(id).lean<UserDoc>();
+  if (!updated) throw notFound('User', id);
+  return updated;
 }

@@ -1,36 +1,24 @@
-import { DateTimeScalar, type GraphQLResolverMap } from '@attention-mesh/platform';
+import { DateTimeScalar } from '@attention-mesh/platform';
 import { updateConsent } from '../consent/updateConsent.js';
-import type {
-  MutationCreateUserArgs,
-  MutationUpdateConsentArgs,
-  MutationUpdateUserArgs,
-  QueryUserArgs,
-  QueryUsersArgs,
-} from '../generated/resolvers.js';
-import type { UserDoc } from '../models/User.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { createUser, type NewUserInput } from '../profile/createUser.js';
 import { listUsers } from '../profile/listUsers.js';
 import { updateUser } from '../profile/updateUser.js';
-import type { Context } from './context.js';
 
-export const resolvers: GraphQLResolverMap<Context> = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    user: (_: unknown, { id }: QueryUserArgs, ctx: Context) => ctx.loaders.user.load(id),
-    users: (_: unknown, { first, after }: QueryUsersArgs, ctx: Context) =>
-      listUsers(ctx.runtime, { first: first as number, after }),
+    user: (_, { id }, ctx) => ctx.loaders.user.load(id),
+    users: (_, args, ctx) => listUsers(ctx.runtime, args),
   },
   Mutation: {
     // GraphQL has filled in the SDL's defaults, which the generated input type leaves optional.
-    createUser: (_: unknown, { input }: MutationCreateUserArgs, ctx: Context) =>
-      createUser(ctx.runtime, ctx.events, input as NewUserInput),
-    updateUser: (_: unknown, { id, input }: MutationUpdateUserArgs, ctx: Context) =>
-      updateUser(ctx.runtime, id, input),
-    updateConsent: (_: unknown, { userId, consent }: MutationUpdateConsentArgs, ctx: Context) =>
-      updateConsent(ctx.runtime, ctx.events, userId, consent),
+    createUser: (_, { input }, ctx) => createUser(ctx.runtime, ctx.events, input as NewUserInput),
+    updateUser: (_, { id, input }, ctx) => updateUser(ctx.runtime, id, input),
+    updateConsent: (_, { userId, consent }, ctx) => updateConsent(ctx.runtime, ctx.events, userId, consent),
   },
   User: {
-    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.user.load(ref.id),
-    id: (user: UserDoc) => user._id,
+    __resolveReference: (ref, ctx) => ctx.loaders.user.load(ref.id),
+    id: (user) => user._id,
   },
 };
