@@ -60,4 +60,3 @@ export function feedbackModels(conn: Connection) {
     FeedbackSummary: conn.model<FeedbackSummaryDoc>('FeedbackSummary', summarySchema, 'feedback_summaries'),
   };
 }
-export type FeedbackModels = ReturnType<typeof feedbackModels>;
