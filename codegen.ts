@@ -10,7 +10,7 @@ const subgraphs = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as
 
 /** Per subgraph: GraphQL type name -> the TypeScript type its resolvers return, `path#Export` from `src/generated/`. */
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
-  users: {},
+  users: { User: '../models/User.js#UserDoc' },
   attention: {
     // predictedEngagement is resolved per field, from the profile's user id.
     AttentionProfile: "Omit<AttentionProfile, 'predictedEngagement'> & { userId: string }",
@@ -20,7 +20,13 @@ const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
     User: '../resolvers/parents.js#UserRef',
   },
   ads: {},
-  feedback: {},
+  feedback: {
+    Feedback: '../models/index.js#FeedbackDoc',
+    FeedbackTarget: '../targetRef.js#TargetRef',
+    Item: '../targetRef.js#TargetRef',
+    Ad: '../targetRef.js#TargetRef',
+    User: '../targetRef.js#UserRef',
+  },
 };
 
 const config: CodegenConfig = {

@@ -1,12 +1,13 @@
 import { byIdLoader, keyedLoader } from '@attention-mesh/platform';
-import type { FeedbackDoc, FeedbackModels, FeedbackSummaryDoc } from './models/index.js';
+import type { FeedbackDoc, FeedbackSummaryDoc } from './models/index.js';
+import type { FeedbackRuntime } from './runtime.js';
 
-export function createLoaders(models: FeedbackModels) {
+export function createLoaders(runtime: FeedbackRuntime) {
   return {
-    feedback: byIdLoader<FeedbackDoc>(models.Feedback),
+    feedback: byIdLoader<FeedbackDoc>(runtime.Feedback),
     /** Summaries by `${type}:${id}`, one query per batch. */
     summary: keyedLoader<string, FeedbackSummaryDoc>(
-      async (keys) => models.FeedbackSummary.find({ _id: { $in: keys } }).lean<FeedbackSummaryDoc[]>(),
+      async (keys) => runtime.FeedbackSummary.find({ _id: { $in: keys } }).lean<FeedbackSummaryDoc[]>(),
       (doc) => doc._id,
     ),
   };

@@ -1,13 +1,16 @@
-import type { SubgraphDefinition } from '@attention-mesh/platform';
+import type { GraphQLResolverMap, SubgraphDefinition } from '@attention-mesh/platform';
 import { createLoaders } from './loaders.js';
-import { createModels, type FeedbackModels } from './models/index.js';
-import { type FeedbackContext, resolvers } from './resolvers/index.js';
+import type { Context, FeedbackContext } from './resolvers/context.js';
+import { resolvers } from './resolvers/index.js';
+import { createRuntime, type FeedbackRuntime } from './runtime.js';
 
 /** The feedback subgraph: explicit and implicit signals, stored once, summed per item and ad. */
-export const feedbackSubgraph: SubgraphDefinition<FeedbackModels, FeedbackContext> = {
+export const feedbackSubgraph: SubgraphDefinition<FeedbackRuntime, FeedbackContext> = {
   name: 'feedback',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
-  resolvers,
-  runtime: createModels,
-  context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
+  // The generated map gives __resolveReference its federation signature, which @apollo/subgraph's
+  // map type does not describe.
+  resolvers: resolvers as GraphQLResolverMap<Context>,
+  runtime: createRuntime,
+  context: (runtime, { events }) => ({ runtime, events, loaders: createLoaders(runtime) }),
 };

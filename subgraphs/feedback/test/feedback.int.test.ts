@@ -1,10 +1,10 @@
-import type { RunningSubgraph } from '@attention-mesh/platform';
+import type { MongoEventBus, RunningSubgraph } from '@attention-mesh/platform';
 import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FeedbackModels } from '../src/models/index.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { FeedbackRuntime } from '../src/runtime.js';
 import { feedbackSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<FeedbackModels>;
+let sg: RunningSubgraph<FeedbackRuntime>;
 const SUBMIT = `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { duplicate feedback { id kind rating } } }`;
 const input = (clientId: string, patch: Record<string, unknown> = {}) => ({
   clientId,
@@ -18,6 +18,23 @@ beforeAll(async () => {
   sg = await startTestSubgraph(feedbackSubgraph, inject('mongoUri'));
 });
 afterAll(() => sg?.stop());
+// Each test starts from no feedback and no events, and stores the signals it needs.
+beforeEach(async () => {
+  await sg.runtime.Feedback.deleteMany({});
+  await sg.runtime.FeedbackSummary.deleteMany({});
+  await (sg.events as MongoEventBus).connection.collection('events').deleteMany({});
+});
+
+/** A like and two ratings of item i1 by u1, and a complaint about ad ad1. */
+async function storeFour() {
+  const signals: [string, Record<string, unknown>][] = [
+    ['f1', {}],
+    ['f2', { kind: 'RATING', rating: 4 }],
+    ['f3', { kind: 'RATING', rating: 2 }],
+    ['f4', { kind: 'COMPLAINT', reason: 'MISLEADING', target: { type: 'AD', id: 'ad1' } }],
+  ];
+  for (const [clientId, patch] of signals) await gql(sg.url, SUBMIT, { input: input(clientId, patch) });
+}
 
 describe('feedback subgraph', () => {
   it('stores a signal once per client id and counts it once', async () => {
@@ -43,6 +60,7 @@ describe('feedback subgraph', () => {
   });
 
   it('announces each stored signal once as feedback.received', async () => {
+    await storeFour();
     const heard: { userId?: string; data: unknown }[] = [];
     const sub = sg.events.subscribe('test.feedback', ['feedback.received'], async (e) => {
       heard.push(e);
@@ -69,6 +87,7 @@ describe('feedback subgraph', () => {
     [{ occurredAt: new Date(Date.now() - 8 * 86_400_000).toISOString() }, 'input.occurredAt'],
     [{ clientId: 'has spaces' }, 'input.clientId'],
   ])('rejects %j and writes nothing', async (bad, field) => {
+    await storeFour();
     const res = await gql(sg.url, SUBMIT, { input: { ...input('fx'), ...bad } });
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
@@ -76,6 +95,7 @@ describe('feedback subgraph', () => {
   });
 
   it('lists a user feedback newest first and summarises targets in one query', async () => {
+    await storeFour();
     const page = await gql<{
       _entities: { feedback: { edges: { node: { kind: string } }[]; pageInfo: { hasNextPage: boolean } } }[];
     }>(

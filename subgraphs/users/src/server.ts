@@ -1,19 +1,16 @@
-import type { SubgraphDefinition } from '@attention-mesh/platform';
-import type { Connection } from 'mongoose';
+import type { GraphQLResolverMap, SubgraphDefinition } from '@attention-mesh/platform';
 import { createLoaders } from './loaders.js';
-import { userModel } from './models/User.js';
-import { resolvers, type UsersContext } from './resolvers/index.js';
-
-export function createModels(conn: Connection) {
-  return { User: userModel(conn) };
-}
-export type UsersModels = ReturnType<typeof createModels>;
+import type { Context, UsersContext } from './resolvers/context.js';
+import { resolvers } from './resolvers/index.js';
+import { createRuntime, type UsersRuntime } from './runtime.js';
 
 /** The users subgraph: profiles, locale and time zone, consent, segments. */
-export const usersSubgraph: SubgraphDefinition<UsersModels, UsersContext> = {
+export const usersSubgraph: SubgraphDefinition<UsersRuntime, UsersContext> = {
   name: 'users',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
-  resolvers,
-  runtime: createModels,
-  context: (models, { events }) => ({ models, loaders: createLoaders(models), events }),
+  // The generated map gives __resolveReference its federation signature, which @apollo/subgraph's
+  // map type does not describe.
+  resolvers: resolvers as GraphQLResolverMap<Context>,
+  runtime: createRuntime,
+  context: (runtime, { events }) => ({ runtime, loaders: createLoaders(runtime), events }),
 };

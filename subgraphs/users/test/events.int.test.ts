@@ -1,9 +1,10 @@
 import { createLogger, type MeshEvent, MongoEventBus, type RunningSubgraph } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type UsersModels, usersSubgraph } from '../src/server.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { UsersRuntime } from '../src/runtime.js';
+import { usersSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<UsersModels>;
+let sg: RunningSubgraph<UsersRuntime>;
 let bus: MongoEventBus;
 
 const CREATE = `mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`;
@@ -15,6 +16,20 @@ beforeAll(async () => {
   bus = sg.events as MongoEventBus;
 });
 afterAll(() => sg?.stop());
+// Each test makes the users it needs and looks only at the events published after it started.
+beforeEach(async () => {
+  await sg.runtime.User.deleteMany({});
+});
+
+const EVE = {
+  id: 'u-eve',
+  displayName: 'Eve',
+  email: 'eve@example.com',
+  country: 'DE',
+  timezone: 'Europe/Berlin',
+  segments: ['tech'],
+  consent: { analytics: true, adsPersonalization: true },
+};
 
 /** The events stored on the bus, in id order. Publishing completes before a mutation answers. */
 async function stored(): Promise<MeshEvent[]> {
@@ -24,19 +39,12 @@ async function stored(): Promise<MeshEvent[]> {
 
 describe('users events', () => {
   it('createUser publishes user.created then user.consent.changed; a repeat publishes nothing', async () => {
-    const input = {
-      id: 'u-eve',
-      displayName: 'Eve',
-      email: 'eve@example.com',
-      country: 'DE',
-      timezone: 'Europe/Berlin',
-      segments: ['tech'],
-      consent: { analytics: true, adsPersonalization: true },
-    };
+    const input = EVE;
+    const before = (await stored()).length;
     const res = await gql(sg.url, CREATE, { input });
     expect(res.errors).toBeUndefined();
     const user = await sg.runtime.User.findById('u-eve').lean();
-    const events = await stored();
+    const events = (await stored()).slice(before);
     expect(events.map((e) => e.type)).toEqual(['user.created', 'user.consent.changed']);
     const [created, consent] = events;
     expect(created).toMatchObject({
@@ -66,10 +74,11 @@ describe('users events', () => {
 
     const again = await gql(sg.url, CREATE, { input: { ...input, displayName: 'Eve again' } });
     expect(again.errors).toBeUndefined();
-    expect(await stored()).toHaveLength(2);
+    expect(await stored()).toHaveLength(before + 2);
   });
 
   it('publishes nothing for bad input or an unknown user', async () => {
+    await gql(sg.url, CREATE, { input: EVE });
     const before = (await stored()).length;
     const bad = await gql(sg.url, CREATE, { input: { displayName: 'Bob', country: 'Germany' } });
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
@@ -84,6 +93,7 @@ describe('users events', () => {
   });
 
   it('updateConsent publishes the whole new consent', async () => {
+    await gql(sg.url, CREATE, { input: EVE });
     const before = (await stored()).length;
     const res = await gql(sg.url, CONSENT, {
       userId: 'u-eve',
@@ -120,8 +130,9 @@ describe('users events', () => {
     try {
       await gql(sg.url, CREATE, { input: { id: 'u-finn', displayName: 'Finn' } });
       const expected = await stored();
-      const until = Date.now() + 5_000;
-      while (got.length < expected.length && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      await expect
+        .poll(() => got.length, { timeout: 5_000, interval: 10 })
+        .toBeGreaterThanOrEqual(expected.length);
       expect(got).toEqual(expected);
       expect(got.slice(-2).map((e) => [e.type, e.key.id])).toEqual([
         ['user.created', 'u-finn'],

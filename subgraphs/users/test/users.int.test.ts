@@ -6,10 +6,11 @@ import {
   gql,
   startTestSubgraph,
 } from '@attention-mesh/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type UsersModels, usersSubgraph } from '../src/server.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { UsersRuntime } from '../src/runtime.js';
+import { usersSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<UsersModels>;
+let sg: RunningSubgraph<UsersRuntime>;
 type UsersPage = {
   users: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
 };
@@ -20,18 +21,24 @@ beforeAll(async () => {
   sg = await startTestSubgraph(usersSubgraph, inject('mongoUri'));
 });
 afterAll(() => sg?.stop());
+// Each test starts from no users and makes the ones it needs.
+beforeEach(async () => {
+  await sg.runtime.User.deleteMany({});
+});
+
+const ALICE = {
+  id: 'u-alice',
+  displayName: ' Alice ',
+  email: 'Alice@Example.com',
+  country: 'FR',
+  timezone: 'Europe/Paris',
+  segments: ['news', 'news'],
+  consent: { analytics: true },
+};
 
 describe('users subgraph', () => {
   it('creates a user, idempotently by client id', async () => {
-    const input = {
-      id: 'u-alice',
-      displayName: ' Alice ',
-      email: 'Alice@Example.com',
-      country: 'FR',
-      timezone: 'Europe/Paris',
-      segments: ['news', 'news'],
-      consent: { analytics: true },
-    };
+    const input = ALICE;
     const first = await gql(sg.url, CREATE, { input });
     expect(first.errors).toBeUndefined();
     expect(first.data?.createUser).toEqual({
@@ -65,6 +72,7 @@ describe('users subgraph', () => {
   });
 
   it('updates consent and profile; unknown users are NOT_FOUND', async () => {
+    await gql(sg.url, CREATE, { input: ALICE });
     const res = await gql(
       sg.url,
       `mutation { updateConsent(userId: "u-alice", consent: { personalization: true }) { consent { analytics personalization } } }`,
@@ -86,6 +94,7 @@ describe('users subgraph', () => {
   });
 
   it('pages through users and rejects malformed cursors and oversized pages', async () => {
+    await gql(sg.url, CREATE, { input: ALICE });
     for (let i = 0; i < 4; i++) await gql(sg.url, CREATE, { input: { displayName: `User ${i}` } });
     const q = `query($after: String, $first: Int!) { users(first: $first, after: $after) { edges { node { id } cursor } pageInfo { hasNextPage endCursor } } }`;
     const seen: string[] = [];
@@ -103,6 +112,8 @@ describe('users subgraph', () => {
   });
 
   it('resolves many User references with one database query', async () => {
+    await gql(sg.url, CREATE, { input: ALICE });
+    for (let i = 0; i < 4; i++) await gql(sg.url, CREATE, { input: { displayName: `User ${i}` } });
     const ids = (await sg.runtime.User.find({}).lean()).map((u) => u._id);
     const counter = commandCounter(sg.connection);
     const res = await gql<{ _entities: { id: string; displayName: string }[] }>(

@@ -1,6 +1,10 @@
-import { CounterWriter } from '@attention-mesh/platform';
 import { type Connection, Schema } from 'mongoose';
-import type { FeedbackKind, FeedbackTargetType } from '../feedbackRules.js';
+import {
+  type FeedbackKind,
+  type FeedbackTargetType,
+  SUMMARY_COUNTERS,
+  type SummaryCounter,
+} from '../rules/feedbackRules.js';
 
 export interface FeedbackDoc {
   _id: string;
@@ -19,18 +23,8 @@ export interface FeedbackDoc {
 }
 
 /** Totals per target (`${type}:${id}`), kept with `$inc` as feedback arrives. */
-export interface FeedbackSummaryDoc {
+export interface FeedbackSummaryDoc extends Record<SummaryCounter, number> {
   _id: string;
-  clicks: number;
-  likes: number;
-  dislikes: number;
-  hides: number;
-  complaints: number;
-  conversions: number;
-  ratingCount: number;
-  ratingSum: number;
-  dwellCount: number;
-  dwellMsSum: number;
 }
 
 const feedbackSchema = new Schema<FeedbackDoc>(
@@ -54,35 +48,15 @@ feedbackSchema.index({ clientId: 1 }, { unique: true });
 feedbackSchema.index({ userId: 1, _id: -1 });
 feedbackSchema.index({ targetType: 1, targetId: 1 });
 
-const counters = Object.fromEntries(
-  [
-    'clicks',
-    'likes',
-    'dislikes',
-    'hides',
-    'complaints',
-    'conversions',
-    'ratingCount',
-    'ratingSum',
-    'dwellCount',
-    'dwellMsSum',
-  ].map((k) => [k, { type: Number, default: 0 }]),
-);
+const counters = Object.fromEntries(SUMMARY_COUNTERS.map((k) => [k, { type: Number, default: 0 }]));
 const summarySchema = new Schema<FeedbackSummaryDoc>(
   { _id: { type: String, required: true }, ...counters },
   { versionKey: false },
 );
 
-export function createModels(conn: Connection) {
-  const FeedbackSummary = conn.model<FeedbackSummaryDoc>(
-    'FeedbackSummary',
-    summarySchema,
-    'feedback_summaries',
-  );
+export function feedbackModels(conn: Connection) {
   return {
     Feedback: conn.model<FeedbackDoc>('Feedback', feedbackSchema, 'feedback'),
-    FeedbackSummary,
-    summaries: new CounterWriter(FeedbackSummary),
+    FeedbackSummary: conn.model<FeedbackSummaryDoc>('FeedbackSummary', summarySchema, 'feedback_summaries'),
   };
 }
-export type FeedbackModels = ReturnType<typeof createModels>;

@@ -1,76 +1,33 @@
-import {
-  DateTimeScalar,
-  type EventBus,
-  type GraphQLResolverMap,
-  paginateById,
-  type RequestContext,
-} from '@attention-mesh/platform';
-import type { FeedbackKind, SubmitFeedbackInput } from '../feedbackRules.js';
-import type { FeedbackLoaders } from '../loaders.js';
-import type { FeedbackDoc, FeedbackModels } from '../models/index.js';
-import { submitFeedback } from '../submitFeedback.js';
+import { DateTimeScalar } from '@attention-mesh/platform';
+import type { Resolvers } from '../generated/resolvers.js';
+import { listUserFeedback } from '../history/listUserFeedback.js';
+import { submitFeedback } from '../ingest/submitFeedback.js';
+import { summarize } from '../summaries/summarize.js';
 
-export interface FeedbackContext {
-  models: FeedbackModels;
-  events: EventBus;
-  loaders: FeedbackLoaders;
-}
-type Ctx = RequestContext & FeedbackContext;
-
-async function summary(ctx: Ctx, key: string) {
-  const s = await ctx.loaders.summary.load(key);
-  const n = (k: keyof NonNullable<typeof s>) => (s ? Number(s[k]) || 0 : 0);
-  return {
-    clicks: n('clicks'),
-    likes: n('likes'),
-    dislikes: n('dislikes'),
-    hides: n('hides'),
-    complaints: n('complaints'),
-    conversions: n('conversions'),
-    ratingCount: n('ratingCount'),
-    ratingAverage: n('ratingCount') > 0 ? n('ratingSum') / n('ratingCount') : null,
-    dwellCount: n('dwellCount'),
-    averageDwellSeconds: n('dwellCount') > 0 ? n('dwellMsSum') / n('dwellCount') / 1000 : null,
-  };
-}
-
-export const resolvers: GraphQLResolverMap<Ctx> = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    feedback: (_: unknown, { id }: { id: string }, ctx: Ctx) => ctx.loaders.feedback.load(id),
+    feedback: (_, { id }, ctx) => ctx.loaders.feedback.load(id),
   },
   Mutation: {
-    submitFeedback: (_: unknown, { input }: { input: SubmitFeedbackInput }, ctx: Ctx) =>
-      submitFeedback(ctx.models, input, ctx.events),
+    submitFeedback: (_, { input }, ctx) => submitFeedback(ctx.runtime, ctx.events, input),
   },
   Feedback: {
-    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.feedback.load(ref.id),
-    id: (f: FeedbackDoc) => f._id,
-    user: (f: FeedbackDoc) => ({ id: f.userId }),
-    target: (f: FeedbackDoc) => ({ __typename: f.targetType === 'ITEM' ? 'Item' : 'Ad', id: f.targetId }),
+    __resolveReference: (ref, ctx) => ctx.loaders.feedback.load(ref.id),
+    id: (f) => f._id,
+    user: (f) => ({ id: f.userId }),
+    target: (f) => ({ __typename: f.targetType === 'ITEM' ? 'Item' : 'Ad', id: f.targetId }),
   },
   FeedbackTarget: {
-    __resolveType: (t: { __typename: string }) => t.__typename,
+    __resolveType: (t) => t.__typename,
   },
   User: {
-    feedback: (
-      user: { id: string },
-      args: { first: number; after?: string | null; kind?: FeedbackKind | null },
-      ctx: Ctx,
-    ) =>
-      paginateById<FeedbackDoc>(
-        ctx.models.Feedback,
-        args.kind ? { userId: user.id, kind: args.kind } : { userId: user.id },
-        {
-          ...args,
-          order: -1,
-        },
-      ),
+    feedback: (user, args, ctx) => listUserFeedback(ctx.runtime, user.id, args),
   },
   Item: {
-    feedbackSummary: (item: { id: string }, _: unknown, ctx: Ctx) => summary(ctx, `ITEM:${item.id}`),
+    feedbackSummary: async (item, _, ctx) => summarize(await ctx.loaders.summary.load(`ITEM:${item.id}`)),
   },
   Ad: {
-    feedbackSummary: (ad: { id: string }, _: unknown, ctx: Ctx) => summary(ctx, `AD:${ad.id}`),
+    feedbackSummary: async (ad, _, ctx) => summarize(await ctx.loaders.summary.load(`AD:${ad.id}`)),
   },
 };

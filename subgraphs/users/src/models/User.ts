@@ -50,4 +50,3 @@ const userSchema = new Schema<UserDoc>(
 export function userModel(conn: Connection) {
   return conn.model<UserDoc>('User', userSchema, 'users');
 }
-export type UserModel = ReturnType<typeof userModel>;

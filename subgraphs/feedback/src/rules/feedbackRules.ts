@@ -5,7 +5,6 @@ import {
   MAX_EVENT_AGE_MS,
   MAX_EVENT_FUTURE_MS,
 } from '@attention-mesh/platform';
-import type { FeedbackSummaryDoc } from './models/index.js';
 
 /** What a feedback signal must carry, and what it adds to its target's summary. Pure. */
 
@@ -22,7 +21,8 @@ export type FeedbackTargetType = 'ITEM' | 'AD';
 
 const MAX_DWELL_MS = 24 * 3600 * 1000;
 
-export interface SubmitFeedbackInput {
+/** A signal as it arrives, before it is checked. */
+export interface FeedbackSignal {
   clientId: string;
   userId: string;
   target: { type: FeedbackTargetType; id: string };
@@ -35,7 +35,7 @@ export interface SubmitFeedbackInput {
 }
 
 /** Throws BAD_USER_INPUT naming the field when the signal is inconsistent; returns its occurredAt. */
-export function checkFeedback(input: SubmitFeedbackInput, now: number): number {
+export function checkFeedback(input: FeedbackSignal, now: number): number {
   checkClientId(input.clientId, 'input.clientId');
   checkClientId(input.userId, 'input.userId');
   checkClientId(input.target.id, 'input.target.id');
@@ -65,12 +65,25 @@ export function checkFeedback(input: SubmitFeedbackInput, now: number): number {
   return occurredAt;
 }
 
-type Counter = Exclude<keyof FeedbackSummaryDoc, '_id'>;
+/** The totals kept per target. */
+export const SUMMARY_COUNTERS = [
+  'clicks',
+  'likes',
+  'dislikes',
+  'hides',
+  'complaints',
+  'conversions',
+  'ratingCount',
+  'ratingSum',
+  'dwellCount',
+  'dwellMsSum',
+] as const;
+export type SummaryCounter = (typeof SUMMARY_COUNTERS)[number];
 
 /** The `$inc` a stored signal applies to its target's summary. */
 export function summaryIncrement(f: { kind: FeedbackKind; rating: number | null; dwellMs: number | null }) {
-  const inc: Partial<Record<Counter, number>> = {};
-  const single: Partial<Record<FeedbackKind, Counter>> = {
+  const inc: Partial<Record<SummaryCounter, number>> = {};
+  const single: Partial<Record<FeedbackKind, SummaryCounter>> = {
     CLICK: 'clicks',
     LIKE: 'likes',
     DISLIKE: 'dislikes',
