@@ -33,4 +33,3 @@ itemSchema.index({ category: 1, _id: 1 });
 export function itemModel(conn: Connection) {
   return conn.model<ItemDoc>('Item', itemSchema, 'items');
 }
-export type ItemModel = ReturnType<typeof itemModel>;
