@@ -82,8 +82,8 @@ export { DateTimeScalar, MicrosScalar } from './scalars.js';
 export {
   type AnySubgraphDefinition,
   closeServer,
-  type GraphQLResolverMap,
   type RequestContext,
+  type ResolverMap,
   type RunningSubgraph,
   type StartOptions,
   type SubgraphDefinition,

@@ -6,7 +6,6 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { parse } from 'graphql';
 import type { Connection } from 'mongoose';
 import type { ConfigSection, ServiceConfig, ServiceName } from './config.js';
@@ -17,7 +16,18 @@ import { type Caller, INTERNAL_CONTEXT_HEADER, verifyInternalContext } from './i
 import { createLogger, type Logger } from './logger.js';
 import { connectMongo, ensureIndexes, isConnected } from './mongo.js';
 
-export type { GraphQLResolverMap };
+/**
+ * A subgraph's resolver map. Its types come from the subgraph's own generated `Resolvers`
+ * (`src/generated/resolvers.ts`, `npm run codegen`), which check every resolver against the SDL and the
+ * context; the bootstrap only hands the map to `buildSubgraphSchema`.
+ */
+export type ResolverMap = Record<string, object>;
+
+/** What `buildSubgraphSchema` takes as resolvers, read from its signature (no import from its `dist`). */
+type SubgraphResolvers = Extract<
+  Parameters<typeof buildSubgraphSchema>[0],
+  { typeDefs: unknown }
+>['resolvers'];
 
 /** What every resolver gets, whatever the subgraph. */
 export interface RequestContext {
@@ -46,7 +56,7 @@ export interface SubgraphDefinition<
   name: ServiceName;
   /** The schema-first SDL file. */
   schemaFile: URL;
-  resolvers: GraphQLResolverMap<RequestContext & TContext>;
+  resolvers: ResolverMap;
   /** The service's own settings, validated with the shared base at boot. */
   config?: ConfigSection<TSection>;
   /** Registers the subgraph's mongoose models on its own connection and builds its per-process state. */
@@ -118,7 +128,7 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
 
   const schema = buildSubgraphSchema({
     typeDefs: parse(readFileSync(def.schemaFile, 'utf8')),
-    resolvers: def.resolvers as GraphQLResolverMap<unknown>,
+    resolvers: def.resolvers as SubgraphResolvers,
   });
   type Ctx = RequestContext & TContext;
   const apollo = new ApolloServer<Ctx>({

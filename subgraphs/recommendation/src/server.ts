@@ -1,8 +1,8 @@
-import type { GraphQLResolverMap, SubgraphDefinition } from '@attention-mesh/platform';
+import type { SubgraphDefinition } from '@attention-mesh/platform';
 import { recommendationConfig } from './config.js';
 import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
-import type { Context, RecommendationContext } from './resolvers/context.js';
+import type { RecommendationContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRuntime, type RecommendationRuntime } from './runtime.js';
 import { watchSasRec } from './serving/watchModel.js';
@@ -18,9 +18,7 @@ export type { RecommendationRuntime } from './runtime.js';
 export const recommendationSubgraph: SubgraphDefinition<RecommendationRuntime, RecommendationContext> = {
   name: 'recommendation',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
-  // The generated map types `__resolveReference` as federation calls it (reference, context, info),
-  // which @apollo/subgraph's map declares as a field resolver: same function, two signatures.
-  resolvers: resolvers as GraphQLResolverMap<Context>,
+  resolvers,
   config: recommendationConfig,
   runtime: createRuntime,
   context: (runtime) => ({ runtime, loaders: createLoaders(runtime) }),

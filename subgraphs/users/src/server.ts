@@ -1,6 +1,6 @@
-import type { GraphQLResolverMap, SubgraphDefinition } from '@attention-mesh/platform';
+import type { SubgraphDefinition } from '@attention-mesh/platform';
 import { createLoaders } from './loaders.js';
-import type { Context, UsersContext } from './resolvers/context.js';
+import type { UsersContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRuntime, type UsersRuntime } from './runtime.js';
 
@@ -8,9 +8,7 @@ import { createRuntime, type UsersRuntime } from './runtime.js';
 export const usersSubgraph: SubgraphDefinition<UsersRuntime, UsersContext> = {
   name: 'users',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
-  // The generated map gives __resolveReference its federation signature, which @apollo/subgraph's
-  // map type does not describe.
-  resolvers: resolvers as GraphQLResolverMap<Context>,
+  resolvers,
   runtime: createRuntime,
   context: (runtime, { events }) => ({ runtime, loaders: createLoaders(runtime), events }),
 };

@@ -23,8 +23,7 @@ async function stats(ctx: Ctx, key: string) {
   return statsOf(sums(total), total?.lastEventAt ?? null);
 }
 
-/** Typed against the schema by `satisfies`, so that the platform can still take it as a plain resolver map. */
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
     attentionSeries: (_, args, ctx) =>
@@ -65,4 +64,4 @@ export const resolvers = {
   Item: { attentionStats: (o, _, ctx) => stats(ctx, `ITEM|${o.id}`) },
   Ad: { attentionStats: (o, _, ctx) => stats(ctx, `AD|${o.id}`) },
   Placement: { attentionStats: (o, _, ctx) => stats(ctx, `PLACEMENT|${o.id}`) },
-} satisfies Resolvers;
+};
