@@ -8,8 +8,9 @@ import {
 } from '@attention-mesh/platform';
 import { verifyAdToken } from './adTokens.js';
 import { hourStartOf, rollupId, rollupUpdate } from './delivery.js';
-import type { AdEventDoc, AdEventType, AdsModels } from './models/index.js';
-import { spendDayId, spendTotalId } from './runtime.js';
+import { spendDayId, spendTotalId } from './ledger/spendIds.js';
+import type { AdEventDoc, AdEventType } from './models/index.js';
+import type { AdsRuntime } from './runtime.js';
 
 export interface RecordAdEventInput {
   token: string;
@@ -24,7 +25,7 @@ export interface RecordAdEventInput {
  * event and charges nothing: it answers the stored result with `duplicate: true`.
  */
 export async function recordAdEvent(
-  models: AdsModels,
+  models: AdsRuntime,
   input: RecordAdEventInput,
   events?: EventBus,
   now = Date.now(),

@@ -23,7 +23,8 @@ import {
 } from './decision/index.js';
 import { hourStartOf, rollupId, rollupUpdate } from './delivery.js';
 import type { Exposure } from './exposures.js';
-import type { AdsModels, DecisionDoc } from './models/index.js';
+import type { DecisionDoc } from './models/index.js';
+import type { AdsRuntime } from './runtime.js';
 
 export interface RequestAdsInput {
   placementId: string;
@@ -59,7 +60,7 @@ function toHistory(entries: readonly Exposure[]): ExposureHistory {
 
 /** The campaigns with an ad of the placement's size that target it, the country and device, and run at `at`. */
 function consideredCampaigns(
-  rt: AdsModels['ads'],
+  rt: AdsRuntime['ads'],
   placement: DecisionPlacement,
   country: string | undefined,
   device: string | undefined,
@@ -102,7 +103,7 @@ function checkInput(input: RequestAdsInput, now: number) {
  * and stores the decision with its propensity (filled or not) before answering with signed tokens.
  */
 export async function requestAds(
-  models: AdsModels,
+  models: AdsRuntime,
   input: RequestAdsInput,
   now = Date.now(),
 ): Promise<AdDecisionResult> {

@@ -3,8 +3,9 @@ import { adsConfig } from './config.js';
 import { startConsumers } from './consumers.js';
 import { watchCtrModel } from './ctrModel.js';
 import { createLoaders } from './loaders.js';
-import { type AdsModels, createModels } from './models/index.js';
-import { type AdsContext, resolvers } from './resolvers/index.js';
+import type { AdsContext } from './resolvers/context.js';
+import { resolvers } from './resolvers/index.js';
+import { type AdsRuntime, createRuntime } from './runtime.js';
 
 /** Runs `fn` every `ms` (not overlapping itself) until stopped; errors are logged, not fatal. */
 function every(ms: number, fn: () => Promise<unknown> | unknown, onError: (err: unknown) => void) {
@@ -28,16 +29,15 @@ function every(ms: number, fn: () => Promise<unknown> | unknown, onError: (err: 
 }
 
 /** The ads subgraph: advertisers, campaigns, ads and placements, the ad decision, the spend ledger, reports. */
-export const adsSubgraph: SubgraphDefinition<AdsModels, AdsContext> = {
+export const adsSubgraph: SubgraphDefinition<AdsRuntime, AdsContext> = {
   name: 'ads',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
   config: adsConfig,
-  runtime: createModels,
-  context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
+  runtime: createRuntime,
+  context: (runtime, { events }) => ({ runtime, events, loaders: createLoaders(runtime) }),
   background: (models, { events, logger }) => {
     const rt = models.ads;
-    rt.logger = logger;
     rt.ctr.logger = logger;
     const fail = (what: string) => (err: unknown) => logger.error({ err }, `ads ${what} failed`);
     rt.ready().catch(fail('start-up load'));

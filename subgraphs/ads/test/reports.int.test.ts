@@ -2,11 +2,11 @@ import { meshEvent, type RunningSubgraph, utcHourOfWeek } from '@attention-mesh/
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliveryReport, HOUR_MS, ZERO_COUNTS } from '../src/delivery.js';
-import type { AdsModels } from '../src/models/index.js';
+import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
 import { advertiser, campaign, iso, placement, recordEvent, requestAd } from './world.js';
 
-let sg: RunningSubgraph<AdsModels>;
+let sg: RunningSubgraph<AdsRuntime>;
 
 beforeAll(async () => {
   sg = await startTestSubgraph(adsSubgraph, inject('mongoUri'));

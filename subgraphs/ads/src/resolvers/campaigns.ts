@@ -29,7 +29,7 @@ import type {
   PlacementDoc,
   ScheduleWindowDoc,
 } from '../models/index.js';
-import type { Ctx } from './context.js';
+import type { Context } from './context.js';
 
 type Nullable<T> = { [K in keyof T]?: T[K] | null };
 
@@ -84,42 +84,42 @@ async function must<T>(
 }
 
 /** Unknown placements in targeting are bad input: a campaign must not target a slot that does not exist. */
-async function checkPlacementsExist(ctx: Ctx, ids: string[], field: string): Promise<void> {
+async function checkPlacementsExist(ctx: Context, ids: string[], field: string): Promise<void> {
   const found = await ctx.loaders.placement.loadMany(ids);
   const missing = ids.filter((_, i) => !found[i] || found[i] instanceof Error);
   if (missing.length) throw badUserInput(`unknown placement ${missing.join(', ')}`, field);
 }
 
 /** A change to a campaign's ads is a change to the campaign: other replicas refresh by `updatedAt`. */
-async function touchCampaign(ctx: Ctx, campaignId: string): Promise<void> {
-  await ctx.models.Campaign.updateOne({ _id: campaignId }, { $set: { updatedAt: Date.now() } });
-  await ctx.models.ads.campaignChanged(campaignId);
+async function touchCampaign(ctx: Context, campaignId: string): Promise<void> {
+  await ctx.runtime.Campaign.updateOne({ _id: campaignId }, { $set: { updatedAt: Date.now() } });
+  await ctx.runtime.ads.campaignChanged(campaignId);
 }
 
-export const campaignResolvers: GraphQLResolverMap<Ctx> = {
+export const campaignResolvers: GraphQLResolverMap<Context> = {
   Query: {
-    advertiser: (_: unknown, { id }: { id: string }, ctx: Ctx) => ctx.loaders.advertiser.load(id),
-    campaign: (_: unknown, { id }: { id: string }, ctx: Ctx) => ctx.loaders.campaign.load(id),
+    advertiser: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.advertiser.load(id),
+    campaign: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.campaign.load(id),
     campaigns: (
       _: unknown,
       args: { advertiserId?: string | null; first: number; after?: string | null },
-      ctx: Ctx,
+      ctx: Context,
     ) =>
       paginateById<CampaignDoc>(
-        ctx.models.Campaign,
+        ctx.runtime.Campaign,
         args.advertiserId ? { advertiserId: args.advertiserId } : {},
         args,
       ),
-    ad: (_: unknown, { id }: { id: string }, ctx: Ctx) => ctx.loaders.ad.load(id),
-    placement: (_: unknown, { id }: { id: string }, ctx: Ctx) => ctx.loaders.placement.load(id),
-    placements: (_: unknown, __: unknown, ctx: Ctx) =>
-      ctx.models.Placement.find().sort({ _id: 1 }).lean<PlacementDoc[]>(),
+    ad: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.ad.load(id),
+    placement: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.placement.load(id),
+    placements: (_: unknown, __: unknown, ctx: Context) =>
+      ctx.runtime.Placement.find().sort({ _id: 1 }).lean<PlacementDoc[]>(),
   },
   Mutation: {
     async createAdvertiser(
       _: unknown,
       { input }: { input: { id?: string | null; name: string; timezone: string } },
-      ctx: Ctx,
+      ctx: Context,
     ) {
       const now = Date.now();
       const doc: AdvertiserDoc = {
@@ -128,12 +128,12 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
         timezone: checkTimeZone(input.timezone, 'input.timezone'),
         createdAt: now,
       };
-      const stored = await insertOnce<AdvertiserDoc>(ctx.models.Advertiser, doc);
-      ctx.models.ads.catalog.setAdvertiser(stored);
-      await ctx.models.ads.catalog.bump();
+      const stored = await insertOnce<AdvertiserDoc>(ctx.runtime.Advertiser, doc);
+      ctx.runtime.ads.catalog.setAdvertiser(stored);
+      await ctx.runtime.ads.catalog.bump();
       return stored;
     },
-    async createCampaign(_: unknown, { input }: { input: CreateCampaignInput }, ctx: Ctx) {
+    async createCampaign(_: unknown, { input }: { input: CreateCampaignInput }, ctx: Context) {
       const now = Date.now();
       const doc: CampaignDoc = {
         _id: idOr(input.id, 'cmp', now),
@@ -159,11 +159,15 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
         throw badUserInput(`unknown advertiser ${doc.advertiserId}`, 'input.advertiserId');
       }
       await checkPlacementsExist(ctx, doc.targeting.placementIds, 'input.targeting.placementIds');
-      const stored = await insertOnce<CampaignDoc>(ctx.models.Campaign, doc);
-      await ctx.models.ads.campaignChanged(stored._id);
+      const stored = await insertOnce<CampaignDoc>(ctx.runtime.Campaign, doc);
+      await ctx.runtime.ads.campaignChanged(stored._id);
       return stored;
     },
-    async updateCampaign(_: unknown, { id, input }: { id: string; input: UpdateCampaignInput }, ctx: Ctx) {
+    async updateCampaign(
+      _: unknown,
+      { id, input }: { id: string; input: UpdateCampaignInput },
+      ctx: Context,
+    ) {
       const current = await must(ctx.loaders.campaign, 'Campaign', id);
       const next: CampaignDoc = { ...current, updatedAt: Date.now() };
       if (input.name != null) next.name = checkText(input.name, 'input.name', 200);
@@ -184,19 +188,23 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
         next.blockedCategories = checkBlockedCategories(input.blockedCategories, 'input.blockedCategories');
       checkCampaignSettings(next, 'input');
       const { _id, ...set } = next;
-      await ctx.models.Campaign.updateOne({ _id }, { $set: set });
-      await ctx.models.ads.campaignChanged(id);
+      await ctx.runtime.Campaign.updateOne({ _id }, { $set: set });
+      await ctx.runtime.ads.campaignChanged(id);
       return next;
     },
-    async setCampaignStatus(_: unknown, { id, status }: { id: string; status: CampaignStatus }, ctx: Ctx) {
+    async setCampaignStatus(
+      _: unknown,
+      { id, status }: { id: string; status: CampaignStatus },
+      ctx: Context,
+    ) {
       const current = await must(ctx.loaders.campaign, 'Campaign', id);
       checkStatusChange(current.status, status);
       const updatedAt = Date.now();
-      await ctx.models.Campaign.updateOne({ _id: id }, { $set: { status, updatedAt } });
-      await ctx.models.ads.campaignChanged(id);
+      await ctx.runtime.Campaign.updateOne({ _id: id }, { $set: { status, updatedAt } });
+      await ctx.runtime.ads.campaignChanged(id);
       return { ...current, status, updatedAt };
     },
-    async createAd(_: unknown, { input }: { input: CreateAdInput }, ctx: Ctx) {
+    async createAd(_: unknown, { input }: { input: CreateAdInput }, ctx: Context) {
       const now = Date.now();
       checkSize(input.width, input.height, 'input');
       const urls = checkAdUrls(input, 'input');
@@ -214,11 +222,15 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
       if (!(await ctx.loaders.campaign.load(doc.campaignId))) {
         throw badUserInput(`unknown campaign ${doc.campaignId}`, 'input.campaignId');
       }
-      const stored = await insertOnce<AdDoc>(ctx.models.Ad, doc);
+      const stored = await insertOnce<AdDoc>(ctx.runtime.Ad, doc);
       await touchCampaign(ctx, stored.campaignId);
       return stored;
     },
-    async updateAd(_: unknown, { id, input }: { id: string; input: Nullable<Omit<AdDoc, '_id'>> }, ctx: Ctx) {
+    async updateAd(
+      _: unknown,
+      { id, input }: { id: string; input: Nullable<Omit<AdDoc, '_id'>> },
+      ctx: Context,
+    ) {
       const current = await must(ctx.loaders.ad, 'Ad', id);
       const urls = checkAdUrls(input, 'input');
       const next: AdDoc = {
@@ -231,11 +243,11 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
       if (current.status === 'ARCHIVED' && next.status !== 'ARCHIVED')
         checkStatusChange(current.status, next.status);
       const { _id, ...set } = next;
-      await ctx.models.Ad.updateOne({ _id }, { $set: set });
+      await ctx.runtime.Ad.updateOne({ _id }, { $set: set });
       await touchCampaign(ctx, next.campaignId);
       return next;
     },
-    async createPlacement(_: unknown, { input }: { input: CreatePlacementInput }, ctx: Ctx) {
+    async createPlacement(_: unknown, { input }: { input: CreatePlacementInput }, ctx: Context) {
       const now = Date.now();
       checkSize(input.width, input.height, 'input');
       if (input.floorMicros < 0) throw badUserInput('floorMicros must not be negative', 'input.floorMicros');
@@ -248,15 +260,15 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
         auctionType: input.auctionType,
         createdAt: now,
       };
-      const stored = await insertOnce<PlacementDoc>(ctx.models.Placement, doc);
-      ctx.models.ads.catalog.setPlacement(stored);
-      await ctx.models.ads.catalog.bump();
+      const stored = await insertOnce<PlacementDoc>(ctx.runtime.Placement, doc);
+      ctx.runtime.ads.catalog.setPlacement(stored);
+      await ctx.runtime.ads.catalog.bump();
       return stored;
     },
     async updatePlacement(
       _: unknown,
       { id, input }: { id: string; input: Nullable<CreatePlacementInput> },
-      ctx: Ctx,
+      ctx: Context,
     ) {
       const current = await must(ctx.loaders.placement, 'Placement', id);
       if (input.floorMicros != null && input.floorMicros < 0) {
@@ -269,23 +281,23 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
         auctionType: input.auctionType ?? current.auctionType,
       };
       const { _id, ...set } = next;
-      await ctx.models.Placement.updateOne({ _id }, { $set: set });
-      ctx.models.ads.catalog.setPlacement(next);
-      await ctx.models.ads.catalog.bump();
+      await ctx.runtime.Placement.updateOne({ _id }, { $set: set });
+      ctx.runtime.ads.catalog.setPlacement(next);
+      await ctx.runtime.ads.catalog.bump();
       return next;
     },
   },
   Advertiser: {
-    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.advertiser.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.advertiser.load(ref.id),
     id: (a: AdvertiserDoc) => a._id,
-    campaigns: (a: AdvertiserDoc, _: unknown, ctx: Ctx) => ctx.loaders.campaignsByAdvertiser.load(a._id),
+    campaigns: (a: AdvertiserDoc, _: unknown, ctx: Context) => ctx.loaders.campaignsByAdvertiser.load(a._id),
   },
   Campaign: {
-    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.campaign.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.campaign.load(ref.id),
     id: (c: CampaignDoc) => c._id,
-    advertiser: (c: CampaignDoc, _: unknown, ctx: Ctx) =>
+    advertiser: (c: CampaignDoc, _: unknown, ctx: Context) =>
       must(ctx.loaders.advertiser, 'Advertiser', c.advertiserId),
-    ads: (c: CampaignDoc, _: unknown, ctx: Ctx) => ctx.loaders.adsByCampaign.load(c._id),
+    ads: (c: CampaignDoc, _: unknown, ctx: Context) => ctx.loaders.adsByCampaign.load(c._id),
     pacingMode: (c: CampaignDoc) => c.pacing,
     // Campaigns stored before these settings existed have none.
     schedule: (c: CampaignDoc) => c.schedule ?? [],
@@ -293,12 +305,12 @@ export const campaignResolvers: GraphQLResolverMap<Ctx> = {
     blockedCategories: (c: CampaignDoc) => c.blockedCategories ?? [],
   },
   Ad: {
-    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.ad.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.ad.load(ref.id),
     id: (a: AdDoc) => a._id,
-    campaign: (a: AdDoc, _: unknown, ctx: Ctx) => must(ctx.loaders.campaign, 'Campaign', a.campaignId),
+    campaign: (a: AdDoc, _: unknown, ctx: Context) => must(ctx.loaders.campaign, 'Campaign', a.campaignId),
   },
   Placement: {
-    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.placement.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.placement.load(ref.id),
     id: (p: PlacementDoc) => p._id,
   },
 };

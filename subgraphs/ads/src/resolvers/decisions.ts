@@ -3,22 +3,22 @@ import { MAX_CAP_WINDOW_S } from '../exposures.js';
 import type { AdEventDoc } from '../models/index.js';
 import { type RecordAdEventInput, recordAdEvent } from '../recordAdEvent.js';
 import { type AdDecisionResult, type RequestAdsInput, requestAds } from '../requestAds.js';
-import type { Ctx } from './context.js';
+import type { Context } from './context.js';
 
 type EventResult = { event: AdEventDoc; duplicate: boolean };
 
-export const decisionResolvers: GraphQLResolverMap<Ctx> = {
+export const decisionResolvers: GraphQLResolverMap<Context> = {
   Mutation: {
-    requestAds: (_: unknown, { input }: { input: RequestAdsInput }, ctx: Ctx) =>
-      requestAds(ctx.models, input),
-    recordAdEvent: (_: unknown, { input }: { input: RecordAdEventInput }, ctx: Ctx) =>
-      recordAdEvent(ctx.models, input, ctx.events),
+    requestAds: (_: unknown, { input }: { input: RequestAdsInput }, ctx: Context) =>
+      requestAds(ctx.runtime, input),
+    recordAdEvent: (_: unknown, { input }: { input: RecordAdEventInput }, ctx: Context) =>
+      recordAdEvent(ctx.runtime, input, ctx.events),
   },
   AdDecision: {
     id: (d: AdDecisionResult) => d._id,
-    placement: (d: AdDecisionResult, _: unknown, ctx: Ctx) => ctx.loaders.placement.load(d.placementId),
-    ad: (d: AdDecisionResult, _: unknown, ctx: Ctx) => (d.adId ? ctx.loaders.ad.load(d.adId) : null),
-    campaign: (d: AdDecisionResult, _: unknown, ctx: Ctx) =>
+    placement: (d: AdDecisionResult, _: unknown, ctx: Context) => ctx.loaders.placement.load(d.placementId),
+    ad: (d: AdDecisionResult, _: unknown, ctx: Context) => (d.adId ? ctx.loaders.ad.load(d.adId) : null),
+    campaign: (d: AdDecisionResult, _: unknown, ctx: Context) =>
       d.campaignId ? ctx.loaders.campaign.load(d.campaignId) : null,
     pctr: (d: AdDecisionResult) => d.pctr,
     decidedAt: (d: AdDecisionResult) => d.at,
@@ -26,17 +26,17 @@ export const decisionResolvers: GraphQLResolverMap<Ctx> = {
   AdEventResult: {
     decisionId: (r: EventResult) => r.event.decisionId,
     type: (r: EventResult) => r.event.type,
-    ad: (r: EventResult, _: unknown, ctx: Ctx) => ctx.loaders.ad.load(r.event.adId),
-    campaign: (r: EventResult, _: unknown, ctx: Ctx) => ctx.loaders.campaign.load(r.event.campaignId),
+    ad: (r: EventResult, _: unknown, ctx: Context) => ctx.loaders.ad.load(r.event.adId),
+    campaign: (r: EventResult, _: unknown, ctx: Context) => ctx.loaders.campaign.load(r.event.campaignId),
     chargedMicros: (r: EventResult) => r.event.chargedMicros,
     occurredAt: (r: EventResult) => r.event.occurredAt,
   },
   User: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    async adExposure(user: { id: string }, _: unknown, ctx: Ctx) {
+    async adExposure(user: { id: string }, _: unknown, ctx: Context) {
       const since = Date.now() - MAX_CAP_WINDOW_S * 1000;
       const byCampaign = new Map<string, { campaignId: string; impressions: number; lastAt: number }>();
-      for (const e of await ctx.models.ads.exposures.get(user.id)) {
+      for (const e of await ctx.runtime.ads.exposures.get(user.id)) {
         if (e.at <= since) continue;
         const cur = byCampaign.get(e.campaignId) ?? { campaignId: e.campaignId, impressions: 0, lastAt: 0 };
         cur.impressions += 1;
@@ -47,6 +47,7 @@ export const decisionResolvers: GraphQLResolverMap<Ctx> = {
     },
   },
   AdExposure: {
-    campaign: (e: { campaignId: string }, _: unknown, ctx: Ctx) => ctx.loaders.campaign.load(e.campaignId),
+    campaign: (e: { campaignId: string }, _: unknown, ctx: Context) =>
+      ctx.loaders.campaign.load(e.campaignId),
   },
 };

@@ -1,32 +1,32 @@
 import type { GraphQLResolverMap } from '@attention-mesh/platform';
 import { deliveryHours, deliveryReport, rollupId, ZERO_COUNTS } from '../delivery.js';
+import { spendDayId, spendTotalId } from '../ledger/spendIds.js';
 import type { CampaignDoc, DeliveryRollupDoc } from '../models/index.js';
-import { spendDayId, spendTotalId } from '../runtime.js';
-import type { Ctx } from './context.js';
+import type { Context } from './context.js';
 
-export const reportResolvers: GraphQLResolverMap<Ctx> = {
+export const reportResolvers: GraphQLResolverMap<Context> = {
   Campaign: {
     async delivery(
       c: CampaignDoc,
       args: { from: number; to: number; granularity: 'HOUR' | 'DAY' },
-      ctx: Ctx,
+      ctx: Context,
     ) {
       const hours = deliveryHours(args.from, args.to);
-      const stored = await ctx.models.DeliveryRollup.find({
+      const stored = await ctx.runtime.DeliveryRollup.find({
         _id: { $in: hours.map((h) => rollupId(c._id, h)) },
       }).lean<DeliveryRollupDoc[]>();
       // Requests counted in this process but not written yet.
       const byHour = new Map(stored.map((r) => [r.hourStart, r]));
       const rollups = hours.flatMap((h) => {
-        const pending = ctx.models.ads.pendingRequests(c._id, h);
+        const pending = ctx.runtime.ads.pendingRequests(c._id, h);
         const r = byHour.get(h);
         if (pending === 0) return r ? [r] : [];
         return [{ ...ZERO_COUNTS, ...r, hourStart: h, requests: (r?.requests ?? 0) + pending }];
       });
       return deliveryReport(rollups, args, args.granularity, c);
     },
-    async pacing(c: CampaignDoc, _: unknown, ctx: Ctx) {
-      const rt = ctx.models.ads;
+    async pacing(c: CampaignDoc, _: unknown, ctx: Context) {
+      const rt = ctx.runtime.ads;
       await rt.ready();
       const now = Date.now();
       const timezone = rt.catalog.timezoneOf(c.advertiserId);
@@ -46,7 +46,7 @@ export const reportResolvers: GraphQLResolverMap<Ctx> = {
         throttle: state ? 1 - state.passRate : 0,
       };
     },
-    spentMicros: async (c: CampaignDoc, _: unknown, ctx: Ctx) =>
+    spentMicros: async (c: CampaignDoc, _: unknown, ctx: Context) =>
       (await ctx.loaders.spend.load(spendTotalId(c._id)))?.spentMicros ?? 0,
   },
 };
