@@ -1,8 +1,7 @@
 import { CounterWriter, LocalDayClock, timeZoneOffsetMs } from '@attention-mesh/platform';
-import { BudgetBook } from './budgetBook.js';
-import { Catalog } from './catalog.js';
+import { Catalog } from './campaigns/catalog.js';
 import type { AdsConfig } from './config.js';
-import { CtrSource } from './ctrSource.js';
+import { CtrSource } from './ctr/ctrSource.js';
 import {
   initialPacingState,
   type PacingControllerState,
@@ -11,14 +10,15 @@ import {
   stepPacing,
   targetSpendBy,
 } from './decision/index.js';
-import { rollupUpdate } from './delivery.js';
-import { ExposureStore } from './exposures.js';
+import { BudgetBook } from './ledger/budgetBook.js';
 import { spendDayId, spendTotalId } from './ledger/spendIds.js';
 import type { CampaignModels } from './models/campaigns.js';
 import type { DecisionDoc, LedgerModels, SpendDoc } from './models/ledger.js';
-import { PlacementAttentionBook } from './placementAttention.js';
-import { AdStatsBook, ConsentStore, UserAttentionStore } from './snapshots.js';
-import { TrafficForecast } from './trafficForecast.js';
+import { rollupUpdate } from './reports/delivery.js';
+import { ExposureStore } from './reports/exposures.js';
+import { PlacementAttentionBook } from './reports/placementAttention.js';
+import { AdStatsBook, ConsentStore, UserAttentionStore } from './reports/snapshots.js';
+import { TrafficForecast } from './reports/trafficForecast.js';
 
 /** Tunables of the decision that are not deployment config. */
 export interface DecisionSettings {

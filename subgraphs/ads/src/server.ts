@@ -1,7 +1,7 @@
 import type { SubgraphDefinition } from '@attention-mesh/platform';
 import { adsConfig } from './config.js';
 import { startConsumers } from './consumers.js';
-import { watchCtrModel } from './ctrModel.js';
+import { watchCtrModel } from './ctr/ctrModel.js';
 import { createLoaders } from './loaders.js';
 import type { AdsContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';

@@ -2,7 +2,7 @@ import type { RunningSubgraph } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AdsState } from '../src/adsState.js';
-import { signAdToken, verifyAdToken } from '../src/adTokens.js';
+import { signAdToken, verifyAdToken } from '../src/ledger/adTokens.js';
 import type { AdEventDoc, SpendDoc } from '../src/models/index.js';
 import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';

@@ -1,7 +1,7 @@
 import { meshEvent, type RunningSubgraph, utcHourOfWeek } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deliveryReport, HOUR_MS, ZERO_COUNTS } from '../src/delivery.js';
+import { deliveryReport, HOUR_MS, ZERO_COUNTS } from '../src/reports/delivery.js';
 import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
 import { advertiser, campaign, iso, placement, recordEvent, requestAd } from './world.js';

@@ -19,7 +19,7 @@ import {
   checkTargeting,
   checkTimeZone,
   type TargetingInput,
-} from '../campaignRules.js';
+} from '../campaigns/campaignRules.js';
 import type {
   AdDoc,
   AdvertiserDoc,

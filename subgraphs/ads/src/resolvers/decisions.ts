@@ -1,8 +1,8 @@
 import type { GraphQLResolverMap } from '@attention-mesh/platform';
-import { MAX_CAP_WINDOW_S } from '../exposures.js';
+import { type AdDecisionResult, type RequestAdsInput, requestAds } from '../decision/requestAds.js';
+import { type RecordAdEventInput, recordAdEvent } from '../ledger/recordAdEvent.js';
 import type { AdEventDoc } from '../models/index.js';
-import { type RecordAdEventInput, recordAdEvent } from '../recordAdEvent.js';
-import { type AdDecisionResult, type RequestAdsInput, requestAds } from '../requestAds.js';
+import { MAX_CAP_WINDOW_S } from '../reports/exposures.js';
 import type { Context } from './context.js';
 
 type EventResult = { event: AdEventDoc; duplicate: boolean };

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@attention-mesh/platform';
-import { deliveryHours, deliveryReport, rollupId, ZERO_COUNTS } from '../delivery.js';
 import { spendDayId, spendTotalId } from '../ledger/spendIds.js';
 import type { CampaignDoc, DeliveryRollupDoc } from '../models/index.js';
+import { deliveryHours, deliveryReport, rollupId, ZERO_COUNTS } from '../reports/delivery.js';
 import type { Context } from './context.js';
 
 export const reportResolvers: GraphQLResolverMap<Context> = {

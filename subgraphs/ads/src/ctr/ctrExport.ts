@@ -1,6 +1,6 @@
+import type { AdEventDoc, DecisionDoc } from '../models/index.js';
+import type { AdsRuntime } from '../runtime.js';
 import { ctrRow } from './ctrSource.js';
-import type { AdEventDoc, DecisionDoc } from './models/index.js';
-import type { AdsRuntime } from './runtime.js';
 
 /** One labelled impression in the JSONL the CTR training CLI reads (`--format jsonl`). */
 export interface CtrExample {

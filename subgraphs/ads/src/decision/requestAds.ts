@@ -9,9 +9,13 @@ import {
   newId,
   notFound,
 } from '@attention-mesh/platform';
-import { type AdTokenClaims, signAdToken } from './adTokens.js';
-import { DEVICES } from './campaignRules.js';
-import { ctrRow } from './ctrSource.js';
+import { DEVICES } from '../campaigns/campaignRules.js';
+import { ctrRow } from '../ctr/ctrSource.js';
+import { type AdTokenClaims, signAdToken } from '../ledger/adTokens.js';
+import type { DecisionDoc } from '../models/index.js';
+import { hourStartOf, rollupId, rollupUpdate } from '../reports/delivery.js';
+import type { Exposure } from '../reports/exposures.js';
+import type { AdsRuntime } from '../runtime.js';
 import {
   type Decision,
   type DecisionPlacement,
@@ -20,11 +24,7 @@ import {
   decide,
   type ExposureHistory,
   isRunning,
-} from './decision/index.js';
-import { hourStartOf, rollupId, rollupUpdate } from './delivery.js';
-import type { Exposure } from './exposures.js';
-import type { DecisionDoc } from './models/index.js';
-import type { AdsRuntime } from './runtime.js';
+} from './index.js';
 
 export interface RequestAdsInput {
   placementId: string;

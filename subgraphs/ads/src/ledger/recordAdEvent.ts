@@ -6,11 +6,11 @@ import {
   MAX_EVENT_FUTURE_MS,
   meshEvent,
 } from '@attention-mesh/platform';
+import type { AdEventDoc, AdEventType } from '../models/index.js';
+import { hourStartOf, rollupId, rollupUpdate } from '../reports/delivery.js';
+import type { AdsRuntime } from '../runtime.js';
 import { verifyAdToken } from './adTokens.js';
-import { hourStartOf, rollupId, rollupUpdate } from './delivery.js';
-import { spendDayId, spendTotalId } from './ledger/spendIds.js';
-import type { AdEventDoc, AdEventType } from './models/index.js';
-import type { AdsRuntime } from './runtime.js';
+import { spendDayId, spendTotalId } from './spendIds.js';
 
 export interface RecordAdEventInput {
   token: string;
