@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@attention-mesh/platform';
 import { type AdDecisionResult, type RequestAdsInput, requestAds } from '../decision/requestAds.js';
 import { type RecordAdEventInput, recordAdEvent } from '../ledger/recordAdEvent.js';
 import type { AdEventDoc } from '../models/index.js';
-import { MAX_CAP_WINDOW_S } from '../reports/exposures.js';
+import { userExposure } from '../reports/userExposure.js';
 import type { Context } from './context.js';
 
 type EventResult = { event: AdEventDoc; duplicate: boolean };
@@ -33,18 +33,7 @@ export const decisionResolvers: GraphQLResolverMap<Context> = {
   },
   User: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    async adExposure(user: { id: string }, _: unknown, ctx: Context) {
-      const since = Date.now() - MAX_CAP_WINDOW_S * 1000;
-      const byCampaign = new Map<string, { campaignId: string; impressions: number; lastAt: number }>();
-      for (const e of await ctx.runtime.ads.exposures.get(user.id)) {
-        if (e.at <= since) continue;
-        const cur = byCampaign.get(e.campaignId) ?? { campaignId: e.campaignId, impressions: 0, lastAt: 0 };
-        cur.impressions += 1;
-        cur.lastAt = Math.max(cur.lastAt, e.at);
-        byCampaign.set(e.campaignId, cur);
-      }
-      return [...byCampaign.values()].sort((a, b) => b.lastAt - a.lastAt);
-    },
+    adExposure: (user: { id: string }, _: unknown, ctx: Context) => userExposure(ctx.runtime, user.id),
   },
   AdExposure: {
     campaign: (e: { campaignId: string }, _: unknown, ctx: Context) =>
