@@ -1,17 +1,8 @@
 import { badUserInput, checkText, insertOnce } from '@attention-mesh/platform';
+import type { CreateAdInput, UpdateAdInput } from '../generated/resolvers.js';
 import type { AdDoc } from '../models/index.js';
 import { checkAdUrls, checkSize, checkStatusChange } from './campaignRules.js';
-import { type CampaignDeps, idOr, must, type Nullable } from './deps.js';
-
-export interface CreateAdInput {
-  id?: string | null;
-  campaignId: string;
-  name: string;
-  creativeUrl: string;
-  landingUrl: string;
-  width: number;
-  height: number;
-}
+import { type CampaignDeps, idOr, must } from './deps.js';
 
 /** A change to a campaign's ads is a change to the campaign: other replicas refresh by `updatedAt`. */
 async function touchCampaign(deps: CampaignDeps, campaignId: string): Promise<void> {
@@ -42,7 +33,7 @@ export async function createAd(deps: CampaignDeps, input: CreateAdInput) {
   return stored;
 }
 
-export async function updateAd(deps: CampaignDeps, id: string, input: Nullable<Omit<AdDoc, '_id'>>) {
+export async function updateAd(deps: CampaignDeps, id: string, input: UpdateAdInput) {
   const current = await must(deps.loaders.ad, 'Ad', id);
   const urls = checkAdUrls(input, 'input');
   const next: AdDoc = {

@@ -1,7 +1,8 @@
 import { badUserInput, checkText, insertOnce } from '@attention-mesh/platform';
+import type { UpdatePlacementInput } from '../generated/resolvers.js';
 import type { AdvertiserDoc, PlacementDoc } from '../models/index.js';
 import { checkSize, checkTimeZone } from './campaignRules.js';
-import { type CampaignDeps, idOr, must, type Nullable } from './deps.js';
+import { type CampaignDeps, idOr, must } from './deps.js';
 
 export interface CreateAdvertiserInput {
   id?: string | null;
@@ -51,7 +52,7 @@ export async function createPlacement(deps: CampaignDeps, input: CreatePlacement
   return stored;
 }
 
-export async function updatePlacement(deps: CampaignDeps, id: string, input: Nullable<CreatePlacementInput>) {
+export async function updatePlacement(deps: CampaignDeps, id: string, input: UpdatePlacementInput) {
   const current = await must(deps.loaders.placement, 'Placement', id);
   if (input.floorMicros != null && input.floorMicros < 0) {
     throw badUserInput('floorMicros must not be negative', 'input.floorMicros');

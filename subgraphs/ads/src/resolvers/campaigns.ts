@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@attention-mesh/platform';
-import { type CreateAdInput, createAd, updateAd } from '../campaigns/adWrites.js';
+import { createAd, updateAd } from '../campaigns/adWrites.js';
 import {
   type CreateCampaignInput,
   createCampaign,
@@ -14,9 +14,15 @@ import {
   createPlacement,
   updatePlacement,
 } from '../campaigns/catalogWrites.js';
-import { must, type Nullable } from '../campaigns/deps.js';
+import { must } from '../campaigns/deps.js';
 import { listCampaigns, listPlacements } from '../campaigns/queries.js';
-import type { AdDoc, AdvertiserDoc, CampaignDoc, CampaignStatus, PlacementDoc } from '../models/index.js';
+import type {
+  MutationCreateAdArgs,
+  MutationSetCampaignStatusArgs,
+  MutationUpdateAdArgs,
+  MutationUpdatePlacementArgs,
+} from '../generated/resolvers.js';
+import type { AdDoc, AdvertiserDoc, CampaignDoc, PlacementDoc } from '../models/index.js';
 import type { Context } from './context.js';
 
 export const campaignResolvers: GraphQLResolverMap<Context> = {
@@ -39,21 +45,14 @@ export const campaignResolvers: GraphQLResolverMap<Context> = {
       createCampaign(ctx, input),
     updateCampaign: (_: unknown, { id, input }: { id: string; input: UpdateCampaignInput }, ctx: Context) =>
       updateCampaign(ctx, id, input),
-    setCampaignStatus: (_: unknown, { id, status }: { id: string; status: CampaignStatus }, ctx: Context) =>
+    setCampaignStatus: (_: unknown, { id, status }: MutationSetCampaignStatusArgs, ctx: Context) =>
       setCampaignStatus(ctx, id, status),
-    createAd: (_: unknown, { input }: { input: CreateAdInput }, ctx: Context) => createAd(ctx, input),
-    updateAd: (
-      _: unknown,
-      { id, input }: { id: string; input: Nullable<Omit<AdDoc, '_id'>> },
-      ctx: Context,
-    ) => updateAd(ctx, id, input),
+    createAd: (_: unknown, { input }: MutationCreateAdArgs, ctx: Context) => createAd(ctx, input),
+    updateAd: (_: unknown, { id, input }: MutationUpdateAdArgs, ctx: Context) => updateAd(ctx, id, input),
     createPlacement: (_: unknown, { input }: { input: CreatePlacementInput }, ctx: Context) =>
       createPlacement(ctx, input),
-    updatePlacement: (
-      _: unknown,
-      { id, input }: { id: string; input: Nullable<CreatePlacementInput> },
-      ctx: Context,
-    ) => updatePlacement(ctx, id, input),
+    updatePlacement: (_: unknown, { id, input }: MutationUpdatePlacementArgs, ctx: Context) =>
+      updatePlacement(ctx, id, input),
   },
   Advertiser: {
     __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.advertiser.load(ref.id),

@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@attention-mesh/platform';
-import { type AdDecisionResult, type RequestAdsInput, requestAds } from '../decision/requestAds.js';
-import { type RecordAdEventInput, recordAdEvent } from '../ledger/recordAdEvent.js';
+import { type AdDecisionResult, requestAds } from '../decision/requestAds.js';
+import type { MutationRecordAdEventArgs, MutationRequestAdsArgs } from '../generated/resolvers.js';
+import { recordAdEvent } from '../ledger/recordAdEvent.js';
 import type { AdEventDoc } from '../models/index.js';
 import { userExposure } from '../reports/userExposure.js';
 import type { Context } from './context.js';
@@ -9,9 +10,9 @@ type EventResult = { event: AdEventDoc; duplicate: boolean };
 
 export const decisionResolvers: GraphQLResolverMap<Context> = {
   Mutation: {
-    requestAds: (_: unknown, { input }: { input: RequestAdsInput }, ctx: Context) =>
+    requestAds: (_: unknown, { input }: MutationRequestAdsArgs, ctx: Context) =>
       requestAds(ctx.runtime, input),
-    recordAdEvent: (_: unknown, { input }: { input: RecordAdEventInput }, ctx: Context) =>
+    recordAdEvent: (_: unknown, { input }: MutationRecordAdEventArgs, ctx: Context) =>
       recordAdEvent(ctx.runtime, input, ctx.events),
   },
   AdDecision: {
