@@ -185,7 +185,7 @@ async function runSize(uri: string, n: number): Promise<Run> {
           errors?: { message: string }[];
         };
         if (body.errors) throw new Error(`requestAds failed: ${body.errors[0]?.message}`);
-        if (i === warmup - 1 || (warmup === 0 && i === 0)) sg.runtime.ads.takeTimings();
+        if (i === warmup - 1 || (warmup === 0 && i === 0)) sg.runtime.ads.timings.take();
         if (i < warmup) continue;
         e2e.push(performance.now() - start);
         const d = body.data!.requestAds;
@@ -196,7 +196,7 @@ async function runSize(uri: string, n: number): Promise<Run> {
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
-    const timings = sg.runtime.ads.takeTimings();
+    const timings = sg.runtime.ads.timings.take();
     run.server = timings.wall.map((us) => us / 1000);
     run.serverCpu = timings.cpu.map((us) => us / 1000);
     return run;

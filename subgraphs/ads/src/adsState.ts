@@ -2,6 +2,7 @@ import { CounterWriter, LocalDayClock, timeZoneOffsetMs } from '@attention-mesh/
 import { Catalog } from './campaigns/catalog.js';
 import type { AdsConfig } from './config.js';
 import { CtrSource } from './ctr/ctrSource.js';
+import { DecisionTimings } from './decision/decisionTimings.js';
 import {
   initialPacingState,
   type PacingControllerState,
@@ -14,9 +15,9 @@ import { BudgetBook } from './ledger/budgetBook.js';
 import { spendDayId, spendTotalId } from './ledger/spendIds.js';
 import type { CampaignModels } from './models/campaigns.js';
 import type { DecisionDoc, LedgerModels, SpendDoc } from './models/ledger.js';
-import { rollupUpdate } from './reports/delivery.js';
 import { ExposureStore } from './reports/exposures.js';
 import { PlacementAttentionBook } from './reports/placementAttention.js';
+import { RequestCounts } from './reports/requestCounts.js';
 import { AdStatsBook, ConsentStore, UserAttentionStore } from './reports/snapshots.js';
 import { TrafficForecast } from './reports/trafficForecast.js';
 
@@ -48,14 +49,13 @@ export class AdsState {
   readonly ctr = new CtrSource();
   readonly spend: CounterWriter;
   readonly rollups: CounterWriter;
+  /** Requests per campaign and hour, written to the rollups in batches. */
+  readonly requests: RequestCounts;
+  readonly timings: DecisionTimings;
   readonly pacing = new Map<string, PacingControllerState>();
   /** Requests by hour of day: the traffic forecast behind every campaign's pacing curve. */
   readonly traffic = new TrafficForecast();
   private loaded: Promise<void> | null = null;
-  /** Requests per rollup bucket not yet written (see `countRequests`). */
-  private requestCounts = new Map<string, { campaignId: string; hourStart: number; n: number }>();
-  private decisionWall: number[] = [];
-  private decisionCpu: number[] = [];
 
   constructor(
     readonly models: CampaignModels & LedgerModels,
@@ -71,6 +71,8 @@ export class AdsState {
     this.consents = new ConsentStore(models.AdsConsent);
     this.spend = new CounterWriter(models.Spend);
     this.rollups = new CounterWriter(models.DeliveryRollup);
+    this.requests = new RequestCounts(this.rollups);
+    this.timings = new DecisionTimings(this.settings.keepTimings);
   }
 
   /** Loads the catalog, ad statistics and today's spend once; every decision awaits it. */
@@ -205,66 +207,5 @@ export class AdsState {
   ): number {
     if (mode === 'ASAP') return dailyBudgetMicros;
     return Math.round(targetSpendBy(this.curve(mode, timezone, now), dailyBudgetMicros, now - dayStart));
-  }
-
-  /**
-   * Counts a decision's request for every campaign it considered. These go to the hourly rollups in one
-   * write every ten minutes and at shutdown (`flushRequests`), not with each decision: a decision
-   * considers hundreds of campaigns when thousands run, and an upsert per campaign per decision (or even
-   * per few seconds) would cost the database more than all decisions together. Reports add the counts
-   * not yet written (`pendingRequests`). A crash loses at most the counts of the last interval; the
-   * decision log keeps every decision.
-   */
-  countRequests(campaignIds: readonly string[], hourStart: number): void {
-    for (const campaignId of campaignIds) {
-      const key = `${campaignId}|${hourStart}`;
-      const c = this.requestCounts.get(key);
-      if (c) c.n += 1;
-      else this.requestCounts.set(key, { campaignId, hourStart, n: 1 });
-    }
-  }
-
-  /** Requests counted but not yet written, of one campaign's hour bucket. */
-  pendingRequests(campaignId: string, hourStart: number): number {
-    return this.requestCounts.get(`${campaignId}|${hourStart}`)?.n ?? 0;
-  }
-
-  async flushRequests(): Promise<void> {
-    if (this.requestCounts.size === 0) return;
-    const counts = this.requestCounts;
-    this.requestCounts = new Map();
-    try {
-      await this.rollups.add(
-        [...counts].map(
-          ([id, c]) => [id, rollupUpdate(c.campaignId, c.hourStart, { requests: c.n })] as const,
-        ),
-      );
-    } catch (err) {
-      // Put them back: the next flush tries again.
-      for (const [id, c] of counts) {
-        const cur = this.requestCounts.get(id);
-        if (cur) cur.n += c.n;
-        else this.requestCounts.set(id, c);
-      }
-      throw err;
-    }
-  }
-
-  /** One decision's wall-clock and process CPU time, µs. */
-  recordTiming(wallMicros: number, cpuMicros: number): void {
-    if (this.decisionWall.length >= this.settings.keepTimings) return;
-    this.decisionWall.push(wallMicros);
-    this.decisionCpu.push(cpuMicros);
-  }
-
-  /**
-   * Decision times (µs, measured around the in-memory decision: wall clock, and the process's CPU time,
-   * which preemption on a busy machine does not inflate) since the last call; at most `keepTimings`.
-   */
-  takeTimings(): { wall: number[]; cpu: number[] } {
-    const out = { wall: this.decisionWall, cpu: this.decisionCpu };
-    this.decisionWall = [];
-    this.decisionCpu = [];
-    return out;
   }
 }

@@ -210,7 +210,7 @@ export async function requestAds(
     else decision = { filled: false, reason: 'BUDGET_EXHAUSTED', candidates: decision.candidates };
   }
   const cpu = process.cpuUsage(cpu0);
-  rt.recordTiming(Math.round((performance.now() - t0) * 1000), cpu.user + cpu.system);
+  rt.timings.record(Math.round((performance.now() - t0) * 1000), cpu.user + cpu.system);
 
   const doc: DecisionDoc = {
     _id: id,
@@ -238,7 +238,7 @@ export async function requestAds(
   const hour = hourStartOf(at);
   rt.traffic.observe(at);
   // Bookkeeping after the decision: every campaign it considered counts a request in the delivery report.
-  rt.countRequests(
+  rt.requests.count(
     consideredCampaigns(rt, placement, country, device, at).map((c) => c.id),
     hour,
   );

@@ -15,7 +15,7 @@ export async function campaignDelivery(
   // Requests counted in this process but not written yet.
   const byHour = new Map(stored.map((r) => [r.hourStart, r]));
   const rollups = hours.flatMap((h) => {
-    const pending = runtime.ads.pendingRequests(c._id, h);
+    const pending = runtime.ads.requests.pending(c._id, h);
     const r = byHour.get(h);
     if (pending === 0) return r ? [r] : [];
     return [{ ...ZERO_COUNTS, ...r, hourStart: h, requests: (r?.requests ?? 0) + pending }];
