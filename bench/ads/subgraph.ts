@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { adsSubgraph } from '@attention-mesh/ads-subgraph';
 import { connectMongo, loadConfig, type RunningSubgraph, startSubgraph } from '@attention-mesh/platform';
 import { pino } from 'pino';
-import type { AdsModels } from '../../subgraphs/ads/dist/models/index.js';
+import type { AdsRuntime } from '../../subgraphs/ads/dist/runtime.js';
 import { startDatabase } from '../shared/database.js';
 import { progress } from '../shared/output.js';
 import { fmt, quantile, resultsDir, table } from './common.js';
@@ -43,7 +43,7 @@ const concurrency = Number.parseInt(args.concurrency, 10);
 const seed = Number.parseInt(args.seed, 10);
 
 /** Writes the generated world into the subgraph's collections, as its mutations would store it. */
-async function writeWorld(models: AdsModels, world: World, now: number): Promise<void> {
+async function writeWorld(models: AdsRuntime, world: World, now: number): Promise<void> {
   const advertisers = new Map<string, string>();
   for (const c of world.campaigns)
     if (!advertisers.has(c.advertiserId)) advertisers.set(c.advertiserId, c.timezone);
@@ -144,7 +144,7 @@ async function runSize(uri: string, n: number): Promise<Run> {
   const sg = (await startSubgraph(adsSubgraph, config, {
     logger,
     busDbName: `bench_bus_${randomBytes(3).toString('hex')}`,
-  })) as RunningSubgraph<AdsModels>;
+  })) as RunningSubgraph<AdsRuntime>;
   try {
     progress(`${fmt(n)} campaigns: writing the world`);
     await writeWorld(sg.runtime, world, now);
@@ -185,7 +185,7 @@ async function runSize(uri: string, n: number): Promise<Run> {
           errors?: { message: string }[];
         };
         if (body.errors) throw new Error(`requestAds failed: ${body.errors[0]?.message}`);
-        if (i === warmup - 1 || (warmup === 0 && i === 0)) sg.runtime.ads.takeTimings();
+        if (i === warmup - 1 || (warmup === 0 && i === 0)) sg.runtime.ads.timings.take();
         if (i < warmup) continue;
         e2e.push(performance.now() - start);
         const d = body.data!.requestAds;
@@ -196,7 +196,7 @@ async function runSize(uri: string, n: number): Promise<Run> {
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
-    const timings = sg.runtime.ads.takeTimings();
+    const timings = sg.runtime.ads.timings.take();
     run.server = timings.wall.map((us) => us / 1000);
     run.serverCpu = timings.cpu.map((us) => us / 1000);
     return run;

@@ -1,14 +1,14 @@
 import { type CatalogEvent, type EventBus, insertNew, subscribeEvents } from '@attention-mesh/platform';
-import type { AdsModels } from './models/index.js';
+import type { AdsRuntime } from './runtime.js';
 
 /** True the first time a signal key is seen (a stored key, so replays after a restart are skipped too). */
-async function firstTime(models: AdsModels, key: string): Promise<boolean> {
+async function firstTime(models: AdsRuntime, key: string): Promise<boolean> {
   return (await insertNew(models.Seen, [{ _id: key }])).length === 1;
 }
 
 /** Per-user hour-of-week curve for the attention multiplier, per-ad engaged time, per-placement attention. */
 export async function applyAttentionRecorded(
-  models: AdsModels,
+  models: AdsRuntime,
   event: CatalogEvent<'attention.recorded'>,
 ): Promise<void> {
   const { data } = event;
@@ -34,7 +34,7 @@ export async function applyAttentionRecorded(
 
 /** Complaints about ads, for the quality penalty; counted once per feedback id. */
 export async function applyFeedbackReceived(
-  models: AdsModels,
+  models: AdsRuntime,
   event: CatalogEvent<'feedback.received'>,
 ): Promise<void> {
   const { data } = event;
@@ -45,7 +45,7 @@ export async function applyFeedbackReceived(
 
 /** Ads-personalisation consent: without it, decisions use neither segments nor the attention curve. */
 export async function applyConsentChanged(
-  models: AdsModels,
+  models: AdsRuntime,
   event: CatalogEvent<'user.consent.changed'>,
 ): Promise<void> {
   const { adsPersonalization, updatedAt } = event.data;
@@ -53,7 +53,7 @@ export async function applyConsentChanged(
 }
 
 /** Erasure: the user's exposures and attention curve go; the decision log and ledger keep no user id. */
-export async function applyUserErased(models: AdsModels, event: CatalogEvent<'user.erased'>): Promise<void> {
+export async function applyUserErased(models: AdsRuntime, event: CatalogEvent<'user.erased'>): Promise<void> {
   const userId = event.userId ?? event.key.id;
   await models.ads.exposures.erase(userId);
   await models.ads.userAttention.erase(userId);
@@ -62,7 +62,7 @@ export async function applyUserErased(models: AdsModels, event: CatalogEvent<'us
   await models.AdEvent.updateMany({ userId }, { $set: { userId: null } });
 }
 
-export function startConsumers(models: AdsModels, events: EventBus) {
+export function startConsumers(models: AdsRuntime, events: EventBus) {
   return [
     subscribeEvents(events, 'ads.attention', ['attention.recorded'], (e) =>
       applyAttentionRecorded(models, e),

@@ -1,8 +1,9 @@
 import { byIdLoader, groupedLoader } from '@attention-mesh/platform';
-import type { AdDoc, AdsModels, AdvertiserDoc, CampaignDoc, PlacementDoc } from './models/index.js';
+import type { AdDoc, AdvertiserDoc, CampaignDoc, PlacementDoc } from './models/index.js';
 import type { SpendDoc } from './models/ledger.js';
+import type { AdsRuntime } from './runtime.js';
 
-export function createLoaders(models: AdsModels) {
+export function createLoaders(models: AdsRuntime) {
   return {
     advertiser: byIdLoader<AdvertiserDoc>(models.Advertiser),
     campaign: byIdLoader<CampaignDoc>(models.Campaign),

@@ -1,10 +1,11 @@
 import type { SubgraphDefinition } from '@attention-mesh/platform';
 import { adsConfig } from './config.js';
 import { startConsumers } from './consumers.js';
-import { watchCtrModel } from './ctrModel.js';
+import { watchCtrModel } from './ctr/ctrModel.js';
 import { createLoaders } from './loaders.js';
-import { type AdsModels, createModels } from './models/index.js';
-import { type AdsContext, resolvers } from './resolvers/index.js';
+import type { AdsContext } from './resolvers/context.js';
+import { resolvers } from './resolvers/index.js';
+import { type AdsRuntime, createRuntime } from './runtime.js';
 
 /** Runs `fn` every `ms` (not overlapping itself) until stopped; errors are logged, not fatal. */
 function every(ms: number, fn: () => Promise<unknown> | unknown, onError: (err: unknown) => void) {
@@ -28,16 +29,15 @@ function every(ms: number, fn: () => Promise<unknown> | unknown, onError: (err: 
 }
 
 /** The ads subgraph: advertisers, campaigns, ads and placements, the ad decision, the spend ledger, reports. */
-export const adsSubgraph: SubgraphDefinition<AdsModels, AdsContext> = {
+export const adsSubgraph: SubgraphDefinition<AdsRuntime, AdsContext> = {
   name: 'ads',
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
   config: adsConfig,
-  runtime: createModels,
-  context: (models, { events }) => ({ models, events, loaders: createLoaders(models) }),
+  runtime: createRuntime,
+  context: (runtime, { events }) => ({ runtime, events, loaders: createLoaders(runtime) }),
   background: (models, { events, logger }) => {
     const rt = models.ads;
-    rt.logger = logger;
     rt.ctr.logger = logger;
     const fail = (what: string) => (err: unknown) => logger.error({ err }, `ads ${what} failed`);
     rt.ready().catch(fail('start-up load'));
@@ -49,8 +49,8 @@ export const adsSubgraph: SubgraphDefinition<AdsModels, AdsContext> = {
       // A scan for changes whatever the version says (see Catalog.bump).
       every(5 * 60_000, () => rt.refresh(true), fail('catalog rescan')),
       every(60_000, () => rt.isLoaded && rt.stepPacing(), fail('pacing step')),
-      every(10 * 60_000, () => rt.flushRequests(), fail('request counts flush')),
-      { stop: () => rt.flushRequests().catch(fail('request counts flush')) },
+      every(10 * 60_000, () => rt.requests.flush(), fail('request counts flush')),
+      { stop: () => rt.requests.flush().catch(fail('request counts flush')) },
       every(10_000, () => rt.book.expire(Date.now()), fail('reservation expiry')),
     ];
   },

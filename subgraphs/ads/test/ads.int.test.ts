@@ -1,10 +1,10 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { AdsModels } from '../src/models/index.js';
+import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
 
-let sg: RunningSubgraph<AdsModels>;
+let sg: RunningSubgraph<AdsRuntime>;
 const day = 24 * 3600 * 1000;
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -1,13 +1,13 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CtrExample, exportCtrData } from '../src/ctrExport.js';
-import type { CtrModel } from '../src/ctrSource.js';
-import type { AdsModels } from '../src/models/index.js';
+import { type CtrExample, exportCtrData } from '../src/ctr/ctrExport.js';
+import type { CtrModel } from '../src/ctr/ctrSource.js';
+import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
 import { advertiser, campaign, placement, recordEvent, requestAd } from './world.js';
 
-let sg: RunningSubgraph<AdsModels>;
+let sg: RunningSubgraph<AdsRuntime>;
 
 beforeAll(async () => {
   sg = await startTestSubgraph(adsSubgraph, inject('mongoUri'));

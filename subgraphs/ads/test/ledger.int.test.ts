@@ -1,13 +1,14 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signAdToken, verifyAdToken } from '../src/adTokens.js';
-import type { AdEventDoc, AdsModels, SpendDoc } from '../src/models/index.js';
-import { AdsRuntime } from '../src/runtime.js';
+import { AdsState } from '../src/adsState.js';
+import { signAdToken, verifyAdToken } from '../src/ledger/adTokens.js';
+import type { AdEventDoc, SpendDoc } from '../src/models/index.js';
+import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
 import { advertiser, campaign, placement, RECORD, recordEvent, requestAd } from './world.js';
 
-let sg: RunningSubgraph<AdsModels>;
+let sg: RunningSubgraph<AdsRuntime>;
 
 beforeAll(async () => {
   sg = await startTestSubgraph(adsSubgraph, inject('mongoUri'));
@@ -134,7 +135,7 @@ describe('the spend ledger', () => {
     await recordEvent(sg, { token: open[0]!.impressionToken });
 
     // A new process on the same ledger: one charge spent, two still reserved.
-    const fresh = new AdsRuntime(sg.runtime, sg.runtime.ads.config);
+    const fresh = new AdsState(sg.runtime, sg.runtime.ads.config);
     await fresh.ready();
     const day = fresh.days.dayOf('Asia/Tokyo', Date.now()).key;
     const limits = fresh.catalog.index.get('cmp-restart')!;

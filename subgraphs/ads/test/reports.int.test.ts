@@ -1,12 +1,12 @@
 import { meshEvent, type RunningSubgraph, utcHourOfWeek } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deliveryReport, HOUR_MS, ZERO_COUNTS } from '../src/delivery.js';
-import type { AdsModels } from '../src/models/index.js';
+import { deliveryReport, HOUR_MS, ZERO_COUNTS } from '../src/reports/delivery.js';
+import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
 import { advertiser, campaign, iso, placement, recordEvent, requestAd } from './world.js';
 
-let sg: RunningSubgraph<AdsModels>;
+let sg: RunningSubgraph<AdsRuntime>;
 
 beforeAll(async () => {
   sg = await startTestSubgraph(adsSubgraph, inject('mongoUri'));
@@ -110,7 +110,7 @@ describe('Campaign.delivery and pacing through the subgraph', () => {
     expect(total.pacingIndex).toBeCloseTo(8_000 / 4_000_000, 8);
     expect(res.data!.campaign.delivery.buckets).toHaveLength(4);
     // Requests counted in memory so far; written by the flush, and counted once either way.
-    await sg.runtime.ads.flushRequests();
+    await sg.runtime.ads.requests.flush();
     const again = await gql<{ campaign: { delivery: { total: { requests: number } } } }>(
       sg.url,
       'query($f: DateTime!, $t: DateTime!) { campaign(id: "cmp-1") { delivery(from: $f, to: $t) { total { requests } } } }',

@@ -1,11 +1,12 @@
 import { localDayOf, type RunningSubgraph } from '@attention-mesh/platform';
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { AdsModels, DecisionDoc } from '../src/models/index.js';
+import type { DecisionDoc } from '../src/models/index.js';
+import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
 import { advertiser, campaign, DAY_MS, iso, placement, REQUEST, recordEvent, requestAd } from './world.js';
 
-let sg: RunningSubgraph<AdsModels>;
+let sg: RunningSubgraph<AdsRuntime>;
 const HOUR = 3600 * 1000;
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pacingCurve } from '../src/decision/index.js';
-import { TrafficForecast } from '../src/trafficForecast.js';
+import { TrafficForecast } from '../src/reports/trafficForecast.js';
 
 const HOUR = 3_600_000;
 

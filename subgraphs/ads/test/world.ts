@@ -1,7 +1,7 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { gql } from '@attention-mesh/testkit';
 import { expect } from 'vitest';
-import type { AdsModels } from '../src/models/index.js';
+import type { AdsRuntime } from '../src/runtime.js';
 
 /** Builders of a small ads world through the subgraph's own mutations (shared by the ads tests). */
 
@@ -18,14 +18,14 @@ export async function ok<T = Record<string, unknown>>(
   return res.data as T;
 }
 
-export async function advertiser(sg: RunningSubgraph<AdsModels>, id: string, timezone = 'UTC') {
+export async function advertiser(sg: RunningSubgraph<AdsRuntime>, id: string, timezone = 'UTC') {
   await ok(sg.url, 'mutation($i: CreateAdvertiserInput!) { createAdvertiser(input: $i) { id } }', {
     i: { id, name: id, timezone },
   });
 }
 
 export async function placement(
-  sg: RunningSubgraph<AdsModels>,
+  sg: RunningSubgraph<AdsRuntime>,
   id: string,
   patch: Record<string, unknown> = {},
 ) {
@@ -36,7 +36,7 @@ export async function placement(
 
 /** A running campaign with one 300x250 ad `<id>-ad`. */
 export async function campaign(
-  sg: RunningSubgraph<AdsModels>,
+  sg: RunningSubgraph<AdsRuntime>,
   id: string,
   advertiserId: string,
   patch: Record<string, unknown> = {},
@@ -91,7 +91,7 @@ export interface DecisionOut {
 }
 
 export async function requestAd(
-  sg: RunningSubgraph<AdsModels>,
+  sg: RunningSubgraph<AdsRuntime>,
   input: Record<string, unknown>,
 ): Promise<DecisionOut> {
   return (await ok<{ requestAds: DecisionOut }>(sg.url, REQUEST, { i: input })).requestAds;
@@ -109,7 +109,7 @@ export interface EventOut {
 }
 
 export async function recordEvent(
-  sg: RunningSubgraph<AdsModels>,
+  sg: RunningSubgraph<AdsRuntime>,
   input: Record<string, unknown>,
 ): Promise<EventOut> {
   return (await ok<{ recordAdEvent: EventOut }>(sg.url, RECORD, { i: input })).recordAdEvent;

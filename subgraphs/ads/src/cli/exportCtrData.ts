@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connectMongo, createLogger, loadConfig } from '@attention-mesh/platform';
 import { adsConfig } from '../config.js';
-import { exportCtrData } from '../ctrExport.js';
+import { exportCtrData } from '../ctr/ctrExport.js';
 import { ledgerModels } from '../models/ledger.js';
 
 /**

@@ -1,10 +1,10 @@
 import type { EventBus, RequestContext } from '@attention-mesh/platform';
 import type { AdsLoaders } from '../loaders.js';
-import type { AdsModels } from '../models/index.js';
+import type { AdsRuntime } from '../runtime.js';
 
 export interface AdsContext {
-  models: AdsModels;
+  runtime: AdsRuntime;
   loaders: AdsLoaders;
   events: EventBus;
 }
-export type Ctx = RequestContext & AdsContext;
+export type Context = RequestContext & AdsContext;

@@ -1,52 +1,19 @@
 import type { GraphQLResolverMap } from '@attention-mesh/platform';
-import { deliveryHours, deliveryReport, rollupId, ZERO_COUNTS } from '../delivery.js';
-import type { CampaignDoc, DeliveryRollupDoc } from '../models/index.js';
-import { spendDayId, spendTotalId } from '../runtime.js';
-import type { Ctx } from './context.js';
+import { spendTotalId } from '../ledger/spendIds.js';
+import type { CampaignDoc } from '../models/index.js';
+import { campaignDelivery } from '../reports/campaignDelivery.js';
+import { campaignPacing } from '../reports/campaignPacing.js';
+import type { Context } from './context.js';
 
-export const reportResolvers: GraphQLResolverMap<Ctx> = {
+export const reportResolvers: GraphQLResolverMap<Context> = {
   Campaign: {
-    async delivery(
+    delivery: (
       c: CampaignDoc,
       args: { from: number; to: number; granularity: 'HOUR' | 'DAY' },
-      ctx: Ctx,
-    ) {
-      const hours = deliveryHours(args.from, args.to);
-      const stored = await ctx.models.DeliveryRollup.find({
-        _id: { $in: hours.map((h) => rollupId(c._id, h)) },
-      }).lean<DeliveryRollupDoc[]>();
-      // Requests counted in this process but not written yet.
-      const byHour = new Map(stored.map((r) => [r.hourStart, r]));
-      const rollups = hours.flatMap((h) => {
-        const pending = ctx.models.ads.pendingRequests(c._id, h);
-        const r = byHour.get(h);
-        if (pending === 0) return r ? [r] : [];
-        return [{ ...ZERO_COUNTS, ...r, hourStart: h, requests: (r?.requests ?? 0) + pending }];
-      });
-      return deliveryReport(rollups, args, args.granularity, c);
-    },
-    async pacing(c: CampaignDoc, _: unknown, ctx: Ctx) {
-      const rt = ctx.models.ads;
-      await rt.ready();
-      const now = Date.now();
-      const timezone = rt.catalog.timezoneOf(c.advertiserId);
-      const day = rt.days.dayOf(timezone, now);
-      // The budget book knows the campaigns this process decides for; the others are read from the ledger.
-      const indexed = rt.catalog.index.get(c._id) !== undefined;
-      const book = indexed ? rt.book.snapshot(c._id, day.key) : null;
-      const spentToday =
-        book?.spentToday ?? (await ctx.loaders.spend.load(spendDayId(c._id, day.key)))?.spentMicros ?? 0;
-      const state = c.pacing === 'ASAP' ? undefined : rt.pacing.get(c._id);
-      return {
-        day: day.key,
-        spentTodayMicros: spentToday,
-        reservedMicros: book?.reservedToday ?? 0,
-        targetSoFarMicros: rt.targetSoFar(c.pacing, c.dailyBudgetMicros, day.start, now, timezone),
-        multiplier: state?.bidMultiplier ?? 1,
-        throttle: state ? 1 - state.passRate : 0,
-      };
-    },
-    spentMicros: async (c: CampaignDoc, _: unknown, ctx: Ctx) =>
+      ctx: Context,
+    ) => campaignDelivery(ctx.runtime, c, args),
+    pacing: (c: CampaignDoc, _: unknown, ctx: Context) => campaignPacing(ctx.runtime, ctx.loaders, c),
+    spentMicros: async (c: CampaignDoc, _: unknown, ctx: Context) =>
       (await ctx.loaders.spend.load(spendTotalId(c._id)))?.spentMicros ?? 0,
   },
 };

@@ -1,5 +1,6 @@
+import type { AdEventDoc, DecisionDoc } from '../models/index.js';
+import type { AdsRuntime } from '../runtime.js';
 import { ctrRow } from './ctrSource.js';
-import type { AdEventDoc, AdsModels, DecisionDoc } from './models/index.js';
 
 /** One labelled impression in the JSONL the CTR training CLI reads (`--format jsonl`). */
 export interface CtrExample {
@@ -44,7 +45,7 @@ export function ctrExample(d: DecisionDoc, outcomes: Outcomes): CtrExample | nul
 
 /** Streams the examples of decisions made in [from, to) as JSONL lines to `write`; returns the counts. */
 export async function exportCtrData(
-  models: Pick<AdsModels, 'AdEvent' | 'Decision'>,
+  models: Pick<AdsRuntime, 'AdEvent' | 'Decision'>,
   write: (line: string) => void | Promise<void>,
   range: { from?: number; to?: number } = {},
 ): Promise<{ examples: number; clicks: number }> {

@@ -1,5 +1,5 @@
-import type { DecisionCampaign, DecisionPlacement } from './decision/index.js';
-import { EligibilityIndex } from './decision/index.js';
+import type { DecisionCampaign, DecisionPlacement } from '../decision/index.js';
+import { EligibilityIndex } from '../decision/index.js';
 import type {
   AdDoc,
   AdvertiserDoc,
@@ -7,7 +7,7 @@ import type {
   CampaignModels,
   CatalogVersionDoc,
   PlacementDoc,
-} from './models/campaigns.js';
+} from '../models/campaigns.js';
 
 const VERSION_ID = 'catalog';
 /** Above this many changed campaigns one scan of the ads beats an `$in` (which the embedded database scans anyway). */

@@ -6,8 +6,8 @@ import {
   isCountryCode,
   isTimeZone,
 } from '@attention-mesh/platform';
-import { MAX_CAP_WINDOW_S } from './exposures.js';
-import type { CampaignDoc, FrequencyCapDoc, ScheduleWindowDoc, TargetingDoc } from './models/campaigns.js';
+import type { CampaignDoc, FrequencyCapDoc, ScheduleWindowDoc, TargetingDoc } from '../models/campaigns.js';
+import { MAX_CAP_WINDOW_S } from '../reports/exposures.js';
 
 /** Validation of campaign, ad and placement settings. Pure: throws BAD_USER_INPUT naming the field. */
 

@@ -1,5 +1,5 @@
 import { CounterWriter, HOURS_PER_WEEK, KeyedLock, LruCache, utcHourOfWeek } from '@attention-mesh/platform';
-import type { AdStatsDoc, AdsConsentDoc, LedgerModels, UserAttentionDoc } from './models/ledger.js';
+import type { AdStatsDoc, AdsConsentDoc, LedgerModels, UserAttentionDoc } from '../models/ledger.js';
 
 /** Half-life of a user's hour-of-week attention curve. */
 const CURVE_HALF_LIFE_MS = 14 * 24 * 3600 * 1000;

@@ -89,7 +89,7 @@ export class BudgetBook {
   }
 
   /**
-   * Holds `amount` for a decision made before this process started (see `AdsRuntime.recoverReservations`),
+   * Holds `amount` for a decision made before this process started (see `AdsState.recoverReservations`),
    * whatever the budget: its charge may still come. Restore in order of expiry, before new decisions.
    */
   restore(campaignId: string, decisionId: string, amount: number, day: string, expiresAt: number): void {

@@ -9,9 +9,13 @@ import {
   newId,
   notFound,
 } from '@attention-mesh/platform';
-import { type AdTokenClaims, signAdToken } from './adTokens.js';
-import { DEVICES } from './campaignRules.js';
-import { ctrRow } from './ctrSource.js';
+import { DEVICES } from '../campaigns/campaignRules.js';
+import { ctrRow } from '../ctr/ctrSource.js';
+import { type AdTokenClaims, signAdToken } from '../ledger/adTokens.js';
+import type { DecisionDoc } from '../models/index.js';
+import { hourStartOf, rollupId, rollupUpdate } from '../reports/delivery.js';
+import type { Exposure } from '../reports/exposures.js';
+import type { AdsRuntime } from '../runtime.js';
 import {
   type Decision,
   type DecisionPlacement,
@@ -20,10 +24,7 @@ import {
   decide,
   type ExposureHistory,
   isRunning,
-} from './decision/index.js';
-import { hourStartOf, rollupId, rollupUpdate } from './delivery.js';
-import type { Exposure } from './exposures.js';
-import type { AdsModels, DecisionDoc } from './models/index.js';
+} from './index.js';
 
 export interface RequestAdsInput {
   placementId: string;
@@ -59,7 +60,7 @@ function toHistory(entries: readonly Exposure[]): ExposureHistory {
 
 /** The campaigns with an ad of the placement's size that target it, the country and device, and run at `at`. */
 function consideredCampaigns(
-  rt: AdsModels['ads'],
+  rt: AdsRuntime['ads'],
   placement: DecisionPlacement,
   country: string | undefined,
   device: string | undefined,
@@ -102,7 +103,7 @@ function checkInput(input: RequestAdsInput, now: number) {
  * and stores the decision with its propensity (filled or not) before answering with signed tokens.
  */
 export async function requestAds(
-  models: AdsModels,
+  models: AdsRuntime,
   input: RequestAdsInput,
   now = Date.now(),
 ): Promise<AdDecisionResult> {
@@ -209,7 +210,7 @@ export async function requestAds(
     else decision = { filled: false, reason: 'BUDGET_EXHAUSTED', candidates: decision.candidates };
   }
   const cpu = process.cpuUsage(cpu0);
-  rt.recordTiming(Math.round((performance.now() - t0) * 1000), cpu.user + cpu.system);
+  rt.timings.record(Math.round((performance.now() - t0) * 1000), cpu.user + cpu.system);
 
   const doc: DecisionDoc = {
     _id: id,
@@ -237,7 +238,7 @@ export async function requestAds(
   const hour = hourStartOf(at);
   rt.traffic.observe(at);
   // Bookkeeping after the decision: every campaign it considered counts a request in the delivery report.
-  rt.countRequests(
+  rt.requests.count(
     consideredCampaigns(rt, placement, country, device, at).map((c) => c.id),
     hour,
   );

@@ -1,5 +1,5 @@
 import { CounterWriter } from '@attention-mesh/platform';
-import type { LedgerModels, PlacementAttentionDoc } from './models/ledger.js';
+import type { LedgerModels, PlacementAttentionDoc } from '../models/ledger.js';
 
 type Counts = Omit<PlacementAttentionDoc, '_id'>;
 const EMPTY: Counts = { impressions: 0, viewable: 0, engagedMs: 0 };

@@ -1,5 +1,5 @@
 import { KeyedLock, LruCache } from '@attention-mesh/platform';
-import type { ExposureDoc, LedgerModels } from './models/ledger.js';
+import type { ExposureDoc, LedgerModels } from '../models/ledger.js';
 
 export type Exposure = ExposureDoc['entries'][number];
 

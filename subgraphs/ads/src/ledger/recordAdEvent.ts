@@ -6,10 +6,11 @@ import {
   MAX_EVENT_FUTURE_MS,
   meshEvent,
 } from '@attention-mesh/platform';
+import type { AdEventDoc, AdEventType } from '../models/index.js';
+import { hourStartOf, rollupId, rollupUpdate } from '../reports/delivery.js';
+import type { AdsRuntime } from '../runtime.js';
 import { verifyAdToken } from './adTokens.js';
-import { hourStartOf, rollupId, rollupUpdate } from './delivery.js';
-import type { AdEventDoc, AdEventType, AdsModels } from './models/index.js';
-import { spendDayId, spendTotalId } from './runtime.js';
+import { spendDayId, spendTotalId } from './spendIds.js';
 
 export interface RecordAdEventInput {
   token: string;
@@ -24,7 +25,7 @@ export interface RecordAdEventInput {
  * event and charges nothing: it answers the stored result with `duplicate: true`.
  */
 export async function recordAdEvent(
-  models: AdsModels,
+  models: AdsRuntime,
   input: RecordAdEventInput,
   events?: EventBus,
   now = Date.now(),

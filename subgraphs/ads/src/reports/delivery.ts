@@ -1,5 +1,5 @@
 import { badUserInput } from '@attention-mesh/platform';
-import type { DeliveryRollupDoc } from './models/ledger.js';
+import type { DeliveryRollupDoc } from '../models/ledger.js';
 
 export const HOUR_MS = 3600 * 1000;
 const DAY_MS = 24 * HOUR_MS;
