@@ -55,19 +55,3 @@ export class ExposureStore {
     });
   }
 }
-
-/** Impressions within the window, of one ad or of one campaign. */
-export function exposuresWithin(
-  entries: readonly Exposure[],
-  scope: 'AD' | 'CAMPAIGN',
-  id: string,
-  windowSeconds: number,
-  now: number,
-): number {
-  const since = now - windowSeconds * 1000;
-  let n = 0;
-  for (const e of entries) {
-    if (e.at > since && e.at <= now && (scope === 'AD' ? e.adId : e.campaignId) === id) n += 1;
-  }
-  return n;
-}

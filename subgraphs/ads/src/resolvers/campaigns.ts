@@ -1,4 +1,4 @@
-import type { GraphQLResolverMap } from '@attention-mesh/platform';
+import type { ResolverMap } from '@attention-mesh/platform';
 import { createAd, updateAd } from '../campaigns/adWrites.js';
 import {
   type CreateCampaignInput,
@@ -25,7 +25,7 @@ import type {
 import type { AdDoc, AdvertiserDoc, CampaignDoc, PlacementDoc } from '../models/index.js';
 import type { Context } from './context.js';
 
-export const campaignResolvers: GraphQLResolverMap<Context> = {
+export const campaignResolvers: ResolverMap = {
   Query: {
     advertiser: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.advertiser.load(id),
     campaign: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.campaign.load(id),

@@ -1,4 +1,4 @@
-import type { GraphQLResolverMap } from '@attention-mesh/platform';
+import type { ResolverMap } from '@attention-mesh/platform';
 import { type AdDecisionResult, requestAds } from '../decision/requestAds.js';
 import type { MutationRecordAdEventArgs, MutationRequestAdsArgs } from '../generated/resolvers.js';
 import { recordAdEvent } from '../ledger/recordAdEvent.js';
@@ -8,7 +8,7 @@ import type { Context } from './context.js';
 
 type EventResult = { event: AdEventDoc; duplicate: boolean };
 
-export const decisionResolvers: GraphQLResolverMap<Context> = {
+export const decisionResolvers: ResolverMap = {
   Mutation: {
     requestAds: (_: unknown, { input }: MutationRequestAdsArgs, ctx: Context) =>
       requestAds(ctx.runtime, input),

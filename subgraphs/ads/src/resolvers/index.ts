@@ -1,21 +1,20 @@
-import { DateTimeScalar, type GraphQLResolverMap, MicrosScalar } from '@attention-mesh/platform';
+import { DateTimeScalar, MicrosScalar, type ResolverMap } from '@attention-mesh/platform';
 import { campaignResolvers } from './campaigns.js';
-import type { Context } from './context.js';
 import { decisionResolvers } from './decisions.js';
 import { reportResolvers } from './reports.js';
 
 /** Merges the resolver maps of each concern (type by type). */
-function merge(...maps: GraphQLResolverMap<Context>[]): GraphQLResolverMap<Context> {
+function merge(...maps: ResolverMap[]): ResolverMap {
   const out: Record<string, Record<string, unknown>> = {};
   for (const map of maps) {
     for (const [type, fields] of Object.entries(map)) {
       out[type] = { ...out[type], ...(fields as Record<string, unknown>) };
     }
   }
-  return out as GraphQLResolverMap<Context>;
+  return out as ResolverMap;
 }
 
-export const resolvers: GraphQLResolverMap<Context> = {
+export const resolvers: ResolverMap = {
   DateTime: DateTimeScalar,
   Micros: MicrosScalar,
   ...merge(campaignResolvers, decisionResolvers, reportResolvers),

@@ -1,11 +1,11 @@
-import type { GraphQLResolverMap } from '@attention-mesh/platform';
+import type { ResolverMap } from '@attention-mesh/platform';
 import { spendTotalId } from '../ledger/spendIds.js';
 import type { CampaignDoc } from '../models/index.js';
 import { campaignDelivery } from '../reports/campaignDelivery.js';
 import { campaignPacing } from '../reports/campaignPacing.js';
 import type { Context } from './context.js';
 
-export const reportResolvers: GraphQLResolverMap<Context> = {
+export const reportResolvers: ResolverMap = {
   Campaign: {
     delivery: (
       c: CampaignDoc,
