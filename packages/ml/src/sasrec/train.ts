@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { firstColumnCrossEntropy, gatherRows, matMul } from '../core/ops.js';
 import { createRng, type Rng, shuffleInPlace } from '../core/random.js';
+import type { TrainProgress } from '../core/training/progress.js';
 import type { LeaveOneOut } from './data.js';
 import { type EvaluationSet, evaluateRanking, modelScorer, type RankingMetrics } from './evaluate.js';
 import { type IndexBatch, type SasRecConfig, SasRecModel } from './model.js';
@@ -50,17 +51,8 @@ export interface SasRecTrainOptions {
   onEvaluation?: (e: SasRecEvaluation) => void;
 }
 
-export interface SasRecProgress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  /** Mean loss of the epoch so far. */
-  loss: number;
-  batchLoss: number;
-  /** Training sequences per second in the epoch so far. */
-  examplesPerSecond: number;
-}
+/** Per-batch progress, the same shape every model's training reports (sequences per second here). */
+export type SasRecProgress = TrainProgress;
 
 export interface SasRecEvaluation {
   epoch: number;
