@@ -46,7 +46,7 @@ const config: CodegenConfig = {
           useTypeImports: true,
           useIndexSignature: false,
           enumsAsTypes: true,
-          avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
+          avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: true },
           contextType: '../resolvers/context.js#Context',
           mappers: mappers[name],
           scalars: {

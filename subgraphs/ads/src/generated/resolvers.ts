@@ -155,7 +155,7 @@ export type Campaign = {
 
 export type CampaignDeliveryArgs = {
   from: Scalars['DateTime']['input'];
-  granularity?: DeliveryGranularity;
+  granularity: DeliveryGranularity;
   to: Scalars['DateTime']['input'];
 };
 
@@ -234,7 +234,7 @@ export type CreateCampaignInput = {
 
 export type CreatePlacementInput = {
   auctionType?: InputMaybe<AuctionType>;
-  floorMicros?: Scalars['Micros']['input'];
+  floorMicros: Scalars['Micros']['input'];
   height: Scalars['Int']['input'];
   id?: InputMaybe<Scalars['ID']['input']>;
   name: Scalars['String']['input'];
@@ -431,7 +431,7 @@ export type QueryCampaignArgs = {
 export type QueryCampaignsArgs = {
   advertiserId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 

@@ -233,7 +233,7 @@ export type Query = {
 
 export type QueryAttentionBreakdownArgs = {
   by: AttentionDimension;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
   from: Scalars['DateTime']['input'];
   metric: AttentionMetric;
   to: Scalars['DateTime']['input'];
@@ -243,11 +243,11 @@ export type QueryAttentionBreakdownArgs = {
 export type QueryAttentionSeriesArgs = {
   filter?: InputMaybe<AttentionFilter>;
   from: Scalars['DateTime']['input'];
-  granularity?: Granularity;
+  granularity: Granularity;
   groupBy?: InputMaybe<AttentionDimension>;
   metric: AttentionMetric;
   to: Scalars['DateTime']['input'];
-  top?: Scalars['Int']['input'];
+  top: Scalars['Int']['input'];
 };
 
 export type RecordAttentionResult = {

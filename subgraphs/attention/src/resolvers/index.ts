@@ -1,22 +1,12 @@
 import { DateTimeScalar } from '@attention-mesh/platform';
 import { attentionBreakdown, attentionSeries } from '../analytics/analytics.js';
-import type {
-  QueryAttentionBreakdownArgs,
-  QueryAttentionSeriesArgs,
-  Resolvers,
-} from '../generated/resolvers.js';
+import type { Resolvers } from '../generated/resolvers.js';
 import { recordAttention } from '../ingest/recordAttention.js';
 import { statsOf, sums } from '../metrics/metricsOf.js';
 import { categoryShares, medianSpanSeconds, weekCurve } from '../metrics/profileMath.js';
 import type { Context as Ctx } from './context.js';
 
 const HOUR = 3_600_000;
-
-/**
- * Arguments with a default in the schema are optional in the generated types, but GraphQL always
- * fills them in before the resolver runs.
- */
-type Defaulted<T, K extends keyof T> = T & Required<Pick<T, K>>;
 
 async function stats(ctx: Ctx, key: string) {
   const total = await ctx.loaders.total.load(key);
@@ -26,10 +16,8 @@ async function stats(ctx: Ctx, key: string) {
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    attentionSeries: (_, args, ctx) =>
-      attentionSeries(ctx.runtime, args as Defaulted<QueryAttentionSeriesArgs, 'granularity' | 'top'>),
-    attentionBreakdown: (_, args, ctx) =>
-      attentionBreakdown(ctx.runtime, args as Defaulted<QueryAttentionBreakdownArgs, 'first'>),
+    attentionSeries: (_, args, ctx) => attentionSeries(ctx.runtime, args),
+    attentionBreakdown: (_, args, ctx) => attentionBreakdown(ctx.runtime, args),
   },
   Mutation: {
     recordAttention: (_, { events }, ctx) =>

@@ -167,7 +167,7 @@ export type User = {
 
 export type UserFeedbackArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
   kind?: InputMaybe<FeedbackKind>;
 };
 

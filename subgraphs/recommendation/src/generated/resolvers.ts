@@ -61,7 +61,7 @@ export type Item = {
 
 /** A piece of content people can pay attention to: an article, a video, a product. */
 export type ItemSimilarArgs = {
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 export type ItemConnection = {
@@ -146,7 +146,7 @@ export type QueryItemArgs = {
 export type QueryItemsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   category?: InputMaybe<Scalars['String']['input']>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 export type RecommendationConnection = {
@@ -223,7 +223,7 @@ export type User = {
 export type UserRecommendationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   context?: InputMaybe<RecommendationContext>;
-  first?: Scalars['Int']['input'];
+  first: Scalars['Int']['input'];
 };
 
 
