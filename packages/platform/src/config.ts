@@ -13,7 +13,8 @@ export const DEFAULT_PORTS = {
 
 export type ServiceName = keyof typeof DEFAULT_PORTS;
 
-const DEV_SECRET = 'attention-mesh-development-secret-not-for-production';
+/** The internal secret of development and tests; production refuses to start with it. */
+export const DEV_INTERNAL_SECRET = 'attention-mesh-development-secret-not-for-production';
 
 /** The settings every service shares; a service adds its own as a `ConfigSection`. */
 const baseEnv = z.object({
@@ -93,8 +94,11 @@ export function loadConfig<T extends object = Record<never, never>>(
     new Error(`Invalid configuration for ${service}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
   if (!parsed.success) throw invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = parsed.data as z.output<typeof baseEnv> & Record<string, unknown>;
-  if (e.NODE_ENV === 'production' && !e.MESH_INTERNAL_SECRET) {
-    throw invalid(['MESH_INTERNAL_SECRET: required in production']);
+  if (
+    e.NODE_ENV === 'production' &&
+    (!e.MESH_INTERNAL_SECRET || e.MESH_INTERNAL_SECRET === DEV_INTERNAL_SECRET)
+  ) {
+    throw invalid(['MESH_INTERNAL_SECRET: required in production (the development secret is refused)']);
   }
   const base: ServiceConfig = {
     service,
@@ -105,7 +109,7 @@ export function loadConfig<T extends object = Record<never, never>>(
     },
     http: { host: e.HOST, port: e.PORT ?? DEFAULT_PORTS[service], maxBodyBytes: e.MAX_BODY_BYTES },
     mongo: { uri: e.MONGODB_URI, dbName: e.MONGODB_DB ?? `attention_mesh_${service}` },
-    internalSecret: e.MESH_INTERNAL_SECRET ?? DEV_SECRET,
+    internalSecret: e.MESH_INTERNAL_SECRET ?? DEV_INTERNAL_SECRET,
     ml: {
       modelsDir: e.MODELS_DIR ?? fileURLToPath(new URL('../../../.data/models', import.meta.url)),
       backend: e.TFJS_BACKEND,

@@ -1,8 +1,10 @@
+export * from './access/index.js';
 export { BloomFilter } from './bloomFilter.js';
 export {
   type ConfigSection,
   configSection,
   DEFAULT_PORTS,
+  DEV_INTERNAL_SECRET,
   loadConfig,
   type SectionOf,
   type ServiceConfig,
@@ -56,8 +58,7 @@ export { createHttpService, listen, requestIdOf } from './http.js';
 export { newId } from './ids.js';
 export { InFlightGuard } from './inFlightGuard.js';
 export {
-  ANONYMOUS,
-  type Caller,
+  DEFAULT_CONTEXT_TTL_MS,
   INTERNAL_CONTEXT_HEADER,
   signInternalContext,
   verifyInternalContext,

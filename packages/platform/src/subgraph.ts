@@ -8,11 +8,14 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Connection } from 'mongoose';
+import { readAccessRules } from './access/accessRules.js';
+import type { Caller } from './access/caller.js';
+import { enforceAccess } from './access/enforceAccess.js';
 import type { ConfigSection, ServiceConfig, ServiceName } from './config.js';
 import { formatError } from './errors.js';
 import { DEFAULT_BUS_DB, DEFAULT_EVENT_RETENTION_MS, type EventBus, MongoEventBus } from './events/index.js';
 import { createHttpService, listen } from './http.js';
-import { type Caller, INTERNAL_CONTEXT_HEADER, verifyInternalContext } from './internalContext.js';
+import { INTERNAL_CONTEXT_HEADER, verifyInternalContext } from './internalContext.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectMongo, ensureIndexes, isConnected } from './mongo.js';
 
@@ -126,10 +129,12 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
   const services: SubgraphServices = { events, logger };
   await def.prepare?.(runtime, services);
 
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(readFileSync(def.schemaFile, 'utf8')),
-    resolvers: def.resolvers as SubgraphResolvers,
-  });
+  const typeDefs = parse(readFileSync(def.schemaFile, 'utf8'));
+  // The schema's @authenticated / @requiresScopes / @policy rules, checked again here behind the gateway.
+  const schema = enforceAccess(
+    buildSubgraphSchema({ typeDefs, resolvers: def.resolvers as SubgraphResolvers }),
+    readAccessRules(typeDefs),
+  );
   type Ctx = RequestContext & TContext;
   const apollo = new ApolloServer<Ctx>({
     schema,
@@ -155,9 +160,11 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
     health: () => ({ service: def.name }),
     async context(req, requestId) {
       const header = req.headers[INTERNAL_CONTEXT_HEADER];
+      // In production only the gateway is answered: `_entities` and `_service` included.
       const caller = verifyInternalContext(
         typeof header === 'string' ? header : undefined,
         config.internalSecret,
+        { required: config.env === 'production' },
       );
       return {
         requestId,

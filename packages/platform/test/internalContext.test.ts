@@ -5,16 +5,37 @@ const secret = 'a-test-secret-that-is-long-enough-123';
 
 describe('internal context header', () => {
   it('round-trips the caller', () => {
-    const header = signInternalContext({ userId: 'usr_1', scopes: ['read'], partnerId: 'p1' }, secret, 1_000);
-    expect(verifyInternalContext(header, secret, { now: 2_000 })).toEqual({
+    const caller = {
       userId: 'usr_1',
       scopes: ['read'],
       partnerId: 'p1',
-    });
+      advertiserId: 'adv_1',
+      apiKeyId: 'k1',
+    };
+    const header = signInternalContext(caller, secret, { now: 1_000 });
+    expect(verifyInternalContext(header, secret, { now: 2_000 })).toEqual(caller);
   });
 
   it('treats a missing header as anonymous', () => {
     expect(verifyInternalContext(undefined, secret)).toEqual({ scopes: [] });
+  });
+
+  it('refuses a missing header with 401 where a signed context is required (production)', () => {
+    try {
+      verifyInternalContext(undefined, secret, { required: true });
+      expect.unreachable();
+    } catch (err) {
+      const e = err as { extensions: { code: string; http: { status: number } } };
+      expect(e.extensions.code).toBe('UNAUTHENTICATED');
+      expect(e.extensions.http.status).toBe(401);
+    }
+  });
+
+  it('stays valid for the whole request it was signed for, not a fixed minute', () => {
+    const header = signInternalContext({ userId: 'usr_1', scopes: [] }, secret, { now: 0, ttlMs: 300_000 });
+    // A fetch of a long request, sent 90 s after the request began.
+    expect(verifyInternalContext(header, secret, { now: 90_000 }).userId).toBe('usr_1');
+    expect(() => verifyInternalContext(header, secret, { now: 340_000 })).toThrow(/expired/);
   });
 
   it('rejects a header signed with another secret', () => {
@@ -35,16 +56,18 @@ describe('internal context header', () => {
   });
 
   it('rejects an expired or future header, with UNAUTHENTICATED', () => {
-    const header = signInternalContext({ scopes: [] }, secret, 0);
+    const header = signInternalContext({ scopes: [] }, secret, { now: 0, ttlMs: 60_000 });
     try {
-      verifyInternalContext(header, secret, { now: 61_000 });
+      verifyInternalContext(header, secret, { now: 91_000 });
       expect.unreachable();
     } catch (err) {
       expect((err as { extensions: { code: string } }).extensions.code).toBe('UNAUTHENTICATED');
       expect((err as Error).message).toMatch(/expired/);
     }
     expect(() =>
-      verifyInternalContext(signInternalContext({ scopes: [] }, secret, 200_000), secret, { now: 0 }),
+      verifyInternalContext(signInternalContext({ scopes: [] }, secret, { now: 200_000 }), secret, {
+        now: 0,
+      }),
     ).toThrow(/future/);
   });
 

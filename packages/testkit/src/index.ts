@@ -3,12 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type Caller,
   type ConfigSection,
+  DEV_INTERNAL_SECRET,
+  INTERNAL_CONTEXT_HEADER,
   loadConfig,
   type RunningSubgraph,
   type ServiceConfig,
   type ServiceName,
   type SubgraphDefinition,
+  signInternalContext,
   startSubgraph,
 } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
@@ -116,3 +120,32 @@ export async function startTestSubgraph<TRuntime, TContext extends object, TSect
     },
   };
 }
+
+/**
+ * Headers that make a direct call to a subgraph under test act for `caller`, as the gateway would sign
+ * them (test services use the development internal secret).
+ */
+export function callerHeaders(caller: Caller, secret = DEV_INTERNAL_SECRET): Record<string, string> {
+  return { [INTERNAL_CONTEXT_HEADER]: signInternalContext(caller, secret) };
+}
+
+/** Callers for direct subgraph tests. */
+export const TEST_CALLERS = {
+  admin: { userId: 'usr-admin', scopes: ['admin'] },
+  analyst: { userId: 'usr-analyst', scopes: ['analytics:read'] },
+  person: (userId: string): Caller => ({ userId, scopes: [] }),
+  advertiser: (advertiserId: string, userId = 'usr-adv-member'): Caller => ({
+    userId,
+    advertiserId,
+    scopes: ['ads:write'],
+  }),
+  publisher: (partnerId: string, scopes = ['ads:request', 'events:write'], userId?: string): Caller => ({
+    partnerId,
+    apiKeyId: `key-${partnerId}`,
+    scopes,
+    ...(userId ? { userId } : {}),
+  }),
+} satisfies Record<string, Caller | ((...args: never[]) => Caller)>;
+
+/** Fresh admin headers for direct subgraph calls that set up data. */
+export const adminHeaders = (): Record<string, string> => callerHeaders(TEST_CALLERS.admin);
