@@ -1,4 +1,4 @@
-import { loadConfig, type ServiceConfig } from '@attention-mesh/platform';
+import { DEV_JWT_SECRET, loadConfig, type ServiceConfig } from '@attention-mesh/platform';
 import { SUPERGRAPH_FILE } from '@attention-mesh/schema';
 import { z } from 'zod';
 
@@ -18,8 +18,6 @@ const gatewayEnv = z.object({
   WATCH_SUPERGRAPH: z.enum(['true', 'false']).optional(),
   JWT_SECRET: z.string().min(32).optional(),
 });
-
-const DEV_JWT_SECRET = 'attention-mesh-development-jwt-secret-not-for-production';
 
 export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
   const { mongo: _mongo, ...base } = loadConfig('gateway', env);

@@ -6,6 +6,8 @@ import { parse } from 'graphql';
 /** Where the composition config and the checked-in supergraph live. */
 export const SUBGRAPHS_FILE = fileURLToPath(new URL('../subgraphs.json', import.meta.url));
 export const SUPERGRAPH_FILE = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
+/** The partner contract: the API schema's fields tagged `@tag(name: "public")` (`npm run compose`). */
+export const PUBLIC_SCHEMA_FILE = fileURLToPath(new URL('../public.graphql', import.meta.url));
 
 export interface SubgraphEntry {
   name: string;

@@ -13,6 +13,9 @@ export const DEFAULT_PORTS = {
 
 export type ServiceName = keyof typeof DEFAULT_PORTS;
 
+/** The HS256 secret of people's bearer tokens in development and tests; production refuses it. */
+export const DEV_JWT_SECRET = 'attention-mesh-development-jwt-secret-not-for-production';
+
 /** The internal secret of development and tests; production refuses to start with it. */
 export const DEV_INTERNAL_SECRET = 'attention-mesh-development-secret-not-for-production';
 

@@ -5,6 +5,7 @@ export {
   configSection,
   DEFAULT_PORTS,
   DEV_INTERNAL_SECRET,
+  DEV_JWT_SECRET,
   loadConfig,
   type SectionOf,
   type ServiceConfig,
