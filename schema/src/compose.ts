@@ -1,19 +1,35 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { CompositionError, composeSupergraph, SUPERGRAPH_FILE } from './index.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import {
+  CompositionError,
+  composeSupergraph,
+  PUBLIC_SCHEMA_FILE,
+  publicSchemaFileText,
+  SUPERGRAPH_FILE,
+} from './index.js';
 
-/** `npm run compose` writes schema/supergraph.graphql; `--check` fails when the checked-in file is stale. */
+/**
+ * `npm run compose` writes schema/supergraph.graphql and the partner contract schema/public.graphql
+ * (the fields tagged `@tag(name: "public")`); `--check` fails when either checked-in file is stale.
+ * Both fail on a composition error, including a public field that exposes a non-public type.
+ */
 try {
-  const sdl = composeSupergraph();
+  const supergraph = composeSupergraph();
+  const files = [
+    { file: SUPERGRAPH_FILE, text: supergraph },
+    { file: PUBLIC_SCHEMA_FILE, text: publicSchemaFileText(supergraph) },
+  ];
+  const name = (file: string) => relative(process.cwd(), file);
   if (process.argv.includes('--check')) {
-    const current = readFileSync(SUPERGRAPH_FILE, 'utf8');
-    if (current !== sdl) {
-      console.error('schema/supergraph.graphql is stale: run `npm run compose` and commit it.');
-      process.exit(1);
-    }
-    console.log('schema/supergraph.graphql is up to date');
+    const stale = files.filter((f) => !existsSync(f.file) || readFileSync(f.file, 'utf8') !== f.text);
+    for (const f of stale) console.error(`${name(f.file)} is stale: run \`npm run compose\` and commit it.`);
+    if (stale.length) process.exit(1);
+    console.log(`${files.map((f) => name(f.file)).join(' and ')} are up to date`);
   } else {
-    writeFileSync(SUPERGRAPH_FILE, sdl);
-    console.log(`wrote ${SUPERGRAPH_FILE}`);
+    for (const f of files) {
+      writeFileSync(f.file, f.text);
+      console.log(`wrote ${name(f.file)}`);
+    }
   }
 } catch (err) {
   console.error(err instanceof CompositionError ? err.message : err);

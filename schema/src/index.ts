@@ -2,6 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
+import { CompositionError } from './compositionError.js';
+
+export { CompositionError } from './compositionError.js';
+export { buildPublicContract, publicSchemaFileText } from './publicContract.js';
 
 /** Where the composition config and the checked-in supergraph live. */
 export const SUBGRAPHS_FILE = fileURLToPath(new URL('../subgraphs.json', import.meta.url));
@@ -20,8 +24,6 @@ export function readSubgraphList(file = SUBGRAPHS_FILE): SubgraphEntry[] {
   const list = JSON.parse(readFileSync(file, 'utf8')) as { subgraphs: SubgraphEntry[] };
   return list.subgraphs.map((s) => ({ ...s, schema: fileURLToPath(new URL(s.schema, `file://${file}`)) }));
 }
-
-export class CompositionError extends Error {}
 
 /**
  * Composes the listed subgraphs into a supergraph SDL. A failure lists every error with its code;
