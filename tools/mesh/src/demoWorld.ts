@@ -20,6 +20,8 @@ const PEOPLE = [
   ['Hana', 'JP', 'Asia/Tokyo', 'ja'],
 ] as const;
 const DEVICES = ['desktop', 'mobile', 'mobile', 'tablet'] as const;
+/** The partner that owns the demo placements (the demo publisher API key is issued to it). */
+export const DEMO_PUBLISHER_ID = 'pub-demo';
 
 export interface DemoWorld {
   users: Record<string, unknown>[];
@@ -72,6 +74,7 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
   const placements = [
     {
       id: 'plc-demo-top',
+      publisherId: DEMO_PUBLISHER_ID,
       name: 'Top leaderboard',
       width: 728,
       height: 90,
@@ -80,6 +83,7 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
     },
     {
       id: 'plc-demo-side',
+      publisherId: DEMO_PUBLISHER_ID,
       name: 'Sidebar rectangle',
       width: 300,
       height: 250,
@@ -88,6 +92,7 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
     },
     {
       id: 'plc-demo-feed',
+      publisherId: DEMO_PUBLISHER_ID,
       name: 'In-feed video',
       width: 640,
       height: 360,

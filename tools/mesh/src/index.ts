@@ -1,2 +1,3 @@
-export { CATEGORIES, type DemoWorld, demoWorld } from './demoWorld.js';
-export { seedIfEmpty } from './seed.js';
+export { CATEGORIES, DEMO_PUBLISHER_ID, type DemoWorld, demoWorld } from './demoWorld.js';
+export { type SeedOptions, seedIfEmpty } from './seed.js';
+export { type DevelopmentTokenClaims, signDevelopmentToken } from './tokens.js';

@@ -5,10 +5,11 @@ async function call(
   url: string,
   query: string,
   variables: Record<string, unknown>,
+  headers: Record<string, string>,
 ): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
@@ -42,28 +43,41 @@ function lastRecordedUser(world: DemoWorld): string {
   return world.events.findLast((e) => consenting.has(e.userId as string))?.userId as string;
 }
 
-async function needsSeed(gatewayUrl: string, world: DemoWorld): Promise<boolean> {
+async function needsSeed(
+  gatewayUrl: string,
+  world: DemoWorld,
+  headers: Record<string, string>,
+): Promise<boolean> {
   const lastUser = lastRecordedUser(world);
   const state = await call(
     gatewayUrl,
     'query($first: ID!, $last: ID!) { users(first: 1) { edges { cursor } } first: user(id: $first) { id } last: user(id: $last) { attention { events } } }',
     { first: world.users[0]!.id, last: lastUser },
+    headers,
   );
   if ((state.users as { edges: unknown[] }).edges.length === 0) return true;
   const last = state.last as { attention: { events: number } } | null;
   return state.first !== null && (last === null || last.attention.events === 0);
 }
 
+export interface SeedOptions {
+  /** Sent with every call: the demo world is written by an admin (`Authorization: Bearer <admin token>`). */
+  headers?: Record<string, string>;
+}
+
 /**
- * Seeds the demo world through the gateway (so it passes the same validation as any client) into an
- * empty mesh, or finishes an interrupted seed: every write is idempotent. Returns whether it seeded.
+ * Seeds the demo world through the gateway (so it passes the same validation and access rules as any
+ * client) into an empty mesh, or finishes an interrupted seed: every write is idempotent. Returns
+ * whether it seeded.
  */
 export async function seedIfEmpty(
   gatewayUrl: string,
   log: (line: string) => void = () => {},
+  options: SeedOptions = {},
 ): Promise<boolean> {
+  const headers = options.headers ?? {};
   const world = demoWorld();
-  if (!(await needsSeed(gatewayUrl, world))) return false;
+  if (!(await needsSeed(gatewayUrl, world, headers))) return false;
   for (const kind of [
     'users',
     'items',
@@ -76,7 +90,9 @@ export async function seedIfEmpty(
     const list = world[kind];
     // A few at a time: fast, without flooding a 2-core machine.
     for (let i = 0; i < list.length; i += 8) {
-      await Promise.all(list.slice(i, i + 8).map((input) => call(gatewayUrl, CREATE[kind]!, { input })));
+      await Promise.all(
+        list.slice(i, i + 8).map((input) => call(gatewayUrl, CREATE[kind]!, { input }, headers)),
+      );
     }
     log(`seeded ${list.length} ${kind}`);
   }
@@ -85,6 +101,7 @@ export async function seedIfEmpty(
       gatewayUrl,
       'mutation($events: [AttentionEventInput!]!) { recordAttention(events: $events) { accepted duplicates rejected { index code message } } }',
       { events: world.events.slice(i, i + 500) },
+      headers,
     );
     const result = data.recordAttention as { rejected: { index: number; code: string; message: string }[] };
     if (result.rejected.length)
@@ -93,9 +110,12 @@ export async function seedIfEmpty(
   // Attention statistics are written just behind the events: wait until the last shows, so that a
   // finished seed reads as finished.
   for (let tries = 0; ; tries++) {
-    const data = await call(gatewayUrl, 'query($id: ID!) { user(id: $id) { attention { events } } }', {
-      id: lastRecordedUser(world),
-    });
+    const data = await call(
+      gatewayUrl,
+      'query($id: ID!) { user(id: $id) { attention { events } } }',
+      { id: lastRecordedUser(world) },
+      headers,
+    );
     if (((data.user as { attention: { events: number } } | null)?.attention.events ?? 0) > 0) break;
     if (tries >= 300) throw new Error('the seeded attention events did not show in the statistics');
     await new Promise((r) => setTimeout(r, 100));

@@ -1,13 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORTS, type ServiceName } from '@attention-mesh/platform';
+import { createDemoApiKey, demoCallers } from './demoAccess.js';
+import { demoWorld } from './demoWorld.js';
+import { readyBanner } from './readyBanner.js';
 import { seedIfEmpty } from './seed.js';
 
 /**
  * `npm start`: the whole mesh on one machine. Starts the embedded database (unless MONGODB_URI points
  * at a real MongoDB), the five subgraphs and the gateway as separate processes, waits until each is
- * ready, seeds the demo world into an empty database and prints the gateway URL. Ctrl-C stops
- * everything, gateway first, database last.
+ * ready, seeds the demo world into an empty database (as an admin) and prints the gateway URL with
+ * ready-made development tokens and a fresh demo publisher API key. The gateway gets no JWT_SECRET:
+ * it verifies with the development secret these tokens are signed with. Ctrl-C stops everything,
+ * gateway first, database last.
  */
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -34,10 +39,14 @@ function prefixed(name: ServiceName, stream: NodeJS.ReadableStream | null, out: 
   });
 }
 
+// No JWT_SECRET for the services: the printed tokens are signed with the development secret, which
+// is the gateway's default.
+const { JWT_SECRET: _devDefault, ...SERVICE_ENV } = process.env;
+
 function launch(name: ServiceName, entry: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [entry], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', ...env },
+    env: { ...SERVICE_ENV, NODE_ENV: process.env.NODE_ENV ?? 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: a terminal's Ctrl-C reaches only the launcher, which stops the services
     // in order (gateway first, so no request is sent to a subgraph that is already gone).
@@ -122,21 +131,21 @@ async function main(): Promise<void> {
   await waitReady('gateway', DEFAULT_PORTS.gateway);
   const url = `http://localhost:${DEFAULT_PORTS.gateway}/graphql`;
 
+  const callers = await demoCallers(demoWorld().advertisers[0]!.id as string);
+  const admin = callers.find((c) => c.name === 'ADMIN')!.token;
   if (process.env.SEED !== 'false') {
     const t = Date.now();
-    const seeded = await seedIfEmpty(url, (line) => console.log(line));
+    const seeded = await seedIfEmpty(url, (line) => console.log(line), {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     console.log(
       seeded
         ? `demo world seeded in ${((Date.now() - t) / 1000).toFixed(1)} s`
         : 'database already has data: not seeding',
     );
   }
-  console.log(`
-  attention-mesh is up in ${((Date.now() - started) / 1000).toFixed(1)} s
-  gateway:  ${url}   (open it in a browser for Apollo Sandbox)
-  try:      { user(id: "usr-demo-01") { displayName consent { analytics } attention { impressions engagedSeconds } } }
-  Ctrl-C stops everything.
-`);
+  const apiKey = await createDemoApiKey(url, admin);
+  console.log(readyBanner({ url, seconds: (Date.now() - started) / 1000, callers, apiKey }));
 }
 
 main().catch((err: unknown) => {
