@@ -265,6 +265,7 @@ describe('docker/Dockerfile and docker/Dockerfile.gpu', () => {
       'tsconfig.json',
       'turbo.json',
       'schema/supergraph.graphql',
+      'schema/public.graphql',
       'schema/subgraphs.json',
       'gateway/src/index.ts',
       'packages/platform/src/index.ts',
