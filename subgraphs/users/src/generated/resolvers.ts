@@ -107,7 +107,10 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** A new key for a partner; the returned `key` is shown this once. */
   createApiKey: CreatedApiKey;
-  /** Open: anyone may sign up. */
+  /**
+   * Open: anyone may sign up. The new user's fields other than `id` are still the person's own, so an
+   * anonymous sign-up can select only `id` (the user is created whatever else it selects).
+   */
   createUser: User;
   /** Revokes a key at once; revoking it again returns it with the same revokedAt. */
   revokeApiKey: ApiKey;
@@ -198,8 +201,7 @@ export type UpdateUserInput = {
 
 /**
  * A person using a product built on the mesh. Only `id` is open: every other field is the person's own
- * (or an admin's) to read, whichever subgraph reached the user (an entity reference from
- * `Feedback.user` included). So an anonymous `createUser` can select only the new user's `id`.
+ * (or an admin's) to read, however the user is reached (an entity reference such as `Feedback.user` too).
  */
 export type User = {
   __typename?: 'User';
