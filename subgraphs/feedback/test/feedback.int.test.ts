@@ -1,5 +1,13 @@
 import type { MongoEventBus, RunningSubgraph } from '@attention-mesh/platform';
-import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import {
+  adminHeaders,
+  callerHeaders,
+  commandCounter,
+  errorCodes,
+  gql,
+  startTestSubgraph,
+  TEST_CALLERS,
+} from '@attention-mesh/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { FeedbackRuntime } from '../src/runtime.js';
 import { feedbackSubgraph } from '../src/server.js';
@@ -13,6 +21,8 @@ const input = (clientId: string, patch: Record<string, unknown> = {}) => ({
   kind: 'LIKE',
   ...patch,
 });
+/** u1, the person who sends the signals (fresh headers per call). */
+const asU1 = () => callerHeaders(TEST_CALLERS.person('u1'));
 
 beforeAll(async () => {
   sg = await startTestSubgraph(feedbackSubgraph, inject('mongoUri'));
@@ -33,7 +43,8 @@ async function storeFour() {
     ['f3', { kind: 'RATING', rating: 2 }],
     ['f4', { kind: 'COMPLAINT', reason: 'MISLEADING', target: { type: 'AD', id: 'ad1' } }],
   ];
-  for (const [clientId, patch] of signals) await gql(sg.url, SUBMIT, { input: input(clientId, patch) });
+  for (const [clientId, patch] of signals)
+    await gql(sg.url, SUBMIT, { input: input(clientId, patch) }, asU1());
 }
 
 describe('feedback subgraph', () => {
@@ -42,15 +53,19 @@ describe('feedback subgraph', () => {
       sg.url,
       SUBMIT,
       { input: input('f1') },
+      asU1(),
     );
     expect(first.data?.submitFeedback.duplicate).toBe(false);
-    const again = await gql<typeof first.data & object>(sg.url, SUBMIT, { input: input('f1') });
+    const again = await gql<typeof first.data & object>(sg.url, SUBMIT, { input: input('f1') }, asU1());
     expect(again.data?.submitFeedback).toEqual({ ...first.data?.submitFeedback, duplicate: true });
-    await gql(sg.url, SUBMIT, { input: input('f2', { kind: 'RATING', rating: 4 }) });
-    await gql(sg.url, SUBMIT, { input: input('f3', { kind: 'RATING', rating: 2 }) });
-    await gql(sg.url, SUBMIT, {
-      input: input('f4', { kind: 'COMPLAINT', reason: 'MISLEADING', target: { type: 'AD', id: 'ad1' } }),
-    });
+    await gql(sg.url, SUBMIT, { input: input('f2', { kind: 'RATING', rating: 4 }) }, asU1());
+    await gql(sg.url, SUBMIT, { input: input('f3', { kind: 'RATING', rating: 2 }) }, asU1());
+    await gql(
+      sg.url,
+      SUBMIT,
+      { input: input('f4', { kind: 'COMPLAINT', reason: 'MISLEADING', target: { type: 'AD', id: 'ad1' } }) },
+      asU1(),
+    );
     expect(await sg.runtime.Feedback.countDocuments({})).toBe(4);
     expect(await sg.runtime.FeedbackSummary.findById('ITEM:i1').lean()).toMatchObject({
       likes: 1,
@@ -66,8 +81,8 @@ describe('feedback subgraph', () => {
       heard.push(e);
     });
     await expect.poll(() => heard.length, { timeout: 10_000 }).toBe(4);
-    await gql(sg.url, SUBMIT, { input: input('f1') });
-    await gql(sg.url, SUBMIT, { input: input('f5', { kind: 'HIDE', userId: 'u2' }) });
+    await gql(sg.url, SUBMIT, { input: input('f1') }, asU1());
+    await gql(sg.url, SUBMIT, { input: input('f5', { kind: 'HIDE', userId: 'u2' }) }, adminHeaders());
     await expect.poll(() => heard.length, { timeout: 10_000 }).toBe(5);
     await sub.stop();
     expect(heard[4]).toMatchObject({
@@ -88,7 +103,7 @@ describe('feedback subgraph', () => {
     [{ clientId: 'has spaces' }, 'input.clientId'],
   ])('rejects %j and writes nothing', async (bad, field) => {
     await storeFour();
-    const res = await gql(sg.url, SUBMIT, { input: { ...input('fx'), ...bad } });
+    const res = await gql(sg.url, SUBMIT, { input: { ...input('fx'), ...bad } }, asU1());
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
     expect(await sg.runtime.Feedback.countDocuments({})).toBe(4);
@@ -102,6 +117,7 @@ describe('feedback subgraph', () => {
       sg.url,
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { feedback(first: 3) { edges { node { kind } } pageInfo { hasNextPage } } } } }`,
       { r: [{ __typename: 'User', id: 'u1' }] },
+      asU1(),
     );
     expect(page.data?._entities[0]?.feedback.edges.map((e) => e.node.kind)).toEqual([
       'COMPLAINT',
@@ -123,6 +139,7 @@ describe('feedback subgraph', () => {
           { __typename: 'Item', id: 'none' },
         ],
       },
+      adminHeaders(),
     );
     counter.stop();
     expect(res.data?._entities.map((e) => e.feedbackSummary)).toEqual([
@@ -138,7 +155,7 @@ describe('feedback under concurrency', () => {
   it('counts every one of many parallel signals on a new target exactly once', async () => {
     const results = await Promise.all(
       Array.from({ length: 24 }, (_, i) =>
-        gql(sg.url, SUBMIT, { input: input(`par-${i}`, { target: { type: 'ITEM', id: 'hot' } }) }),
+        gql(sg.url, SUBMIT, { input: input(`par-${i}`, { target: { type: 'ITEM', id: 'hot' } }) }, asU1()),
       ),
     );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);

@@ -1,5 +1,12 @@
 import { createLogger, type MeshEvent, MongoEventBus, type RunningSubgraph } from '@attention-mesh/platform';
-import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import {
+  adminHeaders,
+  callerHeaders,
+  errorCodes,
+  gql,
+  startTestSubgraph,
+  TEST_CALLERS,
+} from '@attention-mesh/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { UsersRuntime } from '../src/runtime.js';
 import { usersSubgraph } from '../src/server.js';
@@ -82,11 +89,18 @@ describe('users events', () => {
     const before = (await stored()).length;
     const bad = await gql(sg.url, CREATE, { input: { displayName: 'Bob', country: 'Germany' } });
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
-    const missing = await gql(sg.url, CONSENT, { userId: 'nobody', consent: { analytics: true } });
+    const missing = await gql(
+      sg.url,
+      CONSENT,
+      { userId: 'nobody', consent: { analytics: true } },
+      adminHeaders(),
+    );
     expect(errorCodes(missing)).toEqual(['NOT_FOUND']);
     const profile = await gql(
       sg.url,
       `mutation { updateUser(id: "u-eve", input: { segments: ["sports"] }) { id } }`,
+      {},
+      callerHeaders(TEST_CALLERS.person('u-eve')),
     );
     expect(profile.errors).toBeUndefined();
     expect(await stored()).toHaveLength(before);
@@ -95,10 +109,12 @@ describe('users events', () => {
   it('updateConsent publishes the whole new consent', async () => {
     await gql(sg.url, CREATE, { input: EVE });
     const before = (await stored()).length;
-    const res = await gql(sg.url, CONSENT, {
-      userId: 'u-eve',
-      consent: { personalization: true, analytics: false },
-    });
+    const res = await gql(
+      sg.url,
+      CONSENT,
+      { userId: 'u-eve', consent: { personalization: true, analytics: false } },
+      callerHeaders(TEST_CALLERS.person('u-eve')),
+    );
     expect(res.errors).toBeUndefined();
     const user = await sg.runtime.User.findById('u-eve').lean();
     const events = (await stored()).slice(before);

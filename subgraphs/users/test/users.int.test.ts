@@ -1,5 +1,6 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import {
+  adminHeaders,
   commandCounter,
   errorCodes,
   type GraphQLResponse,
@@ -39,7 +40,7 @@ const ALICE = {
 describe('users subgraph', () => {
   it('creates a user, idempotently by client id', async () => {
     const input = ALICE;
-    const first = await gql(sg.url, CREATE, { input });
+    const first = await gql(sg.url, CREATE, { input }, adminHeaders());
     expect(first.errors).toBeUndefined();
     expect(first.data?.createUser).toEqual({
       id: 'u-alice',
@@ -50,7 +51,7 @@ describe('users subgraph', () => {
       segments: ['news'],
       consent: { analytics: true, personalization: false },
     });
-    const again = await gql(sg.url, CREATE, { input: { ...input, displayName: 'Changed' } });
+    const again = await gql(sg.url, CREATE, { input: { ...input, displayName: 'Changed' } }, adminHeaders());
     expect(again.data?.createUser).toMatchObject({ displayName: 'Alice' });
     expect(await sg.runtime.User.countDocuments({})).toBe(1);
   });
@@ -76,19 +77,30 @@ describe('users subgraph', () => {
     const res = await gql(
       sg.url,
       `mutation { updateConsent(userId: "u-alice", consent: { personalization: true }) { consent { analytics personalization } } }`,
+      {},
+      adminHeaders(),
     );
     expect(res.data?.updateConsent).toEqual({ consent: { analytics: true, personalization: true } });
     const upd = await gql(
       sg.url,
       `mutation { updateUser(id: "u-alice", input: { segments: ["sports"] }) { segments } }`,
+      {},
+      adminHeaders(),
     );
     expect(upd.data?.updateUser).toEqual({ segments: ['sports'] });
     const missing = await gql(
       sg.url,
       `mutation { updateUser(id: "nobody", input: { displayName: "X" }) { id } }`,
+      {},
+      adminHeaders(),
     );
     expect(errorCodes(missing)).toEqual(['NOT_FOUND']);
-    const bad = await gql(sg.url, `mutation { updateUser(id: "u-alice", input: { country: "xx" }) { id } }`);
+    const bad = await gql(
+      sg.url,
+      `mutation { updateUser(id: "u-alice", input: { country: "xx" }) { id } }`,
+      {},
+      adminHeaders(),
+    );
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
     expect((await sg.runtime.User.findById('u-alice').lean())?.country).toBe('FR');
   });
@@ -100,15 +112,22 @@ describe('users subgraph', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: GraphQLResponse<UsersPage> = await gql<UsersPage>(sg.url, q, { first: 2, after });
+      const page: GraphQLResponse<UsersPage> = await gql<UsersPage>(
+        sg.url,
+        q,
+        { first: 2, after },
+        adminHeaders(),
+      );
       seen.push(...page.data!.users.edges.map((e) => e.node.id));
       if (!page.data!.users.pageInfo.hasNextPage) break;
       after = page.data!.users.pageInfo.endCursor;
     }
     expect(seen).toHaveLength(5);
     expect(new Set(seen).size).toBe(5);
-    expect(errorCodes(await gql(sg.url, q, { first: 2, after: 'garbage' }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await gql(sg.url, q, { first: 101 }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await gql(sg.url, q, { first: 2, after: 'garbage' }, adminHeaders()))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(errorCodes(await gql(sg.url, q, { first: 101 }, adminHeaders()))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('resolves many User references with one database query', async () => {
@@ -120,6 +139,7 @@ describe('users subgraph', () => {
       sg.url,
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id displayName } } }`,
       { r: [...ids, 'missing'].map((id) => ({ __typename: 'User', id })) },
+      adminHeaders(),
     );
     counter.stop();
     expect(res.data?._entities.slice(0, ids.length).map((u) => u.id)).toEqual(ids);

@@ -110,6 +110,7 @@ export type Item = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** A signal of the caller's own (input.userId is theirs; any, for an admin). */
   submitFeedback: SubmitFeedbackPayload;
 };
 
@@ -128,6 +129,7 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
+  /** One of the caller's own signals (any, for an admin). */
   feedback: Maybe<Feedback>;
 };
 

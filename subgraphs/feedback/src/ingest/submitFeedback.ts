@@ -1,4 +1,4 @@
-import { type EventBus, newId } from '@attention-mesh/platform';
+import { type Caller, type EventBus, newId, requireSelf } from '@attention-mesh/platform';
 import type { FeedbackDoc } from '../models/index.js';
 import { checkFeedback, type FeedbackSignal, summaryIncrement } from '../rules/feedbackRules.js';
 import type { FeedbackRuntime } from '../runtime.js';
@@ -6,14 +6,17 @@ import { feedbackReceived } from './feedbackReceived.js';
 
 /**
  * Stores a signal once per client id and adds it to its target's summary. A repeated client id
- * returns the stored signal with `duplicate: true` and counts nothing.
+ * returns the stored signal with `duplicate: true` and counts nothing. A person sends only their own
+ * signals (an admin anyone's): checked before anything else.
  */
 export async function submitFeedback(
   runtime: FeedbackRuntime,
   events: EventBus,
+  caller: Caller,
   input: FeedbackSignal,
   now = Date.now(),
 ): Promise<{ feedback: FeedbackDoc; duplicate: boolean }> {
+  requireSelf(caller, input.userId, 'this userId');
   const occurredAt = checkFeedback(input, now);
   const doc: FeedbackDoc = {
     _id: newId('fbk', now),

@@ -1,5 +1,6 @@
 import { DateTimeScalar } from '@attention-mesh/platform';
 import type { Resolvers } from '../generated/resolvers.js';
+import { findFeedback } from '../history/findFeedback.js';
 import { listUserFeedback } from '../history/listUserFeedback.js';
 import { submitFeedback } from '../ingest/submitFeedback.js';
 import { summarize } from '../summaries/summarize.js';
@@ -7,13 +8,14 @@ import { summarize } from '../summaries/summarize.js';
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    feedback: (_, { id }, ctx) => ctx.loaders.feedback.load(id),
+    feedback: (_, { id }, ctx) => findFeedback(ctx.loaders, ctx.caller, id),
   },
   Mutation: {
-    submitFeedback: (_, { input }, ctx) => submitFeedback(ctx.runtime, ctx.events, input),
+    submitFeedback: (_, { input }, ctx) => submitFeedback(ctx.runtime, ctx.events, ctx.caller, input),
   },
   Feedback: {
-    __resolveReference: (ref, ctx) => ctx.loaders.feedback.load(ref.id),
+    // A reference is read like `Query.feedback`: the sender's (or an admin's) only.
+    __resolveReference: (ref, ctx) => findFeedback(ctx.loaders, ctx.caller, ref.id),
     id: (f) => f._id,
     user: (f) => ({ id: f.userId }),
     target: (f) => ({ __typename: f.targetType === 'ITEM' ? 'Item' : 'Ad', id: f.targetId }),
@@ -22,7 +24,7 @@ export const resolvers: Resolvers = {
     __resolveType: (t) => t.__typename,
   },
   User: {
-    feedback: (user, args, ctx) => listUserFeedback(ctx.runtime, user.id, args),
+    feedback: (user, args, ctx) => listUserFeedback(ctx.runtime, ctx.caller, user.id, args),
   },
   Item: {
     feedbackSummary: async (item, _, ctx) => summarize(await ctx.loaders.summary.load(`ITEM:${item.id}`)),

@@ -18,6 +18,45 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * A partner's API key, without its secret: the key itself (`amk_<prefix>_<secret>`) is shown once, by
+ * `createApiKey`, and only its SHA-256 is stored.
+ */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** A label for people, e.g. the site or app the key is for. */
+  name: Scalars['String']['output'];
+  partnerId: Scalars['ID']['output'];
+  /** The key's public part (10 hex digits): how a key is recognised in logs and support requests. */
+  prefix: Scalars['String']['output'];
+  /** Set once, when the key is revoked; a revoked key identifies no one. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Among ads:request, events:write, analytics:read. */
+  scopes: Array<Scalars['String']['output']>;
+};
+
+export type ApiKeyConnection = {
+  __typename?: 'ApiKeyConnection';
+  edges: Array<ApiKeyEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ApiKeyEdge = {
+  __typename?: 'ApiKeyEdge';
+  cursor: Scalars['String']['output'];
+  node: ApiKey;
+};
+
+/** Who an API key speaks for: the gateway's view of a key (not in the API schema). */
+export type ApiKeyIdentity = {
+  __typename?: 'ApiKeyIdentity';
+  id: Scalars['ID']['output'];
+  partnerId: Scalars['ID']['output'];
+  scopes: Array<Scalars['String']['output']>;
+};
+
 /** What the user agreed to. Everything is off until granted. */
 export type Consent = {
   __typename?: 'Consent';
@@ -36,6 +75,15 @@ export type ConsentInput = {
   personalization?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+export type CreateApiKeyInput = {
+  /** 1-100 characters. */
+  name: Scalars['String']['input'];
+  /** The partner's slug: 1-64 characters of a-z, 0-9, _ and -. */
+  partnerId: Scalars['ID']['input'];
+  /** 1-3 distinct scopes among ads:request, events:write, analytics:read. */
+  scopes: Array<Scalars['String']['input']>;
+};
+
 export type CreateUserInput = {
   consent?: InputMaybe<ConsentInput>;
   country?: InputMaybe<Scalars['String']['input']>;
@@ -48,16 +96,41 @@ export type CreateUserInput = {
   timezone?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  apiKey: ApiKey;
+  /** The whole key: shown this once, never stored, never shown again. */
+  key: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** A new key for a partner; the returned `key` is shown this once. */
+  createApiKey: CreatedApiKey;
+  /**
+   * Open: anyone may sign up. The new user's fields other than `id` are still the person's own, so an
+   * anonymous sign-up can select only `id` (the user is created whatever else it selects).
+   */
   createUser: User;
+  /** Revokes a key at once; revoking it again returns it with the same revokedAt. */
+  revokeApiKey: ApiKey;
   updateConsent: User;
   updateUser: User;
 };
 
 
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
+};
+
+
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -82,9 +155,28 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The key's identity; null for a malformed, unknown or revoked key. For the gateway only. */
+  apiKeyIdentity: Maybe<ApiKeyIdentity>;
+  /** API keys in creation order, of one partner when given. No secrets. */
+  apiKeys: ApiKeyConnection;
+  /** The signed-in person's own user; null when it does not exist (yet). */
+  me: Maybe<User>;
+  /** The user with this id: the person themselves or an admin. */
   user: Maybe<User>;
   /** Users in creation order. */
   users: UserConnection;
+};
+
+
+export type QueryApiKeyIdentityArgs = {
+  key: Scalars['String']['input'];
+};
+
+
+export type QueryApiKeysArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first: Scalars['Int']['input'];
+  partnerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -107,7 +199,10 @@ export type UpdateUserInput = {
   timezone?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** A person using a product built on the mesh. */
+/**
+ * A person using a product built on the mesh. Only `id` is open: every other field is the person's own
+ * (or an admin's) to read, however the user is reached (an entity reference such as `Feedback.user` too).
+ */
 export type User = {
   __typename?: 'User';
   consent: Consent;
@@ -232,12 +327,18 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ApiKey: ResolverTypeWrapper<ApiKey>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ApiKeyConnection: ResolverTypeWrapper<ApiKeyConnection>;
+  ApiKeyEdge: ResolverTypeWrapper<ApiKeyEdge>;
+  ApiKeyIdentity: ResolverTypeWrapper<ApiKeyIdentity>;
   Consent: ResolverTypeWrapper<Consent>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ConsentInput: ConsentInput;
+  CreateApiKeyInput: CreateApiKeyInput;
   CreateUserInput: CreateUserInput;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CreatedApiKey: ResolverTypeWrapper<CreatedApiKey>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -251,12 +352,18 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  ApiKey: ApiKey;
+  ID: Scalars['ID']['output'];
+  String: Scalars['String']['output'];
+  ApiKeyConnection: ApiKeyConnection;
+  ApiKeyEdge: ApiKeyEdge;
+  ApiKeyIdentity: ApiKeyIdentity;
   Consent: Consent;
   Boolean: Scalars['Boolean']['output'];
   ConsentInput: ConsentInput;
+  CreateApiKeyInput: CreateApiKeyInput;
   CreateUserInput: CreateUserInput;
-  String: Scalars['String']['output'];
-  ID: Scalars['ID']['output'];
+  CreatedApiKey: CreatedApiKey;
   DateTime: Scalars['DateTime']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -268,6 +375,32 @@ export type ResolversParentTypes = {
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
 };
 
+export type ApiKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  partnerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ApiKeyConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiKeyConnection'] = ResolversParentTypes['ApiKeyConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ApiKeyEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ApiKeyEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiKeyEdge'] = ResolversParentTypes['ApiKeyEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+};
+
+export type ApiKeyIdentityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiKeyIdentity'] = ResolversParentTypes['ApiKeyIdentity']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  partnerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type ConsentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Consent'] = ResolversParentTypes['Consent']> = {
   adsPersonalization?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   analytics?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -275,12 +408,19 @@ export type ConsentResolvers<ContextType = Context, ParentType extends Resolvers
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type CreatedApiKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedApiKey'] = ResolversParentTypes['CreatedApiKey']> = {
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   updateConsent?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateConsentArgs, 'consent' | 'userId'>>;
   updateUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'id' | 'input'>>;
 };
@@ -293,6 +433,9 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  apiKeyIdentity?: Resolver<Maybe<ResolversTypes['ApiKeyIdentity']>, ParentType, ContextType, RequireFields<QueryApiKeyIdentityArgs, 'key'>>;
+  apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first'>>;
+  me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
 };
@@ -322,7 +465,12 @@ export type UserEdgeResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type Resolvers<ContextType = Context> = {
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  ApiKeyConnection?: ApiKeyConnectionResolvers<ContextType>;
+  ApiKeyEdge?: ApiKeyEdgeResolvers<ContextType>;
+  ApiKeyIdentity?: ApiKeyIdentityResolvers<ContextType>;
   Consent?: ConsentResolvers<ContextType>;
+  CreatedApiKey?: CreatedApiKeyResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

@@ -1,4 +1,4 @@
-import { checkSlugs, checkText, notFound } from '@attention-mesh/platform';
+import { type Caller, checkSlugs, checkText, notFound, requireSelf } from '@attention-mesh/platform';
 import type { UpdateUserInput } from '../generated/resolvers.js';
 import type { UserDoc } from '../models/User.js';
 import type { UsersRuntime } from '../runtime.js';
@@ -6,14 +6,18 @@ import { checkCountry, checkEmail, checkLocale, checkTimezone } from './userInpu
 
 /**
  * Changes the profile fields given. Email and country may be cleared with null; the others keep their
- * value when null. Checks the input before looking the user up, so bad input is BAD_USER_INPUT first.
+ * value when null. Only the person (or an admin) may: that is checked first, so another person learns
+ * nothing, not even whether the user exists. Then the input, before looking the user up, so bad input is
+ * BAD_USER_INPUT first.
  */
 export async function updateUser(
   runtime: UsersRuntime,
+  caller: Caller,
   id: string,
   input: UpdateUserInput,
   now = Date.now(),
 ): Promise<UserDoc> {
+  requireSelf(caller, id);
   const set: Partial<UserDoc> = { updatedAt: now };
   if (input.displayName != null) set.displayName = checkText(input.displayName, 'input.displayName', 100);
   if (input.email !== undefined) set.email = checkEmail(input.email, 'input.email');
