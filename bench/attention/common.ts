@@ -12,13 +12,17 @@ import { feedbackSubgraph } from '@attention-mesh/feedback-subgraph';
 import { type RunningGateway, startGateway } from '@attention-mesh/gateway';
 import {
   type AnySubgraphDefinition,
+  type Caller,
   connectMongo,
   DEFAULT_EVENT_RETENTION_MS,
+  DEV_INTERNAL_SECRET,
+  INTERNAL_CONTEXT_HEADER,
   loadConfig,
   MongoEventBus,
   type RunningSubgraph,
   type ServiceName,
   seededRandom,
+  signInternalContext,
   startSubgraph,
 } from '@attention-mesh/platform';
 import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
@@ -327,15 +331,28 @@ export interface GraphQLResult<T> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
+/** An admin, as the benchmarks act when they call a subgraph directly. */
+export const BENCH_ADMIN: Caller = { userId: 'usr-bench-admin', scopes: ['admin'] };
+
+/**
+ * The signed internal context a direct call to a subgraph of the mesh needs (the subgraphs started here
+ * run with the development secret), as the gateway would sign it: fresh for each request, since a
+ * context is valid for the length of one request only.
+ */
+export function subgraphHeaders(caller: Caller = BENCH_ADMIN): Record<string, string> {
+  return { [INTERNAL_CONTEXT_HEADER]: signInternalContext(caller, DEV_INTERNAL_SECRET) };
+}
+
 export async function gql<T>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
   timeoutMs?: number,
+  headers: Record<string, string> = {},
 ): Promise<GraphQLResult<T>> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
     signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : null,
   });

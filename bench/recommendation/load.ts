@@ -6,6 +6,7 @@
 
 import { Agent, request } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { DEV_INTERNAL_SECRET, INTERNAL_CONTEXT_HEADER, signInternalContext } from '@attention-mesh/platform';
 
 export interface LoadJob {
   url: string;
@@ -39,14 +40,18 @@ interface Reply {
  * concurrency 64: a connection is not free again in the tick its response ends), and requests sent on a
  * new connection took a second or more: the tail of the run, not the service.
  */
-function post(agent: Agent, url: URL, body: string): Promise<Reply> {
+function post(agent: Agent, url: URL, body: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         agent,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -86,14 +91,19 @@ async function run({ url, users, concurrency, query }: LoadJob): Promise<LoadRes
   const worker = async () => {
     while (next < users.length) {
       const user = users[next++]!;
+      // Signed per request, as the gateway does, for the user themselves (User.recommendations is theirs
+      // only); the subgraph under test runs with the development secret. Not part of the latency.
+      const headers = {
+        [INTERNAL_CONTEXT_HEADER]: signInternalContext({ userId: user, scopes: [] }, DEV_INTERNAL_SECRET),
+      };
+      const payload = JSON.stringify({
+        query: query ?? QUERY,
+        variables: { r: [{ __typename: 'User', id: user }] },
+      });
       const s = performance.now();
       let body: Reply;
       try {
-        body = await post(
-          agent,
-          target,
-          JSON.stringify({ query: query ?? QUERY, variables: { r: [{ __typename: 'User', id: user }] } }),
-        );
+        body = await post(agent, target, payload, headers);
       } catch {
         body = { errors: ['request failed'] };
       }

@@ -25,8 +25,10 @@ import { CompositionError } from './compositionError.js';
  * link__ machinery, no @inaccessible element, no federation directive) restricted to what is tagged
  * `@tag(name: "public")`.
  *
- * - An object or interface type is public when it is tagged (then all its fields are) or when one of
- *   its fields is tagged (then only those are). Query and Mutation follow the same rule.
+ * - An object or interface type is public when one of its fields is tagged, with only the tagged
+ *   fields. A tag on the type itself brings no field: an entity's fields come from several subgraphs,
+ *   and a new one (say `User.email`) must never become public because its type once was. Query and
+ *   Mutation follow the same rule.
  * - Input objects, enums, scalars and unions are public when the type is tagged, with all their
  *   fields, values or members. The built-in scalars are always there.
  * - A public field may only return public types and take arguments of public types, a public input
@@ -48,10 +50,10 @@ export function buildPublicContract(supergraphSdl: string): string {
     if (!isTypeDefinition(def)) continue;
     const name = def.name.value;
     if (def.kind === Kind.OBJECT_TYPE_DEFINITION || def.kind === Kind.INTERFACE_TYPE_DEFINITION) {
-      const fields = tagged.has(name)
-        ? def.fields
-        : def.fields?.filter((f) => tagged.has(`${name}.${f.name.value}`));
+      const fields = def.fields?.filter((f) => tagged.has(`${name}.${f.name.value}`));
       if (fields?.length) types.set(name, { ...def, fields });
+      else if (tagged.has(name))
+        errors.push(`${name} is tagged public but none of its fields is: tag the fields partners may see`);
     } else if (tagged.has(name)) {
       types.set(name, def);
     } else {

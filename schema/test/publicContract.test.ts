@@ -68,24 +68,31 @@ describe('the public contract', () => {
     expect(sdl).not.toMatch(/join__|link__|@tag|@key|@policy|@requiresScopes|directive/);
   });
 
-  it('brings every field of a tagged type, across subgraphs, and every value of a tagged enum', () => {
+  it('never makes a field public through its type: only tagged fields, whatever subgraph adds one', () => {
     const schema = contractOf({
       a: `
         type Query { items: [Item!]! @tag(name: "public") }
-        type Item @key(fields: "id") @tag(name: "public") { id: ID! kind: Kind! }
+        type Item @key(fields: "id") @tag(name: "public") { id: ID! @tag(name: "public") kind: Kind! @tag(name: "public") }
         enum Kind @tag(name: "public") { ARTICLE VIDEO }`,
       b: `type Item @key(fields: "id") { id: ID! score: Float }`,
     });
-    expect(fieldsOf(schema, 'Item')).toEqual(['id', 'kind', 'score']);
+    expect(fieldsOf(schema, 'Item')).toEqual(['id', 'kind']);
     const kind = schema.getType('Kind');
     expect(isEnumType(kind) && kind.getValues().map((v) => v.name)).toEqual(['ARTICLE', 'VIDEO']);
+    expect(
+      failureOf({
+        a: `
+          type Query { me: User @tag(name: "public") }
+          type User @key(fields: "id") @tag(name: "public") { id: ID! email: String }`,
+      }),
+    ).toMatch(/User is tagged public but none of its fields is/);
   });
 
   it('leaves out an @inaccessible field even when it is tagged', () => {
     const schema = contractOf({
       a: `
         type Query { item: Item @tag(name: "public") }
-        type Item @tag(name: "public") { id: ID! hidden: String @inaccessible }`,
+        type Item { id: ID! @tag(name: "public") hidden: String @inaccessible @tag(name: "public") }`,
     });
     expect(fieldsOf(schema, 'Item')).toEqual(['id']);
   });
@@ -100,7 +107,7 @@ describe('the public contract', () => {
         }
         input SendInput @tag(name: "public") { text: String! at: DateTime }
         scalar DateTime @tag(name: "public")
-        type Sent @tag(name: "public") { id: ID! }`,
+        type Sent { id: ID! @tag(name: "public") }`,
     });
     expect(fieldsOf(schema, 'Mutation')).toEqual(['send']);
     expect(Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__'))).toEqual(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGAGEMENT_MODEL_NAME, EngagementModel, saveVersion } from '@attention-mesh/ml';
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AttentionRuntime } from '../src/runtime.js';
 import { attentionSubgraph } from '../src/server.js';
@@ -42,13 +42,18 @@ describe('the learned engagement model in the subgraph', () => {
   it('serves the registry model and swaps in a new version without a restart', async () => {
     const ask = async () =>
       (
-        await gql<Predicted>(sg.url, PREDICT, {
-          r: [
-            { __typename: 'User', id: 'u1' },
-            { __typename: 'User', id: 'u2' },
-          ],
-          at: new Date(Date.now() + 3_600_000).toISOString(),
-        })
+        await gql<Predicted>(
+          sg.url,
+          PREDICT,
+          {
+            r: [
+              { __typename: 'User', id: 'u1' },
+              { __typename: 'User', id: 'u2' },
+            ],
+            at: new Date(Date.now() + 3_600_000).toISOString(),
+          },
+          adminHeaders(),
+        )
       ).data!._entities.map((e) => e.attention.predictedEngagement);
     await expect.poll(async () => (await ask())[0]?.source, { timeout: 20_000 }).toBe('MODEL');
     const first = await ask();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { startTestSubgraph } from '@attention-mesh/testkit';
+import { startTestSubgraph, TEST_CALLERS } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AttentionEventInput } from '../src/ingest/eventRules.js';
 import { csvEvents, globoEvents, jsonlEvents, take } from '../src/ingest/eventSources.js';
@@ -15,7 +15,7 @@ import { attentionSubgraph } from '../src/server.js';
 
 let sg: RunningSubgraph<AttentionRuntime>;
 const dir = mkdtempSync(join(tmpdir(), 'attention-import-'));
-const settings = { maxBatch: 1000, halfLifeDays: 7 };
+const settings = { caller: TEST_CALLERS.admin, maxBatch: 1000, halfLifeDays: 7 };
 
 beforeAll(async () => {
   sg = await startTestSubgraph(attentionSubgraph, inject('mongoUri'));

@@ -1,5 +1,5 @@
 import { createLogger, type EventBus, type RunningSubgraph } from '@attention-mesh/platform';
-import { startTestSubgraph } from '@attention-mesh/testkit';
+import { startTestSubgraph, TEST_CALLERS } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { attentionBreakdown, attentionSeries } from '../src/analytics/analytics.js';
 import type { AttentionEventInput } from '../src/ingest/eventRules.js';
@@ -12,7 +12,7 @@ import { attentionSubgraph } from '../src/server.js';
 
 let sg: RunningSubgraph<AttentionRuntime>;
 let multi: RunningSubgraph<AttentionRuntime>;
-const settings = { maxBatch: 1000, halfLifeDays: 7 };
+const settings = { caller: TEST_CALLERS.admin, maxBatch: 1000, halfLifeDays: 7 };
 const logger = createLogger({ service: 'attention', level: 'silent', pretty: false });
 const HOUR = 3_600_000;
 const t0 = Date.now() - 2 * HOUR;
@@ -92,7 +92,7 @@ describe('the projection', () => {
     expect(sg.runtime.memory.profiles.getMany(['mu1'])![0]).toMatchObject({ sessions: 1 });
     expect(models.projection.viewState('mu1-mi1-v1')).toMatchObject({ exited: true });
     const series = () =>
-      attentionSeries(models, {
+      attentionSeries(models, TEST_CALLERS.analyst, {
         metric: 'EVENTS',
         granularity: 'HOUR',
         from: hourOf(t0),
@@ -101,7 +101,7 @@ describe('the projection', () => {
         top: 10,
       });
     const breakdown = () =>
-      attentionBreakdown(models, {
+      attentionBreakdown(models, TEST_CALLERS.analyst, {
         by: 'ITEM',
         metric: 'IMPRESSIONS',
         from: hourOf(t0),

@@ -1,5 +1,13 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import {
+  adminHeaders,
+  callerHeaders,
+  commandCounter,
+  errorCodes,
+  gql,
+  startTestSubgraph,
+  TEST_CALLERS,
+} from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AttentionRuntime } from '../src/runtime.js';
 import { attentionSubgraph } from '../src/server.js';
@@ -38,9 +46,12 @@ beforeAll(async () => {
 });
 afterAll(() => sg?.stop());
 
+/** Analysts read the aggregates; the events and profiles of these tests are recorded and read as admin. */
+const analyst = () => callerHeaders(TEST_CALLERS.analyst);
+
 /** recordAttention, then waits until the projection has written what it derived (read-your-writes). */
-async function record(variables: { events: unknown[] }) {
-  const res = await gql<Recorded>(sg.url, RECORD, variables);
+async function record(variables: { events: unknown[] }, headers = adminHeaders()) {
+  const res = await gql<Recorded>(sg.url, RECORD, variables, headers);
   await sg.runtime.projection.idle();
   return res;
 }
@@ -81,6 +92,7 @@ describe('recordAttention', () => {
         events impressions viewableImpressions viewabilityRate averageTimeInViewSeconds averageEngagedSeconds
         clicks clickThroughRate averageDwellSeconds scroll50Rate attentionScore attentionPerMille } } } }`,
       { r: [{ __typename: 'Item', id: 'i1' }] },
+      analyst(),
     );
     expect(res.data?._entities[0]?.attentionStats).toEqual({
       events: 6,
@@ -100,9 +112,12 @@ describe('recordAttention', () => {
 
   it('refuses an oversized batch as a whole, writing nothing', async () => {
     const before = await sg.runtime.AttentionEvent.countDocuments({});
-    const res = await gql(sg.url, RECORD, {
-      events: Array.from({ length: 1001 }, (_, i) => event(`big${i}`)),
-    });
+    const res = await gql(
+      sg.url,
+      RECORD,
+      { events: Array.from({ length: 1001 }, (_, i) => event(`big${i}`)) },
+      adminHeaders(),
+    );
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(await sg.runtime.AttentionEvent.countDocuments({})).toBe(before);
   });
@@ -131,7 +146,12 @@ describe('recordAttention', () => {
         { __typename: 'User', id: 'nobody' },
       ],
     };
-    const res = await gql<{ _entities: { attention: Record<string, unknown> }[] }>(sg.url, query, variables);
+    const res = await gql<{ _entities: { attention: Record<string, unknown> }[] }>(
+      sg.url,
+      query,
+      variables,
+      adminHeaders(),
+    );
     const [u1, u2, nobody] = res.data!._entities.map((e) => e.attention);
     expect(u1).toMatchObject({
       events: 6,
@@ -154,7 +174,7 @@ describe('recordAttention', () => {
     sg.runtime.memory.totals.turnOff();
     sg.runtime.memory.profiles.turnOff();
     counter.reset();
-    const fromDb = await gql<typeof res.data & object>(sg.url, query, variables);
+    const fromDb = await gql<typeof res.data & object>(sg.url, query, variables, adminHeaders());
     expect(fromDb.data).toEqual(res.data);
     expect(counter.count('find', 'attention_totals')).toBe(1);
     expect(counter.count('find', 'attention_profiles')).toBe(1);
@@ -174,6 +194,7 @@ describe('recordAttention', () => {
         sg.url,
         `query($r: [_Any!]!, $at: DateTime!) { _entities(representations: $r) { ... on User { attention { predictedEngagement(at: $at) { at probability source } } } } }`,
         { r: [{ __typename: 'User', id: 'u1' }], at: iso(at) },
+        adminHeaders(),
       );
       return res.data!._entities[0]!.attention.predictedEngagement;
     };
@@ -194,26 +215,28 @@ describe('analyst queries', () => {
     const q = `query($metric: AttentionMetric!, $from: DateTime!, $to: DateTime!, $filter: AttentionFilter, $groupBy: AttentionDimension) {
       attentionSeries(metric: $metric, from: $from, to: $to, filter: $filter, groupBy: $groupBy) { key points { at value } } }`;
     type S = { attentionSeries: { key: string; points: { at: string; value: number }[] }[] };
-    const all = await gql<S>(sg.url, q, { metric: 'EVENTS', ...range });
+    const all = await gql<S>(sg.url, q, { metric: 'EVENTS', ...range }, analyst());
     expect(all.data!.attentionSeries).toHaveLength(1);
     expect(all.data!.attentionSeries[0]!.points).toHaveLength(4);
     expect(all.data!.attentionSeries[0]!.points.reduce((n, p) => n + p.value, 0)).toBe(7);
-    const item = await gql<S>(sg.url, q, {
-      metric: 'IMPRESSIONS',
-      ...range,
-      filter: { dimension: 'ITEM', value: 'i1' },
-    });
+    const item = await gql<S>(
+      sg.url,
+      q,
+      { metric: 'IMPRESSIONS', ...range, filter: { dimension: 'ITEM', value: 'i1' } },
+      analyst(),
+    );
     // Views view-1 and view-p2 (the consent test's) are impressions of i1.
     expect(item.data!.attentionSeries[0]!.points.reduce((n, p) => n + p.value, 0)).toBe(2);
-    const byDevice = await gql<S>(sg.url, q, { metric: 'EVENTS', ...range, groupBy: 'DEVICE' });
+    const byDevice = await gql<S>(sg.url, q, { metric: 'EVENTS', ...range, groupBy: 'DEVICE' }, analyst());
     expect(byDevice.data!.attentionSeries.map((s) => s.key)).toEqual(['mobile']);
-    const bad = await gql(sg.url, q, { metric: 'EVENTS', from: range.to, to: range.from });
+    const bad = await gql(sg.url, q, { metric: 'EVENTS', from: range.to, to: range.from }, analyst());
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
-    const tooLong = await gql(sg.url, q, {
-      metric: 'EVENTS',
-      from: iso(base - 40 * 86_400_000),
-      to: range.to,
-    });
+    const tooLong = await gql(
+      sg.url,
+      q,
+      { metric: 'EVENTS', from: iso(base - 40 * 86_400_000), to: range.to },
+      analyst(),
+    );
     expect(errorCodes(tooLong)).toEqual(['BAD_USER_INPUT']);
   });
 
@@ -227,6 +250,7 @@ describe('analyst queries', () => {
       sg.url,
       `query($from: DateTime!, $to: DateTime!) { attentionBreakdown(by: DEVICE, metric: IMPRESSIONS, from: $from, to: $to) { key value impressions } }`,
       range,
+      analyst(),
     );
     expect(res.data!.attentionBreakdown.map((r) => [r.key, r.value])).toEqual([
       ['desktop', 3],
@@ -287,7 +311,7 @@ describe('the projection (derived data written behind the events)', () => {
     const events = Array.from({ length: 40 }, (_, i) =>
       event(`behind-${i}`, { impressionId: `behind-view-${i % 8}`, target: { type: 'ITEM', id: 'behind' } }),
     );
-    const res = await gql<Recorded>(sg.url, RECORD, { events });
+    const res = await gql<Recorded>(sg.url, RECORD, { events }, adminHeaders());
     expect(res.data?.recordAttention.accepted).toBe(40);
     // The events are stored when the call answers; the counters follow.
     expect(await sg.runtime.AttentionEvent.countDocuments({ targetId: 'behind' })).toBe(40);

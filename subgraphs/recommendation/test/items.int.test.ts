@@ -1,5 +1,13 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import {
+  adminHeaders,
+  callerHeaders,
+  commandCounter,
+  errorCodes,
+  gql,
+  startTestSubgraph,
+  TEST_CALLERS,
+} from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RecommendationRuntime, recommendationSubgraph } from '../src/server.js';
 
@@ -24,9 +32,21 @@ describe('recommendation subgraph: the catalogue', () => {
       tags: ['football'],
       url: 'https://example.com/a',
     };
-    const res = await gql(sg.url, CREATE, { input });
+    const res = await gql(sg.url, CREATE, { input }, adminHeaders());
     expect(res.data?.createItem).toEqual({ ...input, url: 'https://example.com/a' });
-    await gql(sg.url, CREATE, { input: { ...input, title: 'Other' } });
+    await gql(sg.url, CREATE, { input: { ...input, title: 'Other' } }, adminHeaders());
+    expect(await sg.runtime.Item.countDocuments({})).toBe(1);
+  });
+
+  it('lets only admins create items: UNAUTHENTICATED anonymous, FORBIDDEN otherwise, writing nothing', async () => {
+    const input = { id: 'itm-not-admin', title: 'T', kind: 'VIDEO', category: 'tech' };
+    expect(errorCodes(await gql(sg.url, CREATE, { input }))).toEqual(['UNAUTHENTICATED']);
+    for (const caller of [
+      TEST_CALLERS.person('u1'),
+      TEST_CALLERS.analyst,
+      TEST_CALLERS.publisher('pub-1', ['ads:request', 'events:write', 'analytics:read']),
+    ])
+      expect(errorCodes(await gql(sg.url, CREATE, { input }, callerHeaders(caller)))).toEqual(['FORBIDDEN']);
     expect(await sg.runtime.Item.countDocuments({})).toBe(1);
   });
 
@@ -37,15 +57,25 @@ describe('recommendation subgraph: the catalogue', () => {
     [{ url: 'not a url' }, 'input.url'],
     [{ tags: ['ok', 'NOT OK'] }, 'input.tags'],
   ])('rejects %j and writes nothing', async (bad, field) => {
-    const res = await gql(sg.url, CREATE, { input: { title: 'T', kind: 'VIDEO', category: 'tech', ...bad } });
+    const res = await gql(
+      sg.url,
+      CREATE,
+      { input: { title: 'T', kind: 'VIDEO', category: 'tech', ...bad } },
+      adminHeaders(),
+    );
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
     expect(await sg.runtime.Item.countDocuments({})).toBe(1);
   });
 
-  it('lists a category as a Relay connection', async () => {
+  it('lists a category as a Relay connection, to anyone (no caller needed)', async () => {
     for (let i = 0; i < 5; i++)
-      await gql(sg.url, CREATE, { input: { title: `Tech ${i}`, kind: 'VIDEO', category: 'tech' } });
+      await gql(
+        sg.url,
+        CREATE,
+        { input: { title: `Tech ${i}`, kind: 'VIDEO', category: 'tech' } },
+        adminHeaders(),
+      );
     const p1 = await gql<{
       items: {
         edges: { node: { id: string; category: string } }[];
@@ -66,7 +96,7 @@ describe('recommendation subgraph: the catalogue', () => {
     expect(errorCodes(await gql(sg.url, LIST, { first: 500 }))).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('resolves Item references from the in-memory catalogue, missing ones in one query per batch', async () => {
+  it('resolves Item references from the in-memory catalogue, missing ones in one query per batch (anonymous)', async () => {
     // Items written behind the service's back (another replica) are not cached yet.
     await sg.runtime.Item.create([
       { _id: 'ext-1', title: 'E1', kind: 'VIDEO', category: 'tech', publishedAt: 1, createdAt: 1 },

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SASREC_MODEL_NAME, SasRecModel, saveVersion } from '@attention-mesh/ml';
 import { type AttentionRecordedData, meshEvent, type RunningSubgraph } from '@attention-mesh/platform';
-import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import {
+  adminHeaders,
+  callerHeaders,
+  errorCodes,
+  gql,
+  startTestSubgraph,
+  TEST_CALLERS,
+} from '@attention-mesh/testkit';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { UserSequenceDoc } from '../src/models/UserSequence.js';
@@ -93,12 +100,16 @@ interface Page {
   }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string };
 }
+/** A person's recommendations, asked by that person (as the gateway signs it). */
+const asUser = (userId: string) => callerHeaders(TEST_CALLERS.person(userId));
+const analyst = () => callerHeaders(TEST_CALLERS.analyst);
 async function recs(userId: string, vars: Record<string, unknown> = {}) {
-  return gql<{ _entities: { recommendations: Page }[] }>(sg.url, RECS, {
-    r: [{ __typename: 'User', id: userId }],
-    first: 10,
-    ...vars,
-  });
+  return gql<{ _entities: { recommendations: Page }[] }>(
+    sg.url,
+    RECS,
+    { r: [{ __typename: 'User', id: userId }], first: 10, ...vars },
+    asUser(userId),
+  );
 }
 async function page(userId: string, vars: Record<string, unknown> = {}): Promise<Page> {
   const res = await recs(userId, vars);
@@ -116,7 +127,12 @@ async function modelInfo() {
       items: number | null;
       metrics: { name: string; value: number }[];
     };
-  }>(sg.url, '{ modelInfo { status version trainedAt backend device items metrics { name value } } }');
+  }>(
+    sg.url,
+    '{ modelInfo { status version trainedAt backend device items metrics { name value } } }',
+    {},
+    analyst(),
+  );
   return res.data!.modelInfo;
 }
 const stored = async (userId: string) => {
@@ -231,7 +247,12 @@ describe('recommendation subgraph: serving', () => {
   it('serves cold-start users attention-weighted popularity, per category', async () => {
     const create = `mutation($input: CreateItemInput!) { createItem(input: $input) { id } }`;
     for (const id of ['t1', 't2', 't3']) {
-      await gql(sg.url, create, { input: { id, title: `Tech ${id}`, kind: 'ARTICLE', category: 'tech' } });
+      await gql(
+        sg.url,
+        create,
+        { input: { id, title: `Tech ${id}`, kind: 'ARTICLE', category: 'tech' } },
+        adminHeaders(),
+      );
     }
     await sg.events.publish([
       meshEvent(
@@ -301,6 +322,8 @@ describe('recommendation subgraph: serving', () => {
     }>(
       sg.url,
       '{ recommendationExposure { gini itemsExposed totalExposures maxShare cap window catalogueSize } }',
+      {},
+      analyst(),
     );
     const e = res.data!.recommendationExposure;
     expect(e).toMatchObject({ totalExposures: 100, window: 100, cap: 0.05 });
@@ -358,12 +381,16 @@ describe('recommendation subgraph: no model', () => {
       const info = await gql<{ modelInfo: { status: string; version: string | null } }>(
         bare.url,
         '{ modelInfo { status version } }',
+        {},
+        analyst(),
       );
       expect(info.data!.modelInfo).toEqual({ status: 'NO_MODEL', version: null });
-      const res = await gql<{ _entities: { recommendations: Page }[] }>(bare.url, RECS, {
-        r: [{ __typename: 'User', id: 'b' }],
-        first: 5,
-      });
+      const res = await gql<{ _entities: { recommendations: Page }[] }>(
+        bare.url,
+        RECS,
+        { r: [{ __typename: 'User', id: 'b' }], first: 5 },
+        asUser('b'),
+      );
       expect(res.errors).toBeUndefined();
       const p = res.data!._entities[0]!.recommendations;
       expect(p.source).toBe('POPULARITY');

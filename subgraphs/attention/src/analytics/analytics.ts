@@ -1,8 +1,9 @@
-import { badUserInput, type CounterUpdate, checkInt } from '@attention-mesh/platform';
+import { badUserInput, type Caller, type CounterUpdate, checkInt } from '@attention-mesh/platform';
 import type { Measure, Measures } from '../metrics/measures.js';
 import { type AttentionMetric, addSums, metricOf, sums } from '../metrics/metricsOf.js';
 import type { AttentionRollupDoc } from '../models/index.js';
 import type { AttentionRuntime } from '../runtime.js';
+import { requireDimensionAccess } from './dimensionAccess.js';
 
 /** Analyst queries over the hourly rollups. */
 
@@ -120,7 +121,8 @@ async function totalsByValue(
   return [...byValue].map(([key, s]) => ({ key, sums: s }));
 }
 
-export async function attentionSeries(models: AttentionRuntime, args: SeriesArgs) {
+export async function attentionSeries(models: AttentionRuntime, caller: Caller, args: SeriesArgs) {
+  requireDimensionAccess(caller, { 'filter.dimension': args.filter?.dimension, groupBy: args.groupBy });
   const { start, end, step } = checkRange(args.from, args.to, args.granularity);
   checkInt(args.top, 'top', 1, 50);
   if (args.filter && args.groupBy)
@@ -160,8 +162,10 @@ export async function attentionSeries(models: AttentionRuntime, args: SeriesArgs
 
 export async function attentionBreakdown(
   models: AttentionRuntime,
+  caller: Caller,
   args: { by: string; metric: AttentionMetric; from: number; to: number; first: number },
 ) {
+  requireDimensionAccess(caller, { by: args.by });
   const { start, end } = checkRange(args.from, args.to, 'DAY');
   checkInt(args.first, 'first', 1, 100);
   const rows = await totalsByValue(models, args.by, start, end, args.metric);

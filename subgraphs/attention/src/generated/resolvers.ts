@@ -197,7 +197,13 @@ export type Item = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Stores a batch of behaviour events. Events are written before the call answers. */
+  /**
+   * Stores a batch of behaviour events. Events are written before the call answers. A person records only
+   * their own events (every event's userId theirs); a publisher key with events:write records events of
+   * anonymous ids and of the person signed in through it; an admin anything. A batch with any event the
+   * caller may not record is refused whole (FORBIDDEN, `extensions.index` the first such event), storing
+   * nothing.
+   */
   recordAttention: RecordAttentionResult;
 };
 
@@ -220,12 +226,13 @@ export type PredictionSource =
 
 export type Query = {
   __typename?: 'Query';
-  /** The top values of a dimension by a metric over a time range. */
+  /** The top values of a dimension by a metric over a time range. `by: USER` is for admins only (FORBIDDEN). */
   attentionBreakdown: Array<AttentionBreakdownRow>;
   /**
    * A metric over time from the hourly rollups: everything, one filtered dimension value, or one series per
    * value of `groupBy` (the `top` values by impressions). Filtering and grouping at once is not supported.
-   * Ranges: at most 31 days by HOUR, 366 by DAY.
+   * Ranges: at most 31 days by HOUR, 366 by DAY. The USER dimension (in `filter` or `groupBy`) is for admins
+   * only: analysts never see a person's figures (FORBIDDEN).
    */
   attentionSeries: Array<AttentionSeries>;
 };
@@ -278,6 +285,7 @@ export type SizeInput = {
 
 export type User = {
   __typename?: 'User';
+  /** The person's own attention profile (or any, for an admin). */
   attention: AttentionProfile;
   id: Scalars['ID']['output'];
 };

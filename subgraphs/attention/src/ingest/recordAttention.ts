@@ -1,9 +1,10 @@
-import { badUserInput, type EventBus, insertNew, newId } from '@attention-mesh/platform';
+import { badUserInput, type Caller, type EventBus, insertNew, newId } from '@attention-mesh/platform';
 import { applyViewEvent, newViewState, type ViewState } from '../metrics/attentionMetrics.js';
 import type { AttentionEventDoc, AttentionViewDoc } from '../models/index.js';
 import { batchUpdates, type MeasuredEvent } from '../projection/rollups.js';
 import type { AttentionRuntime } from '../runtime.js';
 import { type AttentionEventInput, type Rejection, rejectionOf } from './eventRules.js';
+import { requireRecordingRights } from './recordingRights.js';
 
 export interface RecordResult {
   accepted: number;
@@ -111,7 +112,8 @@ async function measure(
 }
 
 /**
- * recordAttention: validates each event alone, drops those of users without analytics consent, stores
+ * recordAttention: refuses the whole batch when it holds an event the caller may not record (another
+ * person's), then validates each event alone, drops those of users without analytics consent, stores
  * the rest once per client id, measures them against their views (MRC viewability, time in view,
  * engaged time, scroll, dwell) and hands what they add to the hourly rollups, totals and user profiles
  * to the projection, which writes it behind and then publishes an `attention.recorded` summary per
@@ -121,11 +123,12 @@ async function measure(
 export async function recordAttention(
   models: AttentionRuntime,
   events: readonly AttentionEventInput[],
-  opts: { maxBatch: number; halfLifeDays: number; now?: number; events?: EventBus },
+  opts: { caller: Caller; maxBatch: number; halfLifeDays: number; now?: number; events?: EventBus },
 ): Promise<RecordResult> {
   if (events.length > opts.maxBatch) {
     throw badUserInput(`at most ${opts.maxBatch} events per call, got ${events.length}`, 'events');
   }
+  requireRecordingRights(opts.caller, events);
   const now = opts.now ?? Date.now();
   const result: RecordResult = { accepted: 0, duplicates: 0, dropped: 0, rejected: [] };
   const valid: AttentionEventDoc[] = [];

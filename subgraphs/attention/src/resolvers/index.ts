@@ -3,7 +3,7 @@ import { attentionBreakdown, attentionSeries } from '../analytics/analytics.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { recordAttention } from '../ingest/recordAttention.js';
 import { statsOf, sums } from '../metrics/metricsOf.js';
-import { categoryShares, medianSpanSeconds, weekCurve } from '../metrics/profileMath.js';
+import { attentionProfile } from '../profile/attentionProfile.js';
 import type { Context as Ctx } from './context.js';
 
 const HOUR = 3_600_000;
@@ -16,34 +16,19 @@ async function stats(ctx: Ctx, key: string) {
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    attentionSeries: (_, args, ctx) => attentionSeries(ctx.runtime, args),
-    attentionBreakdown: (_, args, ctx) => attentionBreakdown(ctx.runtime, args),
+    attentionSeries: (_, args, ctx) => attentionSeries(ctx.runtime, ctx.caller, args),
+    attentionBreakdown: (_, args, ctx) => attentionBreakdown(ctx.runtime, ctx.caller, args),
   },
   Mutation: {
     recordAttention: (_, { events }, ctx) =>
-      recordAttention(ctx.runtime, events, { ...ctx.runtime.settings, events: ctx.events }),
+      recordAttention(ctx.runtime, events, {
+        ...ctx.runtime.settings,
+        caller: ctx.caller,
+        events: ctx.events,
+      }),
   },
   User: {
-    async attention(user, _, ctx) {
-      const [total, profile] = await Promise.all([
-        ctx.loaders.total.load(`USER|${user.id}`),
-        ctx.loaders.profile.load(user.id),
-      ]);
-      const s = sums(total);
-      return {
-        userId: user.id,
-        events: s.events,
-        impressions: s.impressions,
-        clicks: s.clicks,
-        engagedSeconds: s.engagedMs / 1000,
-        timeInViewSeconds: s.timeInViewMs / 1000,
-        sessions: profile?.sessions ?? 0,
-        lastActiveAt: total?.lastEventAt ?? null,
-        categoryShares: categoryShares(profile?.categories),
-        weeklyCurve: weekCurve(profile?.weekHours),
-        attentionSpanSeconds: medianSpanSeconds(profile?.span),
-      };
-    },
+    attention: (user, _, ctx) => attentionProfile(ctx.loaders, ctx.caller, user.id),
   },
   AttentionProfile: {
     predictedEngagement: (p, { at }, ctx) =>

@@ -111,6 +111,7 @@ export type ModelStatus =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Adds an item to the catalogue (admins only). */
   createItem: Item;
 };
 
@@ -132,8 +133,9 @@ export type Query = {
   item: Maybe<Item>;
   /** The catalogue in creation order, optionally one category. */
   items: ItemConnection;
-  /** The recommendation model served now. */
+  /** The recommendation model served now (analysts and admins). */
   modelInfo: ModelInfo;
+  /** How evenly recommendations spread over the catalogue (analysts and admins). */
   recommendationExposure: RecommendationExposure;
 };
 
@@ -214,7 +216,8 @@ export type User = {
    * every catalogue item scored, items already seen or hidden left out, re-ranked for diversity (MMR over
    * item embeddings) and exposure fairness (items holding their cap of recent exposure move back).
    * Users with no history, or when no model is served: attention-weighted popularity, of
-   * \`context.category\` when given. NOT_FOUND for a user this subgraph has never heard of.
+   * \`context.category\` when given. NOT_FOUND for a user this subgraph has never heard of. Only the user
+   * themselves (or an admin) may read them: FORBIDDEN for another's, whether or not that user exists.
    */
   recommendations: RecommendationConnection;
 };

@@ -1,10 +1,12 @@
 import {
   badUserInput,
+  type Caller,
   checkFirst,
   checkSlug,
   decodeCursor,
   encodeCursor,
   notFound,
+  requireSelf,
 } from '@attention-mesh/platform';
 import type { ItemDoc } from '../models/Item.js';
 import type { RecommendationRuntime } from '../runtime.js';
@@ -26,8 +28,18 @@ export interface RecommendationArgs {
   context?: { category?: string | null } | null;
 }
 
-/** One page of a user's ranking. Validation first: nothing is ranked or counted for bad input. */
-export async function recommendFor(runtime: RecommendationRuntime, userId: string, args: RecommendationArgs) {
+/**
+ * One page of a user's ranking, for that user (or an admin) only: another caller gets FORBIDDEN before
+ * anything is read, so whether the user exists is not revealed. Validation next: nothing is ranked or
+ * counted for bad input.
+ */
+export async function recommendFor(
+  runtime: RecommendationRuntime,
+  caller: Caller,
+  userId: string,
+  args: RecommendationArgs,
+) {
+  requireSelf(caller, userId, 'User.recommendations');
   const first = checkFirst(args.first);
   const offset = offsetOf(args.after);
   const category =

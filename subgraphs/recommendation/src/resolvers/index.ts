@@ -25,6 +25,6 @@ export const resolvers: Resolvers = {
   },
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),
-    recommendations: (user, args, ctx) => recommendFor(ctx.runtime, user.id, args),
+    recommendations: (user, args, ctx) => recommendFor(ctx.runtime, ctx.caller, user.id, args),
   },
 };

@@ -1,0 +1,30 @@
+import { type Caller, requireSelf } from '@attention-mesh/platform';
+import type { AttentionLoaders } from '../loaders.js';
+import { sums } from '../metrics/metricsOf.js';
+import { categoryShares, medianSpanSeconds, weekCurve } from '../metrics/profileMath.js';
+
+/**
+ * `User.attention`: what the mesh has learned of a person's attention, for that person (or an admin)
+ * only — another caller gets FORBIDDEN, also through `_entities`, before anything is read.
+ */
+export async function attentionProfile(loaders: AttentionLoaders, caller: Caller, userId: string) {
+  requireSelf(caller, userId, 'User.attention');
+  const [total, profile] = await Promise.all([
+    loaders.total.load(`USER|${userId}`),
+    loaders.profile.load(userId),
+  ]);
+  const s = sums(total);
+  return {
+    userId,
+    events: s.events,
+    impressions: s.impressions,
+    clicks: s.clicks,
+    engagedSeconds: s.engagedMs / 1000,
+    timeInViewSeconds: s.timeInViewMs / 1000,
+    sessions: profile?.sessions ?? 0,
+    lastActiveAt: total?.lastEventAt ?? null,
+    categoryShares: categoryShares(profile?.categories),
+    weeklyCurve: weekCurve(profile?.weekHours),
+    attentionSpanSeconds: medianSpanSeconds(profile?.span),
+  };
+}
