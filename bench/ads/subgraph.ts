@@ -12,7 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adsSubgraph } from '@attention-mesh/ads-subgraph';
-import { connectMongo, loadConfig, type RunningSubgraph, startSubgraph } from '@attention-mesh/platform';
+import {
+  connectMongo,
+  INTERNAL_CONTEXT_HEADER,
+  loadConfig,
+  type RunningSubgraph,
+  Scope,
+  signInternalContext,
+  startSubgraph,
+} from '@attention-mesh/platform';
 import { pino } from 'pino';
 import type { AdsRuntime } from '../../subgraphs/ads/dist/runtime.js';
 import { startDatabase } from '../shared/database.js';
@@ -168,6 +176,11 @@ async function runSize(uri: string, n: number): Promise<Run> {
         },
       };
     });
+    // The caller the gateway would sign: an admin, since the generated placements have no publisher and
+    // the requests name many users. Signed once, valid for the whole run (not a cost of each request).
+    const context = signInternalContext({ scopes: [Scope.ADMIN] }, config.internalSecret, {
+      ttlMs: 60 * 60_000,
+    });
     const e2e: number[] = [];
     const run: Run = { campaigns: n, server: [], serverCpu: [], e2e, filled: 0, candidates: 0, reasons: {} };
     let next = 0;
@@ -177,7 +190,7 @@ async function runSize(uri: string, n: number): Promise<Run> {
         const start = performance.now();
         const res = await fetch(sg.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', [INTERNAL_CONTEXT_HEADER]: context },
           body: JSON.stringify({ query: REQUEST, variables: { i: inputs[i] } }),
         });
         const body = (await res.json()) as {

@@ -1,5 +1,5 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, commandCounter, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
@@ -28,19 +28,28 @@ beforeAll(async () => {
   await gql(
     sg.url,
     `mutation { createAdvertiser(input: { id: "adv-1", name: "Acme", timezone: "Europe/Paris" }) { id } }`,
+    {},
+    adminHeaders(),
   );
   await gql(
     sg.url,
     `mutation { createPlacement(input: { id: "plc-top", name: "Top banner", width: 728, height: 90, floorMicros: 500000 }) { id } }`,
+    {},
+    adminHeaders(),
   );
 });
 afterAll(() => sg?.stop());
 
 describe('ads subgraph: campaign management', () => {
   it('creates a campaign with budgets in micros beyond 32 bits, and its ads', async () => {
-    const res = await gql(sg.url, CAMPAIGN, {
-      input: campaignInput({ id: 'cmp-1', totalBudgetMicros: 10_000_000_000_000 }),
-    });
+    const res = await gql(
+      sg.url,
+      CAMPAIGN,
+      {
+        input: campaignInput({ id: 'cmp-1', totalBudgetMicros: 10_000_000_000_000 }),
+      },
+      adminHeaders(),
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data?.createCampaign).toEqual({
       id: 'cmp-1',
@@ -48,17 +57,22 @@ describe('ads subgraph: campaign management', () => {
       dailyBudgetMicros: 50_000_000,
       targeting: { countries: ['FR'], placementIds: ['plc-top'] },
     });
-    const ad = await gql(sg.url, AD, {
-      input: {
-        id: 'ad-1',
-        campaignId: 'cmp-1',
-        name: 'Banner',
-        creativeUrl: 'https://cdn.example.com/a.png',
-        landingUrl: 'https://example.com/sale',
-        width: 728,
-        height: 90,
+    const ad = await gql(
+      sg.url,
+      AD,
+      {
+        input: {
+          id: 'ad-1',
+          campaignId: 'cmp-1',
+          name: 'Banner',
+          creativeUrl: 'https://cdn.example.com/a.png',
+          landingUrl: 'https://example.com/sale',
+          width: 728,
+          height: 90,
+        },
       },
-    });
+      adminHeaders(),
+    );
     expect(ad.data?.createAd).toEqual({ id: 'ad-1', landingUrl: 'https://example.com/sale' });
   });
 
@@ -80,7 +94,7 @@ describe('ads subgraph: campaign management', () => {
     [{ blockedCategories: ['Not A Slug'] }, 'input.blockedCategories'],
   ])('rejects campaign %j and writes nothing', async (bad, field) => {
     const before = await sg.runtime.Campaign.countDocuments({});
-    const res = await gql(sg.url, CAMPAIGN, { input: campaignInput(bad) });
+    const res = await gql(sg.url, CAMPAIGN, { input: campaignInput(bad) }, adminHeaders());
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
     expect(await sg.runtime.Campaign.countDocuments({})).toBe(before);
@@ -101,6 +115,7 @@ describe('ads subgraph: campaign management', () => {
           pacingMode: 'FRONTLOADED',
         }),
       },
+      adminHeaders(),
     );
     expect(res.data?.createCampaign).toEqual({
       schedule: [{ days: [1, 5], startHour: 8, endHour: 20 }],
@@ -111,6 +126,8 @@ describe('ads subgraph: campaign management', () => {
     const tz = await gql(
       sg.url,
       `mutation { createAdvertiser(input: { name: "X", timezone: "Mars/Olympus" }) { id } }`,
+      {},
+      adminHeaders(),
     );
     expect(tz.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.timezone' });
   });
@@ -126,18 +143,27 @@ describe('ads subgraph: campaign management', () => {
     };
     const before = await sg.runtime.Ad.countDocuments({});
     expect(
-      errorCodes(await gql(sg.url, AD, { input: { ...base, landingUrl: 'javascript:alert(1)' } })),
+      errorCodes(
+        await gql(sg.url, AD, { input: { ...base, landingUrl: 'javascript:alert(1)' } }, adminHeaders()),
+      ),
     ).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await gql(sg.url, AD, { input: { ...base, campaignId: 'cmp-none' } }))).toEqual([
+    expect(
+      errorCodes(await gql(sg.url, AD, { input: { ...base, campaignId: 'cmp-none' } }, adminHeaders())),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await gql(sg.url, AD, { input: { ...base, width: 0 } }, adminHeaders()))).toEqual([
       'BAD_USER_INPUT',
     ]);
-    expect(errorCodes(await gql(sg.url, AD, { input: { ...base, width: 0 } }))).toEqual(['BAD_USER_INPUT']);
     expect(await sg.runtime.Ad.countDocuments({})).toBe(before);
   });
 
   it('pauses, resumes and archives; an archived campaign stays archived', async () => {
     const set = (status: string) =>
-      gql(sg.url, `mutation { setCampaignStatus(id: "cmp-1", status: ${status}) { status } }`);
+      gql(
+        sg.url,
+        `mutation { setCampaignStatus(id: "cmp-1", status: ${status}) { status } }`,
+        {},
+        adminHeaders(),
+      );
     expect((await set('PAUSED')).data?.setCampaignStatus).toEqual({ status: 'PAUSED' });
     expect((await set('ACTIVE')).data?.setCampaignStatus).toEqual({ status: 'ACTIVE' });
     expect((await set('ARCHIVED')).data?.setCampaignStatus).toEqual({ status: 'ARCHIVED' });
@@ -149,13 +175,15 @@ describe('ads subgraph: campaign management', () => {
     const res = await gql(
       sg.url,
       `mutation { updateCampaign(id: "cmp-1", input: { dailyBudgetMicros: 20000000000000 }) { id } }`,
+      {},
+      adminHeaders(),
     );
     expect(errorCodes(res)).toEqual(['BAD_USER_INPUT']);
     expect((await sg.runtime.Campaign.findById('cmp-1').lean())?.dailyBudgetMicros).toBe(50_000_000);
   });
 
   it('loads the ads of many campaigns with one query', async () => {
-    await gql(sg.url, CAMPAIGN, { input: campaignInput({ id: 'cmp-2' }) });
+    await gql(sg.url, CAMPAIGN, { input: campaignInput({ id: 'cmp-2' }) }, adminHeaders());
     const counter = commandCounter(sg.connection);
     const res = await gql<{ _entities: { id: string; ads: { id: string }[] }[] }>(
       sg.url,
@@ -166,6 +194,7 @@ describe('ads subgraph: campaign management', () => {
           { __typename: 'Campaign', id: 'cmp-2' },
         ],
       },
+      adminHeaders(),
     );
     counter.stop();
     expect(res.data?._entities).toEqual([

@@ -1,5 +1,5 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AdsState } from '../src/adsState.js';
 import { signAdToken, verifyAdToken } from '../src/ledger/adTokens.js';
@@ -103,6 +103,8 @@ describe('the spend ledger', () => {
     const pacing = await gql<{ campaign: { pacing: { spentTodayMicros: number; reservedMicros: number } } }>(
       sg.url,
       '{ campaign(id: "cmp-budget") { spentMicros pacing { spentTodayMicros reservedMicros day } } }',
+      {},
+      adminHeaders(),
     );
     expect(pacing.data?.campaign.pacing).toMatchObject({ spentTodayMicros: charged, reservedMicros: 0 });
     expect((await requestAd(sg, { placementId: 'plc-budget' })).noFillReason).toBe('BUDGET_EXHAUSTED');

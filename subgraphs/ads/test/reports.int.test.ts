@@ -1,5 +1,5 @@
 import { meshEvent, type RunningSubgraph, utcHourOfWeek } from '@attention-mesh/platform';
-import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliveryReport, HOUR_MS, ZERO_COUNTS } from '../src/reports/delivery.js';
 import type { AdsRuntime } from '../src/runtime.js';
@@ -92,6 +92,7 @@ describe('Campaign.delivery and pacing through the subgraph', () => {
         spentMicros
       } }`,
       { from: iso(hour - 3 * HOUR_MS), to: iso(hour + HOUR_MS) },
+      adminHeaders(),
     );
     expect(res.errors).toBeUndefined();
     const total = res.data!.campaign.delivery.total;
@@ -115,6 +116,7 @@ describe('Campaign.delivery and pacing through the subgraph', () => {
       sg.url,
       'query($f: DateTime!, $t: DateTime!) { campaign(id: "cmp-1") { delivery(from: $f, to: $t) { total { requests } } } }',
       { f: iso(hour - 3 * HOUR_MS), t: iso(hour + HOUR_MS) },
+      adminHeaders(),
     );
     expect(again.data?.campaign.delivery.total.requests).toBe(4);
     expect(res.data!.campaign.pacing).toMatchObject({
@@ -136,6 +138,7 @@ describe('Campaign.delivery and pacing through the subgraph', () => {
           f: iso(from),
           t: iso(to),
         },
+        adminHeaders(),
       );
     const now = Date.now();
     expect(errorCodes(await q(now, now - 1))).toEqual(['BAD_USER_INPUT']);

@@ -1,5 +1,5 @@
 import { localDayOf, type RunningSubgraph } from '@attention-mesh/platform';
-import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DecisionDoc } from '../src/models/index.js';
 import type { AdsRuntime } from '../src/runtime.js';
@@ -96,6 +96,7 @@ describe('requestAds through the subgraph', () => {
       sg.url,
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { adExposure { campaign { id } impressions } } } }',
       { r: [{ __typename: 'User', id: 'usr-cap' }] },
+      adminHeaders(),
     );
     expect(exposure.data?._entities[0]?.adExposure).toEqual([
       { campaign: { id: 'cmp-cap' }, impressions: 2 },
@@ -129,7 +130,7 @@ describe('requestAds through the subgraph', () => {
 
   it('sees campaign changes at once: a paused campaign is not served, a resumed one is', async () => {
     const status = (s: string) =>
-      gql(sg.url, `mutation { setCampaignStatus(id: "cmp-safe", status: ${s}) { id } }`);
+      gql(sg.url, `mutation { setCampaignStatus(id: "cmp-safe", status: ${s}) { id } }`, {}, adminHeaders());
     await status('PAUSED');
     expect((await requestAd(sg, { placementId: 'plc-safe' })).noFillReason).toBe('NO_ELIGIBLE_ADS');
     await status('ACTIVE');
@@ -148,7 +149,12 @@ describe('requestAds through the subgraph', () => {
     await sg.runtime.CatalogVersion.updateOne({ _id: 'catalog' }, { $inc: { version: 1 } });
     await rt.refresh();
     expect(rt.catalog.index.get('cmp-safe')).toBeUndefined();
-    await gql(sg.url, 'mutation { setCampaignStatus(id: "cmp-safe", status: ACTIVE) { id } }');
+    await gql(
+      sg.url,
+      'mutation { setCampaignStatus(id: "cmp-safe", status: ACTIVE) { id } }',
+      {},
+      adminHeaders(),
+    );
     expect(rt.catalog.index.get('cmp-safe')).toBeDefined();
   });
 
@@ -168,7 +174,7 @@ describe('requestAds through the subgraph', () => {
     ],
   ])('rejects %j without logging a decision', async (input, code, field) => {
     const before = await sg.runtime.Decision.countDocuments({});
-    const res = await gql(sg.url, REQUEST, { i: input });
+    const res = await gql(sg.url, REQUEST, { i: input }, adminHeaders());
     expect(errorCodes(res)).toEqual([code]);
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
     expect(await sg.runtime.Decision.countDocuments({})).toBe(before);

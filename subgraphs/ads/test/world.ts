@@ -1,9 +1,12 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { gql } from '@attention-mesh/testkit';
+import { adminHeaders, gql } from '@attention-mesh/testkit';
 import { expect } from 'vitest';
 import type { AdsRuntime } from '../src/runtime.js';
 
-/** Builders of a small ads world through the subgraph's own mutations (shared by the ads tests). */
+/**
+ * Builders of a small ads world through the subgraph's own mutations (shared by the ads tests), as an
+ * admin unless headers say otherwise.
+ */
 
 export const DAY_MS = 24 * 3600 * 1000;
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -12,8 +15,9 @@ export async function ok<T = Record<string, unknown>>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
+  headers: Record<string, string> = adminHeaders(),
 ): Promise<T> {
-  const res = await gql<T>(url, query, variables);
+  const res = await gql<T>(url, query, variables, headers);
   expect(res.errors).toBeUndefined();
   return res.data as T;
 }
@@ -93,8 +97,9 @@ export interface DecisionOut {
 export async function requestAd(
   sg: RunningSubgraph<AdsRuntime>,
   input: Record<string, unknown>,
+  headers: Record<string, string> = adminHeaders(),
 ): Promise<DecisionOut> {
-  return (await ok<{ requestAds: DecisionOut }>(sg.url, REQUEST, { i: input })).requestAds;
+  return (await ok<{ requestAds: DecisionOut }>(sg.url, REQUEST, { i: input }, headers)).requestAds;
 }
 
 export const RECORD = `mutation($i: RecordAdEventInput!) {
@@ -108,9 +113,11 @@ export interface EventOut {
   duplicate: boolean;
 }
 
+/** Anonymous by default: the signed token is the authority (a browser reports its own impressions). */
 export async function recordEvent(
   sg: RunningSubgraph<AdsRuntime>,
   input: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<EventOut> {
-  return (await ok<{ recordAdEvent: EventOut }>(sg.url, RECORD, { i: input })).recordAdEvent;
+  return (await ok<{ recordAdEvent: EventOut }>(sg.url, RECORD, { i: input }, headers)).recordAdEvent;
 }

@@ -1,4 +1,4 @@
-import { badUserInput, checkText, insertOnce } from '@attention-mesh/platform';
+import { badUserInput, checkText, insertOnce, requireAdvertiser } from '@attention-mesh/platform';
 import type { CreateAdInput, UpdateAdInput } from '../generated/resolvers.js';
 import type { AdDoc } from '../models/index.js';
 import { checkAdUrls, checkSize, checkStatusChange } from './campaignRules.js';
@@ -10,7 +10,11 @@ async function touchCampaign(deps: CampaignDeps, campaignId: string): Promise<vo
   await deps.runtime.ads.campaignChanged(campaignId);
 }
 
+/** An ad of a campaign of the caller's advertiser; an unknown campaign is bad input. */
 export async function createAd(deps: CampaignDeps, input: CreateAdInput) {
+  const campaign = await deps.loaders.campaign.load(input.campaignId);
+  if (!campaign) throw badUserInput(`unknown campaign ${input.campaignId}`, 'input.campaignId');
+  requireAdvertiser(deps.caller, campaign.advertiserId);
   const now = Date.now();
   checkSize(input.width, input.height, 'input');
   const urls = checkAdUrls(input, 'input');
@@ -25,16 +29,19 @@ export async function createAd(deps: CampaignDeps, input: CreateAdInput) {
     height: input.height,
     createdAt: now,
   };
-  if (!(await deps.loaders.campaign.load(doc.campaignId))) {
-    throw badUserInput(`unknown campaign ${doc.campaignId}`, 'input.campaignId');
-  }
   const stored = await insertOnce<AdDoc>(deps.runtime.Ad, doc);
+  // A repeated create answers with the ad stored under that id: never one of another advertiser's.
+  if (stored.campaignId !== campaign._id)
+    requireAdvertiser(deps.caller, (await deps.loaders.campaign.load(stored.campaignId))?.advertiserId);
   await touchCampaign(deps, stored.campaignId);
   return stored;
 }
 
+/** NOT_FOUND for an unknown ad, FORBIDDEN for an ad of another advertiser's campaign. */
 export async function updateAd(deps: CampaignDeps, id: string, input: UpdateAdInput) {
   const current = await must(deps.loaders.ad, 'Ad', id);
+  const campaign = await deps.loaders.campaign.load(current.campaignId);
+  requireAdvertiser(deps.caller, campaign?.advertiserId);
   const urls = checkAdUrls(input, 'input');
   const next: AdDoc = {
     ...current,

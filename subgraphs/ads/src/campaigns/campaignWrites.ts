@@ -1,4 +1,4 @@
-import { badUserInput, checkText, insertOnce } from '@attention-mesh/platform';
+import { badUserInput, checkText, insertOnce, requireAdvertiser } from '@attention-mesh/platform';
 import type { CampaignDoc, CampaignStatus, FrequencyCapDoc, ScheduleWindowDoc } from '../models/index.js';
 import {
   checkBlockedCategories,
@@ -9,7 +9,8 @@ import {
   checkTargeting,
   type TargetingInput,
 } from './campaignRules.js';
-import { type CampaignDeps, idOr, must, type Nullable } from './deps.js';
+import { type CampaignDeps, idOr, type Nullable } from './deps.js';
+import { ownedCampaign } from './ownedCampaign.js';
 
 export interface CreateCampaignInput {
   id?: string | null;
@@ -36,7 +37,9 @@ async function checkPlacementsExist(deps: CampaignDeps, ids: string[], field: st
   if (missing.length) throw badUserInput(`unknown placement ${missing.join(', ')}`, field);
 }
 
+/** A campaign of the caller's advertiser (admins: of any advertiser). */
 export async function createCampaign(deps: CampaignDeps, input: CreateCampaignInput) {
+  requireAdvertiser(deps.caller, input.advertiserId);
   const now = Date.now();
   const doc: CampaignDoc = {
     _id: idOr(input.id, 'cmp', now),
@@ -63,12 +66,14 @@ export async function createCampaign(deps: CampaignDeps, input: CreateCampaignIn
   }
   await checkPlacementsExist(deps, doc.targeting.placementIds, 'input.targeting.placementIds');
   const stored = await insertOnce<CampaignDoc>(deps.runtime.Campaign, doc);
+  // A repeated create answers with the campaign stored under that id: never another advertiser's.
+  requireAdvertiser(deps.caller, stored.advertiserId);
   await deps.runtime.ads.campaignChanged(stored._id);
   return stored;
 }
 
 export async function updateCampaign(deps: CampaignDeps, id: string, input: UpdateCampaignInput) {
-  const current = await must(deps.loaders.campaign, 'Campaign', id);
+  const current = await ownedCampaign(deps, id);
   const next: CampaignDoc = { ...current, updatedAt: Date.now() };
   if (input.name != null) next.name = checkText(input.name, 'input.name', 200);
   if (input.dailyBudgetMicros != null) next.dailyBudgetMicros = input.dailyBudgetMicros;
@@ -94,7 +99,7 @@ export async function updateCampaign(deps: CampaignDeps, id: string, input: Upda
 }
 
 export async function setCampaignStatus(deps: CampaignDeps, id: string, status: CampaignStatus) {
-  const current = await must(deps.loaders.campaign, 'Campaign', id);
+  const current = await ownedCampaign(deps, id);
   checkStatusChange(current.status, status);
   const updatedAt = Date.now();
   await deps.runtime.Campaign.updateOne({ _id: id }, { $set: { status, updatedAt } });

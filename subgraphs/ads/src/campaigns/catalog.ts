@@ -72,6 +72,8 @@ export function toDecisionPlacement(p: PlacementDoc): DecisionPlacement {
 export class Catalog {
   readonly index = new EligibilityIndex();
   readonly placements = new Map<string, DecisionPlacement>();
+  /** The partner owning each placement (null: none, admins only), checked before a decision. */
+  private readonly publishers = new Map<string, string | null>();
   private readonly timezones = new Map<string, string>();
   /** `updatedAt` of each campaign as last put into the index. */
   private readonly versions = new Map<string, number>();
@@ -139,6 +141,12 @@ export class Catalog {
 
   setPlacement(p: PlacementDoc): void {
     this.placements.set(p._id, toDecisionPlacement(p));
+    this.publishers.set(p._id, p.publisherId ?? null);
+  }
+
+  /** The partner that owns a placement set here (null when none does). */
+  publisherOf(placementId: string): string | null {
+    return this.publishers.get(placementId) ?? null;
   }
 
   setAdvertiser(a: AdvertiserDoc): void {

@@ -1,4 +1,4 @@
-import { badUserInput, checkText, insertOnce } from '@attention-mesh/platform';
+import { badUserInput, checkClientId, checkText, insertOnce } from '@attention-mesh/platform';
 import type { UpdatePlacementInput } from '../generated/resolvers.js';
 import type { AdvertiserDoc, PlacementDoc } from '../models/index.js';
 import { checkSize, checkTimeZone } from './campaignRules.js';
@@ -17,6 +17,7 @@ export interface CreatePlacementInput {
   height: number;
   floorMicros: number;
   auctionType: PlacementDoc['auctionType'];
+  publisherId?: string | null;
 }
 
 export async function createAdvertiser(deps: CampaignDeps, input: CreateAdvertiserInput) {
@@ -44,6 +45,7 @@ export async function createPlacement(deps: CampaignDeps, input: CreatePlacement
     height: input.height,
     floorMicros: input.floorMicros,
     auctionType: input.auctionType,
+    publisherId: input.publisherId == null ? null : checkClientId(input.publisherId, 'input.publisherId'),
     createdAt: now,
   };
   const stored = await insertOnce<PlacementDoc>(deps.runtime.Placement, doc);
@@ -62,6 +64,10 @@ export async function updatePlacement(deps: CampaignDeps, id: string, input: Upd
     name: input.name != null ? checkText(input.name, 'input.name', 200) : current.name,
     floorMicros: input.floorMicros ?? current.floorMicros,
     auctionType: input.auctionType ?? current.auctionType,
+    publisherId:
+      input.publisherId == null
+        ? (current.publisherId ?? null)
+        : checkClientId(input.publisherId, 'input.publisherId'),
   };
   const { _id, ...set } = next;
   await deps.runtime.Placement.updateOne({ _id }, { $set: set });

@@ -1,11 +1,12 @@
-import { checkClientId, newId, notFound } from '@attention-mesh/platform';
+import { type Caller, checkClientId, newId, notFound } from '@attention-mesh/platform';
 import type { AdsLoaders } from '../loaders.js';
 import type { AdsRuntime } from '../runtime.js';
 
-/** What the campaign use cases work with: the process's state and the request's loaders. */
+/** What the campaign use cases work with: the process's state, the request's loaders and who is calling. */
 export interface CampaignDeps {
   runtime: AdsRuntime;
   loaders: AdsLoaders;
+  caller: Caller;
 }
 
 export type Nullable<T> = { [K in keyof T]?: T[K] | null };

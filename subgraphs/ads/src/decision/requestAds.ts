@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   badUserInput,
+  type Caller,
   checkSlug,
   checkSlugs,
   isCountryCode,
@@ -8,6 +9,8 @@ import {
   MAX_EVENT_FUTURE_MS,
   newId,
   notFound,
+  requirePartner,
+  requireSelf,
 } from '@attention-mesh/platform';
 import { DEVICES } from '../campaigns/campaignRules.js';
 import { ctrRow } from '../ctr/ctrSource.js';
@@ -98,16 +101,21 @@ function checkInput(input: RequestAdsInput, now: number) {
 }
 
 /**
- * The ad decision as a mutation: checks the request, reads the user's exposures and attention (cached,
- * by exact id), asks the pCTR model once for every candidate, decides in memory, reserves the charge,
- * and stores the decision with its propensity (filled or not) before answering with signed tokens.
+ * The ad decision as a mutation: checks the caller and the request, reads the user's exposures and
+ * attention (cached, by exact id), asks the pCTR model once for every candidate, decides in memory,
+ * reserves the charge, and stores the decision with its propensity (filled or not) before answering
+ * with signed tokens. The caller must be the placement's publisher (admins: any placement) and may name
+ * only the person signed in through it as `input.userId`; a refused request decides, records and
+ * reserves nothing.
  */
 export async function requestAds(
   models: AdsRuntime,
+  caller: Caller,
   input: RequestAdsInput,
   now = Date.now(),
 ): Promise<AdDecisionResult> {
   const rt = models.ads;
+  if (input.userId != null) requireSelf(caller, input.userId, 'input.userId');
   const { country, device, category, at, segments } = checkInput(input, now);
   await rt.ready();
   let placement = rt.catalog.placements.get(input.placementId);
@@ -118,6 +126,8 @@ export async function requestAds(
     rt.catalog.setPlacement(doc);
     placement = rt.catalog.placements.get(input.placementId)!;
   }
+  // The owner is in the catalog with the placement: no read on the decision's path.
+  requirePartner(caller, rt.catalog.publisherOf(placement.id), 'this placement');
   const userId = input.userId ?? null;
   // Frequency caps protect every user; segments and the attention curve are personalisation and need
   // the user's ads-personalisation consent.

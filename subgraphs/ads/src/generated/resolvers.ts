@@ -18,7 +18,7 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
-/** A creative of a campaign. */
+/** A creative of a campaign. What publishers render is open; its campaign and state are the advertiser's. */
 export type Ad = {
   __typename?: 'Ad';
   campaign: Campaign;
@@ -121,6 +121,7 @@ export type BidType =
   /** Price per 1,000 impressions. */
   | 'CPM';
 
+/** Everything but `id` and `name` is for its advertiser's members, analysts and admins. */
 export type Campaign = {
   __typename?: 'Campaign';
   ads: Array<Ad>;
@@ -153,6 +154,7 @@ export type Campaign = {
 };
 
 
+/** Everything but `id` and `name` is for its advertiser's members, analysts and admins. */
 export type CampaignDeliveryArgs = {
   from: Scalars['DateTime']['input'];
   granularity: DeliveryGranularity;
@@ -238,6 +240,8 @@ export type CreatePlacementInput = {
   height: Scalars['Int']['input'];
   id?: InputMaybe<Scalars['ID']['input']>;
   name: Scalars['String']['input'];
+  /** The partner that owns the placement (an id of 1-64 characters); without one only admins request ads for it. */
+  publisherId?: InputMaybe<Scalars['ID']['input']>;
   width: Scalars['Int']['input'];
 };
 
@@ -298,9 +302,15 @@ export type Mutation = {
   createAdvertiser: Advertiser;
   createCampaign: Campaign;
   createPlacement: Placement;
-  /** Records an impression, click or conversion of a decision; idempotent by decision and event type. */
+  /**
+   * Records an impression, click or conversion of a decision; idempotent by decision and event type.
+   * Open: the signed token is the authority (a browser reports its own impressions).
+   */
   recordAdEvent: AdEventResult;
-  /** Chooses an ad for a placement and records the decision (filled or not). */
+  /**
+   * Chooses an ad for a placement and records the decision (filled or not). A publisher key requests
+   * ads for its own placements only, for the person signed in through it (input.userId) or no one.
+   */
   requestAds: AdDecision;
   /** Pause, resume (ACTIVE) or archive. An archived campaign stays archived. */
   setCampaignStatus: Campaign;
@@ -398,6 +408,8 @@ export type Placement = {
   height: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+  /** The partner (publisher) that owns the placement: only its API keys may request ads for it. */
+  publisherId: Maybe<Scalars['ID']['output']>;
   width: Scalars['Int']['output'];
 };
 
@@ -406,7 +418,7 @@ export type Query = {
   ad: Maybe<Ad>;
   advertiser: Maybe<Advertiser>;
   campaign: Maybe<Campaign>;
-  /** Campaigns in creation order, optionally of one advertiser. */
+  /** Campaigns in creation order, optionally of one advertiser; a member's own advertiser's by default. */
   campaigns: CampaignConnection;
   placement: Maybe<Placement>;
   placements: Array<Placement>;
@@ -518,11 +530,13 @@ export type UpdatePlacementInput = {
   auctionType?: InputMaybe<AuctionType>;
   floorMicros?: InputMaybe<Scalars['Micros']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
+  /** A new owner; null or absent leaves it unchanged. */
+  publisherId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type User = {
   __typename?: 'User';
-  /** Recent ad impressions per campaign (the frequency-cap window). */
+  /** Recent ad impressions per campaign (the frequency-cap window): the user's own, or an admin's. */
   adExposure: Array<AdExposure>;
   id: Scalars['ID']['output'];
 };
@@ -894,6 +908,7 @@ export type PlacementResolvers<ContextType = Context, ParentType extends Resolve
   height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  publisherId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 

@@ -71,6 +71,8 @@ export interface PlacementDoc {
   height: number;
   floorMicros: number;
   auctionType: 'FIRST_PRICE' | 'SECOND_PRICE';
+  /** The partner that owns it (its API keys request ads for it); none: admins only. Absent on older documents. */
+  publisherId?: string | null;
   createdAt: number;
 }
 
@@ -147,7 +149,16 @@ const adSchema = new Schema<AdDoc>(
 adSchema.index({ campaignId: 1 });
 
 const placementSchema = new Schema<PlacementDoc>(
-  { _id: str, name: str, width: num, height: num, floorMicros: num, auctionType: str, createdAt: num },
+  {
+    _id: str,
+    name: str,
+    width: num,
+    height: num,
+    floorMicros: num,
+    auctionType: str,
+    publisherId: { type: String, default: null },
+    createdAt: num,
+  },
   opts,
 );
 

@@ -1,8 +1,10 @@
+import { type Caller, requireSelf } from '@attention-mesh/platform';
 import type { AdsRuntime } from '../runtime.js';
 import { MAX_CAP_WINDOW_S } from './exposures.js';
 
-/** A user's impressions per campaign within the longest frequency-cap window, latest first. */
-export async function userExposure(runtime: AdsRuntime, userId: string) {
+/** A user's impressions per campaign within the longest frequency-cap window, latest first: their own only. */
+export async function userExposure(runtime: AdsRuntime, caller: Caller, userId: string) {
+  requireSelf(caller, userId, 'User.adExposure');
   const since = Date.now() - MAX_CAP_WINDOW_S * 1000;
   const byCampaign = new Map<string, { campaignId: string; impressions: number; lastAt: number }>();
   for (const e of await runtime.ads.exposures.get(userId)) {

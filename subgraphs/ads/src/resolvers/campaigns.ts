@@ -15,7 +15,7 @@ import {
   updatePlacement,
 } from '../campaigns/catalogWrites.js';
 import { must } from '../campaigns/deps.js';
-import { listCampaigns, listPlacements } from '../campaigns/queries.js';
+import { findAdvertiser, findCampaign, listCampaigns, listPlacements } from '../campaigns/queries.js';
 import type {
   MutationCreateAdArgs,
   MutationSetCampaignStatusArgs,
@@ -25,15 +25,16 @@ import type {
 import type { AdDoc, AdvertiserDoc, CampaignDoc, PlacementDoc } from '../models/index.js';
 import type { Context } from './context.js';
 
+/** Ownership of the advertiser-only fields of Advertiser, Campaign and Ad: see advertiserFields.ts. */
 export const campaignResolvers: ResolverMap = {
   Query: {
-    advertiser: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.advertiser.load(id),
-    campaign: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.campaign.load(id),
+    advertiser: (_: unknown, { id }: { id: string }, ctx: Context) => findAdvertiser(ctx, id),
+    campaign: (_: unknown, { id }: { id: string }, ctx: Context) => findCampaign(ctx, id),
     campaigns: (
       _: unknown,
       args: { advertiserId?: string | null; first: number; after?: string | null },
       ctx: Context,
-    ) => listCampaigns(ctx.runtime, args),
+    ) => listCampaigns(ctx, args),
     ad: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.ad.load(id),
     placement: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.placement.load(id),
     placements: (_: unknown, __: unknown, ctx: Context) => listPlacements(ctx.runtime),
@@ -79,5 +80,6 @@ export const campaignResolvers: ResolverMap = {
   Placement: {
     __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.placement.load(ref.id),
     id: (p: PlacementDoc) => p._id,
+    publisherId: (p: PlacementDoc) => p.publisherId ?? null,
   },
 };

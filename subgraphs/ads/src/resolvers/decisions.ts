@@ -11,7 +11,7 @@ type EventResult = { event: AdEventDoc; duplicate: boolean };
 export const decisionResolvers: ResolverMap = {
   Mutation: {
     requestAds: (_: unknown, { input }: MutationRequestAdsArgs, ctx: Context) =>
-      requestAds(ctx.runtime, input),
+      requestAds(ctx.runtime, ctx.caller, input),
     recordAdEvent: (_: unknown, { input }: MutationRecordAdEventArgs, ctx: Context) =>
       recordAdEvent(ctx.runtime, input, ctx.events),
   },
@@ -34,7 +34,8 @@ export const decisionResolvers: ResolverMap = {
   },
   User: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    adExposure: (user: { id: string }, _: unknown, ctx: Context) => userExposure(ctx.runtime, user.id),
+    adExposure: (user: { id: string }, _: unknown, ctx: Context) =>
+      userExposure(ctx.runtime, ctx.caller, user.id),
   },
   AdExposure: {
     campaign: (e: { campaignId: string }, _: unknown, ctx: Context) =>
