@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -10,7 +11,13 @@ const everywhere = ['packages', 'subgraphs', 'gateway', 'schema', 'tools'].map((
 
 export default defineConfig({
   // Workspace packages resolve to their TypeScript sources, so tests need no build.
-  resolve: { conditions: ['source'] },
+  // One graphql for all: vite would give sources graphql's ESM build (`module`), while the Apollo
+  // packages (loaded by Node) require its CommonJS build; schemas crossing the two fail graphql's
+  // realm check ("Cannot use GraphQLObjectType from another module or realm").
+  resolve: {
+    conditions: ['source'],
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     testTimeout: 30_000,
