@@ -6,13 +6,24 @@ import { adminBearer, bearer } from './support/jwt.js';
 import { PUBLIC, SHOP, SHOP_PLAIN, shopRoot } from './support/shop.js';
 import { startTestGateway } from './support/testGateway.js';
 
+/** A second subgraph, so one request makes two subgraph calls. */
+const NEWS = `
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+type Query { headline: String }
+`;
+
 let shop: FakeSubgraph;
+let news: FakeSubgraph;
 let gateway: RunningGateway;
 
 beforeAll(async () => {
   shop = await startFakeSubgraph(SHOP_PLAIN, shopRoot());
+  news = await startFakeSubgraph('type Query { headline: String }', { headline: 'news' });
   gateway = await startTestGateway({
-    subgraphs: [{ name: 'shop', sdl: SHOP, url: shop.url }],
+    subgraphs: [
+      { name: 'shop', sdl: SHOP, url: shop.url },
+      { name: 'news', sdl: NEWS, url: news.url },
+    ],
     publicSdl: PUBLIC,
   });
 });
@@ -20,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await shop?.stop();
+  await news?.stop();
 });
 
 describe('access rules at the gateway', () => {
@@ -101,6 +113,15 @@ describe('access rules at the gateway', () => {
     });
   });
 
+  it('calls no subgraph when every root field of a query is denied', async () => {
+    shop.requests.length = 0;
+    const res = await gql(gateway.url, '{ secret __typename }');
+    expect(res.data).toEqual({ secret: null, __typename: 'Query' });
+    expect(errorCodes(res)).toEqual(['UNAUTHENTICATED']);
+    expect(res.errors?.[0]?.message).toBe('Query.secret needs a signed-in caller');
+    expect(shop.requests).toHaveLength(0);
+  });
+
   it('checks fields inside fragments and keeps subgraph errors with their code and path', async () => {
     const res = await gql(
       gateway.url,
@@ -146,7 +167,19 @@ describe('access rules at the gateway', () => {
 
   it('signs the caller once per request with the same context on every subgraph call', async () => {
     shop.requests.length = 0;
-    await gql(gateway.url, '{ greeting }', {}, await bearer({ sub: 'usr-9', scope: 'admin mesh:gateway' }));
+    news.requests.length = 0;
+    const res = await gql(
+      gateway.url,
+      '{ greeting headline }',
+      {},
+      await bearer({ sub: 'usr-9', scope: 'admin mesh:gateway' }),
+    );
+    expect(res.data).toEqual({ greeting: 'hello', headline: 'news' });
     expect(shop.requests[0]?.caller).toEqual({ userId: 'usr-9', scopes: ['admin'] });
+    expect(news.requests[0]?.context).toBeDefined();
+    expect(news.requests[0]?.context).toBe(shop.requests[0]?.context);
+    // A later request is signed anew.
+    await gql(gateway.url, '{ headline }', {}, await bearer({ sub: 'usr-9' }));
+    expect(news.requests[1]?.context).not.toBe(news.requests[0]?.context);
   });
 });

@@ -9,6 +9,7 @@ import {
   Kind,
   type OperationDefinitionNode,
   validate,
+  validateSchema,
 } from 'graphql';
 
 /** The partner contract, or why there is none. */
@@ -18,10 +19,16 @@ export type PublicContract = { schema: GraphQLSchema } | { problem: string };
 export function loadPublicContract(file: string): PublicContract {
   if (!existsSync(file))
     return { problem: `the public schema file ${file} does not exist (run npm run compose)` };
+  const invalid = (why: string) => ({ problem: `the public schema file ${file} is invalid: ${why}` });
   try {
-    return { schema: buildSchema(readFileSync(file, 'utf8')) };
+    const text = readFileSync(file, 'utf8');
+    if (!text.replace(/#.*$/gm, '').trim()) return { problem: `the public contract ${file} is empty` };
+    const schema = buildSchema(text);
+    // An empty contract (nothing tagged public yet) has no Query type and serves nobody.
+    const errors = validateSchema(schema);
+    return errors.length ? invalid(errors.map((e) => e.message).join('; ')) : { schema };
   } catch (err) {
-    return { problem: `the public schema file ${file} is invalid: ${(err as Error).message}` };
+    return invalid((err as Error).message);
   }
 }
 
