@@ -99,6 +99,24 @@ describe('API keys', () => {
     expect(lookups.length - before).toBe(1);
   });
 
+  it('answers 503 when the users subgraph cannot check a key, and caches nothing', async () => {
+    const down = await startTestGateway({
+      subgraphs: [{ name: 'shop', sdl: SHOP, url: shop.url }],
+      publicSdl: PUBLIC,
+      env: { SUBGRAPH_USERS_URL: 'http://127.0.0.1:9/graphql' },
+    });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await gql(down.url, '{ greeting }', {}, asKey(KEY));
+        expect(res.status).toBe(503);
+        expect(errorCodes(res)).toEqual(['DOWNSTREAM_SERVICE_ERROR']);
+        expect(JSON.stringify(res)).not.toContain('127.0.0.1');
+      }
+    } finally {
+      await down.stop();
+    }
+  });
+
   it('stops a revoked key once the cache time has passed, and not before', async () => {
     // The answer is cached when the gateway gets it, after this instant.
     const cachedAt = Date.now();
