@@ -101,8 +101,10 @@ export function useAccessControl(opts: AccessControlOptions): GatewayPlugin {
     const cached = byKind.get(key);
     if (cached) return cached;
     const denied = deniedFields(schema, rc.document, rules, caller);
-    const refusal = [...denied.values()].find((d) => d.root);
     const operation = operationOf(rc.document, rc.operationName);
+    // Root fields of another operation of the document (a mutation beside this query) do not count.
+    const refusal =
+      operation && operation.operation !== 'query' ? [...denied.values()].find((d) => d.root) : undefined;
     const remove = new Set(denied.keys());
     if (partner && operation) for (const f of introspectionFields(operation)) remove.add(f);
     const analysis: Analysis = { denied, ...(refusal ? { refusal } : {}) };
