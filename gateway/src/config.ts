@@ -1,47 +1,104 @@
 import { DEV_JWT_SECRET, loadConfig, type ServiceConfig } from '@attention-mesh/platform';
-import { SUPERGRAPH_FILE } from '@attention-mesh/schema';
+import { PUBLIC_SCHEMA_FILE, SUPERGRAPH_FILE } from '@attention-mesh/schema';
 import { z } from 'zod';
 
 export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
   /** The composed supergraph the gateway serves. */
   supergraphFile: string;
+  /** The partner contract (the API schema's `@tag(name: "public")` part) API-key callers see. */
+  publicSchemaFile: string;
   /** Reload the supergraph when the file changes (default: on in development). */
   watchSupergraph: boolean;
   /** Subgraph URL overrides by subgraph name (from SUBGRAPH_<NAME>_URL). */
   subgraphUrls: Record<string, string>;
-  /** HS256 secret for people's bearer tokens. */
-  jwtSecret: string;
+  jwt: {
+    /**
+     * HS256 secret for people's bearer tokens: the development secret by default in development and
+     * tests; in production only when JWT_SECRET is set (never the development one).
+     */
+    secret?: string;
+    /** RS256/ES256 keys of the identity provider (required in production). */
+    jwksUrl?: string;
+    /** Checked against `iss` when set (required in production). */
+    issuer?: string;
+    /** Checked against `aud` when set (required in production). */
+    audience?: string;
+  };
+  /** How long a resolved API key (or an unknown one) is trusted before asking the users subgraph again. */
+  apiKeyCacheMs: number;
+  /** The lifetime of the signed internal context: the longest a client request may run. */
+  contextTtlMs: number;
 }
 
 const gatewayEnv = z.object({
   SUPERGRAPH_PATH: z.string().default(SUPERGRAPH_FILE),
+  PUBLIC_SCHEMA_PATH: z.string().default(PUBLIC_SCHEMA_FILE),
   WATCH_SUPERGRAPH: z.enum(['true', 'false']).optional(),
   JWT_SECRET: z.string().min(32).optional(),
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(30_000),
+  MESH_CONTEXT_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
 });
 
+/** What production insists on, all listed at once. */
+function productionProblems(e: z.output<typeof gatewayEnv>): string[] {
+  const problems: string[] = [];
+  if (!e.JWT_JWKS_URL) problems.push("JWT_JWKS_URL: required in production (the identity provider's keys)");
+  if (!e.JWT_ISSUER) problems.push('JWT_ISSUER: required in production');
+  if (!e.JWT_AUDIENCE) problems.push('JWT_AUDIENCE: required in production');
+  if (e.JWT_SECRET === DEV_JWT_SECRET)
+    problems.push('JWT_SECRET: the development secret is refused in production');
+  return problems;
+}
+
 export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
-  const { mongo: _mongo, ...base } = loadConfig('gateway', env);
-  const parsed = gatewayEnv.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(
-      `Invalid configuration for gateway:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+  const problems: string[] = [];
+  let base: Omit<ServiceConfig, 'mongo'> | undefined;
+  try {
+    const { mongo: _mongo, ...rest } = loadConfig('gateway', env);
+    base = rest;
+  } catch (err) {
+    // The shared base's problems, listed with the gateway's own below.
+    problems.push(
+      ...String((err as Error).message)
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim()),
     );
   }
-  if (base.env === 'production' && !parsed.data.JWT_SECRET) {
-    throw new Error('Invalid configuration for gateway:\n  JWT_SECRET: required in production');
-  }
+  const parsed = gatewayEnv.safeParse(env);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  else if (env.NODE_ENV === 'production') problems.push(...productionProblems(parsed.data));
   const subgraphUrls: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     const m = /^SUBGRAPH_([A-Z0-9_]+)_URL$/.exec(key);
-    if (m?.[1] && value) subgraphUrls[m[1].toLowerCase()] = z.string().url().parse(value);
+    if (!m?.[1] || !value) continue;
+    const url = z.string().url().safeParse(value);
+    if (url.success) subgraphUrls[m[1].toLowerCase()] = url.data;
+    else problems.push(`${key}: not a URL`);
   }
+  if (!base || !parsed.success || problems.length) {
+    throw new Error(`Invalid configuration for gateway:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = base.env === 'production';
   return {
     ...base,
-    supergraphFile: parsed.data.SUPERGRAPH_PATH,
-    watchSupergraph: parsed.data.WATCH_SUPERGRAPH
-      ? parsed.data.WATCH_SUPERGRAPH === 'true'
-      : base.env === 'development',
+    supergraphFile: e.SUPERGRAPH_PATH,
+    publicSchemaFile: e.PUBLIC_SCHEMA_PATH,
+    watchSupergraph: e.WATCH_SUPERGRAPH ? e.WATCH_SUPERGRAPH === 'true' : base.env === 'development',
     subgraphUrls,
-    jwtSecret: parsed.data.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwt: {
+      ...((e.JWT_SECRET ?? (production ? undefined : DEV_JWT_SECRET))
+        ? { secret: e.JWT_SECRET ?? DEV_JWT_SECRET }
+        : {}),
+      ...(e.JWT_JWKS_URL ? { jwksUrl: e.JWT_JWKS_URL } : {}),
+      ...(e.JWT_ISSUER ? { issuer: e.JWT_ISSUER } : {}),
+      ...(e.JWT_AUDIENCE ? { audience: e.JWT_AUDIENCE } : {}),
+    },
+    apiKeyCacheMs: e.API_KEY_CACHE_MS,
+    contextTtlMs: e.MESH_CONTEXT_TTL_MS,
   };
 }

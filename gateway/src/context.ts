@@ -4,4 +4,9 @@ import type { Caller } from '@attention-mesh/platform';
 export interface GatewayContext {
   requestId: string;
   caller: Caller;
+  /**
+   * The caller signed for the subgraphs (`x-mesh-context`), once per client request; absent for the
+   * gateway's own calls outside a client request.
+   */
+  internalContext?: string;
 }

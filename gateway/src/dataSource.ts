@@ -36,11 +36,11 @@ export class MeshDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     request,
     context,
   }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    // The gateway's own calls may come without a request context; they act for nobody.
+    // The gateway's own calls (health checks) come without a client request's context: they act for
+    // nobody, whatever that object holds, and are signed as the anonymous caller.
     const ctx = context as Partial<GatewayContext>;
-    const full = ctx.caller
-      ? (context as GatewayContext)
-      : { ...ctx, requestId: ctx.requestId ?? '', caller: ANONYMOUS };
+    const full: GatewayContext =
+      ctx.caller && ctx.internalContext ? (context as GatewayContext) : { requestId: '', caller: ANONYMOUS };
     for (const p of this.plugins)
       await p.willSendSubgraphRequest?.({ name: this.name, request, context: full });
   }

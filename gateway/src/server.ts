@@ -12,12 +12,13 @@ import {
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createSubgraphAgent, MeshDataSource } from './dataSource.js';
-import type { GatewayPlugin } from './plugins/gatewayPlugin.js';
+import type { GatewayPlugin, ServedGateway } from './plugins/gatewayPlugin.js';
+import { useAccessControl } from './plugins/useAccessControl.js';
 import { useAuth } from './plugins/useAuth.js';
 import { useInternalContext } from './plugins/useInternalContext.js';
 import { useLandingPage } from './plugins/useLandingPage.js';
 import { useSubgraphErrors } from './plugins/useSubgraphErrors.js';
-import { staticSupergraph } from './supergraph.js';
+import { staticSupergraph, subgraphUrlOf } from './supergraph.js';
 
 export interface RunningGateway {
   url: string;
@@ -33,9 +34,17 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const logger = opts.logger ?? createLogger({ service: 'gateway', ...config.log });
   const production = config.env === 'production';
+  // The users subgraph resolves API keys; its URL follows the supergraph unless overridden.
+  let usersUrl: string | undefined = config.subgraphUrls.users;
   const plugins: GatewayPlugin[] = [
-    useAuth(config.jwtSecret),
-    useInternalContext(config.internalSecret),
+    useAuth({
+      jwt: config.jwt,
+      apiKeyCacheMs: config.apiKeyCacheMs,
+      internalSecret: config.internalSecret,
+      usersUrl: () => usersUrl,
+    }),
+    useInternalContext(config.internalSecret, config.contextTtlMs),
+    useAccessControl({ publicSchemaFile: config.publicSchemaFile, logger }),
     useSubgraphErrors(logger),
     useLandingPage(production),
   ];
@@ -46,8 +55,12 @@ export async function startGateway(
       new MeshDataSource(name, config.subgraphUrls[name] ?? url ?? '', agent, plugins),
     logger,
   });
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    usersUrl = config.subgraphUrls.users ?? subgraphUrlOf(coreSupergraphSdl, 'users');
+  });
+  const served = plugins.reduce<ServedGateway>((g, p) => p.wrapGateway?.(g) ?? g, gateway);
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: served,
     logger,
     introspection: !production,
     includeStacktraceInErrorResponses: false,

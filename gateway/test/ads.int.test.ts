@@ -4,13 +4,15 @@ import { gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config.js';
 import { type RunningGateway, startGateway } from '../src/server.js';
+import { adminBearer, TEST_JWT_SECRET } from './support/jwt.js';
 
 /** The ad decision and its ledger through the gateway (only the ads subgraph is needed for these fields). */
 let ads: RunningSubgraph<unknown>;
 let gateway: RunningGateway;
 
 async function ok<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await gql<T>(gateway.url, query, variables);
+  // Setting up advertisers and placements is an admin's work; the admin also stands in for the publisher.
+  const res = await gql<T>(gateway.url, query, variables, await adminBearer());
   expect(res.errors).toBeUndefined();
   return res.data as T;
 }
@@ -24,7 +26,7 @@ beforeAll(async () => {
     loadGatewayConfig({
       NODE_ENV: 'test',
       PORT: '0',
-      JWT_SECRET: 'gateway-test-jwt-secret-of-enough-length',
+      JWT_SECRET: TEST_JWT_SECRET,
       SUBGRAPH_ADS_URL: ads.url,
     }),
   );

@@ -7,13 +7,13 @@ import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph'
 import { errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { usersSubgraph } from '@attention-mesh/users-subgraph';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signJwt } from '../src/auth.js';
 import { loadGatewayConfig } from '../src/config.js';
 import { type RunningGateway, startGateway } from '../src/server.js';
+import { startHeaderProxy } from './support/headerProxy.js';
+import { adminBearer, hs256, TEST_JWT_SECRET as JWT_SECRET } from './support/jwt.js';
 
 const subgraphs: RunningSubgraph<unknown>[] = [];
 let gateway: RunningGateway;
-const JWT_SECRET = 'gateway-test-jwt-secret-of-enough-length';
 
 beforeAll(async () => {
   const uri = inject('mongoUri');
@@ -34,7 +34,14 @@ beforeAll(async () => {
   const env: Record<string, string> = { NODE_ENV: 'test', PORT: '0', JWT_SECRET };
   for (const s of subgraphs) env[`SUBGRAPH_${s.name.toUpperCase()}_URL`] = s.url;
   gateway = await startGateway(loadGatewayConfig(env));
-  expect(await seedIfEmpty(gateway.url)).toBe(true);
+  // Seeding writes personal data and admin-only records: as an admin (seedIfEmpty takes no headers
+  // yet, so a pass-through adds them).
+  const asAdmin = await startHeaderProxy(gateway.url, adminBearer);
+  try {
+    expect(await seedIfEmpty(asAdmin.url)).toBe(true);
+  } finally {
+    await asAdmin.stop();
+  }
 }, 180_000);
 
 afterAll(async () => {
@@ -64,7 +71,7 @@ describe('the gateway over the five subgraphs', () => {
       };
       items: { edges: { node: { id: string; title: string; attentionStats: { impressions: number } } }[] };
       campaign: { name: string; advertiser: { name: string }; ads: { id: string }[] };
-    }>(gateway.url, ACROSS_ALL_FIVE);
+    }>(gateway.url, ACROSS_ALL_FIVE, {}, await adminBearer());
     expect(res.errors).toBeUndefined();
     const { user, items, campaign } = res.data!;
     expect(user.displayName).toBe('Ada 1');
@@ -98,7 +105,7 @@ describe('the gateway over the five subgraphs', () => {
       '{ user(id: "usr-demo-02") { id } }',
       {},
       {
-        authorization: `Bearer ${signJwt({ sub: 'usr-demo-02', exp: Math.floor(Date.now() / 1000) + 60 }, JWT_SECRET)}`,
+        authorization: `Bearer ${await hs256({ sub: 'usr-demo-02' }, JWT_SECRET)}`,
       },
     );
     expect(ok.errors).toBeUndefined();
@@ -107,7 +114,7 @@ describe('the gateway over the five subgraphs', () => {
       '{ user(id: "usr-demo-02") { id } }',
       {},
       {
-        authorization: `Bearer ${signJwt({ sub: 'usr-demo-02' }, 'some-other-secret-of-enough-length!!')}`,
+        authorization: `Bearer ${await hs256({ sub: 'usr-demo-02' }, 'some-other-secret-of-enough-length!!')}`,
       },
     );
     expect(forged.status).toBe(401);
@@ -117,7 +124,7 @@ describe('the gateway over the five subgraphs', () => {
       '{ user(id: "usr-demo-02") { id } }',
       {},
       {
-        authorization: `Bearer ${signJwt({ sub: 'usr-demo-02', exp: 1 }, JWT_SECRET)}`,
+        authorization: `Bearer ${await hs256({ sub: 'usr-demo-02', exp: 1 }, JWT_SECRET)}`,
       },
     );
     expect(errorCodes(expired)).toEqual(['UNAUTHENTICATED']);
@@ -130,6 +137,11 @@ describe('the gateway over the five subgraphs', () => {
   });
 
   it('does not seed twice', async () => {
-    expect(await seedIfEmpty(gateway.url)).toBe(false);
+    const asAdmin = await startHeaderProxy(gateway.url, adminBearer);
+    try {
+      expect(await seedIfEmpty(asAdmin.url)).toBe(false);
+    } finally {
+      await asAdmin.stop();
+    }
   });
 });

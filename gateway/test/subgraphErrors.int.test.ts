@@ -6,6 +6,7 @@ import { usersSubgraph } from '@attention-mesh/users-subgraph';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config.js';
 import { type RunningGateway, startGateway } from '../src/server.js';
+import { adminBearer, TEST_JWT_SECRET } from './support/jwt.js';
 
 /**
  * Only users runs: ads and attention point at a closed port, feedback at a server that answers 502
@@ -50,7 +51,7 @@ beforeAll(async () => {
       // Each failure is logged on purpose; the test reads the answers, not the log.
       LOG_LEVEL: 'error',
       PORT: '0',
-      JWT_SECRET: 'gateway-test-jwt-secret-of-enough-length',
+      JWT_SECRET: TEST_JWT_SECRET,
       SUBGRAPH_USERS_URL: users.url,
       SUBGRAPH_ADS_URL: closed,
       SUBGRAPH_ATTENTION_URL: closed,
@@ -92,6 +93,8 @@ describe('upstream failures through the gateway', () => {
     const res = await gql<{ user: { displayName: string } | null; campaign: unknown; promo: unknown }>(
       gateway.url,
       '{ user(id: "usr-gw-err") { displayName } campaign(id: "cmp-x") { name } promo: ad(id: "ad-x") { id } }',
+      {},
+      await adminBearer(),
     );
     expect(res.data?.user).toEqual({ displayName: 'Grace' });
     expect(res.data?.campaign).toBeNull();
@@ -105,7 +108,12 @@ describe('upstream failures through the gateway', () => {
   });
 
   it('marks an entity field of a subgraph that is down at its path', async () => {
-    const res = await gql(gateway.url, '{ user(id: "usr-gw-err") { displayName attention { events } } }');
+    const res = await gql(
+      gateway.url,
+      '{ user(id: "usr-gw-err") { displayName attention { events } } }',
+      {},
+      await adminBearer(),
+    );
     const errors = (res.errors ?? []) as ErrorShape[];
     // `attention` is non-null, so the missing field nulls the user, as GraphQL requires.
     expect(res.data).toEqual({ user: null });
@@ -115,7 +123,7 @@ describe('upstream failures through the gateway', () => {
   });
 
   it('answers a 5xx that is not GraphQL as a downstream error, without the subgraph internals', async () => {
-    const res = await gql(gateway.url, '{ feedback(id: "fb-x") { id } }');
+    const res = await gql(gateway.url, '{ feedback(id: "fb-x") { id } }', {}, await adminBearer());
     expect(res.data).toEqual({ feedback: null });
     expect(res.errors).toHaveLength(1);
     const [error] = res.errors as ErrorShape[];

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerOptionsWithGateway, ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
 
 /** The request the gateway is about to send to a subgraph (headers are still writable). */
@@ -8,6 +8,9 @@ export type SubgraphRequest = GraphQLDataSourceProcessOptions<GatewayContext>['r
 
 /** A subgraph's answer as the query planner reads it. */
 export type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+
+/** What Apollo Server runs operations through: ApolloGateway, or a plugin's wrapper around it. */
+export type ServedGateway = ApolloServerOptionsWithGateway<GatewayContext>['gateway'];
 
 /** A call to a subgraph that brought back no GraphQL answer (down, timed out, 5xx, not JSON). */
 interface SubgraphFailure {
@@ -36,6 +39,11 @@ export interface GatewayPlugin {
     req: IncomingMessage,
     context: GatewayContext,
   ): Partial<GatewayContext> | undefined | Promise<Partial<GatewayContext> | undefined>;
+  /**
+   * Wraps the gateway Apollo Server executes operations through (e.g. to check or rewrite each
+   * operation before it is planned); wrappers apply in list order, the first one innermost.
+   */
+  wrapGateway?(gateway: ServedGateway): ServedGateway;
   /** Before each subgraph call: set headers, refuse the call. */
   willSendSubgraphRequest?(args: {
     name: string;

@@ -1,0 +1,59 @@
+import { DEV_JWT_SECRET } from '@attention-mesh/platform';
+import { describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from '../src/config.js';
+
+const PROD_SECRET = 'a-production-internal-secret-of-enough-length';
+
+describe('gateway configuration', () => {
+  it('uses the development JWT secret and the default cache times in development', () => {
+    const config = loadGatewayConfig({ NODE_ENV: 'development' });
+    expect(config.jwt).toEqual({ secret: DEV_JWT_SECRET });
+    expect(config.apiKeyCacheMs).toBe(30_000);
+    expect(config.contextTtlMs).toBe(300_000);
+    expect(config.publicSchemaFile).toMatch(/public\.graphql$/);
+  });
+
+  it('lists every production problem at once', () => {
+    expect(() =>
+      loadGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET, API_KEY_CACHE_MS: '120000' }),
+    ).toThrowError(
+      expect.objectContaining({
+        message: expect.stringMatching(/MESH_INTERNAL_SECRET[\s\S]*API_KEY_CACHE_MS/),
+      }),
+    );
+    let message = '';
+    try {
+      loadGatewayConfig({
+        NODE_ENV: 'production',
+        MESH_INTERNAL_SECRET: PROD_SECRET,
+        JWT_SECRET: DEV_JWT_SECRET,
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const expected of [
+      'JWT_JWKS_URL: required',
+      'JWT_ISSUER: required',
+      'JWT_AUDIENCE: required',
+      'JWT_SECRET: the development secret is refused',
+    ])
+      expect(message).toContain(expected);
+  });
+
+  it('takes a JWKS with issuer and audience in production, and no HS256 secret unless one is set', () => {
+    const config = loadGatewayConfig({
+      NODE_ENV: 'production',
+      MESH_INTERNAL_SECRET: PROD_SECRET,
+      JWT_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+      JWT_ISSUER: 'https://id.example.com/',
+      JWT_AUDIENCE: 'attention-mesh',
+      API_KEY_CACHE_MS: '60000',
+    });
+    expect(config.jwt).toEqual({
+      jwksUrl: 'https://id.example.com/.well-known/jwks.json',
+      issuer: 'https://id.example.com/',
+      audience: 'attention-mesh',
+    });
+    expect(config.apiKeyCacheMs).toBe(60_000);
+  });
+});
