@@ -9,7 +9,6 @@ import { usersSubgraph } from '@attention-mesh/users-subgraph';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config.js';
 import { type RunningGateway, startGateway } from '../src/server.js';
-import { startHeaderProxy } from './support/headerProxy.js';
 import { adminBearer, hs256, TEST_JWT_SECRET as JWT_SECRET } from './support/jwt.js';
 
 const subgraphs: RunningSubgraph<unknown>[] = [];
@@ -34,14 +33,8 @@ beforeAll(async () => {
   const env: Record<string, string> = { NODE_ENV: 'test', PORT: '0', JWT_SECRET };
   for (const s of subgraphs) env[`SUBGRAPH_${s.name.toUpperCase()}_URL`] = s.url;
   gateway = await startGateway(loadGatewayConfig(env));
-  // Seeding writes personal data and admin-only records: as an admin (seedIfEmpty takes no headers
-  // yet, so a pass-through adds them).
-  const asAdmin = await startHeaderProxy(gateway.url, adminBearer);
-  try {
-    expect(await seedIfEmpty(asAdmin.url)).toBe(true);
-  } finally {
-    await asAdmin.stop();
-  }
+  // Seeding writes personal data and admin-only records: as an admin.
+  expect(await seedIfEmpty(gateway.url, undefined, { headers: await adminBearer() })).toBe(true);
 }, 180_000);
 
 afterAll(async () => {
@@ -137,11 +130,6 @@ describe('the gateway over the five subgraphs', () => {
   });
 
   it('does not seed twice', async () => {
-    const asAdmin = await startHeaderProxy(gateway.url, adminBearer);
-    try {
-      expect(await seedIfEmpty(asAdmin.url)).toBe(false);
-    } finally {
-      await asAdmin.stop();
-    }
+    expect(await seedIfEmpty(gateway.url, undefined, { headers: await adminBearer() })).toBe(false);
   });
 });
