@@ -213,7 +213,9 @@ describe('deployment files: sources of truth', () => {
     expect(PLATFORM_ENV).toEqual(
       expect.arrayContaining(['NODE_ENV', 'HOST', 'PORT', 'MONGODB_URI', 'MESH_INTERNAL_SECRET']),
     );
-    expect(GATEWAY_ENV).toEqual(expect.arrayContaining(['JWT_SECRET', 'SUPERGRAPH_PATH']));
+    expect(GATEWAY_ENV).toEqual(
+      expect.arrayContaining(['JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'SUPERGRAPH_PATH']),
+    );
     expect(ownEnv('attention')).toEqual(expect.arrayContaining(['ATTENTION_SINGLE_WRITER']));
     expect(ownEnv('ads')).toEqual(expect.arrayContaining(['ADS_TOKEN_SECRET']));
     expect(ownEnv('recommendation')).toEqual(expect.arrayContaining(['REC_MAX_BATCH']));
@@ -312,7 +314,11 @@ describe('docker/docker-compose.yml', () => {
       const out = unreadEnv(name, Object.keys(env)).map((n) => `${name}: ${n} is not read by the service`);
       if (isService(name) && 'PORT' in env && str(env.PORT) !== String(DEFAULT_PORTS[name]))
         out.push(`${name}: PORT`);
-      const secrets = name === 'gateway' ? ['MESH_INTERNAL_SECRET', 'JWT_SECRET'] : ['MESH_INTERNAL_SECRET'];
+      // The gateway verifies people's tokens with the identity provider's keys, which production requires.
+      const secrets =
+        name === 'gateway'
+          ? ['MESH_INTERNAL_SECRET', 'JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE']
+          : ['MESH_INTERNAL_SECRET'];
       for (const key of secrets) {
         if (!/^\$\{[A-Z0-9_]+:\?[^}]*\}$/.test(str(env[key])))
           out.push(`${name}: ${key} is not \${VAR:?...}`);
