@@ -16,6 +16,7 @@ import {
   connectMongo,
   DEFAULT_EVENT_RETENTION_MS,
   DEV_INTERNAL_SECRET,
+  DEV_JWT_SECRET,
   INTERNAL_CONTEXT_HEADER,
   loadConfig,
   MongoEventBus,
@@ -27,6 +28,7 @@ import {
 } from '@attention-mesh/platform';
 import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
 import { usersSubgraph } from '@attention-mesh/users-subgraph';
+import { SignJWT } from 'jose';
 import type { Connection } from 'mongoose';
 // Types only (erased): the event input as the attention subgraph validates it.
 import type { AttentionEventInput } from '../../subgraphs/attention/dist/ingest/eventRules.js';
@@ -329,6 +331,20 @@ export async function startMesh(db: BenchDatabase, names: SubgraphName[]): Promi
 export interface GraphQLResult<T> {
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/**
+ * An admin's bearer token for the gateway the benchmark starts (it runs with the development JWT
+ * secret): the benchmarks create users and items and read everyone's attention.
+ */
+export async function gatewayHeaders(): Promise<Record<string, string>> {
+  const token = await new SignJWT({ scope: 'admin' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('usr-bench-admin')
+    .setIssuedAt()
+    .setExpirationTime('12h')
+    .sign(new TextEncoder().encode(DEV_JWT_SECRET));
+  return { authorization: `Bearer ${token}` };
 }
 
 /** An admin, as the benchmarks act when they call a subgraph directly. */

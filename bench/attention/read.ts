@@ -14,6 +14,7 @@ import {
   categoryOf,
   cpuMeter,
   fmt,
+  gatewayHeaders,
   gql,
   importFromRepo,
   itemId,
@@ -168,6 +169,7 @@ async function collectionSizes(mesh: Mesh) {
 }
 
 async function createEntities(mesh: Mesh, users: string[], items: string[]) {
+  const admin = await gatewayHeaders();
   const fail = (what: string, errors: unknown) => {
     throw new Error(`${what} failed: ${JSON.stringify(errors)}`);
   };
@@ -176,6 +178,8 @@ async function createEntities(mesh: Mesh, users: string[], items: string[]) {
       mesh.gateway.url,
       'mutation($input: CreateUserInput!) { createUser(input: $input) { id } }',
       { input: { id: users[i], displayName: `Bench user ${i}`, consent: { analytics: true } } },
+      undefined,
+      admin,
     );
     if (res.errors) fail('createUser', res.errors);
   });
@@ -186,6 +190,8 @@ async function createEntities(mesh: Mesh, users: string[], items: string[]) {
       mesh.gateway.url,
       'mutation($input: CreateItemInput!) { createItem(input: $input) { id } }',
       { input: { id, title: `Bench story ${n}`, kind: 'ARTICLE', category: categoryOf(n, args.categories) } },
+      undefined,
+      admin,
     );
     if (res.errors) fail('createItem', res.errors);
   });
@@ -202,7 +208,7 @@ interface Variant {
   others: ('users' | 'recommendation')[];
   /** 100 aliased root fields: run once, last, with a timeout (the gateway fans out one fetch per alias). */
   aliased?: boolean;
-  /** Headers of each request (signed per request for a direct subgraph call); none for the gateway. */
+  /** Headers of each request: an admin's bearer token for the gateway, a signed context (per request) for a direct subgraph call. */
   headers?: () => Record<string, string>;
 }
 
@@ -394,6 +400,7 @@ async function main() {
       byId((data as { _entities: Entity[] })._entities, field);
     const sgUrl = mesh.attention.url;
     const gw = mesh.gateway.url;
+    const admin = await gatewayHeaders();
     const reps = (type: string, ids: string[]) => ({
       representations: ids.map((id) => ({ __typename: type, id })),
     });
@@ -401,6 +408,7 @@ async function main() {
       {
         name: `gateway: users(first: ${users.length}) { attention }`,
         url: gw,
+        headers: () => admin,
         query: listed('users', users.length, USER_FIELDS),
         variables: {},
         pick: fromList('users', 'attention'),
@@ -409,6 +417,7 @@ async function main() {
       {
         name: `gateway: ${users.length} aliased user(id:) { attention }`,
         url: gw,
+        headers: () => admin,
         aliased: true,
         query: aliased('user', users, USER_FIELDS),
         variables: {},
@@ -428,6 +437,7 @@ async function main() {
       {
         name: `gateway: items(first: ${items.length}) { attentionStats }`,
         url: gw,
+        headers: () => admin,
         query: listed('items', items.length, ITEM_FIELDS),
         variables: {},
         pick: fromList('items', 'attentionStats'),
@@ -436,6 +446,7 @@ async function main() {
       {
         name: `gateway: ${items.length} aliased item(id:) { attentionStats }`,
         url: gw,
+        headers: () => admin,
         aliased: true,
         query: aliased('item', items, ITEM_FIELDS),
         variables: {},

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { adsSubgraph } from '@attention-mesh/ads-subgraph';
 import { attentionSubgraph } from '@attention-mesh/attention-subgraph';
 import { feedbackSubgraph } from '@attention-mesh/feedback-subgraph';
-import { seedIfEmpty } from '@attention-mesh/mesh';
+import { createDemoApiKey, demoCallers, parseTokenArgs, seedIfEmpty } from '@attention-mesh/mesh';
 import type { RunningSubgraph } from '@attention-mesh/platform';
 import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
 import { errorCodes, type GraphQLResponse, gql, startTestSubgraph } from '@attention-mesh/testkit';
@@ -481,5 +482,44 @@ describe('an admin', () => {
   it('cannot reach what is internal to the mesh', async () => {
     const res = await call(as.admin, '{ apiKeyIdentity(key: "amk_0123456789_x") { partnerId } }');
     expect(errorCodes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+});
+
+describe("the README's examples", () => {
+  const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+  it('run as written with the callers `npm start` prints', async () => {
+    const credentials: Record<string, Headers> = { ANONYMOUS: {} };
+    for (const c of await demoCallers('adv-demo-1', TEST_JWT_SECRET))
+      credentials[c.name] = { authorization: `Bearer ${c.token}` };
+    const key = await createDemoApiKey(gateway.url, (credentials.ADMIN?.authorization ?? '').slice(7));
+    expect(key).toHaveProperty('key');
+    if ('key' in key) credentials.API_KEY = { 'x-api-key': key.key };
+
+    const examples: { as: string; query: string }[] = [];
+    for (const m of README.matchAll(/```graphql\n# as ([A-Z_]+)\n([\s\S]*?)```/g))
+      examples.push({ as: m[1] as string, query: m[2] as string });
+    for (const m of README.matchAll(
+      /^curl .*-H "(?:Authorization: Bearer|x-api-key:) \$([A-Z_]+)" -d '(.*)'$/gm,
+    ))
+      examples.push({ as: m[1] as string, query: (JSON.parse(m[2] as string) as { query: string }).query });
+    expect(examples.length).toBeGreaterThanOrEqual(7);
+    for (const example of examples) {
+      const headers = credentials[example.as];
+      expect(headers, `README example as ${example.as}`).toBeDefined();
+      const res = await call(headers as Headers, example.query);
+      expect({ as: example.as, errors: res.errors }).toEqual({ as: example.as, errors: undefined });
+    }
+  });
+
+  it('gives token commands the tool accepts', () => {
+    const commands = [...README.matchAll(/^npm run -s token -- (.*?)(?:\s+#.*)?$/gm)].map(
+      (m) => m[1] as string,
+    );
+    expect(commands.length).toBeGreaterThan(0);
+    for (const args of commands) {
+      const argv = [...args.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? (m[2] as string));
+      expect(parseTokenArgs(argv).sub).toMatch(/\S/);
+    }
   });
 });
