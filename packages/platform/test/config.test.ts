@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { configSection, loadConfig } from '../src/config.js';
+import { configSection, DEV_INTERNAL_SECRET, loadConfig } from '../src/config.js';
 
 const section = configSection(
   z.object({
@@ -31,6 +31,14 @@ describe('loadConfig with a service section', () => {
     expect(() =>
       loadConfig('users', { NODE_ENV: 'production', MESH_INTERNAL_SECRET: 'x'.repeat(32) }, section),
     ).toThrow('Invalid configuration for users:\n  DEMO_SECRET: required in production');
+  });
+
+  it('refuses to start in production without an internal secret or with the development one', () => {
+    expect(() => loadConfig('users', { NODE_ENV: 'production' })).toThrow(/MESH_INTERNAL_SECRET: required/);
+    expect(() =>
+      loadConfig('users', { NODE_ENV: 'production', MESH_INTERNAL_SECRET: DEV_INTERNAL_SECRET }),
+    ).toThrow(/development secret is refused/);
+    expect(loadConfig('users', { NODE_ENV: 'development' }).internalSecret).toBe(DEV_INTERNAL_SECRET);
   });
 
   it('reads nothing of a section it was not given', () => {
