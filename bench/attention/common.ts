@@ -10,13 +10,13 @@ import { adsSubgraph } from '@attention-mesh/ads-subgraph';
 import { attentionSubgraph } from '@attention-mesh/attention-subgraph';
 import { feedbackSubgraph } from '@attention-mesh/feedback-subgraph';
 import { type RunningGateway, startGateway } from '@attention-mesh/gateway';
+import { signDevelopmentToken } from '@attention-mesh/mesh';
 import {
   type AnySubgraphDefinition,
   type Caller,
   connectMongo,
   DEFAULT_EVENT_RETENTION_MS,
   DEV_INTERNAL_SECRET,
-  DEV_JWT_SECRET,
   INTERNAL_CONTEXT_HEADER,
   loadConfig,
   MongoEventBus,
@@ -28,7 +28,6 @@ import {
 } from '@attention-mesh/platform';
 import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
 import { usersSubgraph } from '@attention-mesh/users-subgraph';
-import { SignJWT } from 'jose';
 import type { Connection } from 'mongoose';
 // Types only (erased): the event input as the attention subgraph validates it.
 import type { AttentionEventInput } from '../../subgraphs/attention/dist/ingest/eventRules.js';
@@ -338,12 +337,7 @@ export interface GraphQLResult<T> {
  * secret): the benchmarks create users and items and read everyone's attention.
  */
 export async function gatewayHeaders(): Promise<Record<string, string>> {
-  const token = await new SignJWT({ scope: 'admin' })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject('usr-bench-admin')
-    .setIssuedAt()
-    .setExpirationTime('12h')
-    .sign(new TextEncoder().encode(DEV_JWT_SECRET));
+  const token = await signDevelopmentToken({ sub: 'usr-bench-admin', scope: 'admin', ttl: '12h' });
   return { authorization: `Bearer ${token}` };
 }
 
