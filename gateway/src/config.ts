@@ -1,6 +1,7 @@
 import { DEV_JWT_SECRET, loadConfig, type ServiceConfig } from '@attention-mesh/platform';
 import { PUBLIC_SCHEMA_FILE, SUPERGRAPH_FILE } from '@attention-mesh/schema';
 import { z } from 'zod';
+import type { RateLimitOptions } from './plugins/useRateLimit.js';
 
 export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
   /** The composed supergraph the gateway serves. */
@@ -28,7 +29,13 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
   apiKeyCacheMs: number;
   /** The lifetime of the signed internal context: the longest a client request may run. */
   contextTtlMs: number;
+  /** Rate limits per API key, user or client address (RATE_LIMIT_*, REDIS_URL, TRUST_PROXY). */
+  rateLimit: RateLimitOptions;
 }
+
+const bool = z.enum(['true', 'false']);
+/** A budget per window: at least 1, at most a billion. */
+const budget = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000_000).default(fallback);
 
 const gatewayEnv = z.object({
   SUPERGRAPH_PATH: z.string().default(SUPERGRAPH_FILE),
@@ -40,6 +47,23 @@ const gatewayEnv = z.object({
   JWT_AUDIENCE: z.string().min(1).optional(),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(30_000),
   MESH_CONTEXT_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
+  RATE_LIMIT_ENABLED: bool.default('true'),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  RATE_LIMIT_ANONYMOUS_REQUESTS: budget(600),
+  RATE_LIMIT_ANONYMOUS_COST: budget(50_000),
+  RATE_LIMIT_PERSON_REQUESTS: budget(1_200),
+  RATE_LIMIT_PERSON_COST: budget(100_000),
+  RATE_LIMIT_PARTNER_REQUESTS: budget(6_000),
+  RATE_LIMIT_PARTNER_COST: budget(500_000),
+  RATE_LIMIT_ANALYST_REQUESTS: budget(6_000),
+  RATE_LIMIT_ANALYST_COST: budget(1_000_000),
+  RATE_LIMIT_ADMIN_EXEMPT: bool.default('true'),
+  RATE_LIMIT_MAX_BUCKETS: z.coerce.number().int().min(1_000).max(10_000_000).default(100_000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
+    .optional(),
+  TRUST_PROXY: bool.default('false'),
 });
 
 /** What production insists on, all listed at once. */
@@ -100,5 +124,19 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     },
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     contextTtlMs: e.MESH_CONTEXT_TTL_MS,
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED === 'true',
+      windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000,
+      budgets: {
+        anonymous: { requests: e.RATE_LIMIT_ANONYMOUS_REQUESTS, cost: e.RATE_LIMIT_ANONYMOUS_COST },
+        person: { requests: e.RATE_LIMIT_PERSON_REQUESTS, cost: e.RATE_LIMIT_PERSON_COST },
+        partner: { requests: e.RATE_LIMIT_PARTNER_REQUESTS, cost: e.RATE_LIMIT_PARTNER_COST },
+        analyst: { requests: e.RATE_LIMIT_ANALYST_REQUESTS, cost: e.RATE_LIMIT_ANALYST_COST },
+      },
+      adminExempt: e.RATE_LIMIT_ADMIN_EXEMPT === 'true',
+      maxBuckets: e.RATE_LIMIT_MAX_BUCKETS,
+      ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
+      trustProxy: e.TRUST_PROXY === 'true',
+    },
   };
 }

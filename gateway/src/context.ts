@@ -1,4 +1,5 @@
 import type { Caller } from '@attention-mesh/platform';
+import type { RateLimitState } from './rateLimit/rateLimiter.js';
 
 /** What every request carries through the gateway; plugins add to it in their `context` hook. */
 export interface GatewayContext {
@@ -9,4 +10,8 @@ export interface GatewayContext {
    * gateway's own calls outside a client request.
    */
   internalContext?: string;
+  /** The operation's static cost (before execution) and measured cost (after), from demand control. */
+  demand?: { estimatedCost: number; actualCost?: number };
+  /** Whose rate budgets the request is charged to, and the request budget after it (useRateLimit). */
+  rateLimit?: RateLimitState;
 }

@@ -17,6 +17,7 @@ import { useAccessControl } from './plugins/useAccessControl.js';
 import { useAuth } from './plugins/useAuth.js';
 import { useInternalContext } from './plugins/useInternalContext.js';
 import { useLandingPage } from './plugins/useLandingPage.js';
+import { useRateLimit } from './plugins/useRateLimit.js';
 import { useSubgraphErrors } from './plugins/useSubgraphErrors.js';
 import { staticSupergraph, subgraphUrlOf } from './supergraph.js';
 
@@ -43,6 +44,7 @@ export async function startGateway(
       internalSecret: config.internalSecret,
       usersUrl: () => usersUrl,
     }),
+    useRateLimit(config.rateLimit, logger),
     useInternalContext(config.internalSecret, config.contextTtlMs),
     useAccessControl({ publicSchemaFile: config.publicSchemaFile, logger }),
     useSubgraphErrors(logger),

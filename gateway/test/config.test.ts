@@ -56,4 +56,45 @@ describe('gateway configuration', () => {
     });
     expect(config.apiKeyCacheMs).toBe(60_000);
   });
+
+  it('limits rates by default in memory, with a budget per client kind; Redis and the proxy when asked', () => {
+    const config = loadGatewayConfig({ NODE_ENV: 'development' });
+    expect(config.rateLimit).toEqual({
+      enabled: true,
+      windowMs: 60_000,
+      budgets: {
+        anonymous: { requests: 600, cost: 50_000 },
+        person: { requests: 1_200, cost: 100_000 },
+        partner: { requests: 6_000, cost: 500_000 },
+        analyst: { requests: 6_000, cost: 1_000_000 },
+      },
+      adminExempt: true,
+      maxBuckets: 100_000,
+      trustProxy: false,
+    });
+    const shared = loadGatewayConfig({
+      NODE_ENV: 'development',
+      REDIS_URL: 'redis://redis:6379/0',
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_WINDOW_SECONDS: '10',
+      RATE_LIMIT_PARTNER_COST: '42',
+      RATE_LIMIT_ADMIN_EXEMPT: 'false',
+      RATE_LIMIT_ENABLED: 'false',
+    });
+    expect(shared.rateLimit).toMatchObject({
+      enabled: false,
+      windowMs: 10_000,
+      adminExempt: false,
+      redisUrl: 'redis://redis:6379/0',
+      trustProxy: true,
+    });
+    expect(shared.rateLimit.budgets.partner.cost).toBe(42);
+    expect(() =>
+      loadGatewayConfig({
+        NODE_ENV: 'development',
+        REDIS_URL: 'http://redis',
+        RATE_LIMIT_PERSON_REQUESTS: '0',
+      }),
+    ).toThrowError(/RATE_LIMIT_PERSON_REQUESTS: Too small[\s\S]*REDIS_URL: a redis:\/\/ or rediss:\/\/ URL/);
+  });
 });
