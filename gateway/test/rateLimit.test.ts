@@ -116,9 +116,11 @@ describe('rate limits through the gateway', () => {
       code: 'RATE_LIMITED',
       retryAfter: Number(refused.headers.get('retry-after')),
     });
-    expect(Number(refused.headers.get('retry-after'))).toBe(30);
+    // One cost unit every 30 s.
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(25);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(30);
     expect(refused.headers.get('ratelimit-policy')).toBe('"requests";q=600;w=60, "cost";q=2;w=60');
-    expect(refused.headers.get('ratelimit')).toMatch(/^"requests";r=597;t=\d+, "cost";r=0;t=60$/);
+    expect(refused.headers.get('ratelimit')).toMatch(/^"requests";r=59\d;t=\d+, "cost";r=0;t=\d+$/);
     expect(hello.requests.length).toBe(calls);
   });
 

@@ -145,4 +145,18 @@ describe('gateways sharing one Redis', () => {
       expect(res.headers.get('ratelimit')).toBeNull();
     }
   });
+
+  it('limit again once Redis is back', async () => {
+    redis = await startRedis({ port: redis.port });
+    // The clients reconnect with a backoff of at most 2 s; the new Redis starts with full buckets.
+    for (const g of [a, b]) {
+      await vi.waitFor(
+        async () => expect((await post(g.url)).headers.get('ratelimit')).toMatch(/^"requests";r=\d;/),
+        { timeout: 5_000, interval: 200 },
+      );
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await post(i % 2 ? a.url : b.url)).status);
+    expect(statuses).toContain(429);
+  });
 });

@@ -115,7 +115,7 @@ export function useRateLimit(opts: RateLimitOptions, logger: Logger, store?: Buc
               ];
               for (const [name, value] of rateLimitHeaders(views)) rc.response.http.headers.set(name, value);
               const charged = cost?.decision?.allowed ? cost.charged : undefined;
-              if (charged === undefined) return;
+              if (charged === undefined || !rc.contextValue.demand) return;
               // After the other plugins' willSendResponse (demand control measures the actual cost), off the
               // response's path: the correction shows in the next response's headers.
               setImmediate(() => {

@@ -28,11 +28,12 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * A real Redis for the tests (Debian's `redis-server`, which `.ci/run` installs): on a free port,
- * nothing persisted, stopped with the test.
+ * A real Redis for the tests (Debian's `redis-server`, which `.ci/run` installs): on a free port (or
+ * `port`, to bring one back), nothing persisted, stopped with the test.
  */
-export async function startRedis(bin = process.env.REDIS_SERVER ?? 'redis-server'): Promise<RedisServer> {
-  const port = await freePort();
+export async function startRedis(opts: { port?: number; bin?: string } = {}): Promise<RedisServer> {
+  const port = opts.port ?? (await freePort());
+  const bin = opts.bin ?? process.env.REDIS_SERVER ?? 'redis-server';
   const child = spawn(
     bin,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
