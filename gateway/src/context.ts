@@ -9,4 +9,6 @@ export interface GatewayContext {
    * gateway's own calls outside a client request.
    */
   internalContext?: string;
+  /** Aborted when the client request has run for REQUEST_TIMEOUT_MS: its pending subgraph calls stop. */
+  signal?: AbortSignal;
 }
