@@ -11,7 +11,10 @@ function breaker() {
     now: () => now,
     onStateChange: (s) => void states.push(s),
   });
-  return { b, states, tick: (ms: number) => void (now += ms) };
+  const tick = (ms: number) => {
+    now += ms;
+  };
+  return { b, states, tick };
 }
 
 describe('CircuitBreaker', () => {
