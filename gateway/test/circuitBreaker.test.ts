@@ -1,6 +1,9 @@
+import type { Logger } from '@attention-mesh/platform';
 import { describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from '../src/config.js';
 import { type BreakerState, CircuitBreaker } from '../src/resilience/circuitBreaker.js';
 import { retryDelayMs } from '../src/resilience/resilientFetch.js';
+import { subgraphBreakers } from '../src/resilience/subgraphBreakers.js';
 
 function breaker() {
   let now = 0;
@@ -67,5 +70,26 @@ describe('retryDelayMs', () => {
   it('doubles from the base, jittered between half and all of it', () => {
     expect([1, 2, 3].map((n) => retryDelayMs(n, 100, () => 0))).toEqual([50, 100, 200]);
     expect([1, 2, 3].map((n) => retryDelayMs(n, 100, () => 1))).toEqual([100, 200, 400]);
+  });
+});
+
+describe('subgraphBreakers', () => {
+  it('keeps one breaker per subgraph and logs each change of state', () => {
+    const lines: [string, string][] = [];
+    const logger = {
+      warn: (_o: unknown, line: string) => void lines.push(['warn', line]),
+      info: (_o: unknown, line: string) => void lines.push(['info', line]),
+    } as unknown as Logger;
+    const config = loadGatewayConfig({ CIRCUIT_BREAKER_THRESHOLD: '1', CIRCUIT_BREAKER_COOLDOWN_MS: '100' });
+    const breakerOf = subgraphBreakers(config.resilience, logger);
+    expect(breakerOf('ads')).toBe(breakerOf('ads'));
+    expect(breakerOf('users')).not.toBe(breakerOf('ads'));
+    breakerOf('ads').failed();
+    expect(breakerOf('users').allow()).toBe(true);
+    breakerOf('ads').succeeded();
+    expect(lines).toEqual([
+      ['warn', 'ads: circuit breaker open, its calls fail fast for 100 ms'],
+      ['info', 'ads: circuit breaker closed, calls go through again'],
+    ]);
   });
 });
