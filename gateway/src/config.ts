@@ -27,10 +27,27 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
   };
   /** How long a resolved API key (or an unknown one) is trusted before asking the users subgraph again. */
   apiKeyCacheMs: number;
-  /** The lifetime of the signed internal context: the longest a client request may run. */
+  /** The lifetime of the signed internal context: at least `resilience.requestTimeoutMs`. */
   contextTtlMs: number;
   /** Rate limits per API key, user or client address (RATE_LIMIT_*, REDIS_URL, TRUST_PROXY). */
   rateLimit: RateLimitOptions;
+  /** Failure isolation: how long calls may take, what is retried, when a subgraph is skipped. */
+  resilience: ResilienceConfig;
+}
+
+export interface ResilienceConfig {
+  /** The whole client request; on expiry its pending subgraph calls are aborted (REQUEST_TIMEOUT). */
+  requestTimeoutMs: number;
+  /** One call to one subgraph (each attempt). */
+  subgraphTimeoutMs: number;
+  /** Extra attempts of a subgraph query after a network error or a 502/503/504 (never a mutation). */
+  retries: number;
+  /** The first retry's delay; each further one doubles it, all jittered (50-100 %). */
+  retryDelayMs: number;
+  /** Consecutive failed calls to a subgraph that open its circuit breaker. */
+  breakerThreshold: number;
+  /** How long an open breaker fails fast before it lets one probe call through. */
+  breakerCooldownMs: number;
 }
 
 const bool = z.enum(['true', 'false']);
@@ -64,6 +81,12 @@ const gatewayEnv = z.object({
     .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL')
     .optional(),
   TRUST_PROXY: bool.default('false'),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
+  SUBGRAPH_RETRIES: z.coerce.number().int().min(0).max(2).default(2),
+  SUBGRAPH_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(100),
+  CIRCUIT_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
+  CIRCUIT_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 /** What production insists on, all listed at once. */
@@ -94,7 +117,12 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
   }
   const parsed = gatewayEnv.safeParse(env);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  else if (env.NODE_ENV === 'production') problems.push(...productionProblems(parsed.data));
+  else {
+    // A subgraph must not refuse a request's signed context while the gateway still waits for it.
+    if (parsed.data.MESH_CONTEXT_TTL_MS < parsed.data.REQUEST_TIMEOUT_MS)
+      problems.push('MESH_CONTEXT_TTL_MS: must be at least REQUEST_TIMEOUT_MS');
+    if (env.NODE_ENV === 'production') problems.push(...productionProblems(parsed.data));
+  }
   const subgraphUrls: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     const m = /^SUBGRAPH_([A-Z0-9_]+)_URL$/.exec(key);
@@ -137,6 +165,14 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       maxBuckets: e.RATE_LIMIT_MAX_BUCKETS,
       ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
       trustProxy: e.TRUST_PROXY === 'true',
+    },
+    resilience: {
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      subgraphTimeoutMs: e.SUBGRAPH_TIMEOUT_MS,
+      retries: e.SUBGRAPH_RETRIES,
+      retryDelayMs: e.SUBGRAPH_RETRY_DELAY_MS,
+      breakerThreshold: e.CIRCUIT_BREAKER_THRESHOLD,
+      breakerCooldownMs: e.CIRCUIT_BREAKER_COOLDOWN_MS,
     },
   };
 }

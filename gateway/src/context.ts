@@ -14,4 +14,6 @@ export interface GatewayContext {
   demand?: { estimatedCost: number; actualCost?: number };
   /** Whose rate budgets the request is charged to, and the request budget after it (useRateLimit). */
   rateLimit?: RateLimitState;
+  /** Aborted when the client request has run for REQUEST_TIMEOUT_MS: its pending subgraph calls stop. */
+  signal?: AbortSignal;
 }

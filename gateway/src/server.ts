@@ -18,7 +18,9 @@ import { useAuth } from './plugins/useAuth.js';
 import { useInternalContext } from './plugins/useInternalContext.js';
 import { useLandingPage } from './plugins/useLandingPage.js';
 import { useRateLimit } from './plugins/useRateLimit.js';
+import { useResilience } from './plugins/useResilience.js';
 import { useSubgraphErrors } from './plugins/useSubgraphErrors.js';
+import { subgraphBreakers } from './resilience/subgraphBreakers.js';
 import { staticSupergraph, subgraphUrlOf } from './supergraph.js';
 
 export interface RunningGateway {
@@ -48,13 +50,21 @@ export async function startGateway(
     useInternalContext(config.internalSecret, config.contextTtlMs),
     useAccessControl({ publicSchemaFile: config.publicSchemaFile, logger }),
     useSubgraphErrors(logger),
+    useResilience({ requestTimeoutMs: config.resilience.requestTimeoutMs, logger }),
     useLandingPage(production),
   ];
   const agent = createSubgraphAgent();
+  const breakerOf = subgraphBreakers(config.resilience, logger);
+  const { subgraphTimeoutMs: timeoutMs, retries, retryDelayMs } = config.resilience;
   const gateway = new ApolloGateway({
     supergraphSdl: staticSupergraph(config.supergraphFile, config.watchSupergraph, logger),
     buildService: ({ name, url }) =>
-      new MeshDataSource(name, config.subgraphUrls[name] ?? url ?? '', agent, plugins),
+      new MeshDataSource(name, config.subgraphUrls[name] ?? url ?? '', agent, plugins, {
+        timeoutMs,
+        retries,
+        retryDelayMs,
+        breaker: breakerOf(name),
+      }),
     logger,
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {

@@ -10,7 +10,28 @@ describe('gateway configuration', () => {
     expect(config.jwt).toEqual({ secret: DEV_JWT_SECRET });
     expect(config.apiKeyCacheMs).toBe(30_000);
     expect(config.contextTtlMs).toBe(300_000);
+    expect(config.resilience).toEqual({
+      requestTimeoutMs: 30_000,
+      subgraphTimeoutMs: 10_000,
+      retries: 2,
+      retryDelayMs: 100,
+      breakerThreshold: 5,
+      breakerCooldownMs: 10_000,
+    });
     expect(config.publicSchemaFile).toMatch(/public\.graphql$/);
+  });
+
+  it('keeps the signed context valid for as long as a request may run', () => {
+    expect(() => loadGatewayConfig({ REQUEST_TIMEOUT_MS: '60000', MESH_CONTEXT_TTL_MS: '30000' })).toThrow(
+      /MESH_CONTEXT_TTL_MS: must be at least REQUEST_TIMEOUT_MS/,
+    );
+    expect(
+      loadGatewayConfig({ REQUEST_TIMEOUT_MS: '60000', MESH_CONTEXT_TTL_MS: '60000' }).resilience,
+    ).toMatchObject({
+      requestTimeoutMs: 60_000,
+    });
+    // Retries are for transient failures: at most two.
+    expect(() => loadGatewayConfig({ SUBGRAPH_RETRIES: '3' })).toThrow(/SUBGRAPH_RETRIES/);
   });
 
   it('lists every production problem at once', () => {

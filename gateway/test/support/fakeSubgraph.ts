@@ -15,6 +15,12 @@ export interface FakeSubgraph {
   stop(): Promise<void>;
 }
 
+/**
+ * How a fake subgraph misbehaves for one request: never answer, drop the connection, or answer
+ * this HTTP status (a GraphQL-less body); `undefined` answers normally.
+ */
+export type Misbehaviour = 'hang' | 'drop' | number | undefined;
+
 async function body(req: IncomingMessage): Promise<{ query: string; variables?: Record<string, unknown> }> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
@@ -29,6 +35,7 @@ async function body(req: IncomingMessage): Promise<{ query: string; variables?: 
 export async function startFakeSubgraph(
   sdl: string,
   rootValue: Record<string, unknown | GraphQLFieldResolver<unknown, { caller: Caller }>>,
+  opts: { misbehave?: (query: string, index: number) => Misbehaviour } = {},
 ): Promise<FakeSubgraph> {
   const schema = buildSchema(sdl);
   const requests: FakeSubgraph['requests'] = [];
@@ -48,6 +55,17 @@ export async function startFakeSubgraph(
       return;
     }
     requests.push({ query, caller, context: header });
+    const misbehaviour = opts.misbehave?.(query, requests.length - 1);
+    if (misbehaviour === 'hang') return;
+    if (misbehaviour === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (typeof misbehaviour === 'number') {
+      res.writeHead(misbehaviour, { 'content-type': 'text/plain' });
+      res.end('unavailable');
+      return;
+    }
     const result = await graphql({
       schema,
       source: query,
@@ -63,6 +81,11 @@ export async function startFakeSubgraph(
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     requests,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Hanging requests would keep it open.
+        server.closeAllConnections();
+      }),
   };
 }

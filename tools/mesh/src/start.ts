@@ -1,18 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PORTS, type ServiceName } from '@attention-mesh/platform';
+import type { ServiceName } from '@attention-mesh/platform';
 import { createDemoApiKey, demoCallers } from './demoAccess.js';
 import { demoWorld } from './demoWorld.js';
+import { meshPorts } from './meshPorts.js';
 import { readyBanner } from './readyBanner.js';
 import { seedIfEmpty } from './seed.js';
+import { Supervisor } from './supervisor.js';
 
 /**
  * `npm start`: the whole mesh on one machine. Starts the embedded database (unless MONGODB_URI points
  * at a real MongoDB), the five subgraphs and the gateway as separate processes, waits until each is
  * ready, seeds the demo world into an empty database (as an admin) and prints the gateway URL with
  * ready-made development tokens and a fresh demo publisher API key. The gateway gets no JWT_SECRET:
- * it verifies with the development secret these tokens are signed with. Ctrl-C stops everything,
- * gateway first, database last.
+ * it verifies with the development secret these tokens are signed with. A service that exits is
+ * restarted with backoff while the others keep serving (`supervisor.ts`); Ctrl-C or SIGTERM stops
+ * everything, gateway first, database last, and so does a service that crashed 5 times in a minute.
+ * MESH_PORT_BASE moves the ports (gateway on the base, the subgraphs on the next five).
  */
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -25,9 +28,7 @@ const SUBGRAPHS = [
 ] as const satisfies ServiceName[];
 const COLOURS = { users: 36, attention: 35, recommendation: 33, ads: 32, feedback: 34, gateway: 37 } as const;
 
-const children: { name: ServiceName; child: ChildProcess }[] = [];
 let devdb: { stop(): Promise<void> } | undefined;
-let stopping = false;
 
 function prefixed(name: ServiceName, stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) {
   let buffered = '';
@@ -43,31 +44,28 @@ function prefixed(name: ServiceName, stream: NodeJS.ReadableStream | null, out: 
 // is the gateway's default.
 const { JWT_SECRET: _devDefault, ...SERVICE_ENV } = process.env;
 
-function launch(name: ServiceName, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [entry], {
+const supervisor = new Supervisor({
+  log: (line) => console.error(`\x1b[1m${'mesh'.padEnd(14)}\x1b[0m ${line}`),
+  onGiveUp: () => void shutdown(1),
+});
+
+function launch(name: ServiceName, entry: string, env: Record<string, string>): void {
+  supervisor.start({
+    name,
+    args: [entry],
     cwd: ROOT,
     env: { ...SERVICE_ENV, NODE_ENV: process.env.NODE_ENV ?? 'development', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: a terminal's Ctrl-C reaches only the launcher, which stops the services
-    // in order (gateway first, so no request is sent to a subgraph that is already gone).
-    detached: true,
+    attach: (child) => {
+      prefixed(name, child.stdout, process.stdout);
+      prefixed(name, child.stderr, process.stderr);
+    },
   });
-  prefixed(name, child.stdout, process.stdout);
-  prefixed(name, child.stderr, process.stderr);
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${name} exited (${signal ?? code}); stopping the mesh`);
-      void shutdown(1);
-    }
-  });
-  children.push({ name, child });
-  return child;
 }
 
 async function waitReady(name: string, port: number, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (stopping) throw new Error('stopping');
+    if (supervisor.stopped) throw new Error('stopping');
     try {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
       if (res.ok) return;
@@ -79,28 +77,16 @@ async function waitReady(name: string, port: number, timeoutMs = 120_000): Promi
   throw new Error(`${name} was not ready on port ${port} after ${timeoutMs / 1000} s`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
+let exiting = false;
 
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    console.log('\nstopping the mesh…');
-    const gateway = children.filter((c) => c.name === 'gateway');
-    await Promise.all(gateway.map((c) => stopChild(c.child)));
-    await Promise.all(children.filter((c) => c.name !== 'gateway').map((c) => stopChild(c.child)));
-    await devdb?.stop();
-    console.log('stopped');
-  }
+async function shutdown(code: number): Promise<void> {
+  if (exiting) return;
+  exiting = true;
+  console.log('\nstopping the mesh…');
+  // Gateway first, so no request is sent to a subgraph that is already gone.
+  await supervisor.stop(['gateway']);
+  await devdb?.stop();
+  console.log('stopped');
   process.exit(code);
 }
 
@@ -114,9 +100,7 @@ async function startEmbeddedDatabase(): Promise<string> {
 
 async function main(): Promise<void> {
   // Whatever ends the launcher, no service outlives it.
-  process.on('exit', () => {
-    for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  process.on('exit', () => supervisor.killAll());
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   const started = Date.now();
@@ -125,11 +109,21 @@ async function main(): Promise<void> {
   if (given) console.log(`using MongoDB at ${given.replace(/\/\/[^@]*@/, '//***@')}`);
   const mongoUri = given ?? (await startEmbeddedDatabase());
 
-  for (const name of SUBGRAPHS) launch(name, `subgraphs/${name}/dist/index.js`, { MONGODB_URI: mongoUri });
-  await Promise.all(SUBGRAPHS.map((name) => waitReady(name, DEFAULT_PORTS[name])));
-  launch('gateway', 'gateway/dist/index.js', {});
-  await waitReady('gateway', DEFAULT_PORTS.gateway);
-  const url = `http://localhost:${DEFAULT_PORTS.gateway}/graphql`;
+  const ports = meshPorts(process.env.MESH_PORT_BASE);
+  for (const name of SUBGRAPHS)
+    launch(name, `subgraphs/${name}/dist/index.js`, { MONGODB_URI: mongoUri, PORT: String(ports[name]) });
+  await Promise.all(SUBGRAPHS.map((name) => waitReady(name, ports[name])));
+  launch('gateway', 'gateway/dist/index.js', {
+    PORT: String(ports.gateway),
+    ...Object.fromEntries(
+      SUBGRAPHS.map((name) => [
+        `SUBGRAPH_${name.toUpperCase()}_URL`,
+        `http://127.0.0.1:${ports[name]}/graphql`,
+      ]),
+    ),
+  });
+  await waitReady('gateway', ports.gateway);
+  const url = `http://localhost:${ports.gateway}/graphql`;
 
   const callers = await demoCallers(demoWorld().advertisers[0]!.id as string);
   const admin = callers.find((c) => c.name === 'ADMIN')!.token;
