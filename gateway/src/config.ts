@@ -28,7 +28,29 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
   apiKeyCacheMs: number;
   /** The lifetime of the signed internal context: the longest a client request may run. */
   contextTtlMs: number;
+  persistedOperations: {
+    /** The trusted-documents manifest partners are held to (TRUSTED_DOCUMENTS_PATH); none by default. */
+    trustedDocumentsFile?: string;
+    /** The automatic persisted queries' in-memory store, in bytes (APQ_CACHE_MB, default 16 MiB). */
+    apqCacheBytes: number;
+  };
+  /**
+   * The browser origins allowed to call (CORS_ORIGINS, comma-separated); by default any local origin
+   * (`localhost`, for Sandbox) outside production, none in production.
+   */
+  corsOrigins: string[] | 'localhost';
+  /** Serve the landing page (LANDING_PAGE; default: on, except in production). */
+  landingPage: boolean;
 }
+
+/** An origin as browsers send it: scheme, host, optional port; nothing after. */
+const origin = z
+  .string()
+  .trim()
+  .regex(
+    /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/,
+    'not an origin (scheme://host[:port])',
+  );
 
 const gatewayEnv = z.object({
   SUPERGRAPH_PATH: z.string().default(SUPERGRAPH_FILE),
@@ -40,6 +62,14 @@ const gatewayEnv = z.object({
   JWT_AUDIENCE: z.string().min(1).optional(),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(30_000),
   MESH_CONTEXT_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
+  TRUSTED_DOCUMENTS_PATH: z.string().min(1).optional(),
+  APQ_CACHE_MB: z.coerce.number().int().min(1).max(1_024).default(16),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').filter((o) => o.trim() !== ''))
+    .pipe(z.array(origin))
+    .optional(),
+  LANDING_PAGE: z.enum(['true', 'false']).optional(),
 });
 
 /** What production insists on, all listed at once. */
@@ -100,5 +130,11 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     },
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     contextTtlMs: e.MESH_CONTEXT_TTL_MS,
+    persistedOperations: {
+      ...(e.TRUSTED_DOCUMENTS_PATH ? { trustedDocumentsFile: e.TRUSTED_DOCUMENTS_PATH } : {}),
+      apqCacheBytes: e.APQ_CACHE_MB * 1024 * 1024,
+    },
+    corsOrigins: e.CORS_ORIGINS ?? (production ? [] : 'localhost'),
+    landingPage: e.LANDING_PAGE ? e.LANDING_PAGE === 'true' : !production,
   };
 }
