@@ -33,6 +33,19 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
   rateLimit: RateLimitOptions;
   /** Failure isolation: how long calls may take, what is retried, when a subgraph is skipped. */
   resilience: ResilienceConfig;
+  persistedOperations: {
+    /** The trusted-documents manifest partners are held to (TRUSTED_DOCUMENTS_PATH); none by default. */
+    trustedDocumentsFile?: string;
+    /** The automatic persisted queries' in-memory store, in bytes (APQ_CACHE_MB, default 16 MiB). */
+    apqCacheBytes: number;
+  };
+  /**
+   * The browser origins allowed to call (CORS_ORIGINS, comma-separated); by default any local origin
+   * (`localhost`, for Sandbox) outside production, none in production.
+   */
+  corsOrigins: string[] | 'localhost';
+  /** Serve the landing page (LANDING_PAGE; default: on, except in production). */
+  landingPage: boolean;
 }
 
 export interface ResilienceConfig {
@@ -53,6 +66,15 @@ export interface ResilienceConfig {
 const bool = z.enum(['true', 'false']);
 /** A budget per window: at least 1, at most a billion. */
 const budget = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000_000).default(fallback);
+
+/** An origin as browsers send it: scheme, host, optional port; nothing after. */
+const origin = z
+  .string()
+  .trim()
+  .regex(
+    /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/,
+    'not an origin (scheme://host[:port])',
+  );
 
 const gatewayEnv = z.object({
   SUPERGRAPH_PATH: z.string().default(SUPERGRAPH_FILE),
@@ -87,6 +109,14 @@ const gatewayEnv = z.object({
   SUBGRAPH_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(100),
   CIRCUIT_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5),
   CIRCUIT_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  TRUSTED_DOCUMENTS_PATH: z.string().min(1).optional(),
+  APQ_CACHE_MB: z.coerce.number().int().min(1).max(1_024).default(16),
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').filter((o) => o.trim() !== ''))
+    .pipe(z.array(origin))
+    .optional(),
+  LANDING_PAGE: z.enum(['true', 'false']).optional(),
 });
 
 /** What production insists on, all listed at once. */
@@ -174,5 +204,11 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       breakerThreshold: e.CIRCUIT_BREAKER_THRESHOLD,
       breakerCooldownMs: e.CIRCUIT_BREAKER_COOLDOWN_MS,
     },
+    persistedOperations: {
+      ...(e.TRUSTED_DOCUMENTS_PATH ? { trustedDocumentsFile: e.TRUSTED_DOCUMENTS_PATH } : {}),
+      apqCacheBytes: e.APQ_CACHE_MB * 1024 * 1024,
+    },
+    corsOrigins: e.CORS_ORIGINS ?? (production ? [] : 'localhost'),
+    landingPage: e.LANDING_PAGE ? e.LANDING_PAGE === 'true' : !production,
   };
 }

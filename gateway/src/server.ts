@@ -15,8 +15,9 @@ import { createSubgraphAgent, MeshDataSource } from './dataSource.js';
 import type { GatewayPlugin, ServedGateway } from './plugins/gatewayPlugin.js';
 import { useAccessControl } from './plugins/useAccessControl.js';
 import { useAuth } from './plugins/useAuth.js';
+import { useHardening } from './plugins/useHardening.js';
 import { useInternalContext } from './plugins/useInternalContext.js';
-import { useLandingPage } from './plugins/useLandingPage.js';
+import { usePersistedOperations } from './plugins/usePersistedOperations.js';
 import { useRateLimit } from './plugins/useRateLimit.js';
 import { useResilience } from './plugins/useResilience.js';
 import { useSubgraphErrors } from './plugins/useSubgraphErrors.js';
@@ -39,6 +40,12 @@ export async function startGateway(
   const production = config.env === 'production';
   // The users subgraph resolves API keys; its URL follows the supergraph unless overridden.
   let usersUrl: string | undefined = config.subgraphUrls.users;
+  const persisted = usePersistedOperations(config.persistedOperations);
+  const hardening = useHardening({
+    production,
+    corsOrigins: config.corsOrigins,
+    landingPage: config.landingPage,
+  });
   const plugins: GatewayPlugin[] = [
     useAuth({
       jwt: config.jwt,
@@ -48,10 +55,11 @@ export async function startGateway(
     }),
     useRateLimit(config.rateLimit, logger),
     useInternalContext(config.internalSecret, config.contextTtlMs),
+    persisted,
     useAccessControl({ publicSchemaFile: config.publicSchemaFile, logger }),
     useSubgraphErrors(logger),
     useResilience({ requestTimeoutMs: config.resilience.requestTimeoutMs, logger }),
-    useLandingPage(production),
+    hardening,
   ];
   const agent = createSubgraphAgent();
   const breakerOf = subgraphBreakers(config.resilience, logger);
@@ -76,6 +84,8 @@ export async function startGateway(
     logger,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: hardening.hideSchemaDetailsFromClientErrors,
+    persistedQueries: persisted.persistedQueries,
     // Signals are handled once, by runUntilSignal, which stops the HTTP server before Apollo.
     stopOnTerminationSignals: false,
     formatError: (formatted) =>
@@ -88,6 +98,7 @@ export async function startGateway(
     apollo,
     logger,
     maxBodyBytes: config.http.maxBodyBytes,
+    security: hardening.http,
     ready: () => true,
     health: () => ({ service: 'gateway' }),
     async context(req, requestId) {

@@ -14,6 +14,63 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   health?(): Record<string, unknown>;
   logger: Logger;
   maxBodyBytes: number;
+  /** Browser-facing protections; every response carries the security headers whatever is set here. */
+  security?: HttpSecurityOptions;
+}
+
+export interface HttpSecurityOptions {
+  /** The origins browsers may call from (CORS); none when absent. */
+  allowOrigin?: (origin: string) => boolean;
+  /** Send Strict-Transport-Security: the service is reached over HTTPS only (production). */
+  hsts?: boolean;
+}
+
+/** What every answer forbids a browser: to sniff its type, send a referrer, frame it, or run anything in it. */
+const SECURITY_HEADERS: [string, string][] = [
+  ['x-content-type-options', 'nosniff'],
+  ['referrer-policy', 'no-referrer'],
+  ['x-frame-options', 'DENY'],
+];
+const STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/**
+ * The landing page (the only HTML answer) carries its own nonce-based policy in a meta tag for the
+ * scripts it loads; the header adds only what a meta tag cannot say.
+ */
+const LANDING_PAGE_CSP = "frame-ancestors 'none'";
+const HSTS = 'max-age=31536000; includeSubDomains';
+const CORS_METHODS = 'GET, POST, OPTIONS';
+const CORS_EXPOSED = 'x-request-id, ratelimit, ratelimit-policy, retry-after';
+/** Request headers a preflight may ask for: header names, comma-separated, bounded. */
+const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/;
+
+/**
+ * CORS for an allowed origin (its answers readable, preflights answered 204); a preflight from any
+ * other origin is refused with 403. Returns true when the request has been answered.
+ */
+function cors(req: IncomingMessage, res: ServerResponse, allowOrigin?: (origin: string) => boolean): boolean {
+  const origin = req.headers.origin;
+  const allowed = typeof origin === 'string' && origin !== 'null' && allowOrigin?.(origin) === true;
+  if (origin !== undefined) res.setHeader('vary', 'Origin');
+  if (allowed) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-expose-headers', CORS_EXPOSED);
+  }
+  if (req.method !== 'OPTIONS') return false;
+  if (origin !== undefined && !allowed) {
+    json(res, 403, { error: 'origin not allowed' });
+    return true;
+  }
+  res.setHeader('allow', CORS_METHODS);
+  if (allowed) {
+    res.setHeader('access-control-allow-methods', CORS_METHODS);
+    const asked = req.headers['access-control-request-headers'];
+    if (typeof asked === 'string' && asked.length <= 1_000 && HEADER_LIST.test(asked.trim()))
+      res.setHeader('access-control-allow-headers', asked.trim());
+    res.setHeader('access-control-max-age', '600');
+  }
+  res.writeHead(204);
+  res.end();
+  return true;
 }
 
 /** The request id of a call: the caller's `x-request-id` when well-formed, else a new one. */
@@ -52,6 +109,10 @@ export function createHttpService<TContext extends BaseContext>(opts: HttpServic
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+    res.setHeader('content-security-policy', STRICT_CSP);
+    if (opts.security?.hsts) res.setHeader('strict-transport-security', HSTS);
+    if (cors(req, res, opts.security?.allowOrigin)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return json(res, 200, { status: 'ok', ...opts.health?.() });
     if (url.pathname === '/readyz') {
@@ -93,6 +154,8 @@ export function createHttpService<TContext extends BaseContext>(opts: HttpServic
       context: () => opts.context(req, requestId),
     });
     for (const [key, value] of result.headers) res.setHeader(key, value);
+    if (result.headers.get('content-type')?.startsWith('text/html'))
+      res.setHeader('content-security-policy', LANDING_PAGE_CSP);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       res.end(result.body.string);

@@ -141,6 +141,8 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
     logger,
     introspection: config.env !== 'production',
     includeStacktraceInErrorResponses: false,
+    // No "Did you mean …?" in production: validation errors do not read the schema out.
+    hideSchemaDetailsFromClientErrors: config.env === 'production',
     // Signals are handled once, by runUntilSignal, which stops the HTTP server before Apollo.
     stopOnTerminationSignals: false,
     formatError: (formatted) =>
