@@ -9,4 +9,6 @@ export interface GatewayContext {
    * gateway's own calls outside a client request.
    */
   internalContext?: string;
+  /** The operation's static cost (before execution) and measured cost (after), from demand control. */
+  demand?: { estimatedCost: number; actualCost?: number };
 }

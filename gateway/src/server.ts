@@ -15,6 +15,7 @@ import { createSubgraphAgent, MeshDataSource } from './dataSource.js';
 import type { GatewayPlugin, ServedGateway } from './plugins/gatewayPlugin.js';
 import { useAccessControl } from './plugins/useAccessControl.js';
 import { useAuth } from './plugins/useAuth.js';
+import { useDemandControl } from './plugins/useDemandControl.js';
 import { useInternalContext } from './plugins/useInternalContext.js';
 import { useLandingPage } from './plugins/useLandingPage.js';
 import { useSubgraphErrors } from './plugins/useSubgraphErrors.js';
@@ -44,6 +45,7 @@ export async function startGateway(
       usersUrl: () => usersUrl,
     }),
     useInternalContext(config.internalSecret, config.contextTtlMs),
+    useDemandControl(config.demand, logger),
     useAccessControl({ publicSchemaFile: config.publicSchemaFile, logger }),
     useSubgraphErrors(logger),
     useLandingPage(production),
@@ -63,6 +65,7 @@ export async function startGateway(
     gateway: served,
     logger,
     introspection: !production,
+    parseOptions: { maxTokens: config.demand.maxTokens },
     includeStacktraceInErrorResponses: false,
     // Signals are handled once, by runUntilSignal, which stops the HTTP server before Apollo.
     stopOnTerminationSignals: false,
