@@ -92,6 +92,8 @@ describe('static cost', () => {
     expect(cost('{ campaigns(first: 5) { id } }')).toBe(5);
     expect(cost('query($n: Int) { campaigns(first: $n) { id } }', { n: 7 })).toBe(7);
     expect(cost('query($n: Int) { campaigns(first: $n) { id } }')).toBe(10);
+    expect(cost('query($n: Int = 500) { campaigns(first: $n) { id } }')).toBe(500);
+    expect(cost('query($n: Int = 500) { campaigns(first: $n) { id } }', { n: 4 })).toBe(4);
     expect(cost('{ campaigns { advertiser { id } } }')).toBe(10 * 2);
   });
 

@@ -13,7 +13,7 @@ import {
 } from 'graphql';
 import type { CostDirectives } from './costDirectives.js';
 import { fieldOf, fieldWeight } from './fieldWeight.js';
-import { included } from './included.js';
+import { included, withDefaults } from './included.js';
 
 export interface ActualCostInput {
   schema: GraphQLSchema;
@@ -37,7 +37,8 @@ interface Collected {
  * length (argument costs are left out; they are the estimate's alone). Linear in the response.
  */
 export function actualCost(input: ActualCostInput): number {
-  const { schema, directives, variables } = input;
+  const { schema, directives } = input;
+  const variables = withDefaults(input.operation, input.variables);
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of input.document.definitions)
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);

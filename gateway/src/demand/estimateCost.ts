@@ -20,7 +20,7 @@ import {
 } from 'graphql';
 import type { CostDirectives } from './costDirectives.js';
 import { fieldOf, fieldWeight } from './fieldWeight.js';
-import { included } from './included.js';
+import { included, withDefaults } from './included.js';
 
 export interface CostInput {
   /** The API schema. */
@@ -49,7 +49,8 @@ interface Sized {
  * `@listSize` requires exactly one slicing argument gets none or several.
  */
 export function estimateCost(input: CostInput): number {
-  const { schema, directives, variables, defaultListSize } = input;
+  const { schema, directives, defaultListSize } = input;
+  const variables = withDefaults(input.operation, input.variables);
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of input.document.definitions)
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);

@@ -1,4 +1,11 @@
-import { type DirectiveNode, Kind, type SelectionNode, type ValueNode } from 'graphql';
+import {
+  type DirectiveNode,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type ValueNode,
+  valueFromASTUntyped,
+} from 'graphql';
 
 const truth = (value: ValueNode, variables: Record<string, unknown>): boolean | undefined =>
   value.kind === Kind.BOOLEAN
@@ -17,4 +24,18 @@ export function included(selection: SelectionNode, variables: Record<string, unk
   if (skip && truth(skip, variables) === true) return false;
   const include = condition(selection.directives, 'include');
   return !(include && truth(include, variables) === false);
+}
+
+/** The request's variables with the operation's defaults for those it leaves out (as execution has them). */
+export function withDefaults(
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
+  const defs = operation.variableDefinitions?.filter(
+    (d) => d.defaultValue && variables[d.variable.name.value] === undefined,
+  );
+  if (!defs?.length) return variables;
+  const out = { ...variables };
+  for (const d of defs) if (d.defaultValue) out[d.variable.name.value] = valueFromASTUntyped(d.defaultValue);
+  return out;
 }
