@@ -94,6 +94,20 @@ describe('demand control at the gateway (defaults)', () => {
     await refusedWith(`${query} }`, 'TOKEN_LIMIT');
   });
 
+  it('leaves a fragment cycle to validation, and counts aliases of fragments where they are spread', async () => {
+    const cycle = await gql(
+      gateway.url,
+      '{ ...A } fragment A on Query { tags ...B } fragment B on Query { ...A }',
+    );
+    expect(cycle.status).toBe(400);
+    expect(errorCodes(cycle)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    const spread = `{ campaign(id: "c") { ...N ...N2 } }
+      fragment N on Campaign { ${Array.from({ length: 16 }, (_, i) => `n${i}: name`).join(' ')} }
+      fragment N2 on Campaign { ${Array.from({ length: 16 }, (_, i) => `m${i}: name`).join(' ')} }`;
+    expect(await refusedWith(spread, 'ALIAS_LIMIT')).toMatchObject({ limit: 30, measured: 32 });
+    expect(ads.requests).toHaveLength(0);
+  });
+
   it('refuses too many aliases, root fields and directives with their numbers', async () => {
     const aliases = `{ campaign(id: "c") { ${Array.from({ length: 31 }, (_, i) => `n${i}: name`).join(' ')} } }`;
     expect(await refusedWith(aliases, 'ALIAS_LIMIT')).toMatchObject({ limit: 30, measured: 31 });
