@@ -1,6 +1,7 @@
 import { DEV_JWT_SECRET, loadConfig, type ServiceConfig } from '@attention-mesh/platform';
 import { PUBLIC_SCHEMA_FILE, SUPERGRAPH_FILE } from '@attention-mesh/schema';
 import { z } from 'zod';
+import type { DemandLimits } from './plugins/useDemandControl.js';
 import type { RateLimitOptions } from './plugins/useRateLimit.js';
 
 export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
@@ -46,6 +47,21 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
   corsOrigins: string[] | 'localhost';
   /** Serve the landing page (LANDING_PAGE; default: on, except in production). */
   landingPage: boolean;
+  /**
+   * Demand control, checked on the parsed operation before anything is planned (fragments expanded;
+   * HTTP 400 with the code, `limit` and `measured` in `extensions`):
+   * - `maxDepth` (MAX_DEPTH, default 12): the deepest field nesting, a root field being 1 (introspection
+   *   not counted) — DEPTH_LIMIT;
+   * - `maxAliases` (MAX_ALIASES, default 30): aliased fields — ALIAS_LIMIT;
+   * - `maxRootFields` (MAX_ROOT_FIELDS, default 20): fields at the operation's root — ROOT_FIELD_LIMIT;
+   * - `maxDirectives` (MAX_DIRECTIVES, default 50): directive uses — DIRECTIVE_LIMIT;
+   * - `maxTokens` (MAX_TOKENS, default 2000): lexical tokens, enforced by the parser — TOKEN_LIMIT;
+   * - `costLimits` (COST_LIMIT_ANONYMOUS 1000, COST_LIMIT_PERSON 5000, COST_LIMIT_PARTNER 10000,
+   *   COST_LIMIT_ANALYST 50000): the largest static cost (`@cost`/`@listSize`, IBM cost specification)
+   *   an operation of each kind of caller may have — COST_LIMIT with `cost` and `limit`;
+   * - `defaultListSize` (DEFAULT_LIST_SIZE, default 10): the size assumed for a list without `@listSize`.
+   */
+  demand: DemandLimits;
 }
 
 export interface ResilienceConfig {
@@ -117,6 +133,16 @@ const gatewayEnv = z.object({
     .pipe(z.array(origin))
     .optional(),
   LANDING_PAGE: z.enum(['true', 'false']).optional(),
+  MAX_DEPTH: z.coerce.number().int().min(1).max(1_000).default(12),
+  MAX_ALIASES: z.coerce.number().int().min(0).max(100_000).default(30),
+  MAX_ROOT_FIELDS: z.coerce.number().int().min(1).max(100_000).default(20),
+  MAX_DIRECTIVES: z.coerce.number().int().min(0).max(100_000).default(50),
+  MAX_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(2_000),
+  COST_LIMIT_ANONYMOUS: z.coerce.number().min(0).default(1_000),
+  COST_LIMIT_PERSON: z.coerce.number().min(0).default(5_000),
+  COST_LIMIT_PARTNER: z.coerce.number().min(0).default(10_000),
+  COST_LIMIT_ANALYST: z.coerce.number().min(0).default(50_000),
+  DEFAULT_LIST_SIZE: z.coerce.number().int().min(1).max(10_000).default(10),
 });
 
 /** What production insists on, all listed at once. */
@@ -210,5 +236,19 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     },
     corsOrigins: e.CORS_ORIGINS ?? (production ? [] : 'localhost'),
     landingPage: e.LANDING_PAGE ? e.LANDING_PAGE === 'true' : !production,
+    demand: {
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxRootFields: e.MAX_ROOT_FIELDS,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxTokens: e.MAX_TOKENS,
+      defaultListSize: e.DEFAULT_LIST_SIZE,
+      costLimits: {
+        anonymous: e.COST_LIMIT_ANONYMOUS,
+        person: e.COST_LIMIT_PERSON,
+        partner: e.COST_LIMIT_PARTNER,
+        analyst: e.COST_LIMIT_ANALYST,
+      },
+    },
   };
 }

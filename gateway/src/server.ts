@@ -15,6 +15,7 @@ import { createSubgraphAgent, MeshDataSource } from './dataSource.js';
 import type { GatewayPlugin, ServedGateway } from './plugins/gatewayPlugin.js';
 import { useAccessControl } from './plugins/useAccessControl.js';
 import { useAuth } from './plugins/useAuth.js';
+import { useDemandControl } from './plugins/useDemandControl.js';
 import { useHardening } from './plugins/useHardening.js';
 import { useInternalContext } from './plugins/useInternalContext.js';
 import { usePersistedOperations } from './plugins/usePersistedOperations.js';
@@ -56,6 +57,7 @@ export async function startGateway(
     useRateLimit(config.rateLimit, logger),
     useInternalContext(config.internalSecret, config.contextTtlMs),
     persisted,
+    useDemandControl(config.demand, logger),
     useAccessControl({ publicSchemaFile: config.publicSchemaFile, logger }),
     useSubgraphErrors(logger),
     useResilience({ requestTimeoutMs: config.resilience.requestTimeoutMs, logger }),
@@ -83,6 +85,7 @@ export async function startGateway(
     gateway: served,
     logger,
     introspection: !production,
+    parseOptions: { maxTokens: config.demand.maxTokens },
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: hardening.hideSchemaDetailsFromClientErrors,
     persistedQueries: persisted.persistedQueries,

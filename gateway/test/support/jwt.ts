@@ -3,9 +3,9 @@ import { type JWTPayload, SignJWT } from 'jose';
 /** Test and development bearer tokens, HS256 with the gateway's JWT_SECRET. */
 export const TEST_JWT_SECRET = 'gateway-test-jwt-secret-of-enough-length';
 
-/** A signed HS256 token; `exp` defaults to in a minute (pass `exp: undefined` to leave it out). */
+/** A signed HS256 token; `exp` defaults to in an hour, longer than any test file runs on a loaded machine (pass `exp: undefined` to leave it out). */
 export async function hs256(claims: JWTPayload, secret = TEST_JWT_SECRET): Promise<string> {
-  const body = { exp: Math.floor(Date.now() / 1000) + 60, ...claims };
+  const body = { exp: Math.floor(Date.now() / 1000) + 3600, ...claims };
   for (const k of Object.keys(body) as (keyof typeof body)[]) if (body[k] === undefined) delete body[k];
   return new SignJWT(body)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
