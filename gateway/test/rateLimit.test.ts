@@ -6,7 +6,8 @@ import { startTestGateway } from './support/testGateway.js';
 
 const HELLO = `
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-type Query { hello: String }
+type Query { hello: Greeting }
+type Greeting { text: String }
 `;
 
 let hello: FakeSubgraph;
@@ -16,7 +17,10 @@ let requests: RunningGateway;
 let cost: RunningGateway;
 
 beforeAll(async () => {
-  hello = await startFakeSubgraph('type Query { hello: String }', { hello: 'world' });
+  // One object per answer: its static and its actual cost are both 1 (demand control).
+  hello = await startFakeSubgraph('type Query { hello: Greeting } type Greeting { text: String }', {
+    hello: { text: 'world' },
+  });
   const subgraphs = [{ name: 'hello', sdl: HELLO, url: hello.url }];
   [requests, cost] = await Promise.all([
     startTestGateway({
@@ -33,7 +37,7 @@ afterAll(async () => {
   await hello?.stop();
 });
 
-async function post(url: string, headers: Record<string, string> = {}, query = '{ hello }') {
+async function post(url: string, headers: Record<string, string> = {}, query = '{ hello { text } }') {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -52,7 +56,7 @@ describe('rate limits through the gateway', () => {
   it('sends the RateLimit headers on every response, counting down', async () => {
     const first = await post(requests.url, from('203.0.113.1'));
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ data: { hello: 'world' } });
+    expect(first.body).toEqual({ data: { hello: { text: 'world' } } });
     expect(first.headers.get('ratelimit-policy')).toBe('"requests";q=3;w=60, "cost";q=50000;w=60');
     expect(first.headers.get('ratelimit')).toMatch(/^"requests";r=2;t=\d+, "cost";r=49999;t=\d+$/);
     const second = await post(requests.url, from('203.0.113.1'));
@@ -104,7 +108,7 @@ describe('rate limits through the gateway', () => {
     }
   });
 
-  it('refuses past the cost budget with 429 (1 an operation without demand control)', async () => {
+  it('refuses past the cost budget with 429 (an operation of cost 1)', async () => {
     const ok = await post(cost.url);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('ratelimit')).toMatch(/"cost";r=1;t=\d+$/);
