@@ -99,3 +99,61 @@ describe('ads through the gateway', () => {
     });
   });
 });
+
+describe('input a subgraph refuses, through the gateway', () => {
+  const update = `mutation($b: Micros!) { updatePlacement(id: "gw-plc", input: { floorMicros: $b }) { floorMicros } }`;
+
+  it.each([
+    ['1e309', '{"b":1e309}', /finite/],
+    ['1.5', '{"b":1.5}', /Micros must be a whole number/],
+    ['2^63', '{"b":9223372036854775808}', /Micros must be a whole number/],
+    ['"100"', '{"b":"100"}', /Micros must be a whole number/],
+  ])('a Micros variable of %s is BAD_USER_INPUT, not a 500', async (_, variables, message) => {
+    const res = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await adminBearer()) },
+      body: `{"query":${JSON.stringify(update)},"variables":${variables}}`,
+    });
+    const body = (await res.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    expect(res.status).toBeLessThan(500);
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(body.errors?.[0]?.message).toMatch(message);
+    // Nothing changed.
+    expect(
+      (await ok<{ placement: { floorMicros: number } }>(`{ placement(id: "gw-plc") { floorMicros } }`))
+        .placement.floorMicros,
+    ).toBe(1_000_000);
+  });
+
+  it('a Micros literal of 1e309 is BAD_USER_INPUT, not a 500', async () => {
+    const res = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await adminBearer()) },
+      body: JSON.stringify({
+        query: `mutation { updatePlacement(id: "gw-plc", input: { floorMicros: 1e309 }) { floorMicros } }`,
+      }),
+    });
+    const body = (await res.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    expect(res.status).toBe(400);
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(body.errors?.[0]?.message).toMatch(/floorMicros: 1e309 is not a finite number/);
+  });
+
+  it.each(['yesterday', '2026-13-45T99:00:00Z', ''])(
+    'a DateTime variable of %j is BAD_USER_INPUT',
+    async (at) => {
+      const res = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await adminBearer()) },
+        body: JSON.stringify({
+          query: `query($from: DateTime!) { campaign(id: "gw-cmp") { delivery(from: $from, to: $from) { total { impressions } } } }`,
+          variables: { from: at },
+        }),
+      });
+      const body = (await res.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+      expect(res.status).toBeLessThan(500);
+      expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(body.errors?.[0]?.message).toMatch(/DateTime/);
+    },
+  );
+});

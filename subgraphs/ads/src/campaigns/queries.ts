@@ -1,5 +1,12 @@
-import { hasScope, isAdmin, paginateById, requireAdvertiserOrAnalyst, Scope } from '@attention-mesh/platform';
-import type { CampaignDoc, PlacementDoc } from '../models/index.js';
+import {
+  checkFirst,
+  hasScope,
+  isAdmin,
+  paginateById,
+  requireAdvertiserOrAnalyst,
+  Scope,
+} from '@attention-mesh/platform';
+import type { AdDoc, CampaignDoc, PlacementDoc } from '../models/index.js';
 import type { AdsRuntime } from '../runtime.js';
 import type { CampaignDeps } from './deps.js';
 
@@ -32,7 +39,33 @@ export function listCampaigns(
   return paginateById<CampaignDoc>(deps.runtime.Campaign, advertiserId ? { advertiserId } : {}, args);
 }
 
-/** Every placement, by id. */
-export function listPlacements(runtime: AdsRuntime) {
-  return runtime.Placement.find().sort({ _id: 1 }).lean<PlacementDoc[]>();
+/** The most campaigns of `Advertiser.campaigns` and ads of `Campaign.ads` one field returns. */
+export const MAX_CHILDREN = 100;
+/** The most placements of `Query.placements`. */
+export const MAX_PLACEMENTS = 500;
+
+/** The first `first` (1-100) campaigns of an advertiser, in creation order. */
+export async function advertiserCampaigns(
+  deps: Pick<CampaignDeps, 'loaders'>,
+  advertiserId: string,
+  first: number,
+): Promise<CampaignDoc[]> {
+  checkFirst(first, MAX_CHILDREN);
+  return (await deps.loaders.campaignsByAdvertiser.load(advertiserId)).slice(0, first);
+}
+
+/** The first `first` (1-100) ads of a campaign, in creation order. */
+export async function campaignAds(
+  deps: Pick<CampaignDeps, 'loaders'>,
+  campaignId: string,
+  first: number,
+): Promise<AdDoc[]> {
+  checkFirst(first, MAX_CHILDREN);
+  return (await deps.loaders.adsByCampaign.load(campaignId)).slice(0, first);
+}
+
+/** The first `first` (1-500) placements, by id. */
+export function listPlacements(runtime: AdsRuntime, first: number) {
+  checkFirst(first, MAX_PLACEMENTS);
+  return runtime.Placement.find().sort({ _id: 1 }).limit(first).lean<PlacementDoc[]>();
 }

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import {
   badUserInput,
   type Caller,
+  checkClientId,
   checkSlug,
   checkSlugs,
   isCountryCode,
@@ -75,6 +76,8 @@ function consideredCampaigns(
 
 /** Checks the request; NOT_FOUND for an unknown placement, BAD_USER_INPUT naming the field otherwise. */
 function checkInput(input: RequestAdsInput, now: number) {
+  checkClientId(input.placementId, 'input.placementId');
+  if (input.userId != null) checkClientId(input.userId, 'input.userId');
   const ctx = input.context ?? {};
   const country = ctx.country ?? undefined;
   if (country !== undefined && !isCountryCode(country))

@@ -161,7 +161,7 @@ export type SubmitFeedbackPayload = {
 
 export type User = {
   __typename?: 'User';
-  /** The user's feedback, most recently received first. */
+  /** The user's feedback, most recently received first; `first` 1-100. */
   feedback: FeedbackConnection;
   id: Scalars['ID']['output'];
 };
