@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { badUserInput } from '@attention-mesh/platform';
-import { type DocumentNode, GraphQLError, Kind, visit } from 'graphql';
+import { type DocumentNode, GraphQLError, visit } from 'graphql';
 import type { GatewayContext } from '../context.js';
 
 /**
