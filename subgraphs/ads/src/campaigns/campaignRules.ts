@@ -51,7 +51,7 @@ export function checkTargeting(input: TargetingInput | null | undefined, field: 
   for (const c of countries) {
     if (!isCountryCode(c))
       throw badUserInput(
-        `country ${JSON.stringify(c)} must be an ISO 3166-1 alpha-2 code`,
+        `country ${JSON.stringify(c.slice(0, 40))} must be an ISO 3166-1 alpha-2 code`,
         `${field}.countries`,
       );
   }
@@ -59,7 +59,7 @@ export function checkTargeting(input: TargetingInput | null | undefined, field: 
   for (const d of devices) {
     if (!(DEVICES as readonly string[]).includes(d)) {
       throw badUserInput(
-        `device ${JSON.stringify(d)} must be one of ${DEVICES.join(', ')}`,
+        `device ${JSON.stringify(d.slice(0, 40))} must be one of ${DEVICES.join(', ')}`,
         `${field}.devices`,
       );
     }
@@ -132,7 +132,7 @@ export function checkStatusChange(from: CampaignDoc['status'], to: CampaignDoc['
 /** An IANA time zone (schedules and daily budgets are read in it). */
 export function checkTimeZone(tz: string, field: string): string {
   if (tz.length > 64 || !isTimeZone(tz))
-    throw badUserInput(`${JSON.stringify(tz)} is not an IANA time zone`, field);
+    throw badUserInput(`${JSON.stringify(tz.slice(0, 64))} is not an IANA time zone`, field);
   return tz;
 }
 

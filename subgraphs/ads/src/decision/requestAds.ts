@@ -82,13 +82,13 @@ function checkInput(input: RequestAdsInput, now: number) {
   const country = ctx.country ?? undefined;
   if (country !== undefined && !isCountryCode(country))
     throw badUserInput(
-      `country ${JSON.stringify(country)} must be an ISO 3166-1 alpha-2 code`,
+      `country ${JSON.stringify(country.slice(0, 40))} must be an ISO 3166-1 alpha-2 code`,
       'input.context.country',
     );
   const device = ctx.device ?? undefined;
   if (device !== undefined && !(DEVICES as readonly string[]).includes(device))
     throw badUserInput(
-      `device ${JSON.stringify(device)} must be one of ${DEVICES.join(', ')}`,
+      `device ${JSON.stringify(device.slice(0, 40))} must be one of ${DEVICES.join(', ')}`,
       'input.context.device',
     );
   const category =
