@@ -37,6 +37,7 @@ export type ComplaintReason =
 export type Feedback = {
   __typename?: 'Feedback';
   clientId: Scalars['ID']['output'];
+  /** At most 1,000 characters. */
   comment: Maybe<Scalars['String']['output']>;
   /** Milliseconds, for DWELL. */
   dwellMs: Maybe<Scalars['Int']['output']>;
@@ -141,6 +142,7 @@ export type QueryFeedbackArgs = {
 export type SubmitFeedbackInput = {
   /** Client-generated id: a feedback sent twice is stored and counted once. */
   clientId: Scalars['ID']['input'];
+  /** At most 1,000 characters. */
   comment?: InputMaybe<Scalars['String']['input']>;
   dwellMs?: InputMaybe<Scalars['Int']['input']>;
   kind: FeedbackKind;
