@@ -206,3 +206,30 @@ describe('ads subgraph: list fields', () => {
     expect(data.campaign.ads).toHaveLength(1);
   });
 });
+
+describe('ads subgraph: campaign settings lists', () => {
+  it.each([
+    ['schedule', 50, { days: [1], startHour: 8, endHour: 18 }],
+    ['frequencyCaps', 10, { scope: 'AD', max: 3, windowSeconds: 3600 }],
+    ['blockedCategories', 100, 'gambling'],
+  ])('takes %s of %i entries and refuses one more', async (list, max, value) => {
+    expect(
+      (await call(CAMPAIGN, campaign(`cmp-${list}-ok`, { [list]: Array(max).fill(value) }))).errors,
+    ).toBeUndefined();
+    const res = await call(CAMPAIGN, campaign(`cmp-${list}-over`, { [list]: Array(max + 1).fill(value) }));
+    expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
+      ['BAD_USER_INPUT', `input.${list}`],
+    ]);
+  });
+
+  it('takes a schedule window of 7 days and refuses 8', async () => {
+    const window = (days: number[]) => ({ schedule: [{ days, startHour: 0, endHour: 24 }] });
+    expect(
+      (await call(CAMPAIGN, campaign('cmp-days-ok', window([0, 1, 2, 3, 4, 5, 6])))).errors,
+    ).toBeUndefined();
+    refused(
+      await call(CAMPAIGN, campaign('cmp-days-over', window([0, 1, 2, 3, 4, 5, 6, 0]))),
+      'input.schedule.0.days',
+    );
+  });
+});

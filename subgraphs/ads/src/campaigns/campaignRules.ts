@@ -146,6 +146,7 @@ export function checkSchedule(
   return list.map((w, i) => {
     const f = `${field}.${i}`;
     if (w.days.length === 0) throw badUserInput('a schedule window needs at least one day', `${f}.days`);
+    if (w.days.length > 7) throw badUserInput('a schedule window lists at most 7 days', `${f}.days`);
     for (const d of w.days) checkInt(d, `${f}.days`, 0, 6);
     checkInt(w.startHour, `${f}.startHour`, 0, 23);
     checkInt(w.endHour, `${f}.endHour`, 1, 24);
