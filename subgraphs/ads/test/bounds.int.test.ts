@@ -233,3 +233,13 @@ describe('ads subgraph: campaign settings lists', () => {
     );
   });
 });
+
+describe('ads subgraph: lookups', () => {
+  it.each(['advertiser', 'campaign', 'ad', 'placement'])(
+    '%s(id:) refuses an id over 64 characters',
+    async (field) => {
+      fine(await call(`{ ${field}(id: "${'i'.repeat(64)}") { id } }`));
+      refused(await call(`query($id: ID!) { ${field}(id: $id) { id } }`, { id: FIVE_MB }), 'id');
+    },
+  );
+});

@@ -47,4 +47,9 @@ describe('feedback subgraph: bounds', () => {
     expect((await call(list(100))).errors).toBeUndefined();
     refused(await call(list(101)), 'first');
   });
+
+  it('feedback(id:) refuses an id over 64 characters', async () => {
+    expect((await call(`{ feedback(id: "${'i'.repeat(64)}") { id } }`)).errors).toBeUndefined();
+    refused(await call(`query($id: ID!) { feedback(id: $id) { id } }`, { id: FIVE_MB }), 'id');
+  });
 });

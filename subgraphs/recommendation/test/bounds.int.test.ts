@@ -66,4 +66,9 @@ describe('recommendation subgraph: bounds', () => {
     refused(await call(query(101)), 'first');
     refused(await call(query(0)), 'first');
   });
+
+  it('item(id:) refuses an id over 64 characters', async () => {
+    expect((await call(`{ item(id: "${'i'.repeat(64)}") { id } }`)).errors).toBeUndefined();
+    refused(await call(`query($id: ID!) { item(id: $id) { id } }`, { id: FIVE_MB }), 'id');
+  });
 });

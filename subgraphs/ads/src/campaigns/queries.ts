@@ -1,4 +1,5 @@
 import {
+  checkClientId,
   checkFirst,
   hasScope,
   isAdmin,
@@ -12,12 +13,14 @@ import type { CampaignDeps } from './deps.js';
 
 /** An advertiser, for its members, analysts and admins (checked on the id: a refusal says nothing of existence). */
 export function findAdvertiser(deps: CampaignDeps, id: string) {
+  checkClientId(id, 'id');
   requireAdvertiserOrAnalyst(deps.caller, id);
   return deps.loaders.advertiser.load(id);
 }
 
 /** A campaign, for its advertiser's members, analysts and admins; null when there is none. */
 export async function findCampaign(deps: CampaignDeps, id: string) {
+  checkClientId(id, 'id');
   const campaign = await deps.loaders.campaign.load(id);
   if (campaign) requireAdvertiserOrAnalyst(deps.caller, campaign.advertiserId);
   return campaign;
@@ -37,6 +40,15 @@ export function listCampaigns(
   // Without an advertiser the helper passes for analysts and admins only.
   requireAdvertiserOrAnalyst(caller, advertiserId);
   return paginateById<CampaignDoc>(deps.runtime.Campaign, advertiserId ? { advertiserId } : {}, args);
+}
+
+/** An ad or a placement by id (1-64 characters); null when there is none. */
+export function findAd(deps: Pick<CampaignDeps, 'loaders'>, id: string) {
+  return deps.loaders.ad.load(checkClientId(id, 'id'));
+}
+
+export function findPlacement(deps: Pick<CampaignDeps, 'loaders'>, id: string) {
+  return deps.loaders.placement.load(checkClientId(id, 'id'));
 }
 
 /** The most campaigns of `Advertiser.campaigns` and ads of `Campaign.ads` one field returns. */

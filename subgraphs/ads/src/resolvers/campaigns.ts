@@ -18,8 +18,10 @@ import { must } from '../campaigns/deps.js';
 import {
   advertiserCampaigns,
   campaignAds,
+  findAd,
   findAdvertiser,
   findCampaign,
+  findPlacement,
   listCampaigns,
   listPlacements,
 } from '../campaigns/queries.js';
@@ -42,8 +44,8 @@ export const campaignResolvers: ResolverMap = {
       args: { advertiserId?: string | null; first: number; after?: string | null },
       ctx: Context,
     ) => listCampaigns(ctx, args),
-    ad: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.ad.load(id),
-    placement: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.placement.load(id),
+    ad: (_: unknown, { id }: { id: string }, ctx: Context) => findAd(ctx, id),
+    placement: (_: unknown, { id }: { id: string }, ctx: Context) => findPlacement(ctx, id),
     placements: (_: unknown, { first }: { first: number }, ctx: Context) =>
       listPlacements(ctx.runtime, first),
   },
