@@ -68,4 +68,44 @@ describe('attention subgraph: bounds', () => {
     refused(res, 'events');
     expect(await sg.runtime.AttentionEvent.countDocuments()).toBe(0);
   });
+
+  it('attentionSeries takes a filter value of 64 characters and refuses 65', async () => {
+    const series = (value: string) =>
+      call(
+        `query($v: String!) { attentionSeries(metric: IMPRESSIONS, from: "${from}", to: "${to}", filter: { dimension: ITEM, value: $v }) { key } }`,
+        { v: value },
+      );
+    expect((await series('i'.repeat(64))).errors).toBeUndefined();
+    refused(await series('i'.repeat(65)), 'filter.value');
+    refused(await series('x'.repeat(5 * 1024 * 1024)), 'filter.value');
+  });
+
+  it('rejects events with 2 MB strings without storing or echoing them', async () => {
+    const huge = 'x'.repeat(2 * 1024 * 1024); // three of them stay under the 8 MB body limit
+    const event = (patch: Record<string, unknown>) => ({
+      clientId: 'e-ok',
+      impressionId: 'imp-b',
+      sessionId: 's-b',
+      anonymousId: 'anon-b',
+      target: { type: 'ITEM', id: 'i-b' },
+      type: 'IMPRESSION',
+      occurredAt: to,
+      ...patch,
+    });
+    const res = await call(
+      `mutation($events: [AttentionEventInput!]!) { recordAttention(events: $events) { accepted rejected { index clientId code } } }`,
+      { events: [event({ clientId: huge }), event({ sessionId: huge }), event({ category: huge })] },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.recordAttention).toEqual({
+      accepted: 0,
+      rejected: [
+        { index: 0, clientId: null, code: 'INVALID_CLIENT_ID' },
+        { index: 1, clientId: 'e-ok', code: 'INVALID_SESSION_ID' },
+        { index: 2, clientId: 'e-ok', code: 'INVALID_CATEGORY' },
+      ],
+    });
+    expect(JSON.stringify(res).length).toBeLessThan(2_000);
+    expect(await sg.runtime.AttentionEvent.countDocuments()).toBe(0);
+  });
 });

@@ -81,6 +81,7 @@ export type AttentionEventInput = {
 
 export type AttentionFilter = {
   dimension: AttentionDimension;
+  /** 1-64 characters. */
   value: Scalars['String']['input'];
 };
 
