@@ -72,4 +72,37 @@ describe('useSubgraphErrors', () => {
       { message: 'The ads service is unavailable', path: ['campaign'], extensions: DOWN },
     ]);
   });
+
+  it.each(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED'])(
+    'passes a %s that failed the whole subgraph request (no path) through unchanged',
+    (code) => {
+      const sent = {
+        message: 'Variable "$b" got invalid value 1.5; Micros must be a whole number of micro-units, got 1.5',
+        locations: [{ line: 1, column: 10 }],
+        extensions: { code, field: 'b' },
+      };
+      const error = new GraphQLError('400: Bad Request', {
+        extensions: { response: { status: 400, body: { errors: [sent] } } },
+      });
+      expect(fail({ query: 'mutation($b: Micros!) { x(b: $b) }' }, error)?.errors).toEqual([
+        { message: sent.message, extensions: { code, field: 'b' } },
+      ]);
+    },
+  );
+
+  it('turns a coded INTERNAL_SERVER_ERROR body into a downstream error at the fields', () => {
+    const error = new GraphQLError('500: Internal Server Error', {
+      extensions: {
+        response: {
+          status: 500,
+          body: {
+            errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+          },
+        },
+      },
+    });
+    expect(fail({ query: '{ campaign(id: "c") { name } }' }, error)?.errors).toEqual([
+      { message: 'The ads service is unavailable', path: ['campaign'], extensions: DOWN },
+    ]);
+  });
 });

@@ -8,6 +8,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { GatewayPlugin, SubgraphRequest } from './gatewayPlugin.js';
+import { nonFiniteNumbers } from './nonFiniteNumbers.js';
 
 type Path = (string | number)[];
 
@@ -16,11 +17,16 @@ type Path = (string | number)[];
  * `DOWNSTREAM_SERVICE_ERROR` at each field it should have resolved, so the rest of the query still
  * resolves and the client sees which part failed (the gateway adds `serviceName` and turns the
  * subgraph-relative paths into paths of the client's query). What went wrong, with the subgraph's
- * URL, goes to the log only. GraphQL errors a subgraph sends with a non-2xx status keep their code.
+ * URL, goes to the log only. Errors a subgraph meant for the client (BAD_USER_INPUT, NOT_FOUND, FORBIDDEN,
+ * UNAUTHENTICATED, ...: every GraphQL error with a code) pass through unchanged, also when they failed the
+ * whole subgraph request (a variable's coercion error has no path) or came with a non-2xx status. Numbers
+ * the gateway cannot forward (a literal or variable beyond ±1.8e308) are refused as BAD_USER_INPUT
+ * before planning (see nonFiniteNumbers.ts).
  */
 export function useSubgraphErrors(logger: Logger): GatewayPlugin {
   return {
     name: 'subgraph-errors',
+    apolloPlugins: [nonFiniteNumbers()],
     onSubgraphFailure({ name, error, request }) {
       const answered = codedErrorsOf(error);
       if (answered) return { errors: answered };
@@ -37,13 +43,21 @@ export function useSubgraphErrors(logger: Logger): GatewayPlugin {
   };
 }
 
-/** The errors of a GraphQL body that came with a failing status, when each one carries a code. */
+/**
+ * The errors of a GraphQL body that came with a failing status, when each one carries a code meant for
+ * the client (an INTERNAL_SERVER_ERROR is the subgraph failing: a downstream error at the fields).
+ */
 function codedErrorsOf(error: unknown): GraphQLFormattedError[] | undefined {
   const body = (error as { extensions?: { response?: { body?: unknown } } } | undefined)?.extensions?.response
     ?.body;
   const errors = (body as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(errors) || errors.length === 0) return undefined;
-  const coded = errors.every((e) => typeof e?.message === 'string' && typeof e.extensions?.code === 'string');
+  const coded = errors.every(
+    (e) =>
+      typeof e?.message === 'string' &&
+      typeof e.extensions?.code === 'string' &&
+      e.extensions.code !== ErrorCode.INTERNAL_SERVER_ERROR,
+  );
   if (!coded) return undefined;
   return (errors as GraphQLFormattedError[]).map(({ message, path, extensions }) => ({
     message,

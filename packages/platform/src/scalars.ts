@@ -1,14 +1,22 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { badUserInput } from './errors.js';
 
+/** The value as the client wrote it, shortened (a 5 MB string is not echoed back). */
+function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function parseIso(value: unknown): number {
   if (typeof value !== 'string' || !ISO.test(value)) {
-    throw badUserInput(`DateTime must be an ISO-8601 string with a time zone, got ${JSON.stringify(value)}`);
+    throw badUserInput(`DateTime must be an ISO-8601 string with a time zone, got ${shown(value)}`);
   }
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw badUserInput(`DateTime ${value} is not a valid date`);
+  if (Number.isNaN(ms)) throw badUserInput(`DateTime ${shown(value)} is not a valid date`);
   return ms;
 }
 
@@ -30,7 +38,13 @@ export const DateTimeScalar = new GraphQLScalarType<number, string>({
 
 function parseMicros(value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw badUserInput(`Micros must be a whole number of micro-units, got ${JSON.stringify(value)}`);
+    const why =
+      typeof value === 'number' && Number.isInteger(value)
+        ? ' (beyond ±2^53, where integers stop being exact)'
+        : typeof value === 'number' && !Number.isFinite(value)
+          ? ' (not a finite number)'
+          : '';
+    throw badUserInput(`Micros must be a whole number of micro-units, got ${shown(value)}${why}`);
   }
   return value;
 }
@@ -47,7 +61,10 @@ export const MicrosScalar = new GraphQLScalarType<number, number>({
   },
   parseValue: parseMicros,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.INT) throw badUserInput('Micros must be an integer literal');
+    if (ast.kind !== Kind.INT)
+      throw badUserInput(
+        `Micros must be an integer literal, got ${ast.kind === Kind.FLOAT ? ast.value.slice(0, 40) : ast.kind}`,
+      );
     return parseMicros(Number(ast.value));
   },
 });

@@ -1,5 +1,6 @@
 import {
   badUserInput,
+  checkClientId,
   checkHttpUrl,
   checkInt,
   checkSlugs,
@@ -21,12 +22,36 @@ export interface TargetingInput {
   placementIds?: string[] | null;
 }
 
+/** The most values of each targeting list (devices: the four there are). */
+export const TARGETING_LIMITS = {
+  countries: 250,
+  devices: 4,
+  segments: 50,
+  categories: 50,
+  placementIds: 100,
+};
+
+/** At most `max` entries, else BAD_USER_INPUT naming the field. */
+export function checkListSize<T>(list: readonly T[], field: string, max: number): readonly T[] {
+  if (list.length > max)
+    throw badUserInput(`${field} takes at most ${max} entries, got ${list.length}`, field);
+  return list;
+}
+
 export function checkTargeting(input: TargetingInput | null | undefined, field: string): TargetingDoc {
+  checkListSize(input?.countries ?? [], `${field}.countries`, TARGETING_LIMITS.countries);
+  checkListSize(input?.devices ?? [], `${field}.devices`, TARGETING_LIMITS.devices);
+  const placementIds = checkListSize(
+    input?.placementIds ?? [],
+    `${field}.placementIds`,
+    TARGETING_LIMITS.placementIds,
+  );
+  for (const id of placementIds) checkClientId(id, `${field}.placementIds`);
   const countries = [...new Set(input?.countries ?? [])];
   for (const c of countries) {
     if (!isCountryCode(c))
       throw badUserInput(
-        `country ${JSON.stringify(c)} must be an ISO 3166-1 alpha-2 code`,
+        `country ${JSON.stringify(c.slice(0, 40))} must be an ISO 3166-1 alpha-2 code`,
         `${field}.countries`,
       );
   }
@@ -34,7 +59,7 @@ export function checkTargeting(input: TargetingInput | null | undefined, field: 
   for (const d of devices) {
     if (!(DEVICES as readonly string[]).includes(d)) {
       throw badUserInput(
-        `device ${JSON.stringify(d)} must be one of ${DEVICES.join(', ')}`,
+        `device ${JSON.stringify(d.slice(0, 40))} must be one of ${DEVICES.join(', ')}`,
         `${field}.devices`,
       );
     }
@@ -42,9 +67,14 @@ export function checkTargeting(input: TargetingInput | null | undefined, field: 
   return {
     countries,
     devices,
-    segments: checkSlugs(input?.segments ?? [], `${field}.segments`, 50, 'segment'),
-    categories: checkSlugs(input?.categories ?? [], `${field}.categories`, 50, 'category'),
-    placementIds: [...new Set(input?.placementIds ?? [])],
+    segments: checkSlugs(input?.segments ?? [], `${field}.segments`, TARGETING_LIMITS.segments, 'segment'),
+    categories: checkSlugs(
+      input?.categories ?? [],
+      `${field}.categories`,
+      TARGETING_LIMITS.categories,
+      'category',
+    ),
+    placementIds: [...new Set(placementIds)],
   };
 }
 
@@ -73,14 +103,23 @@ export function checkSize(width: number, height: number, field: string): void {
   checkInt(height, `${field}.height`, 1, 10_000);
 }
 
+/** The longest creative or landing URL. */
+export const MAX_URL_LENGTH = 2048;
+
+/** An absolute http(s) URL of at most 2,048 characters. */
+export function checkAdUrl(url: string, field: string): string {
+  if (url.length > MAX_URL_LENGTH)
+    throw badUserInput(`${field} must be at most ${MAX_URL_LENGTH} characters`, field);
+  return checkHttpUrl(url, field);
+}
+
 export function checkAdUrls(
   urls: { creativeUrl?: string | null; landingUrl?: string | null },
   field: string,
 ) {
   return {
-    creativeUrl:
-      urls.creativeUrl == null ? undefined : checkHttpUrl(urls.creativeUrl, `${field}.creativeUrl`),
-    landingUrl: urls.landingUrl == null ? undefined : checkHttpUrl(urls.landingUrl, `${field}.landingUrl`),
+    creativeUrl: urls.creativeUrl == null ? undefined : checkAdUrl(urls.creativeUrl, `${field}.creativeUrl`),
+    landingUrl: urls.landingUrl == null ? undefined : checkAdUrl(urls.landingUrl, `${field}.landingUrl`),
   };
 }
 
@@ -92,7 +131,8 @@ export function checkStatusChange(from: CampaignDoc['status'], to: CampaignDoc['
 
 /** An IANA time zone (schedules and daily budgets are read in it). */
 export function checkTimeZone(tz: string, field: string): string {
-  if (!isTimeZone(tz)) throw badUserInput(`${JSON.stringify(tz)} is not an IANA time zone`, field);
+  if (tz.length > 64 || !isTimeZone(tz))
+    throw badUserInput(`${JSON.stringify(tz.slice(0, 64))} is not an IANA time zone`, field);
   return tz;
 }
 
@@ -106,6 +146,7 @@ export function checkSchedule(
   return list.map((w, i) => {
     const f = `${field}.${i}`;
     if (w.days.length === 0) throw badUserInput('a schedule window needs at least one day', `${f}.days`);
+    if (w.days.length > 7) throw badUserInput('a schedule window lists at most 7 days', `${f}.days`);
     for (const d of w.days) checkInt(d, `${f}.days`, 0, 6);
     checkInt(w.startHour, `${f}.startHour`, 0, 23);
     checkInt(w.endHour, `${f}.endHour`, 1, 24);

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import {
   badUserInput,
   type Caller,
+  checkClientId,
   checkSlug,
   checkSlugs,
   isCountryCode,
@@ -75,17 +76,19 @@ function consideredCampaigns(
 
 /** Checks the request; NOT_FOUND for an unknown placement, BAD_USER_INPUT naming the field otherwise. */
 function checkInput(input: RequestAdsInput, now: number) {
+  checkClientId(input.placementId, 'input.placementId');
+  if (input.userId != null) checkClientId(input.userId, 'input.userId');
   const ctx = input.context ?? {};
   const country = ctx.country ?? undefined;
   if (country !== undefined && !isCountryCode(country))
     throw badUserInput(
-      `country ${JSON.stringify(country)} must be an ISO 3166-1 alpha-2 code`,
+      `country ${JSON.stringify(country.slice(0, 40))} must be an ISO 3166-1 alpha-2 code`,
       'input.context.country',
     );
   const device = ctx.device ?? undefined;
   if (device !== undefined && !(DEVICES as readonly string[]).includes(device))
     throw badUserInput(
-      `device ${JSON.stringify(device)} must be one of ${DEVICES.join(', ')}`,
+      `device ${JSON.stringify(device.slice(0, 40))} must be one of ${DEVICES.join(', ')}`,
       'input.context.device',
     );
   const category =

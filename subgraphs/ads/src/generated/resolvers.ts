@@ -103,12 +103,18 @@ export type AdStatus =
 
 export type Advertiser = {
   __typename?: 'Advertiser';
+  /** The advertiser's campaigns in creation order: the first `first` (1-100). */
   campaigns: Array<Campaign>;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   /** IANA time zone in which the advertiser's schedules and daily budgets are read. */
   timezone: Scalars['String']['output'];
+};
+
+
+export type AdvertiserCampaignsArgs = {
+  first: Scalars['Int']['input'];
 };
 
 export type AuctionType =
@@ -124,17 +130,19 @@ export type BidType =
 /** Everything but `id` and `name` is for its advertiser's members, analysts and admins. */
 export type Campaign = {
   __typename?: 'Campaign';
+  /** The campaign's ads in creation order: the first `first` (1-100). */
   ads: Array<Ad>;
   advertiser: Advertiser;
   bidMicros: Scalars['Micros']['output'];
   bidType: BidType;
-  /** Content categories the campaign's ads must never appear next to (brand safety). */
+  /** Content categories the campaign's ads must never appear next to (brand safety; at most 100). */
   blockedCategories: Array<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   dailyBudgetMicros: Scalars['Micros']['output'];
   /** Delivery from hourly rollups, buckets in UTC hours or days; at most 31 days. */
   delivery: CampaignDelivery;
   endAt: Maybe<Scalars['DateTime']['output']>;
+  /** At most 10. */
   frequencyCaps: Array<FrequencyCap>;
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
@@ -142,7 +150,7 @@ export type Campaign = {
   pacing: CampaignPacing;
   /** How the daily budget is spread over the day. */
   pacingMode: PacingMode;
-  /** When the campaign runs; empty means always (within startAt/endAt). */
+  /** When the campaign runs (at most 50 windows); empty means always (within startAt/endAt). */
   schedule: Array<ScheduleWindow>;
   /** Spend since the campaign started. */
   spentMicros: Scalars['Micros']['output'];
@@ -151,6 +159,12 @@ export type Campaign = {
   targeting: Targeting;
   totalBudgetMicros: Maybe<Scalars['Micros']['output']>;
   updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** Everything but `id` and `name` is for its advertiser's members, analysts and admins. */
+export type CampaignAdsArgs = {
+  first: Scalars['Int']['input'];
 };
 
 
@@ -169,6 +183,7 @@ export type CampaignConnection = {
 
 export type CampaignDelivery = {
   __typename?: 'CampaignDelivery';
+  /** At most 31 days of hours (744). */
   buckets: Array<DeliveryBucket>;
   granularity: DeliveryGranularity;
   /** The whole range in one bucket (its start is the range's start). */
@@ -421,6 +436,7 @@ export type Query = {
   /** Campaigns in creation order, optionally of one advertiser; a member's own advertiser's by default. */
   campaigns: CampaignConnection;
   placement: Maybe<Placement>;
+  /** Placements in creation order: the first `first` (1-500). */
   placements: Array<Placement>;
 };
 
@@ -451,6 +467,11 @@ export type QueryPlacementArgs = {
   id: Scalars['ID']['input'];
 };
 
+
+export type QueryPlacementsArgs = {
+  first: Scalars['Int']['input'];
+};
+
 export type RecordAdEventInput = {
   /** When it happened; default now, within the event-time window and before the token expired. */
   occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
@@ -465,7 +486,7 @@ export type RecordAdEventInput = {
 export type RequestAdsInput = {
   context?: InputMaybe<AdContextInput>;
   placementId: Scalars['ID']['input'];
-  /** The user's segments (from the users subgraph), for segment targeting; used only for a user who consented to ads personalisation. */
+  /** The user's segments (from the users subgraph, at most 100), for segment targeting; used only for a user who consented to ads personalisation. */
   segments?: InputMaybe<Array<Scalars['String']['input']>>;
   /** The signed-in user, for frequency caps; with the user's ads-personalisation consent also for segments and attention-aware bids. */
   userId?: InputMaybe<Scalars['ID']['input']>;
@@ -488,12 +509,15 @@ export type ScheduleWindowInput = {
 
 export type Targeting = {
   __typename?: 'Targeting';
+  /** At most 50. */
   categories: Array<Scalars['String']['output']>;
-  /** ISO 3166-1 alpha-2 codes; empty means everywhere. */
+  /** ISO 3166-1 alpha-2 codes (at most 250); empty means everywhere. */
   countries: Array<Scalars['String']['output']>;
   /** desktop, mobile, tablet, tv; empty means all. */
   devices: Array<Scalars['String']['output']>;
+  /** At most 100. */
   placementIds: Array<Scalars['ID']['output']>;
+  /** At most 50. */
   segments: Array<Scalars['String']['output']>;
 };
 
@@ -536,9 +560,14 @@ export type UpdatePlacementInput = {
 
 export type User = {
   __typename?: 'User';
-  /** Recent ad impressions per campaign (the frequency-cap window): the user's own, or an admin's. */
+  /** Recent ad impressions per campaign (the frequency-cap window), most recent first: the first `first` (1-100); the user's own, or an admin's. */
   adExposure: Array<AdExposure>;
   id: Scalars['ID']['output'];
+};
+
+
+export type UserAdExposureArgs = {
+  first: Scalars['Int']['input'];
 };
 
 
@@ -794,7 +823,7 @@ export type AdExposureResolvers<ContextType = Context, ParentType extends Resolv
 
 export type AdvertiserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Advertiser'] = ResolversParentTypes['Advertiser'], FederationReferenceType extends FederationReferenceTypes['Advertiser'] = FederationReferenceTypes['Advertiser']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Advertiser']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  campaigns?: Resolver<Array<ResolversTypes['Campaign']>, ParentType, ContextType>;
+  campaigns?: Resolver<Array<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<AdvertiserCampaignsArgs, 'first'>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -803,7 +832,7 @@ export type AdvertiserResolvers<ContextType = Context, ParentType extends Resolv
 
 export type CampaignResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Campaign'] = ResolversParentTypes['Campaign'], FederationReferenceType extends FederationReferenceTypes['Campaign'] = FederationReferenceTypes['Campaign']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Campaign']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  ads?: Resolver<Array<ResolversTypes['Ad']>, ParentType, ContextType>;
+  ads?: Resolver<Array<ResolversTypes['Ad']>, ParentType, ContextType, RequireFields<CampaignAdsArgs, 'first'>>;
   advertiser?: Resolver<ResolversTypes['Advertiser'], ParentType, ContextType>;
   bidMicros?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
   bidType?: Resolver<ResolversTypes['BidType'], ParentType, ContextType>;
@@ -918,7 +947,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<QueryCampaignArgs, 'id'>>;
   campaigns?: Resolver<ResolversTypes['CampaignConnection'], ParentType, ContextType, RequireFields<QueryCampaignsArgs, 'first'>>;
   placement?: Resolver<Maybe<ResolversTypes['Placement']>, ParentType, ContextType, RequireFields<QueryPlacementArgs, 'id'>>;
-  placements?: Resolver<Array<ResolversTypes['Placement']>, ParentType, ContextType>;
+  placements?: Resolver<Array<ResolversTypes['Placement']>, ParentType, ContextType, RequireFields<QueryPlacementsArgs, 'first'>>;
 };
 
 export type ScheduleWindowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ScheduleWindow'] = ResolversParentTypes['ScheduleWindow']> = {
@@ -937,7 +966,7 @@ export type TargetingResolvers<ContextType = Context, ParentType extends Resolve
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  adExposure?: Resolver<Array<ResolversTypes['AdExposure']>, ParentType, ContextType>;
+  adExposure?: Resolver<Array<ResolversTypes['AdExposure']>, ParentType, ContextType, RequireFields<UserAdExposureArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 

@@ -15,7 +15,16 @@ import {
   updatePlacement,
 } from '../campaigns/catalogWrites.js';
 import { must } from '../campaigns/deps.js';
-import { findAdvertiser, findCampaign, listCampaigns, listPlacements } from '../campaigns/queries.js';
+import {
+  advertiserCampaigns,
+  campaignAds,
+  findAd,
+  findAdvertiser,
+  findCampaign,
+  findPlacement,
+  listCampaigns,
+  listPlacements,
+} from '../campaigns/queries.js';
 import type {
   MutationCreateAdArgs,
   MutationSetCampaignStatusArgs,
@@ -35,9 +44,10 @@ export const campaignResolvers: ResolverMap = {
       args: { advertiserId?: string | null; first: number; after?: string | null },
       ctx: Context,
     ) => listCampaigns(ctx, args),
-    ad: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.ad.load(id),
-    placement: (_: unknown, { id }: { id: string }, ctx: Context) => ctx.loaders.placement.load(id),
-    placements: (_: unknown, __: unknown, ctx: Context) => listPlacements(ctx.runtime),
+    ad: (_: unknown, { id }: { id: string }, ctx: Context) => findAd(ctx, id),
+    placement: (_: unknown, { id }: { id: string }, ctx: Context) => findPlacement(ctx, id),
+    placements: (_: unknown, { first }: { first: number }, ctx: Context) =>
+      listPlacements(ctx.runtime, first),
   },
   Mutation: {
     createAdvertiser: (_: unknown, { input }: { input: CreateAdvertiserInput }, ctx: Context) =>
@@ -58,14 +68,15 @@ export const campaignResolvers: ResolverMap = {
   Advertiser: {
     __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.advertiser.load(ref.id),
     id: (a: AdvertiserDoc) => a._id,
-    campaigns: (a: AdvertiserDoc, _: unknown, ctx: Context) => ctx.loaders.campaignsByAdvertiser.load(a._id),
+    campaigns: (a: AdvertiserDoc, { first }: { first: number }, ctx: Context) =>
+      advertiserCampaigns(ctx, a._id, first),
   },
   Campaign: {
     __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.campaign.load(ref.id),
     id: (c: CampaignDoc) => c._id,
     advertiser: (c: CampaignDoc, _: unknown, ctx: Context) =>
       must(ctx.loaders.advertiser, 'Advertiser', c.advertiserId),
-    ads: (c: CampaignDoc, _: unknown, ctx: Context) => ctx.loaders.adsByCampaign.load(c._id),
+    ads: (c: CampaignDoc, { first }: { first: number }, ctx: Context) => campaignAds(ctx, c._id, first),
     pacingMode: (c: CampaignDoc) => c.pacing,
     // Campaigns stored before these settings existed have none.
     schedule: (c: CampaignDoc) => c.schedule ?? [],

@@ -34,8 +34,8 @@ export const decisionResolvers: ResolverMap = {
   },
   User: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    adExposure: (user: { id: string }, _: unknown, ctx: Context) =>
-      userExposure(ctx.runtime, ctx.caller, user.id),
+    adExposure: (user: { id: string }, { first }: { first: number }, ctx: Context) =>
+      userExposure(ctx.runtime, ctx.caller, user.id, first),
   },
   AdExposure: {
     campaign: (e: { campaignId: string }, _: unknown, ctx: Context) =>

@@ -130,6 +130,9 @@ export async function attentionSeries(models: AttentionRuntime, caller: Caller, 
   let dim = 'ALL';
   let values: string[] | null = ['*'];
   if (args.filter) {
+    // Filter values are ids (1-64 characters), slugs, device names or country codes.
+    if (args.filter.value.length < 1 || args.filter.value.length > 64)
+      throw badUserInput('filter.value must be 1-64 characters', 'filter.value');
     dim = args.filter.dimension;
     values = [args.filter.value];
   } else if (args.groupBy) {

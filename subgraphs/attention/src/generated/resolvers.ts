@@ -81,6 +81,7 @@ export type AttentionEventInput = {
 
 export type AttentionFilter = {
   dimension: AttentionDimension;
+  /** 1-64 characters. */
   value: Scalars['String']['input'];
 };
 
@@ -110,7 +111,7 @@ export type AttentionProfile = {
   __typename?: 'AttentionProfile';
   /** Median engaged seconds per item; null before any. */
   attentionSpanSeconds: Maybe<Scalars['Float']['output']>;
-  /** Where the user's engaged time goes, recent time weighing more (half-life configurable). */
+  /** Where the user's engaged time goes, recent time weighing more (half-life configurable): the `first` (1-100) largest shares. */
   categoryShares: Array<CategoryShare>;
   clicks: Scalars['Int']['output'];
   engagedSeconds: Scalars['Float']['output'];
@@ -127,6 +128,12 @@ export type AttentionProfile = {
 
 
 /** What the mesh has learned of a person's attention. */
+export type AttentionProfileCategorySharesArgs = {
+  first: Scalars['Int']['input'];
+};
+
+
+/** What the mesh has learned of a person's attention. */
 export type AttentionProfilePredictedEngagementArgs = {
   at: Scalars['DateTime']['input'];
 };
@@ -135,6 +142,7 @@ export type AttentionSeries = {
   __typename?: 'AttentionSeries';
   /** The dimension value, or * for everything. */
   key: Scalars['String']['output'];
+  /** At most 31 days of hours (744). */
   points: Array<AttentionPoint>;
 };
 
@@ -476,7 +484,7 @@ export type AttentionPointResolvers<ContextType = Context, ParentType extends Re
 
 export type AttentionProfileResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttentionProfile'] = ResolversParentTypes['AttentionProfile']> = {
   attentionSpanSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
-  categoryShares?: Resolver<Array<ResolversTypes['CategoryShare']>, ParentType, ContextType>;
+  categoryShares?: Resolver<Array<ResolversTypes['CategoryShare']>, ParentType, ContextType, RequireFields<AttentionProfileCategorySharesArgs, 'first'>>;
   clicks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   engagedSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   events?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

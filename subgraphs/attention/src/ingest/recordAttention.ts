@@ -1,4 +1,11 @@
-import { badUserInput, type Caller, type EventBus, insertNew, newId } from '@attention-mesh/platform';
+import {
+  badUserInput,
+  type Caller,
+  type EventBus,
+  insertNew,
+  isClientId,
+  newId,
+} from '@attention-mesh/platform';
 import { applyViewEvent, newViewState, type ViewState } from '../metrics/attentionMetrics.js';
 import type { AttentionEventDoc, AttentionViewDoc } from '../models/index.js';
 import { batchUpdates, type MeasuredEvent } from '../projection/rollups.js';
@@ -134,7 +141,9 @@ export async function recordAttention(
   const valid: AttentionEventDoc[] = [];
   events.forEach((e, index) => {
     const rejection = rejectionOf(e, now);
-    if (rejection) result.rejected.push({ index, clientId: e.clientId ?? null, ...rejection });
+    // A malformed client id is not echoed back (it may be megabytes long).
+    if (rejection)
+      result.rejected.push({ index, clientId: isClientId(e.clientId) ? e.clientId : null, ...rejection });
     else valid.push(toDoc(e, now));
   });
   const refused = await withoutConsent(models, [

@@ -1,4 +1,4 @@
-import { type Caller, requireSelf } from '@attention-mesh/platform';
+import { type Caller, checkFirst, requireSelf } from '@attention-mesh/platform';
 import type { AttentionLoaders } from '../loaders.js';
 import { sums } from '../metrics/metricsOf.js';
 import { categoryShares, medianSpanSeconds, weekCurve } from '../metrics/profileMath.js';
@@ -27,4 +27,12 @@ export async function attentionProfile(loaders: AttentionLoaders, caller: Caller
     weeklyCurve: weekCurve(profile?.weekHours),
     attentionSpanSeconds: medianSpanSeconds(profile?.span),
   };
+}
+
+/** The most category shares `AttentionProfile.categoryShares` lists. */
+export const MAX_CATEGORY_SHARES = 100;
+
+/** The `first` (1-100) largest shares (they come sorted, largest first). */
+export function largestShares<T>(shares: readonly T[], first: number): T[] {
+  return shares.slice(0, checkFirst(first, MAX_CATEGORY_SHARES));
 }

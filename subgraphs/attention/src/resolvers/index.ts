@@ -3,7 +3,7 @@ import { attentionBreakdown, attentionSeries } from '../analytics/analytics.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { recordAttention } from '../ingest/recordAttention.js';
 import { statsOf, sums } from '../metrics/metricsOf.js';
-import { attentionProfile } from '../profile/attentionProfile.js';
+import { attentionProfile, largestShares } from '../profile/attentionProfile.js';
 import type { Context as Ctx } from './context.js';
 
 const HOUR = 3_600_000;
@@ -31,6 +31,7 @@ export const resolvers: Resolvers = {
     attention: (user, _, ctx) => attentionProfile(ctx.loaders, ctx.caller, user.id),
   },
   AttentionProfile: {
+    categoryShares: (p, { first }) => largestShares(p.categoryShares, first),
     predictedEngagement: (p, { at }, ctx) =>
       ctx.loaders.engagement.load(`${p.userId}|${Math.floor(at / HOUR) * HOUR}`),
   },

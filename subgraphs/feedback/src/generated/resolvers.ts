@@ -37,6 +37,7 @@ export type ComplaintReason =
 export type Feedback = {
   __typename?: 'Feedback';
   clientId: Scalars['ID']['output'];
+  /** At most 1,000 characters. */
   comment: Maybe<Scalars['String']['output']>;
   /** Milliseconds, for DWELL. */
   dwellMs: Maybe<Scalars['Int']['output']>;
@@ -141,6 +142,7 @@ export type QueryFeedbackArgs = {
 export type SubmitFeedbackInput = {
   /** Client-generated id: a feedback sent twice is stored and counted once. */
   clientId: Scalars['ID']['input'];
+  /** At most 1,000 characters. */
   comment?: InputMaybe<Scalars['String']['input']>;
   dwellMs?: InputMaybe<Scalars['Int']['input']>;
   kind: FeedbackKind;
@@ -161,7 +163,7 @@ export type SubmitFeedbackPayload = {
 
 export type User = {
   __typename?: 'User';
-  /** The user's feedback, most recently received first. */
+  /** The user's feedback, most recently received first; `first` 1-100. */
   feedback: FeedbackConnection;
   id: Scalars['ID']['output'];
 };

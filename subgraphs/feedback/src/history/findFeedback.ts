@@ -1,4 +1,4 @@
-import { type Caller, isAdmin, requireSelf } from '@attention-mesh/platform';
+import { type Caller, checkClientId, isAdmin, requireSelf } from '@attention-mesh/platform';
 import type { FeedbackLoaders } from '../loaders.js';
 import type { FeedbackDoc } from '../models/index.js';
 
@@ -11,7 +11,7 @@ export async function findFeedback(
   caller: Caller,
   id: string,
 ): Promise<FeedbackDoc | null> {
-  const feedback = await loaders.feedback.load(id);
+  const feedback = await loaders.feedback.load(checkClientId(id, 'id'));
   if (!feedback && isAdmin(caller)) return null;
   requireSelf(caller, feedback?.userId, 'this feedback');
   return feedback ?? null;

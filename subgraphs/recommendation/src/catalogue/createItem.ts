@@ -1,4 +1,5 @@
 import {
+  badUserInput,
   checkClientId,
   checkHttpUrl,
   checkSlug,
@@ -22,6 +23,15 @@ export interface NewItem {
   publishedAt?: number | null;
 }
 
+/** The longest item URL. */
+export const MAX_URL_LENGTH = 2048;
+
+function checkItemUrl(url: string): string {
+  if (url.length > MAX_URL_LENGTH)
+    throw badUserInput(`input.url must be at most ${MAX_URL_LENGTH} characters`, 'input.url');
+  return checkHttpUrl(url, 'input.url');
+}
+
 /**
  * Adds an item to the catalogue (a client id makes the call idempotent), into this replica's memory at
  * once and for the others through the catalogue version they poll.
@@ -34,7 +44,7 @@ export async function createItem(runtime: RecommendationRuntime, input: NewItem)
     kind: input.kind,
     category: checkSlug(input.category, 'input.category', 'category'),
     tags: checkSlugs(input.tags ?? [], 'input.tags', 30, 'tag'),
-    url: input.url == null ? null : checkHttpUrl(input.url, 'input.url'),
+    url: input.url == null ? null : checkItemUrl(input.url),
     publishedAt: input.publishedAt ?? now,
     createdAt: now,
   };

@@ -53,6 +53,7 @@ export type Item = {
    * the most popular items of its category instead, with a null similarity.
    */
   similar: Array<SimilarItem>;
+  /** At most 30. */
   tags: Array<Scalars['String']['output']>;
   title: Scalars['String']['output'];
   url: Maybe<Scalars['String']['output']>;

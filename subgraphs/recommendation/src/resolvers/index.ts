@@ -1,4 +1,4 @@
-import { DateTimeScalar } from '@attention-mesh/platform';
+import { checkClientId, DateTimeScalar } from '@attention-mesh/platform';
 import { createItem } from '../catalogue/createItem.js';
 import { listItems } from '../catalogue/listItems.js';
 import type { Resolvers } from '../generated/resolvers.js';
@@ -10,7 +10,7 @@ import { modelInfo } from '../serving/modelInfo.js';
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    item: (_, { id }, ctx) => ctx.loaders.item.load(id),
+    item: (_, { id }, ctx) => ctx.loaders.item.load(checkClientId(id, 'id')),
     items: (_, args, ctx) => listItems(ctx.runtime, args),
     modelInfo: (_, __, ctx) => modelInfo(ctx.runtime.holder),
     recommendationExposure: (_, __, ctx) => exposureReport(ctx.runtime),

@@ -23,7 +23,7 @@ export function checkApiKeyScopes(scopes: readonly string[], field: string): str
   for (const scope of scopes)
     if (!API_KEY_SCOPES.includes(scope))
       throw badUserInput(
-        `${JSON.stringify(scope)} is not a key scope (valid: ${API_KEY_SCOPES.join(', ')})`,
+        `${JSON.stringify(scope.slice(0, 40))} is not a key scope (valid: ${API_KEY_SCOPES.join(', ')})`,
         field,
       );
   if (new Set(scopes).size !== scopes.length) throw badUserInput(`${field} lists a scope twice`, field);

@@ -214,7 +214,7 @@ export type User = {
   id: Scalars['ID']['output'];
   /** BCP 47 language tag, e.g. en-GB. */
   locale: Scalars['String']['output'];
-  /** Audience segments (lower-case slugs) used for targeting. */
+  /** Audience segments (lower-case slugs, at most 50) used for targeting. */
   segments: Array<Scalars['String']['output']>;
   /** IANA time zone, e.g. Europe/Paris. */
   timezone: Scalars['String']['output'];

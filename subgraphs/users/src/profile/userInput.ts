@@ -8,7 +8,7 @@ const LOCALE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 export function checkEmail(email: string | null | undefined, field: string): string | null {
   if (email === null || email === undefined) return null;
   if (email.length > 254 || !EMAIL.test(email))
-    throw badUserInput(`${JSON.stringify(email)} is not an email address`, field);
+    throw badUserInput(`${JSON.stringify(email.slice(0, 254))} is not an email address`, field);
   return email.toLowerCase();
 }
 
@@ -20,12 +20,13 @@ export function checkCountry(country: string | null | undefined, field: string):
 }
 
 export function checkLocale(locale: string, field: string): string {
-  if (!LOCALE.test(locale)) throw badUserInput('locale must be a BCP 47 tag such as en or pt-BR', field);
+  if (locale.length > 35 || !LOCALE.test(locale))
+    throw badUserInput('locale must be a BCP 47 tag such as en or pt-BR', field);
   return locale;
 }
 
 export function checkTimezone(timezone: string, field: string): string {
-  if (!isTimeZone(timezone))
-    throw badUserInput(`${JSON.stringify(timezone)} is not an IANA time zone`, field);
+  if (timezone.length > 64 || !isTimeZone(timezone))
+    throw badUserInput(`${JSON.stringify(timezone.slice(0, 64))} is not an IANA time zone`, field);
   return timezone;
 }
