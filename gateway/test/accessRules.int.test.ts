@@ -68,8 +68,7 @@ const event = (who: { userId?: string; anonymousId?: string }) => ({
   occurredAt: new Date().toISOString(),
   ...who,
 });
-const RECORD =
-  'mutation($e: [AttentionEventInput!]!) { recordAttention(events: $e) { accepted rejected { code } } }';
+const RECORD = 'mutation($e: [AttentionEventInput!]!) { recordAttention(events: $e) { accepted } }';
 const eventsOf = async (userId: string) =>
   (
     await ok<{ user: { attention: { events: number } } }>(

@@ -20,9 +20,12 @@ export function checkClientId(id: string, field: string): string {
 }
 
 /** Lower-case slugs: categories, tags, segments. */
+/** A value as an error message may echo it: quoted, at most 40 characters of it. */
+const shown = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
 export function checkSlug(value: string, field: string, what = 'value'): string {
   if (!SLUG.test(value))
-    throw badUserInput(`${what} ${JSON.stringify(value)} must be a lower-case slug (a-z, 0-9, _ -)`, field);
+    throw badUserInput(`${what} ${shown(value)} must be a lower-case slug (a-z, 0-9, _ -)`, field);
   return value;
 }
 
@@ -41,13 +44,18 @@ export function checkText(value: string, field: string, max: number): string {
   return trimmed;
 }
 
-/** An absolute http(s) URL. */
+/** The longest URL the mesh stores. */
+const MAX_URL_LENGTH = 2048;
+
+/** An absolute http(s) URL of at most 2,048 characters. */
 export function checkHttpUrl(url: string, field: string): string {
+  if (url.length > MAX_URL_LENGTH)
+    throw badUserInput(`${field} must be at most ${MAX_URL_LENGTH} characters`, field);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw badUserInput(`${JSON.stringify(url)} is not a URL`, field);
+    throw badUserInput(`${shown(url)} is not a URL`, field);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
     throw badUserInput(`${field} must be an http(s) URL`, field);
