@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { adsSubgraph } from '@attention-mesh/ads-subgraph';
 import { attentionSubgraph } from '@attention-mesh/attention-subgraph';
 import { feedbackSubgraph } from '@attention-mesh/feedback-subgraph';
@@ -32,6 +31,7 @@ import type { Connection } from 'mongoose';
 // Types only (erased): the event input as the attention subgraph validates it.
 import type { AttentionEventInput } from '../../subgraphs/attention/dist/ingest/eventRules.js';
 
+import { numericArgs } from '../shared/args.js';
 import { type BenchDatabase, startDatabase } from '../shared/database.js';
 import { latencySummary, percentile } from '../shared/latency.js';
 import { fmt, progress, round, stderrLogger, table } from '../shared/output.js';
@@ -42,6 +42,7 @@ export {
   fmt,
   importFromRepo,
   latencySummary,
+  numericArgs,
   percentile,
   progress,
   REPO_ROOT,
@@ -51,38 +52,6 @@ export {
   table,
   writeResults,
 };
-
-// ---------------------------------------------------------------------------------------------------
-// Arguments
-
-/** Parses `--name value` flags into numbers (or strings), with defaults; `--help` prints them. */
-export function numericArgs<T extends Record<string, number>>(
-  usage: string,
-  defaults: T,
-  help: Record<keyof T, string>,
-): T {
-  const options: Record<string, { type: 'string' } | { type: 'boolean' }> = { help: { type: 'boolean' } };
-  for (const key of Object.keys(defaults)) options[kebab(key)] = { type: 'string' };
-  const { values } = parseArgs({ options, allowPositionals: false });
-  if (values.help) {
-    const lines = Object.keys(defaults).map(
-      (k) => `  --${kebab(k).padEnd(18)} ${help[k as keyof T]} (default ${defaults[k as keyof T]})`,
-    );
-    process.stdout.write(`${usage}\n\n${lines.join('\n')}\n`);
-    process.exit(0);
-  }
-  const out = { ...defaults };
-  for (const key of Object.keys(defaults)) {
-    const raw = values[kebab(key)];
-    if (typeof raw !== 'string') continue;
-    const n = Number(raw.replaceAll('_', ''));
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${kebab(key)} must be a non-negative number`);
-    (out as Record<string, number>)[key] = n;
-  }
-  return out;
-}
-
-const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 // ---------------------------------------------------------------------------------------------------
 // Statistics

@@ -32,10 +32,22 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+export interface StartGatewayOptions {
+  logger?: Logger;
+  /**
+   * For the protection benchmark's "off" gateway only (`bench/gateway/protection.ts`), never a
+   * deployment: leaves out the plugins with these names (`GatewayPlugin.name`; a name no plugin has is
+   * ignored) and what the gateway takes from them besides their hooks — 'persisted-operations' also
+   * turns APQ off, 'hardening' its HTTP options and Apollo's suggestion switch, 'resilience' the
+   * per-subgraph timeouts, retries and circuit breakers.
+   */
+  without?: readonly string[];
+}
+
 /** The gateway: one Apollo Federation 2 supergraph over the five subgraphs. */
 export async function startGateway(
   config: GatewayConfig,
-  opts: { logger?: Logger } = {},
+  opts: StartGatewayOptions = {},
 ): Promise<RunningGateway> {
   const logger = opts.logger ?? createLogger({ service: 'gateway', ...config.log });
   const production = config.env === 'production';
@@ -47,6 +59,8 @@ export async function startGateway(
     corsOrigins: config.corsOrigins,
     landingPage: config.landingPage,
   });
+  const without = new Set(opts.without ?? []);
+  const kept = (name: string) => !without.has(name);
   const plugins: GatewayPlugin[] = [
     useAuth({
       jwt: config.jwt,
@@ -62,19 +76,20 @@ export async function startGateway(
     useSubgraphErrors(logger),
     useResilience({ requestTimeoutMs: config.resilience.requestTimeoutMs, logger }),
     hardening,
-  ];
+  ].filter((p) => kept(p.name));
   const agent = createSubgraphAgent();
   const breakerOf = subgraphBreakers(config.resilience, logger);
   const { subgraphTimeoutMs: timeoutMs, retries, retryDelayMs } = config.resilience;
   const gateway = new ApolloGateway({
     supergraphSdl: staticSupergraph(config.supergraphFile, config.watchSupergraph, logger),
     buildService: ({ name, url }) =>
-      new MeshDataSource(name, config.subgraphUrls[name] ?? url ?? '', agent, plugins, {
-        timeoutMs,
-        retries,
-        retryDelayMs,
-        breaker: breakerOf(name),
-      }),
+      new MeshDataSource(
+        name,
+        config.subgraphUrls[name] ?? url ?? '',
+        agent,
+        plugins,
+        kept('resilience') ? { timeoutMs, retries, retryDelayMs, breaker: breakerOf(name) } : undefined,
+      ),
     logger,
   });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
@@ -87,8 +102,8 @@ export async function startGateway(
     introspection: !production,
     parseOptions: { maxTokens: config.demand.maxTokens },
     includeStacktraceInErrorResponses: false,
-    hideSchemaDetailsFromClientErrors: hardening.hideSchemaDetailsFromClientErrors,
-    persistedQueries: persisted.persistedQueries,
+    hideSchemaDetailsFromClientErrors: kept('hardening') && hardening.hideSchemaDetailsFromClientErrors,
+    persistedQueries: kept('persisted-operations') ? persisted.persistedQueries : false,
     // Signals are handled once, by runUntilSignal, which stops the HTTP server before Apollo.
     stopOnTerminationSignals: false,
     formatError: (formatted) =>
@@ -101,7 +116,7 @@ export async function startGateway(
     apollo,
     logger,
     maxBodyBytes: config.http.maxBodyBytes,
-    security: hardening.http,
+    ...(kept('hardening') ? { security: hardening.http } : {}),
     ready: () => true,
     health: () => ({ service: 'gateway' }),
     async context(req, requestId) {

@@ -46,7 +46,7 @@ function headersOf(views: BudgetView[], retryAfter?: number): HeaderMap {
  * carries the `RateLimit-Policy` and `RateLimit` headers.
  */
 export function useRateLimit(opts: RateLimitOptions, logger: Logger, store?: BucketStore): GatewayPlugin {
-  if (!opts.enabled) return { name: 'rateLimit' };
+  if (!opts.enabled) return { name: 'rate-limit' };
   const buckets =
     store ??
     (opts.redisUrl
@@ -70,7 +70,7 @@ export function useRateLimit(opts: RateLimitOptions, logger: Logger, store?: Buc
   }
 
   return {
-    name: 'rateLimit',
+    name: 'rate-limit',
     async context(req, context) {
       const subject = subjectOf(context.caller, clientAddress(req, opts.trustProxy), opts);
       if (!subject) return undefined;

@@ -1,0 +1,494 @@
+/**
+ * What issue 13's protections cost the gateway: CPU per request with every protection on against the
+ * same gateway with them off, on three operations, side by side in one run (target: on / off <= 1.15).
+ *
+ * The five subgraphs run in child processes (`node subgraphs/<name>/dist/index.js`) on a private
+ * embedded database, so this process holds only the two gateways, the client and a trivial HTTP
+ * endpoint; its `process.cpuUsage()` over a block of sequential requests is the gateway's CPU plus the
+ * client's. The client's share (and that of a bare HTTP server) is measured by sending the same
+ * requests to the trivial endpoint, which answers the gateway's own response bytes, and subtracted from
+ * both sides. Blocks are interleaved in alternating rounds (on, client, off; then off, client, on; ...)
+ * so that drift on a shared machine falls on both. Progress on stderr, the table on stdout, the figures
+ * in bench/results/gateway-protection.json.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { type RunningGateway, startGateway } from '@attention-mesh/gateway';
+import { demoWorld, seedIfEmpty, signDevelopmentToken } from '@attention-mesh/mesh';
+import { numericArgs } from '../shared/args.js';
+import { startDatabase } from '../shared/database.js';
+import { percentile } from '../shared/latency.js';
+import { fmt, progress, round, stderrLogger, table } from '../shared/output.js';
+import { importFromRepo, REPO_ROOT, writeResults } from '../shared/repo.js';
+
+/** Issue 13's protections, by plugin name: what the "off" gateway leaves out (auth and access control stay). */
+const PROTECTIONS = [
+  'rate-limit',
+  'persisted-operations',
+  'demand-control',
+  'resilience',
+  'hardening',
+] as const;
+/** BENCH_WITHOUT=a,b leaves out only those in the "off" gateway: which protection costs what. */
+const LEFT_OUT: readonly string[] = process.env.BENCH_WITHOUT
+  ? process.env.BENCH_WITHOUT.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : PROTECTIONS;
+const TARGET = 1.15;
+const SUBGRAPHS = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as const;
+
+const args = numericArgs(
+  'npm run bench:gateway-protection -- [flags]\n\n' +
+    'Gateway CPU per request with the issue-13 protections on and off (rate limits, persisted operations,\n' +
+    'demand control, resilience, hardening), on a single-subgraph query, the five-subgraph query of the\n' +
+    'README and an aliased list, in alternating rounds; target on / off <= 1.15.',
+  { rounds: 10, requests: 100, warmup: 100, aliases: 50 },
+  {
+    rounds: 'rounds; each runs one block of every operation on each gateway and on the client baseline',
+    requests: 'sequential requests per block',
+    warmup: 'requests per operation and gateway before measuring (caches, JIT)',
+    aliases: 'aliased item(id:) root fields of the aliased operation',
+  },
+);
+if (args.rounds < 2 || args.requests < 1)
+  throw new Error('--rounds must be at least 2 and --requests at least 1');
+
+// ---------------------------------------------------------------------------------------------------
+// The operations
+
+interface Operation {
+  key: string;
+  label: string;
+  /** Request bodies, used in turn. */
+  bodies: string[];
+}
+
+const world = demoWorld();
+const itemIds = world.items.map((i) => i.id as string);
+const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+
+const FIVE_SUBGRAPHS = `query FiveSubgraphs {
+  user(id: "usr-demo-01") {
+    displayName
+    consent { analytics personalization adsPersonalization }
+    attention { events impressions clicks engagedSeconds lastActiveAt }
+    feedback(first: 3) { edges { node { kind occurredAt } } }
+  }
+  items(category: "sports", first: 3) {
+    edges { node { title attentionStats { impressions clickThroughRate } feedbackSummary { likes } } }
+  }
+  campaign(id: "cmp-demo-1") {
+    name dailyBudgetMicros advertiser { name } ads { name width height }
+  }
+}`;
+
+const aliased = Array.from(
+  { length: args.aliases },
+  (_, i) => `  i${i}: item(id: "${itemIds[i % itemIds.length]}") { id title category }`,
+).join('\n');
+
+const OPERATIONS: Operation[] = [
+  {
+    key: 'single',
+    label: 'single subgraph: item(id:) { id title category }',
+    bodies: itemIds.map((id) =>
+      body('query OneItem($id: ID!) { item(id: $id) { id title category } }', { id }),
+    ),
+  },
+  { key: 'five', label: 'five subgraphs: the README query', bodies: [body(FIVE_SUBGRAPHS)] },
+  {
+    key: 'aliased',
+    label: `aliased list: ${args.aliases} × item(id:) { id title category }`,
+    bodies: [body(`query AliasedItems {\n${aliased}\n}`)],
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------
+// The subgraphs, in child processes
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+async function waitReady(
+  name: string,
+  port: number,
+  child: ChildProcess,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} subgraph exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} subgraph not ready after ${timeoutMs / 1000} s`);
+}
+
+interface Subgraphs {
+  urls: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function startSubgraphs(mongoUri: string): Promise<Subgraphs> {
+  const children: ChildProcess[] = [];
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  };
+  process.on('exit', killAll);
+  const urls: Record<string, string> = {};
+  const ready: Promise<void>[] = [];
+  for (const name of SUBGRAPHS) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'subgraphs', name, 'dist', 'index.js')], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        MONGODB_URI: mongoUri,
+        MONGODB_DB: `bench_protection_${name}`,
+      },
+      // Their logs go to stderr with the progress; stdout carries the table only.
+      stdio: ['ignore', 2, 2],
+    });
+    children.push(child);
+    urls[name] = `http://127.0.0.1:${port}/graphql`;
+    ready.push(waitReady(name, port, child));
+  }
+  await Promise.all(ready);
+  return {
+    urls,
+    stop: async () => {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null || c.signalCode !== null) return resolve();
+              c.once('exit', () => resolve());
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+      process.off('exit', killAll);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The gateways, the client and its baseline
+
+async function startGateways(urls: Record<string, string>) {
+  const { loadGatewayConfig } =
+    await importFromRepo<typeof import('../../gateway/dist/config.js')>('gateway/dist/config.js');
+  const budget = '1000000000';
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    WATCH_SUPERGRAPH: 'false',
+    // The admin is charged like anyone (as an analyst), within budgets it never exhausts.
+    RATE_LIMIT_ADMIN_EXEMPT: 'false',
+    RATE_LIMIT_ANALYST_REQUESTS: budget,
+    RATE_LIMIT_ANALYST_COST: budget,
+    RATE_LIMIT_PERSON_REQUESTS: budget,
+    RATE_LIMIT_PERSON_COST: budget,
+    // Demand control's defaults, raised only as far as the aliased operation needs (30 aliases, 20 root fields).
+    MAX_ALIASES: String(Math.max(30, args.aliases)),
+    MAX_ROOT_FIELDS: String(Math.max(20, args.aliases)),
+    ...Object.fromEntries(SUBGRAPHS.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, urls[n]!])),
+  };
+  const on = await startGateway(loadGatewayConfig(env), { logger: stderrLogger('gateway-on') });
+  const off = await startGateway(loadGatewayConfig(env), {
+    logger: stderrLogger('gateway-off'),
+    without: LEFT_OUT,
+  });
+  return { on, off };
+}
+
+interface Answer {
+  status: number;
+  text: string;
+  rateLimited: boolean;
+}
+
+async function send(url: string, payload: string, headers: Record<string, string>): Promise<Answer> {
+  const res = await fetch(url, { method: 'POST', headers, body: payload });
+  const text = await res.text();
+  const parsed = JSON.parse(text) as { errors?: { message: string; extensions?: { code?: string } }[] };
+  if (res.status !== 200 || parsed.errors?.length) {
+    const first = parsed.errors?.[0];
+    throw new Error(
+      `HTTP ${res.status} from ${url}: ${first ? `${first.extensions?.code ?? ''} ${first.message}` : text.slice(0, 300)}`,
+    );
+  }
+  return { status: res.status, text, rateLimited: res.headers.has('ratelimit') };
+}
+
+/** Answers every POST with the bytes registered for its path, after reading the request: the client's floor. */
+async function startBaseline(): Promise<{ server: Server; url: string; answers: Map<string, string> }> {
+  const answers = new Map<string, string>();
+  const server = createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => {
+      const answer = answers.get(req.url ?? '') ?? '{"data":null}';
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
+      res.end(answer);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('baseline endpoint has no port');
+  return { server, url: `http://127.0.0.1:${address.port}`, answers };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Measurement
+
+type Target = 'on' | 'off' | 'client';
+
+interface Block {
+  cpuUs: number;
+  latenciesMs: number[];
+}
+
+async function block(url: string, op: Operation, n: number, headers: Record<string, string>, offset: number) {
+  const latenciesMs: number[] = [];
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await send(url, op.bodies[(offset + i) % op.bodies.length]!, headers);
+    latenciesMs.push(performance.now() - t0);
+  }
+  const c = process.cpuUsage(c0);
+  return { cpuUs: c.user + c.system, latenciesMs } satisfies Block;
+}
+
+const median = (values: number[]) => percentile(values, 50);
+
+async function main(): Promise<void> {
+  const loadStart = loadavg();
+  if (process.env.MONGODB_URI) {
+    // The subgraphs' event bus database is the default one: never mix it with another mesh's.
+    progress('MONGODB_URI is ignored: this benchmark runs on a private embedded database');
+    delete process.env.MONGODB_URI;
+  }
+  const db = await startDatabase('gateway-protection');
+  let subgraphs: Subgraphs | undefined;
+  let gateways: { on: RunningGateway; off: RunningGateway } | undefined;
+  let baseline: Awaited<ReturnType<typeof startBaseline>> | undefined;
+  try {
+    progress('starting the five subgraphs in child processes');
+    subgraphs = await startSubgraphs(db.uri);
+    gateways = await startGateways(subgraphs.urls);
+    progress(
+      `gateways up: protections on ${gateways.on.url}, off ${gateways.off.url} (without ${LEFT_OUT.join(', ')})`,
+    );
+    const token = await signDevelopmentToken({ sub: 'usr-bench-admin', scope: 'admin', ttl: '12h' });
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const t = Date.now();
+    const seeded = await seedIfEmpty(gateways.off.url, undefined, {
+      headers: { authorization: headers.authorization },
+    });
+    progress(
+      seeded ? `demo world seeded in ${((Date.now() - t) / 1000).toFixed(1)} s` : 'demo world already there',
+    );
+    baseline = await startBaseline();
+
+    const urls: Record<Target, (op: Operation) => string> = {
+      on: () => gateways!.on.url,
+      off: () => gateways!.off.url,
+      client: (op) => `${baseline!.url}/${op.key}`,
+    };
+    // Warm-up, checks: both gateways answer without errors and alike, the "on" one with rate-limit headers.
+    const checks: Record<
+      string,
+      {
+        bytesOn: number;
+        bytesOff: number;
+        sameData: boolean;
+        rateLimitHeaderOn: boolean;
+        rateLimitHeaderOff: boolean;
+      }
+    > = {};
+    for (const op of OPERATIONS) {
+      const first = {
+        on: await send(urls.on(op), op.bodies[0]!, headers),
+        off: await send(urls.off(op), op.bodies[0]!, headers),
+      };
+      baseline.answers.set(`/${op.key}`, first.on.text);
+      checks[op.key] = {
+        bytesOn: first.on.text.length,
+        bytesOff: first.off.text.length,
+        sameData: first.on.text === first.off.text,
+        rateLimitHeaderOn: first.on.rateLimited,
+        rateLimitHeaderOff: first.off.rateLimited,
+      };
+      if (!first.on.rateLimited)
+        throw new Error(
+          `${op.key}: the "on" gateway sent no RateLimit header: the caller is not rate limited`,
+        );
+      if (first.off.rateLimited && LEFT_OUT.includes('rate-limit'))
+        throw new Error(`${op.key}: the "off" gateway still rate limits`);
+      if (!checks[op.key]!.sameData)
+        progress(
+          `note: ${op.key}: the two gateways' first answers differ (${first.on.text.length} / ${first.off.text.length} bytes)`,
+        );
+      for (const target of ['on', 'off', 'client'] as const)
+        await block(urls[target](op), op, args.warmup, headers, 0);
+      progress(`warmed up ${op.key} (${args.warmup} requests per gateway and on the baseline)`);
+    }
+
+    // What this process spends with no request in flight (both gateways, timers, GC): µs per second.
+    const idle0 = process.cpuUsage();
+    const idleT0 = performance.now();
+    await new Promise((r) => setTimeout(r, 2_000));
+    const idleCpu = process.cpuUsage(idle0);
+    const idleUsPerSecond = ((idleCpu.user + idleCpu.system) * 1000) / (performance.now() - idleT0);
+    progress(`idle: ${fmt(idleUsPerSecond)} µs CPU per second with no request in flight`);
+
+    const blocks: Record<string, Record<Target, Block[]>> = Object.fromEntries(
+      OPERATIONS.map((op) => [op.key, { on: [], off: [], client: [] }]),
+    );
+    for (let r = 0; r < args.rounds; r++) {
+      const order: Target[] = r % 2 === 0 ? ['on', 'client', 'off'] : ['off', 'client', 'on'];
+      for (const op of OPERATIONS)
+        for (const target of order)
+          blocks[op.key]![target].push(
+            await block(urls[target](op), op, args.requests, headers, r * args.requests),
+          );
+      const line = OPERATIONS.map((op) => {
+        const b = blocks[op.key]!;
+        return `${op.key} ${fmt(b.on[r]!.cpuUs / args.requests)}/${fmt(b.off[r]!.cpuUs / args.requests)}/${fmt(b.client[r]!.cpuUs / args.requests)}`;
+      }).join(', ');
+      progress(`round ${r + 1}/${args.rounds} (CPU µs/request on/off/client): ${line}`);
+    }
+
+    const results = OPERATIONS.map((op) => {
+      const b = blocks[op.key]!;
+      const n = args.rounds * args.requests;
+      const perRequest = (t: Target) => b[t].reduce((s, x) => s + x.cpuUs, 0) / n;
+      const lat = (t: Target) => b[t].flatMap((x) => x.latenciesMs);
+      const client = perRequest('client');
+      const on = perRequest('on') - client;
+      const off = perRequest('off') - client;
+      const roundRatios = b.on.map(
+        (x, i) => (x.cpuUs - b.client[i]!.cpuUs) / (b.off[i]!.cpuUs - b.client[i]!.cpuUs),
+      );
+      const ratio = on / off;
+      return {
+        operation: op.key,
+        label: op.label,
+        requestsPerGateway: n,
+        cpuUsPerRequest: {
+          on: round(on),
+          off: round(off),
+          client: round(client),
+          onIncludingClient: round(perRequest('on')),
+          offIncludingClient: round(perRequest('off')),
+        },
+        ratio: round(ratio, 3),
+        ratioIncludingClient: round(perRequest('on') / perRequest('off'), 3),
+        roundRatios: {
+          median: round(median(roundRatios), 3),
+          min: round(Math.min(...roundRatios), 3),
+          max: round(Math.max(...roundRatios), 3),
+        },
+        latencyMs: {
+          on: { p50: round(percentile(lat('on'), 50), 2), p99: round(percentile(lat('on'), 99), 2) },
+          off: { p50: round(percentile(lat('off'), 50), 2), p99: round(percentile(lat('off'), 99), 2) },
+          client: {
+            p50: round(percentile(lat('client'), 50), 2),
+            p99: round(percentile(lat('client'), 99), 2),
+          },
+        },
+        target: TARGET,
+        met: ratio <= TARGET,
+        check: checks[op.key],
+      };
+    });
+    const loadEnd = loadavg();
+
+    process.stdout.write(
+      `\nGateway CPU per request, every protection on vs off (${LEFT_OUT.join(', ')} left out); auth and access control on in both.\n` +
+        `${args.rounds} alternating rounds × ${args.requests} sequential requests per gateway and operation, as admin (rate limited as an analyst).\n` +
+        `CPU of this process per request, less the client's own (same requests to a trivial endpoint answering the same bytes).\n\n`,
+    );
+    process.stdout.write(
+      `${table(
+        [
+          'operation',
+          'CPU µs/req on',
+          'off',
+          'client',
+          'ratio',
+          'round ratios (median, min-max)',
+          'p50 ms on/off',
+          'p99 ms on/off',
+          'target',
+          'met',
+        ],
+        results.map((r) => [
+          r.label,
+          fmt(r.cpuUsPerRequest.on),
+          fmt(r.cpuUsPerRequest.off),
+          fmt(r.cpuUsPerRequest.client),
+          r.ratio.toFixed(3),
+          `${r.roundRatios.median.toFixed(3)} (${r.roundRatios.min.toFixed(2)}-${r.roundRatios.max.toFixed(2)})`,
+          `${r.latencyMs.on.p50.toFixed(2)} / ${r.latencyMs.off.p50.toFixed(2)}`,
+          `${r.latencyMs.on.p99.toFixed(2)} / ${r.latencyMs.off.p99.toFixed(2)}`,
+          `≤ ${TARGET}`,
+          r.met ? 'met' : 'missed',
+        ]),
+      )}\n\n` +
+        `idle CPU of this process ${fmt(idleUsPerSecond)} µs/s; load average ${loadStart.map((l) => l.toFixed(1)).join(' ')} at start, ${loadEnd.map((l) => l.toFixed(1)).join(' ')} at the end\n`,
+    );
+    const path = writeResults('gateway-protection.json', {
+      date: new Date().toISOString(),
+      database: db.kind,
+      args,
+      protections: PROTECTIONS,
+      leftOutWhenOff: LEFT_OUT,
+      caller: 'admin (RATE_LIMIT_ADMIN_EXEMPT=false: charged with the analyst budgets, set to 1e9)',
+      loadAverage: { start: loadStart, end: loadEnd },
+      idleCpuUsPerSecond: round(idleUsPerSecond),
+      results,
+      allMet: results.every((r) => r.met),
+    });
+    progress(`results written to ${path}`);
+  } finally {
+    await gateways?.on.stop();
+    await gateways?.off.stop();
+    if (baseline) {
+      const { server } = baseline;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }
+    await subgraphs?.stop();
+    await db.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
