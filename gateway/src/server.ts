@@ -100,7 +100,7 @@ export async function startGateway(
     gateway: served,
     logger,
     introspection: !production,
-    parseOptions: { maxTokens: config.demand.maxTokens },
+    ...(kept('demand-control') ? { parseOptions: { maxTokens: config.demand.maxTokens } } : {}),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: kept('hardening') && hardening.hideSchemaDetailsFromClientErrors,
     persistedQueries: kept('persisted-operations') ? persisted.persistedQueries : false,
