@@ -16,6 +16,7 @@ import type { GatewayPlugin, ServedGateway } from './plugins/gatewayPlugin.js';
 import { useAccessControl } from './plugins/useAccessControl.js';
 import { useAuth } from './plugins/useAuth.js';
 import { useDemandControl } from './plugins/useDemandControl.js';
+import { useFiniteNumbers } from './plugins/useFiniteNumbers.js';
 import { useHardening } from './plugins/useHardening.js';
 import { useInternalContext } from './plugins/useInternalContext.js';
 import { usePersistedOperations } from './plugins/usePersistedOperations.js';
@@ -71,6 +72,7 @@ export async function startGateway(
     useRateLimit(config.rateLimit, logger),
     useInternalContext(config.internalSecret, config.contextTtlMs),
     persisted,
+    useFiniteNumbers(),
     useDemandControl(config.demand, logger),
     useAccessControl({ publicSchemaFile: config.publicSchemaFile, logger }),
     useSubgraphErrors(logger),

@@ -8,7 +8,6 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { GatewayPlugin, SubgraphRequest } from './gatewayPlugin.js';
-import { nonFiniteNumbers } from './nonFiniteNumbers.js';
 
 type Path = (string | number)[];
 
@@ -19,14 +18,11 @@ type Path = (string | number)[];
  * subgraph-relative paths into paths of the client's query). What went wrong, with the subgraph's
  * URL, goes to the log only. Errors a subgraph meant for the client (BAD_USER_INPUT, NOT_FOUND, FORBIDDEN,
  * UNAUTHENTICATED, ...: every GraphQL error with a code) pass through unchanged, also when they failed the
- * whole subgraph request (a variable's coercion error has no path) or came with a non-2xx status. Numbers
- * the gateway cannot forward (a literal or variable beyond ±1.8e308) are refused as BAD_USER_INPUT
- * before planning (see nonFiniteNumbers.ts).
+ * whole subgraph request (a variable's coercion error has no path) or came with a non-2xx status.
  */
 export function useSubgraphErrors(logger: Logger): GatewayPlugin {
   return {
     name: 'subgraph-errors',
-    apolloPlugins: [nonFiniteNumbers()],
     onSubgraphFailure({ name, error, request }) {
       const answered = codedErrorsOf(error);
       if (answered) return { errors: answered };

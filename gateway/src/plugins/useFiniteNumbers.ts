@@ -1,7 +1,6 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { badUserInput } from '@attention-mesh/platform';
 import { type DocumentNode, GraphQLError, visit } from 'graphql';
-import type { GatewayContext } from '../context.js';
+import type { GatewayPlugin } from './gatewayPlugin.js';
 
 /**
  * Refuses, before planning, numbers the gateway could not forward to a subgraph: a literal such as
@@ -10,23 +9,28 @@ import type { GatewayContext } from '../context.js';
  * Both are the client's mistake: BAD_USER_INPUT (HTTP 400) naming the argument or variable. The walk
  * over the document is cached per parsed document.
  */
-export function nonFiniteNumbers(): ApolloServerPlugin<GatewayContext> {
+export function useFiniteNumbers(): GatewayPlugin {
   const literals = new WeakMap<DocumentNode, GraphQLError | null>();
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ document, request }) {
-          let literal = literals.get(document);
-          if (literal === undefined) {
-            literal = nonFiniteLiteral(document);
-            literals.set(document, literal);
-          }
-          if (literal) throw literal;
-          const variable = nonFiniteVariable(request.variables);
-          if (variable) throw variable;
+    name: 'finite-numbers',
+    apolloPlugins: [
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, request }) {
+              let literal = literals.get(document);
+              if (literal === undefined) {
+                literal = nonFiniteLiteral(document);
+                literals.set(document, literal);
+              }
+              if (literal) throw literal;
+              const variable = nonFiniteVariable(request.variables);
+              if (variable) throw variable;
+            },
+          };
         },
-      };
-    },
+      },
+    ],
   };
 }
 
