@@ -10,6 +10,7 @@ import {
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  visit,
 } from 'graphql';
 import type { CostDirectives } from './costDirectives.js';
 import { fieldOf, fieldWeight } from './fieldWeight.js';
@@ -29,6 +30,43 @@ interface Collected {
   nodes: FieldNode[];
   /** The type the field was selected on (a fragment's type condition or the parent). */
   type: GraphQLCompositeType;
+}
+
+/** One returned field of an object, prepared once per selection, parent and runtime type. */
+interface Priced {
+  key: string;
+  weight: number;
+  /** The merged selection sets below the field, when it returns objects. */
+  children: readonly SelectionSetNode[] | undefined;
+  named: GraphQLCompositeType | undefined;
+}
+
+type Prepared = WeakMap<readonly SelectionSetNode[], Map<string, Priced[]>>;
+const preparedByDocument = new WeakMap<DocumentNode, { schema: GraphQLSchema; prepared: Prepared }>();
+const rootSets = new WeakMap<OperationDefinitionNode, readonly SelectionSetNode[]>();
+const withoutConditions = new WeakMap<DocumentNode, boolean>();
+
+/** Whether a document has no @skip / @include (so what it selects does not depend on variables). */
+function variableFree(document: DocumentNode): boolean {
+  let free = withoutConditions.get(document);
+  if (free === undefined) {
+    free = true;
+    visit(document, {
+      Directive(node) {
+        if (node.name.value === 'skip' || node.name.value === 'include') free = false;
+      },
+    });
+    withoutConditions.set(document, free);
+  }
+  return free;
+}
+
+function preparedOf(document: DocumentNode, schema: GraphQLSchema): Prepared {
+  const entry = preparedByDocument.get(document);
+  if (entry && entry.schema === schema) return entry.prepared;
+  const prepared: Prepared = new WeakMap();
+  preparedByDocument.set(document, { schema, prepared });
+  return prepared;
 }
 
 /**
@@ -86,6 +124,46 @@ export function actualCost(input: ActualCostInput): number {
     return out;
   }
 
+  // Every object of a list shares its selection: its fields are collected and weighed once per
+  // (selection sets, parent, runtime type), not once per object; for a document without @skip or
+  // @include the result does not depend on the variables and is kept for the next request too.
+  const prepared = variableFree(input.document) ? preparedOf(input.document, schema) : new WeakMap();
+
+  function priced(
+    sets: readonly SelectionSetNode[],
+    parent: GraphQLCompositeType,
+    runtime: string | undefined,
+  ): Priced[] {
+    let byType = prepared.get(sets);
+    if (!byType) {
+      byType = new Map();
+      prepared.set(sets, byType);
+    }
+    const typeKey = runtime === undefined ? parent.name : `${parent.name}|${runtime}`;
+    const cached = byType.get(typeKey);
+    if (cached) return cached;
+    const concrete = runtime ? schema.getType(runtime) : undefined;
+    const out: Priced[] = [];
+    for (const [key, { nodes, type }] of collect(sets, parent, runtime)) {
+      const first = nodes[0] as FieldNode;
+      if (first.name.value.startsWith('__')) continue;
+      const owner =
+        concrete && isCompositeType(concrete) && fieldOf(concrete, first.name.value) ? concrete : type;
+      const def = fieldOf(owner, first.name.value);
+      if (!def) continue;
+      const named = getNamedType(def.type);
+      const children = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+      out.push({
+        key,
+        weight: fieldWeight(schema, directives, owner, def),
+        children: children.length && isCompositeType(named) ? children : undefined,
+        named: isCompositeType(named) ? named : undefined,
+      });
+    }
+    byType.set(typeKey, out);
+    return out;
+  }
+
   function objectCost(
     sets: readonly SelectionSetNode[],
     parent: GraphQLCompositeType,
@@ -94,22 +172,16 @@ export function actualCost(input: ActualCostInput): number {
     if (value === null || typeof value !== 'object') return 0;
     const obj = value as Record<string, unknown>;
     const runtime = typeof obj.__typename === 'string' ? obj.__typename : undefined;
-    const concrete = runtime ? schema.getType(runtime) : undefined;
     let cost = 0;
-    for (const [key, { nodes, type }] of collect(sets, parent, runtime)) {
-      const first = nodes[0] as FieldNode;
-      if (first.name.value.startsWith('__')) continue;
-      const owner =
-        concrete && isCompositeType(concrete) && fieldOf(concrete, first.name.value) ? concrete : type;
-      const def = fieldOf(owner, first.name.value);
-      if (!def) continue;
-      const weight = fieldWeight(schema, directives, owner, def);
-      const named = getNamedType(def.type);
-      const children = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+    for (const { key, weight, children, named } of priced(sets, parent, runtime)) {
       const instance = (v: unknown): number => {
         if (v === null || v === undefined) return 0;
-        if (Array.isArray(v)) return v.reduce<number>((s, item) => s + instance(item), 0);
-        return weight + (children.length && isCompositeType(named) ? objectCost(children, named, v) : 0);
+        if (Array.isArray(v)) {
+          let sum = 0;
+          for (const item of v) sum += instance(item);
+          return sum;
+        }
+        return weight + (children && named ? objectCost(children, named, v) : 0);
       };
       cost += instance(obj[key]);
     }
@@ -117,5 +189,10 @@ export function actualCost(input: ActualCostInput): number {
   }
 
   const root = schema.getRootType(input.operation.operation);
-  return root ? objectCost([input.operation.selectionSet], root, input.data) : 0;
+  let sets = rootSets.get(input.operation);
+  if (!sets) {
+    sets = [input.operation.selectionSet];
+    rootSets.set(input.operation, sets);
+  }
+  return root ? objectCost(sets, root, input.data) : 0;
 }
