@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { adsSubgraph } from '@attention-mesh/ads-subgraph';
-import { attentionSubgraph } from '@attention-mesh/attention-subgraph';
-import { feedbackSubgraph } from '@attention-mesh/feedback-subgraph';
-import { createDemoApiKey, demoCallers, parseTokenArgs, seedIfEmpty } from '@attention-mesh/mesh';
-import type { RunningSubgraph } from '@attention-mesh/platform';
-import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
-import { errorCodes, type GraphQLResponse, gql, startTestSubgraph } from '@attention-mesh/testkit';
-import { usersSubgraph } from '@attention-mesh/users-subgraph';
+import { createDemoApiKey, demoCallers, parseTokenArgs } from '@attention-mesh/mesh';
+import { errorCodes, type GraphQLResponse, gql } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadGatewayConfig } from '../src/config.js';
-import { type RunningGateway, startGateway } from '../src/server.js';
+import type { RunningGateway } from '../src/server.js';
+import { type DemoMesh, startDemoMesh } from './support/demoMesh.js';
 import { adminBearer, bearer, TEST_JWT_SECRET } from './support/jwt.js';
 
 /**
@@ -17,7 +11,7 @@ import { adminBearer, bearer, TEST_JWT_SECRET } from './support/jwt.js';
  * five real subgraphs and the demo world.
  */
 
-const subgraphs: RunningSubgraph<unknown>[] = [];
+let mesh: DemoMesh;
 let gateway: RunningGateway;
 type Headers = Record<string, string>;
 const as: Record<'anonymous' | 'person' | 'advertiser' | 'analyst' | 'admin', Headers> = {
@@ -30,7 +24,6 @@ const as: Record<'anonymous' | 'person' | 'advertiser' | 'analyst' | 'admin', He
 let publisher: Headers;
 let publisherKeyId: string;
 
-const BUS = `t_bus_rules_${Date.now().toString(36)}`;
 const PERSON = 'usr-demo-01';
 const OTHER = 'usr-demo-02';
 const HOUR = 3_600_000;
@@ -79,28 +72,13 @@ const eventsOf = async (userId: string) =>
   ).user.attention.events;
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
-  // One event bus, as in a deployment: the recommendation subgraph learns users from their events.
-  for (const def of [usersSubgraph, attentionSubgraph, recommendationSubgraph, adsSubgraph, feedbackSubgraph])
-    subgraphs.push(
-      (await startTestSubgraph(def as Parameters<typeof startTestSubgraph>[0], uri, {
-        busDbName: BUS,
-      })) as RunningSubgraph<unknown>,
-    );
   // A short API-key cache, so a revoked key is seen to stop within the test.
-  const env: Record<string, string> = {
-    NODE_ENV: 'test',
-    PORT: '0',
-    JWT_SECRET: TEST_JWT_SECRET,
-    API_KEY_CACHE_MS: '500',
-  };
-  for (const s of subgraphs) env[`SUBGRAPH_${s.name.toUpperCase()}_URL`] = s.url;
-  gateway = await startGateway(loadGatewayConfig(env));
+  mesh = await startDemoMesh(inject('mongoUri'), { API_KEY_CACHE_MS: '500' });
+  gateway = mesh.gateway;
   as.admin = await adminBearer();
   as.person = await bearer({ sub: PERSON });
   as.advertiser = await bearer({ sub: 'usr-adv-member', scope: 'ads:write', advertiser_id: 'adv-demo-1' });
   as.analyst = await bearer({ sub: 'usr-analyst', scope: 'analytics:read' });
-  expect(await seedIfEmpty(gateway.url, undefined, { headers: as.admin })).toBe(true);
   const created = await ok<{ createApiKey: { key: string; apiKey: { id: string } } }>(
     as.admin,
     'mutation { createApiKey(input: { partnerId: "pub-demo", name: "rules test", scopes: ["ads:request", "events:write"] }) { key apiKey { id } } }',
@@ -114,9 +92,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  await subgraphs[0]?.connection.useDb(BUS, { useCache: false }).dropDatabase();
-  await Promise.all(subgraphs.map((s) => s.stop()));
+  await mesh?.stop();
 });
 
 describe('anonymous callers', () => {

@@ -1,15 +1,8 @@
-import { adsSubgraph } from '@attention-mesh/ads-subgraph';
-import { attentionSubgraph } from '@attention-mesh/attention-subgraph';
-import { feedbackSubgraph } from '@attention-mesh/feedback-subgraph';
-import { seedIfEmpty } from '@attention-mesh/mesh';
 import { INTERNAL_CONTEXT_HEADER, type RunningSubgraph, signInternalContext } from '@attention-mesh/platform';
-import { recommendationSubgraph } from '@attention-mesh/recommendation-subgraph';
-import { startTestSubgraph } from '@attention-mesh/testkit';
-import { usersSubgraph } from '@attention-mesh/users-subgraph';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadGatewayConfig } from '../src/config.js';
-import { type RunningGateway, startGateway } from '../src/server.js';
-import { adminBearer, bearer, hs256, TEST_JWT_SECRET } from './support/jwt.js';
+import type { RunningGateway } from '../src/server.js';
+import { type DemoMesh, startDemoMesh } from './support/demoMesh.js';
+import { adminBearer, bearer, hs256 } from './support/jwt.js';
 
 /**
  * The attack suite: what a hostile or careless client throws at the gateway and straight at a
@@ -18,8 +11,8 @@ import { adminBearer, bearer, hs256, TEST_JWT_SECRET } from './support/jwt.js';
  */
 
 const subgraphs: RunningSubgraph<unknown>[] = [];
+let mesh: DemoMesh;
 let gateway: RunningGateway;
-const BUS = `t_bus_attacks_${Date.now().toString(36)}`;
 let admin: Record<string, string>;
 let person: Record<string, string>;
 let revokedKey: string;
@@ -97,24 +90,12 @@ async function documentCounts(): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  const uri = inject('mongoUri');
-  for (const def of [usersSubgraph, attentionSubgraph, recommendationSubgraph, adsSubgraph, feedbackSubgraph])
-    subgraphs.push(
-      (await startTestSubgraph(def as Parameters<typeof startTestSubgraph>[0], uri, {
-        busDbName: BUS,
-      })) as RunningSubgraph<unknown>,
-    );
-  const env: Record<string, string> = {
-    NODE_ENV: 'test',
-    PORT: '0',
-    JWT_SECRET: TEST_JWT_SECRET,
-    API_KEY_CACHE_MS: '0',
-  };
-  for (const s of subgraphs) env[`SUBGRAPH_${s.name.toUpperCase()}_URL`] = s.url;
-  gateway = await startGateway(loadGatewayConfig(env));
+  // No API-key cache: a revoked key is refused at once.
+  mesh = await startDemoMesh(inject('mongoUri'), { API_KEY_CACHE_MS: '0' });
+  gateway = mesh.gateway;
+  subgraphs.push(...mesh.subgraphs);
   admin = await adminBearer();
   person = await bearer({ sub: 'usr-demo-01' });
-  expect(await seedIfEmpty(gateway.url, undefined, { headers: admin })).toBe(true);
   const created = await fetch(gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...admin },
@@ -134,9 +115,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  await subgraphs[0]?.connection.useDb(BUS, { useCache: false }).dropDatabase();
-  await Promise.all(subgraphs.map((s) => s.stop()));
+  await mesh?.stop();
 });
 
 const nested = (depth: number) => {
