@@ -69,6 +69,11 @@ export function errorCodes(res: GraphQLResponse<unknown>): unknown[] {
   return (res.errors ?? []).map((e) => e.extensions?.code);
 }
 
+/** `[code, field]` of each error, in order (`field` names the offending input, e.g. `input.url`). */
+export function errorFields(res: GraphQLResponse<unknown>): unknown[][] {
+  return (res.errors ?? []).map((e) => [e.extensions?.code, e.extensions?.field]);
+}
+
 /**
  * Counts the database commands a connection sends (it must be opened with `monitorCommands`), by
  * command name and collection, e.g. `count('find', 'users')`.

@@ -1,5 +1,5 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { adminHeaders, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, errorFields, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
@@ -13,9 +13,7 @@ type Res = Awaited<ReturnType<typeof gql>>;
 const call = (query: string, variables: Record<string, unknown> = {}) =>
   gql(sg.url, query, variables, adminHeaders());
 const refused = (res: Res, field: string) => {
-  expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
-    ['BAD_USER_INPUT', field],
-  ]);
+  expect(errorFields(res)).toEqual([['BAD_USER_INPUT', field]]);
 };
 const fine = (res: Res) => expect(res.errors).toBeUndefined();
 
@@ -217,9 +215,7 @@ describe('ads subgraph: campaign settings lists', () => {
       (await call(CAMPAIGN, campaign(`cmp-${list}-ok`, { [list]: Array(max).fill(value) }))).errors,
     ).toBeUndefined();
     const res = await call(CAMPAIGN, campaign(`cmp-${list}-over`, { [list]: Array(max + 1).fill(value) }));
-    expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
-      ['BAD_USER_INPUT', `input.${list}`],
-    ]);
+    expect(errorFields(res)).toEqual([['BAD_USER_INPUT', `input.${list}`]]);
   });
 
   it('takes a schedule window of 7 days and refuses 8', async () => {

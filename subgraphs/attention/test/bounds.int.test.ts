@@ -1,5 +1,5 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { adminHeaders, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, errorFields, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AttentionRuntime } from '../src/runtime.js';
 import { attentionSubgraph } from '../src/server.js';
@@ -9,10 +9,7 @@ let sg: RunningSubgraph<AttentionRuntime>;
 type Res = Awaited<ReturnType<typeof gql>>;
 const call = (query: string, variables: Record<string, unknown> = {}) =>
   gql(sg.url, query, variables, adminHeaders());
-const refused = (res: Res, field: string) =>
-  expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
-    ['BAD_USER_INPUT', field],
-  ]);
+const refused = (res: Res, field: string) => expect(errorFields(res)).toEqual([['BAD_USER_INPUT', field]]);
 const from = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
 const to = new Date().toISOString();
 

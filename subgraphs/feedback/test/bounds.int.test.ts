@@ -1,5 +1,5 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { adminHeaders, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, errorFields, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FeedbackRuntime } from '../src/runtime.js';
 import { feedbackSubgraph } from '../src/server.js';
@@ -14,10 +14,7 @@ const signal = (clientId: string, patch: Record<string, unknown> = {}) => ({
 type Res = Awaited<ReturnType<typeof gql>>;
 const call = (query: string, variables: Record<string, unknown> = {}) =>
   gql(sg.url, query, variables, adminHeaders());
-const refused = (res: Res, field: string) =>
-  expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
-    ['BAD_USER_INPUT', field],
-  ]);
+const refused = (res: Res, field: string) => expect(errorFields(res)).toEqual([['BAD_USER_INPUT', field]]);
 
 beforeAll(async () => {
   sg = await startTestSubgraph(feedbackSubgraph, inject('mongoUri'));

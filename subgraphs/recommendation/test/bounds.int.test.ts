@@ -1,5 +1,5 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { adminHeaders, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, errorCodes, errorFields, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RecommendationRuntime, recommendationSubgraph } from '../src/server.js';
 
@@ -14,10 +14,7 @@ const url = (length: number) => `https://example.com/${'a'.repeat(length - 'http
 type Res = Awaited<ReturnType<typeof gql>>;
 const call = (query: string, variables: Record<string, unknown> = {}) =>
   gql(sg.url, query, variables, adminHeaders());
-const refused = (res: Res, field: string) =>
-  expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
-    ['BAD_USER_INPUT', field],
-  ]);
+const refused = (res: Res, field: string) => expect(errorFields(res)).toEqual([['BAD_USER_INPUT', field]]);
 
 beforeAll(async () => {
   sg = await startTestSubgraph(recommendationSubgraph, inject('mongoUri'));

@@ -1,5 +1,5 @@
 import type { RunningSubgraph } from '@attention-mesh/platform';
-import { adminHeaders, gql, startTestSubgraph } from '@attention-mesh/testkit';
+import { adminHeaders, errorFields, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { UsersRuntime } from '../src/runtime.js';
 import { usersSubgraph } from '../src/server.js';
@@ -13,9 +13,7 @@ type Res = Awaited<ReturnType<typeof gql>>;
 const call = (query: string, variables: Record<string, unknown> = {}) =>
   gql(sg.url, query, variables, adminHeaders());
 const refused = (res: Res, field: string) => {
-  expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([
-    ['BAD_USER_INPUT', field],
-  ]);
+  expect(errorFields(res)).toEqual([['BAD_USER_INPUT', field]]);
   // The refusal does not echo the input back.
   expect(JSON.stringify(res.errors).length).toBeLessThan(2_000);
 };
