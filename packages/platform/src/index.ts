@@ -25,6 +25,7 @@ export { deferredWatch, type Watch } from './deferredWatch.js';
 export { badUserInput, ErrorCode, formatError, meshError, notFound } from './errors.js';
 export {
   type AdEventData,
+  type AdFlaggedData,
   type AttentionRecordedData,
   type CatalogEvent,
   DEFAULT_BUS_DB,
@@ -43,11 +44,13 @@ export {
   eventIdTime,
   type FeedbackReceivedData,
   type MeshEvent,
+  type ModelUpdatedData,
   MongoEventBus,
   type MongoEventBusConnectOptions,
   type MongoEventBusOptions,
   meshEvent,
   newEventId,
+  type RecommendationsUpdatedData,
   type SubscribeOptions,
   type Subscription,
   subscribeEvents,

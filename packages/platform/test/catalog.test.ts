@@ -22,9 +22,12 @@ describe('the event catalog', () => {
   it('declares the event types the mesh publishes, and no others', () => {
     expect(Object.keys(eventCatalog).sort()).toEqual([
       'ad.click',
+      'ad.flagged',
       'ad.impression',
       'attention.recorded',
       'feedback.received',
+      'model.updated',
+      'recommendations.updated',
       'user.consent.changed',
       'user.created',
       'user.erased',
@@ -59,7 +62,7 @@ describe('the event catalog', () => {
     const wrongKind = { ...feedback(), kind: 'SHRUG' } as unknown as FeedbackReceivedData;
     expect(() => meshEvent('feedback.received', user, wrongKind)).toThrow(/kind/);
     // @ts-expect-error not a type of the catalog
-    expect(() => meshEvent('model.updated', user, {})).toThrow(/not an event type/);
+    expect(() => meshEvent('model.retired', user, {})).toThrow(/not an event type/);
   });
 
   it('parses a stored event, or says why it cannot be handled', () => {

@@ -160,13 +160,13 @@ describe('dead letters', () => {
     const { bus: b } = await bus();
     const got: string[] = [];
     // A type only a hand-built envelope can carry: the typed API has no way to subscribe to it.
-    b.subscribe('strict', ['model.updated', 'user.erased'], async (e) => void got.push(e.type), {
+    b.subscribe('strict', ['model.retired', 'user.erased'], async (e) => void got.push(e.type), {
       check: parseCatalogEvent,
     });
-    await b.publish([malformed('model.updated', { version: 3 }), malformed('user.erased', {})]);
+    await b.publish([malformed('model.retired', { version: 3 }), malformed('user.erased', {})]);
     await waitFor(() => got.length === 1);
     expect(got).toEqual(['user.erased']);
     const [letter] = await b.deadLetters({ consumer: 'strict' });
-    expect(letter?.reason).toMatch(/"model.updated" is not an event type/);
+    expect(letter?.reason).toMatch(/"model.retired" is not an event type/);
   });
 });

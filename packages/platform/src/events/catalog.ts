@@ -11,8 +11,8 @@ import type { MeshEvent } from './types.js';
  * consumers read it. Events still retained from before a field existed must keep parsing: give such
  * a field a default (see `placements`).
  *
- * Reserved, not declared until a producer exists: `model.updated` and `recommendations.updated` (the
- * live-mesh issue adds them with their payloads).
+ * `model.updated`, `recommendations.updated` and `ad.flagged` drive the closed loop and the gateway's
+ * subscriptions (DESIGN §3, points 4 and 5).
  */
 
 const epochMs = z.number();
@@ -99,6 +99,44 @@ const adEvent = z.object({
   viewable: z.boolean(),
 });
 
+/**
+ * `model.updated`: the recommendation subgraph swapped a newly trained model version in (key
+ * `{ __typename: 'Model', id: model }`).
+ */
+const modelUpdated = z.object({
+  model: z.string(),
+  version: z.string(),
+  trainedAt: epochMs,
+  /** When the subgraph started serving it, epoch ms. */
+  servedAt: epochMs,
+});
+
+/**
+ * `recommendations.updated`: what a user would be recommended has changed (key `User`, `userId` set):
+ * their sequence changed (`SEQUENCE`: a click, dwell, like or rating appended; `HIDDEN`: an item hidden,
+ * disliked or complained about) or a new model is served (`MODEL`). Subscribers re-read the
+ * recommendations; the event carries no list.
+ */
+const recommendationsUpdated = z.object({
+  reason: z.enum(['SEQUENCE', 'HIDDEN', 'MODEL']),
+  modelVersion: z.string().nullable(),
+  at: epochMs,
+});
+
+/**
+ * `ad.flagged`: the feedback subgraph found an ad's complaint rate above the configured threshold after
+ * the minimum number of impressions (key `Ad`); the ads subgraph pauses the ad until an advertiser
+ * member or an admin resumes it. Published once per crossing; a consumer keeps the latest `flaggedAt`.
+ */
+const adFlagged = z.object({
+  adId: z.string(),
+  complaints: z.number(),
+  impressions: z.number(),
+  complaintRate: z.number(),
+  threshold: z.number(),
+  flaggedAt: epochMs,
+});
+
 export const eventCatalog = {
   'user.created': userCreated,
   'user.consent.changed': userConsentChanged,
@@ -107,6 +145,9 @@ export const eventCatalog = {
   'feedback.received': feedbackReceived,
   'ad.impression': adEvent,
   'ad.click': adEvent,
+  'ad.flagged': adFlagged,
+  'model.updated': modelUpdated,
+  'recommendations.updated': recommendationsUpdated,
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventType = keyof typeof eventCatalog;
@@ -123,6 +164,9 @@ export type UserErasedData = EventData<'user.erased'>;
 export type AttentionRecordedData = EventData<'attention.recorded'>;
 export type FeedbackReceivedData = EventData<'feedback.received'>;
 export type AdEventData = EventData<'ad.impression' | 'ad.click'>;
+export type AdFlaggedData = EventData<'ad.flagged'>;
+export type ModelUpdatedData = EventData<'model.updated'>;
+export type RecommendationsUpdatedData = EventData<'recommendations.updated'>;
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(eventCatalog, type);
