@@ -3,26 +3,23 @@
  * same gateway with them off, on three operations, side by side in one run (target: on / off <= 1.15).
  *
  * The five subgraphs run in child processes (`node subgraphs/<name>/dist/index.js`) on a private
- * embedded database, so this process holds only the two gateways, the client and a trivial HTTP
- * endpoint; its `process.cpuUsage()` over a block of sequential requests is the gateway's CPU plus the
- * client's. The client's share (and that of a bare HTTP server) is measured by sending the same
- * requests to the trivial endpoint, which answers the gateway's own response bytes, and subtracted from
- * both sides. Blocks are interleaved in alternating rounds (on, client, off; then off, client, on; ...)
- * so that drift on a shared machine falls on both. Progress on stderr, the table on stdout, the figures
- * in bench/results/gateway-protection.json.
+ * embedded database, and so does each gateway (`gatewayProcess.ts`, forked with an IPC channel): the
+ * CPU of a block of sequential requests is read from each gateway's own process before and after it, so
+ * neither the client nor the other gateway (nor their garbage collection) falls on it. A block sends
+ * pairs of requests, one to each gateway, alternating which goes first, so that the drift of a shared
+ * machine falls on both alike. Progress on stderr, the table on stdout, the figures in bench/results/gateway-protection.json.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { type RunningGateway, startGateway } from '@attention-mesh/gateway';
 import { demoWorld, seedIfEmpty, signDevelopmentToken } from '@attention-mesh/mesh';
 import { numericArgs } from '../shared/args.js';
 import { startDatabase } from '../shared/database.js';
 import { percentile } from '../shared/latency.js';
-import { fmt, progress, round, stderrLogger, table } from '../shared/output.js';
-import { importFromRepo, REPO_ROOT, writeResults } from '../shared/repo.js';
+import { fmt, progress, round, table } from '../shared/output.js';
+import { REPO_ROOT, writeResults } from '../shared/repo.js';
+import type { CpuReply, GatewayMessage } from './gatewayProcess.js';
 
 /** Issue 13's protections, by plugin name: what the "off" gateway leaves out (auth and access control stay). */
 const PROTECTIONS = [
@@ -48,8 +45,8 @@ const args = numericArgs(
     'README and an aliased list, in alternating rounds; target on / off <= 1.15.',
   { rounds: 10, requests: 100, warmup: 100, aliases: 50 },
   {
-    rounds: 'rounds; each runs one block of every operation on each gateway and on the client baseline',
-    requests: 'sequential requests per block',
+    rounds: 'rounds; each runs one block of every operation on each gateway',
+    requests: 'pairs of sequential requests (one to each gateway) per block',
     warmup: 'requests per operation and gateway before measuring (caches, JIT)',
     aliases: 'aliased item(id:) root fields of the aliased operation',
   },
@@ -192,11 +189,64 @@ async function startSubgraphs(mongoUri: string): Promise<Subgraphs> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The gateways, the client and its baseline
+// The gateways, each in its own process
+
+interface GatewayProcess {
+  url: string;
+  /** The process's CPU so far (µs, user + system) and its resident and heap bytes. */
+  usage(): Promise<{ cpuUs: number; rss: number; heapUsed: number }>;
+  stop(): Promise<void>;
+}
+
+async function forkGateway(
+  label: string,
+  env: Record<string, string>,
+  without: readonly string[],
+): Promise<GatewayProcess> {
+  const child = fork(join(REPO_ROOT, 'bench', 'dist', 'gateway', 'gatewayProcess.js'), [], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      BENCH_GATEWAY_ENV: JSON.stringify(env),
+      BENCH_GATEWAY_WITHOUT: without.join(','),
+      BENCH_GATEWAY_LABEL: label,
+    },
+    // BENCH_GATEWAY_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateways.
+    execArgv: (process.env.BENCH_GATEWAY_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
+    stdio: ['ignore', 2, 2, 'ipc'],
+  });
+  const pending = new Map<number, (reply: CpuReply) => void>();
+  let nextId = 0;
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`gateway ${label} exited with code ${code}`)));
+    child.on('message', (message: GatewayMessage) => {
+      if (message.type === 'ready') resolve(message.url);
+      else pending.get(message.id)?.(message);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url,
+    usage: () =>
+      new Promise((resolve) => {
+        const id = ++nextId;
+        pending.set(id, (reply) => {
+          pending.delete(id);
+          resolve({ cpuUs: reply.user + reply.system, rss: reply.rss, heapUsed: reply.heapUsed });
+        });
+        child.send({ type: 'cpu', id });
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
+  };
+}
 
 async function startGateways(urls: Record<string, string>) {
-  const { loadGatewayConfig } =
-    await importFromRepo<typeof import('../../gateway/dist/config.js')>('gateway/dist/config.js');
   const budget = '1000000000';
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -215,11 +265,10 @@ async function startGateways(urls: Record<string, string>) {
     MAX_ROOT_FIELDS: String(Math.max(20, args.aliases)),
     ...Object.fromEntries(SUBGRAPHS.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, urls[n]!])),
   };
-  const on = await startGateway(loadGatewayConfig(env), { logger: stderrLogger('gateway-on') });
-  const off = await startGateway(loadGatewayConfig(env), {
-    logger: stderrLogger('gateway-off'),
-    without: LEFT_OUT,
-  });
+  const [on, off] = await Promise.all([
+    forkGateway('gateway-on', env, []),
+    forkGateway('gateway-off', env, LEFT_OUT),
+  ]);
   return { on, off };
 }
 
@@ -242,44 +291,43 @@ async function send(url: string, payload: string, headers: Record<string, string
   return { status: res.status, text, rateLimited: res.headers.has('ratelimit') };
 }
 
-/** Answers every POST with the bytes registered for its path, after reading the request: the client's floor. */
-async function startBaseline(): Promise<{ server: Server; url: string; answers: Map<string, string> }> {
-  const answers = new Map<string, string>();
-  const server = createServer((req, res) => {
-    req.on('data', () => {});
-    req.on('end', () => {
-      const answer = answers.get(req.url ?? '') ?? '{"data":null}';
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
-      res.end(answer);
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('baseline endpoint has no port');
-  return { server, url: `http://127.0.0.1:${address.port}`, answers };
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Measurement
 
-type Target = 'on' | 'off' | 'client';
+type Target = 'on' | 'off';
 
 interface Block {
   cpuUs: number;
   latenciesMs: number[];
 }
 
-async function block(url: string, op: Operation, n: number, headers: Record<string, string>, offset: number) {
-  const latenciesMs: number[] = [];
-  const c0 = process.cpuUsage();
+/**
+ * `n` pairs of sequential requests, one to each gateway, the first of a pair alternating between them:
+ * both gateways work through the same moments of a noisy machine. The CPU each gateway's process spent
+ * over the block, and each request's latency.
+ */
+async function pairedBlock(
+  gateways: Record<Target, GatewayProcess>,
+  op: Operation,
+  n: number,
+  headers: Record<string, string>,
+  offset: number,
+): Promise<Record<Target, Block>> {
+  const latencies: Record<Target, number[]> = { on: [], off: [] };
+  const before = { on: await gateways.on.usage(), off: await gateways.off.usage() };
   for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await send(url, op.bodies[(offset + i) % op.bodies.length]!, headers);
-    latenciesMs.push(performance.now() - t0);
+    const payload = op.bodies[(offset + i) % op.bodies.length]!;
+    for (const target of (offset + i) % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      const t0 = performance.now();
+      await send(gateways[target].url, payload, headers);
+      latencies[target].push(performance.now() - t0);
+    }
   }
-  const c = process.cpuUsage(c0);
-  return { cpuUs: c.user + c.system, latenciesMs } satisfies Block;
+  const after = { on: await gateways.on.usage(), off: await gateways.off.usage() };
+  return {
+    on: { cpuUs: after.on.cpuUs - before.on.cpuUs, latenciesMs: latencies.on },
+    off: { cpuUs: after.off.cpuUs - before.off.cpuUs, latenciesMs: latencies.off },
+  };
 }
 
 const median = (values: number[]) => percentile(values, 50);
@@ -293,14 +341,13 @@ async function main(): Promise<void> {
   }
   const db = await startDatabase('gateway-protection');
   let subgraphs: Subgraphs | undefined;
-  let gateways: { on: RunningGateway; off: RunningGateway } | undefined;
-  let baseline: Awaited<ReturnType<typeof startBaseline>> | undefined;
+  let gateways: Record<Target, GatewayProcess> | undefined;
   try {
     progress('starting the five subgraphs in child processes');
     subgraphs = await startSubgraphs(db.uri);
     gateways = await startGateways(subgraphs.urls);
     progress(
-      `gateways up: protections on ${gateways.on.url}, off ${gateways.off.url} (without ${LEFT_OUT.join(', ')})`,
+      `gateways up, each in its own process: protections on ${gateways.on.url}, off ${gateways.off.url} (without ${LEFT_OUT.join(', ')})`,
     );
     const token = await signDevelopmentToken({ sub: 'usr-bench-admin', scope: 'admin', ttl: '12h' });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
@@ -311,13 +358,7 @@ async function main(): Promise<void> {
     progress(
       seeded ? `demo world seeded in ${((Date.now() - t) / 1000).toFixed(1)} s` : 'demo world already there',
     );
-    baseline = await startBaseline();
 
-    const urls: Record<Target, (op: Operation) => string> = {
-      on: () => gateways!.on.url,
-      off: () => gateways!.off.url,
-      client: (op) => `${baseline!.url}/${op.key}`,
-    };
     // Warm-up, checks: both gateways answer without errors and alike, the "on" one with rate-limit headers.
     const checks: Record<
       string,
@@ -331,10 +372,9 @@ async function main(): Promise<void> {
     > = {};
     for (const op of OPERATIONS) {
       const first = {
-        on: await send(urls.on(op), op.bodies[0]!, headers),
-        off: await send(urls.off(op), op.bodies[0]!, headers),
+        on: await send(gateways.on.url, op.bodies[0]!, headers),
+        off: await send(gateways.off.url, op.bodies[0]!, headers),
       };
-      baseline.answers.set(`/${op.key}`, first.on.text);
       checks[op.key] = {
         bytesOn: first.on.text.length,
         bytesOff: first.off.text.length,
@@ -352,61 +392,56 @@ async function main(): Promise<void> {
         progress(
           `note: ${op.key}: the two gateways' first answers differ (${first.on.text.length} / ${first.off.text.length} bytes)`,
         );
-      for (const target of ['on', 'off', 'client'] as const)
-        await block(urls[target](op), op, args.warmup, headers, 0);
-      progress(`warmed up ${op.key} (${args.warmup} requests per gateway and on the baseline)`);
+      await pairedBlock(gateways, op, args.warmup, headers, 0);
+      progress(`warmed up ${op.key} (${args.warmup} requests per gateway)`);
     }
 
-    // What this process spends with no request in flight (both gateways, timers, GC): µs per second.
-    const idle0 = process.cpuUsage();
+    // What each gateway spends with no request in flight (timers, GC): µs per second.
+    const idle0 = { on: await gateways.on.usage(), off: await gateways.off.usage() };
     const idleT0 = performance.now();
     await new Promise((r) => setTimeout(r, 2_000));
-    const idleCpu = process.cpuUsage(idle0);
-    const idleUsPerSecond = ((idleCpu.user + idleCpu.system) * 1000) / (performance.now() - idleT0);
-    progress(`idle: ${fmt(idleUsPerSecond)} µs CPU per second with no request in flight`);
+    const idleMs = performance.now() - idleT0;
+    const idle1 = { on: await gateways.on.usage(), off: await gateways.off.usage() };
+    const idleUsPerSecond = {
+      on: round(((idle1.on.cpuUs - idle0.on.cpuUs) * 1000) / idleMs),
+      off: round(((idle1.off.cpuUs - idle0.off.cpuUs) * 1000) / idleMs),
+    };
+    progress(
+      `idle: ${fmt(idleUsPerSecond.on)} / ${fmt(idleUsPerSecond.off)} µs CPU per second (on / off) with no request in flight`,
+    );
 
     const blocks: Record<string, Record<Target, Block[]>> = Object.fromEntries(
-      OPERATIONS.map((op) => [op.key, { on: [], off: [], client: [] }]),
+      OPERATIONS.map((op) => [op.key, { on: [], off: [] }]),
     );
     for (let r = 0; r < args.rounds; r++) {
-      const order: Target[] = r % 2 === 0 ? ['on', 'client', 'off'] : ['off', 'client', 'on'];
-      for (const op of OPERATIONS)
-        for (const target of order)
-          blocks[op.key]![target].push(
-            await block(urls[target](op), op, args.requests, headers, r * args.requests),
-          );
+      for (const op of OPERATIONS) {
+        const paired = await pairedBlock(gateways, op, args.requests, headers, r * args.requests);
+        blocks[op.key]!.on.push(paired.on);
+        blocks[op.key]!.off.push(paired.off);
+      }
       const line = OPERATIONS.map((op) => {
         const b = blocks[op.key]!;
-        return `${op.key} ${fmt(b.on[r]!.cpuUs / args.requests)}/${fmt(b.off[r]!.cpuUs / args.requests)}/${fmt(b.client[r]!.cpuUs / args.requests)}`;
+        return `${op.key} ${fmt(b.on[r]!.cpuUs / args.requests)}/${fmt(b.off[r]!.cpuUs / args.requests)}`;
       }).join(', ');
-      progress(`round ${r + 1}/${args.rounds} (CPU µs/request on/off/client): ${line}`);
+      progress(`round ${r + 1}/${args.rounds} (gateway CPU µs/request on/off): ${line}`);
     }
+    const memory = { on: await gateways.on.usage(), off: await gateways.off.usage() };
 
     const results = OPERATIONS.map((op) => {
       const b = blocks[op.key]!;
       const n = args.rounds * args.requests;
       const perRequest = (t: Target) => b[t].reduce((s, x) => s + x.cpuUs, 0) / n;
       const lat = (t: Target) => b[t].flatMap((x) => x.latenciesMs);
-      const client = perRequest('client');
-      const on = perRequest('on') - client;
-      const off = perRequest('off') - client;
-      const roundRatios = b.on.map(
-        (x, i) => (x.cpuUs - b.client[i]!.cpuUs) / (b.off[i]!.cpuUs - b.client[i]!.cpuUs),
-      );
+      const on = perRequest('on');
+      const off = perRequest('off');
+      const roundRatios = b.on.map((x, i) => x.cpuUs / b.off[i]!.cpuUs);
       const ratio = on / off;
       return {
         operation: op.key,
         label: op.label,
         requestsPerGateway: n,
-        cpuUsPerRequest: {
-          on: round(on),
-          off: round(off),
-          client: round(client),
-          onIncludingClient: round(perRequest('on')),
-          offIncludingClient: round(perRequest('off')),
-        },
+        cpuUsPerRequest: { on: round(on), off: round(off) },
         ratio: round(ratio, 3),
-        ratioIncludingClient: round(perRequest('on') / perRequest('off'), 3),
         roundRatios: {
           median: round(median(roundRatios), 3),
           min: round(Math.min(...roundRatios), 3),
@@ -415,10 +450,6 @@ async function main(): Promise<void> {
         latencyMs: {
           on: { p50: round(percentile(lat('on'), 50), 2), p99: round(percentile(lat('on'), 99), 2) },
           off: { p50: round(percentile(lat('off'), 50), 2), p99: round(percentile(lat('off'), 99), 2) },
-          client: {
-            p50: round(percentile(lat('client'), 50), 2),
-            p99: round(percentile(lat('client'), 99), 2),
-          },
         },
         target: TARGET,
         met: ratio <= TARGET,
@@ -426,11 +457,12 @@ async function main(): Promise<void> {
       };
     });
     const loadEnd = loadavg();
+    const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
     process.stdout.write(
       `\nGateway CPU per request, every protection on vs off (${LEFT_OUT.join(', ')} left out); auth and access control on in both.\n` +
         `${args.rounds} alternating rounds × ${args.requests} sequential requests per gateway and operation, as admin (rate limited as an analyst).\n` +
-        `CPU of this process per request, less the client's own (same requests to a trivial endpoint answering the same bytes).\n\n`,
+        "CPU of each gateway's own process (GC included), read over its IPC channel before and after each block.\n\n",
     );
     process.stdout.write(
       `${table(
@@ -438,7 +470,6 @@ async function main(): Promise<void> {
           'operation',
           'CPU µs/req on',
           'off',
-          'client',
           'ratio',
           'round ratios (median, min-max)',
           'p50 ms on/off',
@@ -450,7 +481,6 @@ async function main(): Promise<void> {
           r.label,
           fmt(r.cpuUsPerRequest.on),
           fmt(r.cpuUsPerRequest.off),
-          fmt(r.cpuUsPerRequest.client),
           r.ratio.toFixed(3),
           `${r.roundRatios.median.toFixed(3)} (${r.roundRatios.min.toFixed(2)}-${r.roundRatios.max.toFixed(2)})`,
           `${r.latencyMs.on.p50.toFixed(2)} / ${r.latencyMs.off.p50.toFixed(2)}`,
@@ -459,7 +489,9 @@ async function main(): Promise<void> {
           r.met ? 'met' : 'missed',
         ]),
       )}\n\n` +
-        `idle CPU of this process ${fmt(idleUsPerSecond)} µs/s; load average ${loadStart.map((l) => l.toFixed(1)).join(' ')} at start, ${loadEnd.map((l) => l.toFixed(1)).join(' ')} at the end\n`,
+        `idle CPU per gateway ${fmt(idleUsPerSecond.on)} / ${fmt(idleUsPerSecond.off)} µs/s (on / off); ` +
+        `RSS at the end ${mib(memory.on.rss)} / ${mib(memory.off.rss)} MiB; ` +
+        `load average ${loadStart.map((l) => l.toFixed(1)).join(' ')} at start, ${loadEnd.map((l) => l.toFixed(1)).join(' ')} at the end\n`,
     );
     const path = writeResults('gateway-protection.json', {
       date: new Date().toISOString(),
@@ -468,8 +500,11 @@ async function main(): Promise<void> {
       protections: PROTECTIONS,
       leftOutWhenOff: LEFT_OUT,
       caller: 'admin (RATE_LIMIT_ADMIN_EXEMPT=false: charged with the analyst budgets, set to 1e9)',
+      measured:
+        "each gateway's own process: process.cpuUsage() before and after each block of paired requests",
       loadAverage: { start: loadStart, end: loadEnd },
-      idleCpuUsPerSecond: round(idleUsPerSecond),
+      idleCpuUsPerSecond: idleUsPerSecond,
+      rssBytesAtEnd: { on: memory.on.rss, off: memory.off.rss },
       results,
       allMet: results.every((r) => r.met),
     });
@@ -477,12 +512,6 @@ async function main(): Promise<void> {
   } finally {
     await gateways?.on.stop();
     await gateways?.off.stop();
-    if (baseline) {
-      const { server } = baseline;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    }
     await subgraphs?.stop();
     await db.stop();
   }

@@ -72,7 +72,8 @@ export function useRateLimit(opts: RateLimitOptions, logger: Logger, store?: Buc
   return {
     name: 'rate-limit',
     async context(req, context) {
-      const subject = subjectOf(context.caller, clientAddress(req, opts.trustProxy), opts);
+      // The address only for anonymous callers (the others are limited by key or user).
+      const subject = subjectOf(context.caller, () => clientAddress(req, opts.trustProxy), opts);
       if (!subject) return undefined;
       const requests = await limiter.charge(subject, 'requests', 1);
       if (requests && !requests.allowed) {

@@ -29,13 +29,17 @@ export interface RateLimitState {
 }
 
 /** Per API key, else per user, else per client address; none (not limited) for an exempt admin. */
-export function subjectOf(caller: Caller, address: string, limits: RateLimits): Subject | undefined {
+export function subjectOf(
+  caller: Caller,
+  address: string | (() => string),
+  limits: RateLimits,
+): Subject | undefined {
   if (limits.adminExempt && isAdmin(caller)) return undefined;
   const kind = clientKindOf(caller);
   if (caller.partnerId !== undefined && caller.apiKeyId !== undefined)
     return { kind, id: `key:${caller.partnerId}/${caller.apiKeyId}` };
   if (caller.userId !== undefined) return { kind, id: `user:${caller.userId}` };
-  return { kind, id: `ip:${address}` };
+  return { kind, id: `ip:${typeof address === 'function' ? address() : address}` };
 }
 
 /** While the store keeps failing, one warning per this interval. */
