@@ -29,7 +29,9 @@ export function startConsumers(runtime: RecommendationRuntime, events: EventBus)
       if (!change || !(await applySequenceChange(runtime, change))) return;
       const reason = updateReason(change);
       if (reason) runtime.notifier?.notify(change.userId, reason);
-      await runtime.staleness.add(runtime.holder.current?.version ?? null, change.append.length);
+      // Not awaited: the count is a retraining trigger, batched by its writer across events, and a
+      // failed write of it must not hold the sequences back (nor redeliver an applied change).
+      runtime.staleness.add(runtime.holder.current?.version ?? null, change.append.length).catch(() => {});
     },
   );
 }
