@@ -53,7 +53,8 @@ async function waitFor<T>(get: () => Promise<T> | T, ok: (v: T) => boolean, time
   for (;;) {
     const v = await get();
     if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`condition not met in ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
+    if (Date.now() > until)
+      throw new Error(`condition not met in ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -65,7 +66,9 @@ interface Recs {
 }
 async function recommendations(): Promise<Recs> {
   const res = await gql<{
-    user: { recommendations: { source: string; modelVersion: string | null; edges: { node: { id: string } }[] } };
+    user: {
+      recommendations: { source: string; modelVersion: string | null; edges: { node: { id: string } }[] };
+    };
   }>(
     mesh.gateway.url,
     `query($id: ID!) { user(id: $id) { recommendations(first: 20) { source modelVersion edges { node { id } } } } }`,
@@ -117,7 +120,9 @@ describe('the closed loop through the gateway', () => {
     expect(res.data!.submitFeedback.duplicate).toBe(false);
     // Feedback -> bus -> recommendation's consumer: the first read after it is applied leaves it out.
     const after = await waitFor(recommendations, (r) => !r.ids.includes(hidden));
-    process.stderr.write(`closed loop: first recommendations after ${t1 - t0} ms, hide applied after ${Date.now() - t1} ms\n`);
+    process.stderr.write(
+      `closed loop: first recommendations after ${t1 - t0} ms, hide applied after ${Date.now() - t1} ms\n`,
+    );
     expect(after.ids.length).toBeGreaterThan(0);
     await waitFor(
       () => updatesFor(PERSON),

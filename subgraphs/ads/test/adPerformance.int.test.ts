@@ -34,7 +34,8 @@ interface Perf {
 }
 const PERF = `query($id: ID!) { ad(id: $id) { performance {
   impressions clicks complaints observedCtr priorCtr estimatedCtr complaintRate complaintPenalty rankingEcpmMicros } } }`;
-const perf = async (adId: string) => (await ok<{ ad: { performance: Perf } }>(sg.url, PERF, { id: adId })).ad.performance;
+const perf = async (adId: string) =>
+  (await ok<{ ad: { performance: Perf } }>(sg.url, PERF, { id: adId })).ad.performance;
 const complaint = (adId: string, feedbackId: string) =>
   meshEvent(
     'feedback.received',
@@ -71,7 +72,11 @@ describe('ads: observed CTR and complaint penalty, online', () => {
     }
     expect(impressionsA).toBeGreaterThan(0);
     const seen = await perf('perf-a-ad');
-    expect(seen).toMatchObject({ impressions: impressionsA, clicks: clicksA, observedCtr: clicksA / impressionsA });
+    expect(seen).toMatchObject({
+      impressions: impressionsA,
+      clicks: clicksA,
+      observedCtr: clicksA / impressionsA,
+    });
     // Clicked half the time: the estimate left the 1 % prior for the observed rate.
     expect(seen.estimatedCtr).toBeGreaterThan(start.estimatedCtr);
     expect(seen.estimatedCtr).toBeLessThan(seen.observedCtr!);
@@ -106,9 +111,19 @@ describe('ads: observed CTR and complaint penalty, online', () => {
   it("is for the advertiser's members, analysts and admins", async () => {
     const res = await gql(sg.url, PERF, { id: 'perf-a-ad' }, callerHeaders(TEST_CALLERS.person('perf-p')));
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
-    const member = await gql(sg.url, PERF, { id: 'perf-a-ad' }, callerHeaders(TEST_CALLERS.advertiser('perf-adv')));
+    const member = await gql(
+      sg.url,
+      PERF,
+      { id: 'perf-a-ad' },
+      callerHeaders(TEST_CALLERS.advertiser('perf-adv')),
+    );
     expect(member.errors).toBeUndefined();
-    const other = await gql(sg.url, PERF, { id: 'perf-a-ad' }, callerHeaders(TEST_CALLERS.advertiser('perf-other')));
+    const other = await gql(
+      sg.url,
+      PERF,
+      { id: 'perf-a-ad' },
+      callerHeaders(TEST_CALLERS.advertiser('perf-other')),
+    );
     expect(errorCodes(other)).toEqual(['FORBIDDEN']);
   });
 });

@@ -44,7 +44,12 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promi
   }
 }
 const at = Date.parse('2026-11-02T10:00:00.000Z');
-function feedback(userId: string, feedbackId: string, kind: FeedbackReceivedData['kind'], dwellMs: number | null = null) {
+function feedback(
+  userId: string,
+  feedbackId: string,
+  kind: FeedbackReceivedData['kind'],
+  dwellMs: number | null = null,
+) {
   return meshEvent(
     'feedback.received',
     { __typename: 'Item', id: 'fold-item' },
@@ -66,7 +71,13 @@ const suffix = Date.now().toString(36);
 describe('attention: feedback folded into profiles', () => {
   it('adds click and dwell feedback once per feedback id, visible through User.attention', async () => {
     const user = `fold-${suffix}`;
-    expect(await signals(user)).toEqual({ clicks: 0, dwells: 0, dwellSeconds: 0, averageDwellSeconds: null, lastAt: null });
+    expect(await signals(user)).toEqual({
+      clicks: 0,
+      dwells: 0,
+      dwellSeconds: 0,
+      averageDwellSeconds: null,
+      lastAt: null,
+    });
     await sg.events.publish([
       feedback(user, `${suffix}-1`, 'CLICK'),
       feedback(user, `${suffix}-2`, 'DWELL', 20_000),
@@ -75,7 +86,10 @@ describe('attention: feedback folded into profiles', () => {
       feedback(user, `${suffix}-5`, 'LIKE'),
     ]);
     // Redelivered (a new event id, the same feedback): folded once.
-    await sg.events.publish([feedback(user, `${suffix}-1`, 'CLICK'), feedback(user, `${suffix}-2`, 'DWELL', 20_000)]);
+    await sg.events.publish([
+      feedback(user, `${suffix}-1`, 'CLICK'),
+      feedback(user, `${suffix}-2`, 'DWELL', 20_000),
+    ]);
     await sg.events.publish([feedback(user, `${suffix}-6`, 'CLICK')]);
     await waitFor(async () => (await signals(user)).clicks === 2);
     expect(await signals(user)).toEqual({
@@ -103,7 +117,10 @@ describe('attention: feedback folded into profiles', () => {
       ),
     ]);
     await waitFor(async () => (await sg.runtime.Consent.findById(user).lean())?.analytics === false);
-    await sg.events.publish([feedback(user, `${suffix}-nc`, 'CLICK'), feedback(witness, `${suffix}-w`, 'CLICK')]);
+    await sg.events.publish([
+      feedback(user, `${suffix}-nc`, 'CLICK'),
+      feedback(witness, `${suffix}-w`, 'CLICK'),
+    ]);
     // The witness's event comes after the refused one on the same consumer: once it is folded, the other was handled.
     await waitFor(async () => (await signals(witness)).clicks === 1);
     expect((await signals(user)).clicks).toBe(0);

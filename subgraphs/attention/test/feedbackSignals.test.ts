@@ -8,7 +8,12 @@ import {
 } from '../src/feedback/feedbackSignals.js';
 
 const empty = { ...NO_SIGNALS, applied: [] as string[], version: 0 };
-const signal = (feedbackId: string, kind: 'CLICK' | 'DWELL' | 'LIKE' | 'RATING', dwellMs: number | null = null, occurredAt = 1_000) => ({
+const signal = (
+  feedbackId: string,
+  kind: 'CLICK' | 'DWELL' | 'LIKE' | 'RATING',
+  dwellMs: number | null = null,
+  occurredAt = 1_000,
+) => ({
   feedbackId,
   kind,
   dwellMs,
@@ -38,7 +43,13 @@ describe('folding feedback into a profile', () => {
   });
 
   it('shows seconds, an average, and nulls before any signal', () => {
-    expect(feedbackView(null)).toEqual({ clicks: 0, dwells: 0, dwellSeconds: 0, averageDwellSeconds: null, lastAt: null });
+    expect(feedbackView(null)).toEqual({
+      clicks: 0,
+      dwells: 0,
+      dwellSeconds: 0,
+      averageDwellSeconds: null,
+      lastAt: null,
+    });
     expect(feedbackView({ clicks: 2, dwells: 2, dwellMs: 30_000, lastAt: 5 })).toEqual({
       clicks: 2,
       dwells: 2,

@@ -15,7 +15,12 @@ export const recommendationConfig = configSection(
     REC_POSITIVE_DWELL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
     REC_UPDATE_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(250),
     REC_MODEL_FANOUT_USERS: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
-    REC_ACTIVE_WINDOW_MS: z.coerce.number().int().min(60_000).max(90 * 24 * 3_600_000).default(24 * 3_600_000),
+    REC_ACTIVE_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(60_000)
+      .max(90 * 24 * 3_600_000)
+      .default(24 * 3_600_000),
   }),
   (e) => ({
     recommendation: {

@@ -2,13 +2,13 @@ import { CounterWriter, KeyedLock, LruCache } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import { Catalogue } from './catalogue/Catalogue.js';
 import type { RecommendationConfig } from './config.js';
+import { StalenessCounter } from './loop/staleness.js';
+import type { UpdateNotifier } from './loop/UpdateNotifier.js';
 import { itemModel } from './models/Item.js';
 import { itemPopularityModel } from './models/ItemPopularity.js';
 import { modelStalenessModel } from './models/ModelStaleness.js';
 import { recStateModel } from './models/RecState.js';
 import { userSequenceModel } from './models/UserSequence.js';
-import { StalenessCounter } from './loop/staleness.js';
-import type { UpdateNotifier } from './loop/UpdateNotifier.js';
 import { ExposureTracker } from './ranking/exposure.js';
 import { PopularityRanking } from './ranking/popularity.js';
 import { UserCache } from './sequences/UserCache.js';
@@ -50,11 +50,7 @@ export function createRuntime(conn: Connection, config: RecommendationConfig) {
     userLock: new KeyedLock(),
     popularityWriter: new CounterWriter(ItemPopularity),
     /** Interactions since the served model was trained (see `retrain:rec`). */
-    staleness: new StalenessCounter(
-      ModelStaleness,
-      'sasrec',
-      config.recommendation.retrainAfterInteractions,
-    ),
+    staleness: new StalenessCounter(ModelStaleness, 'sasrec', config.recommendation.retrainAfterInteractions),
     /** Publishes `recommendations.updated`, coalesced per user; set when the bus is there (background). */
     notifier: null as UpdateNotifier | null,
     /** Loads the catalogue, the users' sequences and the popularity counters into memory once (awaited by the resolvers). */

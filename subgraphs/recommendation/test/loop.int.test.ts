@@ -130,14 +130,20 @@ function feedback(userId: string, kind: FeedbackReceivedData['kind'], targetId: 
   );
 }
 const updatesOf = (userId: string) =>
-  seen.filter((e) => e.type === 'recommendations.updated' && e.userId === userId) as CatalogEvent<'recommendations.updated'>[];
+  seen.filter(
+    (e) => e.type === 'recommendations.updated' && e.userId === userId,
+  ) as CatalogEvent<'recommendations.updated'>[];
 
 describe('recommendation: the closed loop', () => {
   it('drops a hidden, disliked or complained-about item from the very next read and announces it', async () => {
     const user = 'lu3';
     const before = await recIds(user);
     const [a, b, c] = before.ids;
-    await sg.events.publish([feedback(user, 'HIDE', a!), feedback(user, 'DISLIKE', b!), feedback(user, 'COMPLAINT', c!)]);
+    await sg.events.publish([
+      feedback(user, 'HIDE', a!),
+      feedback(user, 'DISLIKE', b!),
+      feedback(user, 'COMPLAINT', c!),
+    ]);
     await waitFor(async () => (await sg.runtime.users.get(user))!.hidden.length === 3);
     const after = await recIds(user);
     for (const id of [a, b, c]) expect(after.ids).not.toContain(id);

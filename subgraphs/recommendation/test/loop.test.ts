@@ -1,8 +1,8 @@
 import { type MeshEvent, meshEvent } from '@attention-mesh/platform';
 import { describe, expect, it } from 'vitest';
-import { stalenessOf } from '../src/loop/staleness.js';
-import { type UpdateReason, UpdateNotifier } from '../src/loop/UpdateNotifier.js';
 import { modelFanout } from '../src/loop/modelSwapped.js';
+import { stalenessOf } from '../src/loop/staleness.js';
+import { UpdateNotifier, type UpdateReason } from '../src/loop/UpdateNotifier.js';
 import type { UserSequenceModel } from '../src/models/UserSequence.js';
 import {
   changeFromFeedback,
@@ -42,9 +42,9 @@ describe('feedback rules', () => {
     expect(isPositive({ kind: 'RATING', rating: 3, dwellMs: null }, rules)).toBe(false);
     expect(isPositive({ kind: 'DWELL', rating: null, dwellMs: 10_000 }, rules)).toBe(true);
     expect(isPositive({ kind: 'DWELL', rating: null, dwellMs: 9_999 }, rules)).toBe(false);
-    expect(isPositive({ kind: 'DWELL', rating: null, dwellMs: 3_000 }, { ...rules, positiveDwellMs: 2_000 })).toBe(
-      true,
-    );
+    expect(
+      isPositive({ kind: 'DWELL', rating: null, dwellMs: 3_000 }, { ...rules, positiveDwellMs: 2_000 }),
+    ).toBe(true);
     for (const kind of ['HIDE', 'DISLIKE', 'COMPLAINT'] as const)
       expect(isPositive({ kind, rating: null, dwellMs: null }, rules)).toBe(false);
   });
@@ -146,7 +146,8 @@ describe('UpdateNotifier', () => {
 describe('model fan-out', () => {
   it('tells recently active users whose history a model knows, newest first, bounded', () => {
     const users = new UserCache({} as UserSequenceModel, 100);
-    const doc = (id: string, items: string[], at: number) => users.put({ _id: id, items, hidden: [], applied: [], version: 1, updatedAt: at }, at);
+    const doc = (id: string, items: string[], at: number) =>
+      users.put({ _id: id, items, hidden: [], applied: [], version: 1, updatedAt: at }, at);
     doc('old', ['a'], 1_000);
     doc('empty', [], 5_000);
     doc('unknown', ['zz'], 6_000);

@@ -182,7 +182,11 @@ export function attentionModels(conn: Connection) {
     AttentionSession: conn.model<{ _id: string }>('AttentionSession', sessionSchema, 'attention_sessions'),
     Consent: conn.model<ConsentDoc>('Consent', consentSchema, 'consents'),
     /** Each user's click and dwell feedback (from `feedback.received`), by user id. */
-    AttentionFeedback: conn.model<FeedbackSignalsDoc>('AttentionFeedback', feedbackSchema, 'attention_feedback'),
+    AttentionFeedback: conn.model<FeedbackSignalsDoc>(
+      'AttentionFeedback',
+      feedbackSchema,
+      'attention_feedback',
+    ),
     ProjectionState: conn.model<ProjectionStateDoc>(
       'ProjectionState',
       projectionStateSchema,

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { selectBackend } from '@attention-mesh/ml';
 import { connectMongo, createLogger, loadConfig } from '@attention-mesh/platform';
 import { recommendationConfig } from '../config.js';
-import { createRuntime } from '../runtime.js';
 import { RETRAIN_DEFAULTS, retrainModel } from '../retrain/retrainModel.js';
+import { createRuntime } from '../runtime.js';
 
 const USAGE = `Retrains the recommendation model when it is stale (for cron or the k8s CronJob).
 
@@ -79,24 +79,24 @@ try {
     },
     onProgress: (p) => {
       if (p.batch === p.batches)
-        say(`epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}, ${Math.round(p.examplesPerSecond)} seq/s`);
+        say(
+          `epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(4)}, ${Math.round(p.examplesPerSecond)} seq/s`,
+        );
     },
   });
-  {
-    if (result.status === 'trained') {
-      console.log(
-        `trained ${result.version} on ${result.users} users, ${result.items} items, ${result.interactions} ` +
-          `interactions in ${result.seconds.toFixed(1)} s (validation NDCG@10 ${result.ndcg10.toFixed(4)}, ` +
-          `HR@10 ${result.hr10.toFixed(4)}); the running subgraphs swap it in at their next registry poll`,
-      );
-    } else if (result.status === 'no-data') {
-      console.log('no stored sequence has two items yet: nothing to train on');
-    } else {
-      console.log(
-        `model ${result.servedVersion} is fresh: ${result.staleness.interactionsSinceTraining} of ` +
-          `${result.staleness.retrainAfterInteractions} interactions since training; nothing to do`,
-      );
-    }
+  if (result.status === 'trained') {
+    console.log(
+      `trained ${result.version} on ${result.users} users, ${result.items} items, ${result.interactions} ` +
+        `interactions in ${result.seconds.toFixed(1)} s (validation NDCG@10 ${result.ndcg10.toFixed(4)}, ` +
+        `HR@10 ${result.hr10.toFixed(4)}); the running subgraphs swap it in at their next registry poll`,
+    );
+  } else if (result.status === 'no-data') {
+    console.log('no stored sequence has two items yet: nothing to train on');
+  } else {
+    console.log(
+      `model ${result.servedVersion} is fresh: ${result.staleness.interactionsSinceTraining} of ` +
+        `${result.staleness.retrainAfterInteractions} interactions since training; nothing to do`,
+    );
   }
 } catch (err) {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

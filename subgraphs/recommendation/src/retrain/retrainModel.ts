@@ -6,9 +6,9 @@ import {
   type SasRecProgress,
   trainSasRec,
 } from '@attention-mesh/ml/training';
+import { type Staleness, stalenessOf } from '../loop/staleness.js';
 import { type ModelStalenessModel, stalenessId } from '../models/ModelStaleness.js';
 import type { UserSequenceModel } from '../models/UserSequence.js';
-import { type Staleness, stalenessOf } from '../loop/staleness.js';
 import { sequencesForTraining } from './sequencesForTraining.js';
 
 /** The small SASRec `retrain:rec` trains by default: minutes at most on one CPU core for the demo world. */
@@ -145,7 +145,9 @@ export async function retrainModel(
     seed,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     onEvaluation: (e) =>
-      say(`epoch ${e.epoch}: validation HR@10 ${e.valid.hr10.toFixed(4)}, NDCG@10 ${e.valid.ndcg10.toFixed(4)}`),
+      say(
+        `epoch ${e.epoch}: validation HR@10 ${e.valid.hr10.toFixed(4)}, NDCG@10 ${e.valid.ndcg10.toFixed(4)}`,
+      ),
   });
   try {
     const saved = await saveVersion(opts.modelsDir, SASREC_MODEL_NAME, async (dir) => {
