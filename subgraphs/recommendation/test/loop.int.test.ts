@@ -58,7 +58,8 @@ beforeAll(async () => {
     async (e) => {
       seen.push(e);
     },
-    { startAt: 'latest', pollIntervalMs: 50 },
+    // The test's own bus: from its first event, so what the boot published is seen too.
+    { startAt: 'earliest', pollIntervalMs: 50 },
   );
 });
 afterAll(async () => {
@@ -189,6 +190,8 @@ describe('recommendation: the closed loop', () => {
     expect(stale.interactionsSinceTraining).toBeGreaterThanOrEqual(THRESHOLD);
 
     const oldVersion = stale.version;
+    // The version loaded at start-up was not announced (a boot changes nobody's recommendations).
+    expect(seen.some((e) => e.type === 'model.updated')).toBe(false);
     const lines: string[] = [];
     const result = await retrainModel(sg.runtime, {
       modelsDir,

@@ -167,6 +167,20 @@ describe('model fan-out', () => {
   });
 });
 
+describe('UserCache activity', () => {
+  it('counts reads of known users as activity, not lookups of unknown ids', async () => {
+    const stored = { _id: 'known', items: ['a'], hidden: [], applied: [], version: 1, updatedAt: 1 };
+    const model = {
+      findById: (id: string) => ({ lean: async () => (id === 'known' ? stored : null) }),
+    } as unknown as UserSequenceModel;
+    const users = new UserCache(model, 10);
+    expect(await users.get('nobody', 5_000)).toBeNull();
+    expect(await users.get('known', 6_000)).toMatchObject({ _id: 'known' });
+    expect(users.activeSince(0, 10)).toEqual(['known']);
+    expect(users.activeSince(7_000, 10)).toEqual([]);
+  });
+});
+
 async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {

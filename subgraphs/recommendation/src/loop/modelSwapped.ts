@@ -25,9 +25,11 @@ export function modelFanout(
 }
 
 /**
- * A new model version is served: `model.updated` is published, and, for a swap while running (not the
- * version loaded at start-up), `recommendations.updated` (MODEL) for the users of `modelFanout`. The
- * staleness count starts again with the new version (its own document, see ModelStaleness).
+ * A new model version was swapped in while running: `model.updated` is published and
+ * `recommendations.updated` (MODEL) queued for the users of `modelFanout`. The version a process loads
+ * at start-up announces nothing (every replica's boot would, and nobody's recommendations changed from
+ * what another replica already served). The staleness count starts again with the new version (its own
+ * document, see ModelStaleness).
  */
 export async function announceModel(
   runtime: RecommendationRuntime,
@@ -38,6 +40,7 @@ export async function announceModel(
   initial: boolean,
   now = Date.now(),
 ): Promise<number> {
+  if (initial) return 0;
   const trainedAt = Date.parse(served.trainedAt);
   await events.publish([
     meshEvent(
@@ -51,7 +54,7 @@ export async function announceModel(
       },
     ),
   ]);
-  if (initial || !runtime.notifier) return 0;
+  if (!runtime.notifier) return 0;
   const users = modelFanout(runtime, served, previous, {
     since: now - runtime.settings.activeWindowMs,
     limit: runtime.settings.modelFanoutUsers,

@@ -24,9 +24,11 @@ export class UserCache {
 
   /** The stored user, or null when this subgraph has never heard of them. */
   async get(userId: string, now = Date.now()): Promise<UserSequenceDoc | null> {
-    this.touch(userId, now);
     const hit = this.entries.get(userId);
-    if (hit && now - hit.at < this.ttlMs) return hit.doc;
+    if (hit && now - hit.at < this.ttlMs) {
+      this.touch(userId, now);
+      return hit.doc;
+    }
     const found = (await this.model.findById(userId).lean()) as UserSequenceDoc | null;
     if (!found) {
       this.entries.delete(userId);
@@ -34,6 +36,8 @@ export class UserCache {
     }
     const doc = normalizeUser(found);
     this.entries.set(userId, { doc, at: now });
+    // Only known users count as active (an unknown id must not push real users out of the window).
+    this.touch(userId, now);
     return doc;
   }
 
