@@ -20,14 +20,20 @@ export interface DemoMesh {
 /**
  * The five real subgraphs on one event bus (as in a deployment: the recommendation subgraph learns
  * users from their events) behind a gateway with the test JWT secret, the demo world seeded as an admin.
+ * `env` is the gateway's; `subgraphEnv` is given to every subgraph (e.g. MODELS_DIR, MODEL_POLL_MS).
  */
-export async function startDemoMesh(mongoUri: string, env: Record<string, string> = {}): Promise<DemoMesh> {
+export async function startDemoMesh(
+  mongoUri: string,
+  env: Record<string, string> = {},
+  subgraphEnv: Record<string, string> = {},
+): Promise<DemoMesh> {
   const bus = `t_bus_mesh_${randomBytes(4).toString('hex')}`;
   const subgraphs: RunningSubgraph<unknown>[] = [];
   for (const def of [usersSubgraph, attentionSubgraph, recommendationSubgraph, adsSubgraph, feedbackSubgraph])
     subgraphs.push(
       (await startTestSubgraph(def as Parameters<typeof startTestSubgraph>[0], mongoUri, {
         busDbName: bus,
+        env: subgraphEnv,
       })) as RunningSubgraph<unknown>,
     );
   const gatewayEnv: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { keyedLoader } from '@attention-mesh/platform';
 import DataLoader from 'dataloader';
 import { type EngagementPrediction, predictEngagement } from './engagement/engagement.js';
+import type { FeedbackSignalsDoc } from './feedback/feedbackSignals.js';
 import type { AttentionProfileDoc, AttentionTotalDoc } from './models/index.js';
 import type { MemoryView } from './projection/memoryView.js';
 import type { AttentionRuntime } from './runtime.js';
@@ -24,6 +25,11 @@ export function createLoaders(models: AttentionRuntime) {
       models.AttentionTotal.find({ _id: { $in: keys } }).lean<AttentionTotalDoc[]>(),
     ),
     profile,
+    /** Users' feedback signals by user id (one `$in` read per batch; people read only their own). */
+    feedback: keyedLoader<string, FeedbackSignalsDoc>(
+      (ids) => models.AttentionFeedback.find({ _id: { $in: ids } }).lean<FeedbackSignalsDoc[]>(),
+      (doc) => doc._id,
+    ),
     /** Predictions by `${userId}|${hour}`: the model when one is loaded, the baseline otherwise. */
     engagement: new DataLoader<string, EngagementPrediction>(async (keys) => {
       const requests = keys.map((k) => {

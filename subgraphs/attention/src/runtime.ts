@@ -28,6 +28,8 @@ export function createRuntime(conn: Connection, config: AttentionConfig) {
       servedFromMemory: { totals: () => memory.totals.active, profiles: () => memory.profiles.active },
       onNewSessions: (counts) => memory.profiles.apply(counts),
     }),
+    /** Feedback folds of one user take turns (see applyFeedbackReceived). */
+    feedbackLock: new KeyedLock(),
     /** Batches touching the same view take turns. */
     viewLock: new KeyedLock(),
     /** States of recently measured views, as stored. */

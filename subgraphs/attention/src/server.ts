@@ -1,7 +1,7 @@
-import { type SubgraphDefinition, subscribeEvents } from '@attention-mesh/platform';
+import type { SubgraphDefinition } from '@attention-mesh/platform';
 import { attentionConfig } from './config.js';
+import { startConsumers } from './consumers.js';
 import { watchEngagementModel } from './engagement/engagementModel.js';
-import { applyConsentEvent } from './ingest/consents.js';
 import { createLoaders } from './loaders.js';
 import { recoverProjection } from './projection/recovery.js';
 import { loadMemoryViews, projectionRunner } from './projection/runner.js';
@@ -24,9 +24,7 @@ export const attentionSubgraph: SubgraphDefinition<AttentionRuntime, AttentionCo
   },
   background: (runtime, { events, logger }) => [
     projectionRunner(runtime, logger),
-    subscribeEvents(events, 'attention.consents', ['user.consent.changed'], (event) =>
-      applyConsentEvent(runtime, event),
-    ),
+    ...startConsumers(runtime, events),
     watchEngagementModel(runtime.config, logger, runtime.engagement.swap),
   ],
 };

@@ -10,6 +10,17 @@ export const recommendationConfig = configSection(
     REC_MAX_BATCH: z.coerce.number().int().min(1).max(4096).default(128),
     REC_BATCH_WAIT_MS: z.coerce.number().min(0).max(1000).default(3),
     REC_REFRESH_MS: z.coerce.number().int().min(1000).default(60_000),
+    REC_RETRAIN_AFTER_INTERACTIONS: z.coerce.number().int().min(1).max(100_000_000).default(1_000),
+    REC_POSITIVE_RATING: z.coerce.number().int().min(1).max(5).default(4),
+    REC_POSITIVE_DWELL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+    REC_UPDATE_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(250),
+    REC_MODEL_FANOUT_USERS: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    REC_ACTIVE_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(60_000)
+      .max(90 * 24 * 3_600_000)
+      .default(24 * 3_600_000),
   }),
   (e) => ({
     recommendation: {
@@ -25,6 +36,21 @@ export const recommendationConfig = configSection(
       batchWaitMs: e.REC_BATCH_WAIT_MS,
       /** How often the in-memory catalogue and popularity are re-read, ms (default 60 s). */
       refreshMs: e.REC_REFRESH_MS,
+      /** New interactions after which the served model is stale and `retrain:rec` retrains it (default 1,000). */
+      retrainAfterInteractions: e.REC_RETRAIN_AFTER_INTERACTIONS,
+      /** A RATING of at least this (1-5) is a positive interaction, appended to the sequence (default 4). */
+      positiveRating: e.REC_POSITIVE_RATING,
+      /** A DWELL of at least this many ms is a positive interaction (default 10 s). */
+      positiveDwellMs: e.REC_POSITIVE_DWELL_MS,
+      /**
+       * `recommendations.updated` is published at most once per user per this window (ms): the changes of
+       * a burst coalesce into one event, sent at the window's end (default 250 ms; 0 publishes at once).
+       */
+      updateCoalesceMs: e.REC_UPDATE_COALESCE_MS,
+      /** Most users told `recommendations.updated` (MODEL) when a new model is swapped in (default 10,000). */
+      modelFanoutUsers: e.REC_MODEL_FANOUT_USERS,
+      /** Users active (sequence changed or recommendations read) within this window get the MODEL fan-out (default 24 h). */
+      activeWindowMs: e.REC_ACTIVE_WINDOW_MS,
     },
   }),
 );

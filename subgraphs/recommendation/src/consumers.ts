@@ -1,14 +1,20 @@
 import { type EventBus, type Subscription, subscribeEvents } from '@attention-mesh/platform';
 import type { RecommendationRuntime } from './runtime.js';
-import { changeFromAttention, changeFromFeedback } from './sequences/sequenceChange.js';
+import { changeFromAttention, changeFromFeedback, updateReason } from './sequences/sequenceChange.js';
 import { applySequenceChange, ensureUser } from './sequences/sequenceStore.js';
 
 /**
  * Keeps users' sequences current: `user.created` makes a user known, `attention.recorded` appends the
- * items they engaged with, `feedback.received` appends interactions and hides items. Handlers are
- * idempotent (by event id and feedback id, see sequenceStore).
+ * items they engaged with, `feedback.received` appends positive interactions and hides items (rules in
+ * sequenceChange.ts). Handlers are idempotent (by event id and feedback id, see sequenceStore). A change
+ * applied closes the loop: it counts towards the served model's staleness and announces
+ * `recommendations.updated` for the user (coalesced, see UpdateNotifier).
  */
 export function startConsumers(runtime: RecommendationRuntime, events: EventBus): Subscription {
+  const rules = {
+    positiveRating: runtime.settings.positiveRating,
+    positiveDwellMs: runtime.settings.positiveDwellMs,
+  };
   return subscribeEvents(
     events,
     'recommendation.sequences',
@@ -19,8 +25,13 @@ export function startConsumers(runtime: RecommendationRuntime, events: EventBus)
         return;
       }
       const change =
-        event.type === 'attention.recorded' ? changeFromAttention(event) : changeFromFeedback(event);
-      if (change) await applySequenceChange(runtime, change);
+        event.type === 'attention.recorded' ? changeFromAttention(event) : changeFromFeedback(event, rules);
+      if (!change || !(await applySequenceChange(runtime, change))) return;
+      const reason = updateReason(change);
+      if (reason) runtime.notifier?.notify(change.userId, reason);
+      // Not awaited: the count is a retraining trigger, batched by its writer across events, and a
+      // failed write of it must not hold the sequences back (nor redeliver an applied change).
+      runtime.staleness.add(runtime.holder.current?.version ?? null, change.append.length).catch(() => {});
     },
   );
 }

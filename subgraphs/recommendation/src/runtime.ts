@@ -2,8 +2,11 @@ import { CounterWriter, KeyedLock, LruCache } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import { Catalogue } from './catalogue/Catalogue.js';
 import type { RecommendationConfig } from './config.js';
+import { StalenessCounter } from './loop/staleness.js';
+import type { UpdateNotifier } from './loop/UpdateNotifier.js';
 import { itemModel } from './models/Item.js';
 import { itemPopularityModel } from './models/ItemPopularity.js';
+import { modelStalenessModel } from './models/ModelStaleness.js';
 import { recStateModel } from './models/RecState.js';
 import { userSequenceModel } from './models/UserSequence.js';
 import { ExposureTracker } from './ranking/exposure.js';
@@ -21,6 +24,7 @@ export function createRuntime(conn: Connection, config: RecommendationConfig) {
   const ItemPopularity = itemPopularityModel(conn);
   const UserSequence = userSequenceModel(conn);
   const RecState = recStateModel(conn);
+  const ModelStaleness = modelStalenessModel(conn);
   /** The catalogue version the in-memory state was read at (see RecState). */
   let seenVersion: number | null = null;
   const catalogue = new Catalogue(Item);
@@ -32,6 +36,7 @@ export function createRuntime(conn: Connection, config: RecommendationConfig) {
     ItemPopularity,
     UserSequence,
     RecState,
+    ModelStaleness,
     config,
     settings: config.recommendation,
     catalogue,
@@ -44,6 +49,10 @@ export function createRuntime(conn: Connection, config: RecommendationConfig) {
     /** Sequence updates of one user take turns. */
     userLock: new KeyedLock(),
     popularityWriter: new CounterWriter(ItemPopularity),
+    /** Interactions since the served model was trained (see `retrain:rec`). */
+    staleness: new StalenessCounter(ModelStaleness, 'sasrec', config.recommendation.retrainAfterInteractions),
+    /** Publishes `recommendations.updated`, coalesced per user; set when the bus is there (background). */
+    notifier: null as UpdateNotifier | null,
     /** Loads the catalogue, the users' sequences and the popularity counters into memory once (awaited by the resolvers). */
     warmUp(): Promise<void> {
       warm ??= loadState();

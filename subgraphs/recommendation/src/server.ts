@@ -1,7 +1,9 @@
-import type { SubgraphDefinition } from '@attention-mesh/platform';
+import { meshEvent, type SubgraphDefinition } from '@attention-mesh/platform';
 import { recommendationConfig } from './config.js';
 import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
+import { announceModel } from './loop/modelSwapped.js';
+import { UpdateNotifier } from './loop/UpdateNotifier.js';
 import type { RecommendationContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRuntime, type RecommendationRuntime } from './runtime.js';
@@ -28,10 +30,28 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationRuntime, R
       runtime.refresh().catch((err: unknown) => logger.warn({ err }, 'catalogue refresh failed'));
     }, runtime.settings.refreshMs);
     refresh.unref();
+    const notifier = new UpdateNotifier({
+      windowMs: runtime.settings.updateCoalesceMs,
+      build: (userId, reason) =>
+        meshEvent(
+          'recommendations.updated',
+          { __typename: 'User', id: userId },
+          { reason, modelVersion: runtime.holder.current?.version ?? null, at: Date.now() },
+          { userId },
+        ),
+      publish: (batch) => events.publish(batch),
+      onError: (err) => logger.warn({ err }, 'recommendations.updated not published yet; retrying'),
+    });
+    runtime.notifier = notifier;
     return [
       startConsumers(runtime, events),
-      watchSasRec(runtime.config, logger, runtime.holder),
+      watchSasRec(runtime.config, logger, runtime.holder, (served, previous, initial) => {
+        announceModel(runtime, events, logger, served, previous, initial).catch((err: unknown) =>
+          logger.error({ err }, 'model.updated could not be published'),
+        );
+      }),
       { stop: () => clearInterval(refresh) },
+      notifier,
     ];
   },
 };

@@ -28,6 +28,8 @@ export type Ad = {
   id: Scalars['ID']['output'];
   landingUrl: Scalars['String']['output'];
   name: Scalars['String']['output'];
+  /** What was observed of the ad and the online CTR estimate and complaint penalty the auction applies now. */
+  performance: AdPerformance;
   status: AdStatus;
   width: Scalars['Int']['output'];
 };
@@ -94,6 +96,30 @@ export type AdExposure = {
   campaign: Campaign;
   impressions: Scalars['Int']['output'];
   lastAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * An ad's delivery as the auction sees it, updated online: every recorded impression and click, every
+ * complaint (feedback) moves it at once.
+ */
+export type AdPerformance = {
+  __typename?: 'AdPerformance';
+  clicks: Scalars['Int']['output'];
+  /** exp(-50 x complaintRate), at least 0.05: multiplies the ad's eCPM in the auction (1 = no penalty). */
+  complaintPenalty: Scalars['Float']['output'];
+  /** complaints / impressions; null before any impression. */
+  complaintRate: Maybe<Scalars['Float']['output']>;
+  /** Complaints received as feedback (each feedback id once). */
+  complaints: Scalars['Int']['output'];
+  /** Beta-Binomial blend of the prior with the observed clicks and impressions: what ranks a CPC bid. */
+  estimatedCtr: Scalars['Float']['output'];
+  impressions: Scalars['Int']['output'];
+  /** clicks / impressions; null before any impression. */
+  observedCtr: Maybe<Scalars['Float']['output']>;
+  /** The context-free pCTR the estimate starts from (worth 200 impressions). */
+  priorCtr: Scalars['Float']['output'];
+  /** Bid x estimatedCtr x 1000 (CPC) or the bid (CPM), times the complaint penalty, before pacing and attention. */
+  rankingEcpmMicros: Scalars['Micros']['output'];
 };
 
 export type AdStatus =
@@ -691,6 +717,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AdEventType: AdEventType;
   AdExposure: ResolverTypeWrapper<AdExposure>;
+  AdPerformance: ResolverTypeWrapper<AdPerformance>;
   AdStatus: AdStatus;
   Advertiser: ResolverTypeWrapper<Advertiser>;
   AuctionType: AuctionType;
@@ -742,6 +769,7 @@ export type ResolversParentTypes = {
   AdEventResult: AdEventResult;
   Boolean: Scalars['Boolean']['output'];
   AdExposure: AdExposure;
+  AdPerformance: AdPerformance;
   Advertiser: Advertiser | FederationReferenceTypes['Advertiser'];
   Campaign: Campaign | FederationReferenceTypes['Campaign'];
   CampaignConnection: CampaignConnection;
@@ -782,6 +810,7 @@ export type AdResolvers<ContextType = Context, ParentType extends ResolversParen
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   landingUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  performance?: Resolver<ResolversTypes['AdPerformance'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AdStatus'], ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -819,6 +848,18 @@ export type AdExposureResolvers<ContextType = Context, ParentType extends Resolv
   campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
   impressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lastAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type AdPerformanceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AdPerformance'] = ResolversParentTypes['AdPerformance']> = {
+  clicks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  complaintPenalty?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  complaintRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  complaints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  estimatedCtr?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  impressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  observedCtr?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  priorCtr?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rankingEcpmMicros?: Resolver<ResolversTypes['Micros'], ParentType, ContextType>;
 };
 
 export type AdvertiserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Advertiser'] = ResolversParentTypes['Advertiser'], FederationReferenceType extends FederationReferenceTypes['Advertiser'] = FederationReferenceTypes['Advertiser']> = {
@@ -975,6 +1016,7 @@ export type Resolvers<ContextType = Context> = {
   AdDecision?: AdDecisionResolvers<ContextType>;
   AdEventResult?: AdEventResultResolvers<ContextType>;
   AdExposure?: AdExposureResolvers<ContextType>;
+  AdPerformance?: AdPerformanceResolvers<ContextType>;
   Advertiser?: AdvertiserResolvers<ContextType>;
   Campaign?: CampaignResolvers<ContextType>;
   CampaignConnection?: CampaignConnectionResolvers<ContextType>;

@@ -116,6 +116,11 @@ export type AttentionProfile = {
   clicks: Scalars['Int']['output'];
   engagedSeconds: Scalars['Float']['output'];
   events: Scalars['Int']['output'];
+  /**
+   * The clicks and dwells the user reported as feedback (submitFeedback, on items and ads), folded in as
+   * they arrive; kept apart from the measured events above, which may hold the same click.
+   */
+  feedback: FeedbackSignals;
   impressions: Scalars['Int']['output'];
   lastActiveAt: Maybe<Scalars['DateTime']['output']>;
   /** How likely the user is to engage in the hour starting at `at` (rounded down to the hour). */
@@ -191,6 +196,19 @@ export type EngagementPrediction = {
   /** Probability that the user engages during that hour. */
   probability: Scalars['Float']['output'];
   source: PredictionSource;
+};
+
+/** Click and dwell feedback folded into an attention profile (the user's own, or an admin's). */
+export type FeedbackSignals = {
+  __typename?: 'FeedbackSignals';
+  /** dwellSeconds / dwells; null before any dwell. */
+  averageDwellSeconds: Maybe<Scalars['Float']['output']>;
+  clicks: Scalars['Int']['output'];
+  /** Total reported dwell (each signal capped at 30 minutes). */
+  dwellSeconds: Scalars['Float']['output'];
+  dwells: Scalars['Int']['output'];
+  /** When the latest folded signal happened; null before any. */
+  lastAt: Maybe<Scalars['DateTime']['output']>;
 };
 
 export type Granularity =
@@ -423,6 +441,7 @@ export type ResolversTypes = {
   CategoryShare: ResolverTypeWrapper<CategoryShare>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EngagementPrediction: ResolverTypeWrapper<EngagementPrediction>;
+  FeedbackSignals: ResolverTypeWrapper<FeedbackSignals>;
   Granularity: Granularity;
   Item: ResolverTypeWrapper<Item>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -454,6 +473,7 @@ export type ResolversParentTypes = {
   CategoryShare: CategoryShare;
   DateTime: Scalars['DateTime']['output'];
   EngagementPrediction: EngagementPrediction;
+  FeedbackSignals: FeedbackSignals;
   Item: Item | FederationReferenceTypes['Item'];
   Mutation: Record<PropertyKey, never>;
   Placement: Placement | FederationReferenceTypes['Placement'];
@@ -488,6 +508,7 @@ export type AttentionProfileResolvers<ContextType = Context, ParentType extends 
   clicks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   engagedSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   events?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  feedback?: Resolver<ResolversTypes['FeedbackSignals'], ParentType, ContextType>;
   impressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   lastActiveAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   predictedEngagement?: Resolver<ResolversTypes['EngagementPrediction'], ParentType, ContextType, RequireFields<AttentionProfilePredictedEngagementArgs, 'at'>>;
@@ -531,6 +552,14 @@ export type EngagementPredictionResolvers<ContextType = Context, ParentType exte
   modelVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   probability?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['PredictionSource'], ParentType, ContextType>;
+};
+
+export type FeedbackSignalsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeedbackSignals'] = ResolversParentTypes['FeedbackSignals']> = {
+  averageDwellSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  clicks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dwellSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  dwells?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
 
 export type ItemResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Item'] = ResolversParentTypes['Item'], FederationReferenceType extends FederationReferenceTypes['Item'] = FederationReferenceTypes['Item']> = {
@@ -584,6 +613,7 @@ export type Resolvers<ContextType = Context> = {
   CategoryShare?: CategoryShareResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   EngagementPrediction?: EngagementPredictionResolvers<ContextType>;
+  FeedbackSignals?: FeedbackSignalsResolvers<ContextType>;
   Item?: ItemResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Placement?: PlacementResolvers<ContextType>;

@@ -1,4 +1,5 @@
 import { type Connection, Schema } from 'mongoose';
+import type { FeedbackSignalsDoc } from '../feedback/feedbackSignals.js';
 import type { AttentionEventType, TargetType } from '../ingest/eventRules.js';
 import type { ViewState } from '../metrics/attentionMetrics.js';
 import { MEASURES, type Measures } from '../metrics/measures.js';
@@ -154,6 +155,19 @@ const consentSchema = new Schema<ConsentDoc>(
   { versionKey: false },
 );
 
+const feedbackSchema = new Schema<FeedbackSignalsDoc>(
+  {
+    _id: str,
+    clicks: { type: Number, default: 0 },
+    dwells: { type: Number, default: 0 },
+    dwellMs: { type: Number, default: 0 },
+    lastAt: { type: Number, default: 0 },
+    applied: { type: [String], default: [] },
+    version: { type: Number, required: true },
+  },
+  { versionKey: false },
+);
+
 export function attentionModels(conn: Connection) {
   return {
     AttentionEvent: conn.model<AttentionEventDoc>('AttentionEvent', eventSchema, 'attention_events'),
@@ -167,6 +181,12 @@ export function attentionModels(conn: Connection) {
     ),
     AttentionSession: conn.model<{ _id: string }>('AttentionSession', sessionSchema, 'attention_sessions'),
     Consent: conn.model<ConsentDoc>('Consent', consentSchema, 'consents'),
+    /** Each user's click and dwell feedback (from `feedback.received`), by user id. */
+    AttentionFeedback: conn.model<FeedbackSignalsDoc>(
+      'AttentionFeedback',
+      feedbackSchema,
+      'attention_feedback',
+    ),
     ProjectionState: conn.model<ProjectionStateDoc>(
       'ProjectionState',
       projectionStateSchema,

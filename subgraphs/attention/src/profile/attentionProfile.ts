@@ -1,4 +1,5 @@
 import { type Caller, checkFirst, requireSelf } from '@attention-mesh/platform';
+import { feedbackView } from '../feedback/feedbackSignals.js';
 import type { AttentionLoaders } from '../loaders.js';
 import { sums } from '../metrics/metricsOf.js';
 import { categoryShares, medianSpanSeconds, weekCurve } from '../metrics/profileMath.js';
@@ -9,9 +10,10 @@ import { categoryShares, medianSpanSeconds, weekCurve } from '../metrics/profile
  */
 export async function attentionProfile(loaders: AttentionLoaders, caller: Caller, userId: string) {
   requireSelf(caller, userId, 'User.attention');
-  const [total, profile] = await Promise.all([
+  const [total, profile, feedback] = await Promise.all([
     loaders.total.load(`USER|${userId}`),
     loaders.profile.load(userId),
+    loaders.feedback.load(userId),
   ]);
   const s = sums(total);
   return {
@@ -26,6 +28,7 @@ export async function attentionProfile(loaders: AttentionLoaders, caller: Caller
     categoryShares: categoryShares(profile?.categories),
     weeklyCurve: weekCurve(profile?.weekHours),
     attentionSpanSeconds: medianSpanSeconds(profile?.span),
+    feedback: feedbackView(feedback),
   };
 }
 

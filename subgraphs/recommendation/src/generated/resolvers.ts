@@ -88,11 +88,23 @@ export type ModelInfo = {
   backend: Maybe<Scalars['String']['output']>;
   /** gpu or cpu. */
   device: Maybe<Scalars['String']['output']>;
+  /**
+   * Interactions (clicks, positive dwells, likes, good ratings, engaged attention) appended to users'
+   * sequences since this version was swapped in (before any model: since the service started counting).
+   */
+  interactionsSinceTraining: Scalars['Int']['output'];
   /** Items the model scores. */
   items: Maybe<Scalars['Int']['output']>;
   /** Numeric metrics the training run recorded with the version. */
   metrics: Array<ModelMetric>;
   name: Scalars['String']['output'];
+  /** REC_RETRAIN_AFTER_INTERACTIONS: the count at which the model is stale. */
+  retrainAfterInteractions: Scalars['Int']['output'];
+  /**
+   * True once interactionsSinceTraining reaches retrainAfterInteractions, or when no model is served: the
+   * scheduled \`npm run retrain:rec\` then retrains it (and does nothing while it is false).
+   */
+  stale: Scalars['Boolean']['output'];
   status: ModelStatus;
   trainedAt: Maybe<Scalars['DateTime']['output']>;
   version: Maybe<Scalars['String']['output']>;
@@ -340,11 +352,11 @@ export type ResolversTypes = {
   ItemEdge: ResolverTypeWrapper<Omit<ItemEdge, 'node'> & { node: ResolversTypes['Item'] }>;
   ItemKind: ItemKind;
   ModelInfo: ResolverTypeWrapper<ModelInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ModelMetric: ResolverTypeWrapper<ModelMetric>;
   ModelStatus: ModelStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RecommendationConnection: ResolverTypeWrapper<Omit<RecommendationConnection, 'edges'> & { edges: Array<ResolversTypes['RecommendationEdge']> }>;
   RecommendationContext: RecommendationContext;
@@ -368,10 +380,10 @@ export type ResolversParentTypes = {
   ItemConnection: Omit<ItemConnection, 'edges'> & { edges: Array<ResolversParentTypes['ItemEdge']> };
   ItemEdge: Omit<ItemEdge, 'node'> & { node: ResolversParentTypes['Item'] };
   ModelInfo: ModelInfo;
+  Boolean: Scalars['Boolean']['output'];
   ModelMetric: ModelMetric;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   RecommendationConnection: Omit<RecommendationConnection, 'edges'> & { edges: Array<ResolversParentTypes['RecommendationEdge']> };
   RecommendationContext: RecommendationContext;
@@ -416,9 +428,12 @@ export type ItemEdgeResolvers<ContextType = Context, ParentType extends Resolver
 export type ModelInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelInfo'] = ResolversParentTypes['ModelInfo']> = {
   backend?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   device?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  interactionsSinceTraining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   items?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   metrics?: Resolver<Array<ResolversTypes['ModelMetric']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retrainAfterInteractions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ModelStatus'], ParentType, ContextType>;
   trainedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

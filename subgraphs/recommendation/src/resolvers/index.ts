@@ -12,7 +12,7 @@ export const resolvers: Resolvers = {
   Query: {
     item: (_, { id }, ctx) => ctx.loaders.item.load(checkClientId(id, 'id')),
     items: (_, args, ctx) => listItems(ctx.runtime, args),
-    modelInfo: (_, __, ctx) => modelInfo(ctx.runtime.holder),
+    modelInfo: (_, __, ctx) => modelInfo(ctx.runtime.holder, ctx.runtime.staleness),
     recommendationExposure: (_, __, ctx) => exposureReport(ctx.runtime),
   },
   Mutation: {

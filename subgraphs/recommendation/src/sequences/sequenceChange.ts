@@ -31,19 +31,53 @@ export function changeFromAttention(event: CatalogEvent<'attention.recorded'>): 
   };
 }
 
-const INTERACTIONS = new Set(['CLICK', 'DWELL', 'LIKE', 'RATING', 'CONVERSION']);
 const HIDING = new Set(['HIDE', 'DISLIKE', 'COMPLAINT']);
 
+/** Which feedback counts as a positive interaction (REC_POSITIVE_RATING, REC_POSITIVE_DWELL_MS). */
+export interface FeedbackRules {
+  /** A RATING of at least this is positive (default 4 of 5). */
+  positiveRating: number;
+  /** A DWELL of at least this many ms is positive (default 10,000). */
+  positiveDwellMs: number;
+}
+
+export const DEFAULT_FEEDBACK_RULES: FeedbackRules = { positiveRating: 4, positiveDwellMs: 10_000 };
+
 /**
- * `feedback.received` on an ITEM: clicks, dwells, likes, ratings and conversions are interactions
- * (appended, counted); HIDE, DISLIKE and COMPLAINT hide the item from this user. Idempotent by
- * feedback id (the feedback subgraph announces a stored signal at most once per id, but the bus
- * delivers at least once).
+ * Whether a feedback signal is a positive interaction: every CLICK, LIKE and CONVERSION; a RATING of at
+ * least `positiveRating`; a DWELL of at least `positiveDwellMs`. A low rating or a short dwell is not
+ * an interaction (nor a hide: it says the user looked and moved on).
  */
-export function changeFromFeedback(event: CatalogEvent<'feedback.received'>): SequenceChange | null {
+export function isPositive(
+  data: Pick<CatalogEvent<'feedback.received'>['data'], 'kind' | 'rating' | 'dwellMs'>,
+  rules: FeedbackRules,
+): boolean {
+  switch (data.kind) {
+    case 'CLICK':
+    case 'LIKE':
+    case 'CONVERSION':
+      return true;
+    case 'RATING':
+      return (data.rating ?? 0) >= rules.positiveRating;
+    case 'DWELL':
+      return (data.dwellMs ?? 0) >= rules.positiveDwellMs;
+    default:
+      return false;
+  }
+}
+
+/**
+ * `feedback.received` on an ITEM: positive interactions (see `isPositive`) are appended and counted;
+ * HIDE, DISLIKE and COMPLAINT hide the item from this user. Idempotent by feedback id (the feedback
+ * subgraph announces a stored signal at most once per id, but the bus delivers at least once).
+ */
+export function changeFromFeedback(
+  event: CatalogEvent<'feedback.received'>,
+  rules: FeedbackRules = DEFAULT_FEEDBACK_RULES,
+): SequenceChange | null {
   const { data } = event;
   if (!event.userId || data.targetType !== 'ITEM' || !data.targetId) return null;
-  const interaction = INTERACTIONS.has(data.kind);
+  const interaction = isPositive(data, rules);
   const hiding = HIDING.has(data.kind);
   if (!interaction && !hiding) return null;
   return {
@@ -76,4 +110,15 @@ export function applyChange(
     version: doc.version + 1,
     updatedAt: now,
   };
+}
+
+/**
+ * Why an applied change alters the user's recommendations: HIDDEN when it hides an item (the item leaves
+ * the list), SEQUENCE when it only appends; null when it does neither (e.g. an attention batch without
+ * engaged items).
+ */
+export function updateReason(change: SequenceChange): 'HIDDEN' | 'SEQUENCE' | null {
+  if (change.hide.length > 0) return 'HIDDEN';
+  if (change.append.length > 0) return 'SEQUENCE';
+  return null;
 }

@@ -1,3 +1,4 @@
+import type { StalenessCounter } from '../loop/staleness.js';
 import type { ModelHolder } from './modelHolder.js';
 
 /** Numeric leaves of a metrics.json, with dotted names. */
@@ -15,10 +16,15 @@ export function numericMetrics(
   return out;
 }
 
-/** `modelInfo`: the served model version, its metrics and the backend it runs on. */
-export function modelInfo(holder: ModelHolder) {
+/**
+ * `modelInfo`: the served model version, its metrics, the backend it runs on, and how stale it is
+ * (interactions since it was swapped in against REC_RETRAIN_AFTER_INTERACTIONS; one read by `_id`).
+ */
+export async function modelInfo(holder: ModelHolder, staleness: StalenessCounter) {
   const served = holder.current;
+  const state = await staleness.read(served?.version ?? null);
   return {
+    ...state,
     name: 'sasrec',
     status: served ? ('SERVING' as const) : ('NO_MODEL' as const),
     version: served?.version ?? null,

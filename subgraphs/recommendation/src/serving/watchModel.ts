@@ -1,15 +1,27 @@
 import { deferredWatch, type Logger, type Watch } from '@attention-mesh/platform';
 import type { RecommendationConfig } from '../config.js';
-import { type ModelHolder, serveModel } from './modelHolder.js';
+import { type ModelHolder, type ServedModel, serveModel } from './modelHolder.js';
 import type { SequenceRecommender } from './types.js';
 
 /**
- * Serves the newest SASRec version of the registry (`MODELS_DIR/sasrec/<version>`), swapping a new one in
- * without a restart when the training CLI saves it. TensorFlow.js is imported when the watch starts; with
- * no model, recommendations use popularity and `modelInfo` says so.
+ * Called after a version was swapped in: `previous` is the one it replaced (null for the first), and
+ * `initial` is true for the version loaded at start-up (before the watch was ready).
  */
-export function watchSasRec(config: RecommendationConfig, logger: Logger, holder: ModelHolder): Watch {
-  return deferredWatch(
+export type OnModelSwap = (served: ServedModel, previous: ServedModel | null, initial: boolean) => void;
+
+/**
+ * Serves the newest SASRec version of the registry (`MODELS_DIR/sasrec/<version>`), swapping a new one in
+ * without a restart when the training CLI (or `retrain:rec`) saves it. TensorFlow.js is imported when the
+ * watch starts; with no model, recommendations use popularity and `modelInfo` says so.
+ */
+export function watchSasRec(
+  config: RecommendationConfig,
+  logger: Logger,
+  holder: ModelHolder,
+  onSwap?: OnModelSwap,
+): Watch {
+  let ready = false;
+  const watch = deferredWatch(
     import('@attention-mesh/ml').then((ml) =>
       ml.serveLatest<SequenceRecommender>({
         modelsDir: config.ml.modelsDir,
@@ -28,7 +40,9 @@ export function watchSasRec(config: RecommendationConfig, logger: Logger, holder
             { version: version.version, trainedAt: version.metrics.trainedAt, metrics: version.metrics },
             (run) => new ml.MicroBatcher(run, { maxBatch, maxWaitMs: batchWaitMs }),
           );
+          const previous = holder.current;
           holder.swap(served);
+          onSwap?.(served, previous, !ready);
           return served;
         },
         clear: () => holder.swap(null),
@@ -36,4 +50,8 @@ export function watchSasRec(config: RecommendationConfig, logger: Logger, holder
     ),
     (err) => logger.error({ err }, 'SASRec model watcher could not start'),
   );
+  void watch.ready.then(() => {
+    ready = true;
+  });
+  return watch;
 }
