@@ -519,6 +519,8 @@ async function main() {
         'p99 ms',
         'max ms',
         'publish p50/p99 ms',
+        'to gateway p50/p99',
+        'in gateway p50/p99',
         'target p99',
         '',
         'heap KiB/sub',

@@ -71,6 +71,33 @@ export class SubscribeRefusal extends Error {
   }
 }
 
+/**
+ * Parsed documents and their validation by query text: many subscribers send the same document, which
+ * is then held once (and validated once per supergraph). Bounded; the oldest text is dropped first.
+ */
+interface KnownDocument {
+  document: DocumentNode;
+  validated?: { generation: number; errors: readonly GraphQLError[] };
+}
+const documents = new Map<string, KnownDocument>();
+const MAX_DOCUMENTS = 1_000;
+
+function parsed(query: string, maxTokens: number): KnownDocument {
+  let known = documents.get(query);
+  if (known) return known;
+  known = { document: parse(query, { maxTokens }) };
+  if (documents.size >= MAX_DOCUMENTS) documents.delete(documents.keys().next().value as string);
+  documents.set(query, known);
+  return known;
+}
+
+/** Validation against the current supergraph's API schema (after the shape limits: it costs more). */
+function validated(state: GraphState, known: KnownDocument): readonly GraphQLError[] {
+  if (known.validated?.generation !== state.generation)
+    known.validated = { generation: state.generation, errors: validate(state.apiSchema, known.document) };
+  return known.validated.errors;
+}
+
 const refuse = (status: number, ...errors: GraphQLError[]) => new SubscribeRefusal(errors, status);
 
 const denied = (caller: Caller, message: string) =>
@@ -126,9 +153,9 @@ export async function prepareSubscription(
   )
     throw refuse(400, meshError('BAD_REQUEST' as ErrorCode, '`variables` must be an object'));
   const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
-  let document: DocumentNode;
+  let known: KnownDocument;
   try {
-    document = parse(request.query, { maxTokens: opts.demand.maxTokens });
+    known = parsed(request.query, opts.demand.maxTokens);
   } catch (err) {
     const message = (err as Error).message;
     const tokens = /more tha[nt] (\d+) tokens/.exec(message);
@@ -141,6 +168,7 @@ export async function prepareSubscription(
         : new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
     );
   }
+  const document = known.document;
   const operation = getOperationAST(document, operationName);
   if (!operation)
     throw refuse(
@@ -150,7 +178,7 @@ export async function prepareSubscription(
       }),
     );
   checkShape(document, operation, opts.demand);
-  const validation = validate(state.apiSchema, document);
+  const validation = validated(state, known);
   if (validation.length)
     throw refuse(
       400,
