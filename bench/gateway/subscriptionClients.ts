@@ -12,10 +12,13 @@ interface OpenMessage {
   url: string;
   /** One entry per subscriber: the user and its bearer token. */
   subscribers: { userId: string; token: string }[];
+  /** Select only what the event itself answers (no subgraph call): the gateway's own cost. */
+  bare: boolean;
 }
 type Message = OpenMessage | { kind: 'collect' } | { kind: 'close' };
 
 const QUERY = 'subscription($u: ID!) { attentionChanged(userId: $u) { at user { id displayName } } }';
+const BARE = 'subscription($u: ID!) { attentionChanged(userId: $u) { at user { id } } }';
 
 const clients: Client[] = [];
 /** Per payload: the user, the event's `at` (its publish time) and when it arrived, epoch ms. */
@@ -42,13 +45,13 @@ async function open(m: OpenMessage) {
       });
       client.on('closed', (e) => reject(new Error(`closed ${(e as { code?: number }).code}`)));
     });
-    client.subscribe<{ attentionChanged: { at: string; user: { id: string; displayName: string } } }>(
-      { query: QUERY, variables: { u: s.userId } },
+    client.subscribe<{ attentionChanged: { at: string; user: { id: string; displayName?: string } } }>(
+      { query: m.bare ? BARE : QUERY, variables: { u: s.userId } },
       {
         next: (v) => {
           const at = v.data?.attentionChanged.at;
           const user = v.data?.attentionChanged.user;
-          if (v.errors?.length || !at || !user?.displayName) {
+          if (v.errors?.length || !at || !user?.id || (!m.bare && !user.displayName)) {
             errors++;
             firstError ??= JSON.stringify(v).slice(0, 300);
             return;

@@ -42,7 +42,16 @@ const args = numericArgs(
   'npm run bench:subscriptions -- [--bus mongo,nats] [flags]\n\n' +
     'Event published -> resolved payload at 1,000 graphql-ws subscribers (p50/p99 per bus adapter) and the\n' +
     "gateway's memory per idle subscriber.",
-  { subscribers: 1000, users: 250, events: 300, rate: 30, settleMs: 1000, pollMs: 200, idleSeconds: 5 },
+  {
+    subscribers: 1000,
+    users: 250,
+    events: 300,
+    rate: 30,
+    settleMs: 1000,
+    pollMs: 200,
+    idleSeconds: 5,
+    bare: 0,
+  },
   {
     subscribers: 'concurrent subscribers (one graphql-ws connection each)',
     users: 'distinct users they subscribe to (subscribers / users devices per user)',
@@ -51,6 +60,7 @@ const args = numericArgs(
     settleMs: "mongo adapter: the outbox's settle window (the bus default is 1000 ms)",
     pollMs: "mongo adapter: the gateway consumer's poll interval (the bus default is 200 ms)",
     idleSeconds: 'seconds the subscribers stay idle before memory is measured',
+    bare: '1: select `at user { id }` only (answered from the event, no subgraph call): the gateway alone',
   },
 );
 if (args.subscribers < 1 || args.users < 1 || args.users > args.subscribers)
@@ -220,7 +230,7 @@ function startClients(): Clients {
   return {
     async open(url, subscribers) {
       const done = next<{ opened: number }>('opened');
-      child.send({ kind: 'open', url, subscribers });
+      child.send({ kind: 'open', url, subscribers, bare: args.bare === 1 });
       return (await done).opened;
     },
     async collect() {
@@ -504,7 +514,7 @@ async function main() {
       '-',
     ]);
   process.stdout.write(
-    `\nEvent published -> resolved payload (attentionChanged { at user { id displayName } }), ${args.subscribers} graphql-ws subscribers over ${args.users} users, ${args.events} events at ${args.rate}/s (${db.kind}; load ${load.map((l) => l.toFixed(2)).join(' ')})\n\n`,
+    `\nEvent published -> resolved payload (attentionChanged { at user { id${args.bare === 1 ? '' : ' displayName'} } }), ${args.subscribers} graphql-ws subscribers over ${args.users} users, ${args.events} events at ${args.rate}/s (${db.kind}; load ${load.map((l) => l.toFixed(2)).join(' ')})\n\n`,
   );
   process.stdout.write(
     `${table(
