@@ -344,7 +344,7 @@ describe('access at subscribe time', () => {
   });
 });
 
-describe('a subscription that falls behind', () => {
+describe('a small gateway (queue of 3, 2 subscriptions per connection)', () => {
   let small: RunningGateway;
 
   beforeAll(async () => {
@@ -355,6 +355,7 @@ describe('a subscription that falls behind', () => {
       MONGODB_URI: inject('mongoUri'),
       EVENT_BUS_DB: mesh.busDbName,
       SUBSCRIPTION_QUEUE_SIZE: '3',
+      SUBSCRIPTIONS_MAX_PER_CONNECTION: '2',
     };
     for (const s of mesh.subgraphs) env[`SUBGRAPH_${s.name.toUpperCase()}_URL`] = s.url;
     small = await startGateway(loadGatewayConfig(env));
@@ -364,7 +365,25 @@ describe('a subscription that falls behind', () => {
     await small?.stop();
   });
 
-  it('is closed with 4413 once its queue is full, and the gateway lets it go', async () => {
+  it('refuses a third subscription on one connection with SUBSCRIPTION_LIMIT', async () => {
+    const c = client(as.person, small.url);
+    const q = `subscription { attentionChanged(userId: "${PERSON}") { at } }`;
+    const first = subscribeWs(c, q);
+    const second = subscribeWs(c, q);
+    stops.push(first.stop, second.stop);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const third = subscribeWs(c, q);
+    await third.received.until((r) => r.completed, 15_000);
+    expect((third.received.error as { extensions?: { code?: string } }[])[0]?.extensions?.code).toBe(
+      'SUBSCRIPTION_LIMIT',
+    );
+    expect(first.received.completed || second.received.completed).toBe(false);
+    first.stop();
+    second.stop();
+    await new Promise((r) => setTimeout(r, 300));
+  });
+
+  it('closes a subscription with 4413 once its queue is full, and lets it go', async () => {
     let closed: { code: number; reason: string } | undefined;
     const c = client(as.analyst, small.url, (e) => {
       closed = e;
