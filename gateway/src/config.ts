@@ -3,6 +3,7 @@ import { PUBLIC_SCHEMA_FILE, SUPERGRAPH_FILE } from '@attention-mesh/schema';
 import { z } from 'zod';
 import type { DemandLimits } from './plugins/useDemandControl.js';
 import type { RateLimitOptions } from './plugins/useRateLimit.js';
+import type { SubscriptionsConfig } from './subscriptions/subscriptionsConfig.js';
 
 export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
   /** The composed supergraph the gateway serves. */
@@ -62,6 +63,11 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
    * - `defaultListSize` (DEFAULT_LIST_SIZE, default 10): the size assumed for a list without `@listSize`.
    */
   demand: DemandLimits;
+  /**
+   * Live subscriptions over graphql-ws (`/graphql`) and SSE (`/graphql/stream`), fed by the event bus
+   * (MONGODB_URI's server, EVENT_BUS_DB; opened on the first subscription).
+   */
+  subscriptions: SubscriptionsConfig;
 }
 
 export interface ResilienceConfig {
@@ -143,6 +149,15 @@ const gatewayEnv = z.object({
   COST_LIMIT_PARTNER: z.coerce.number().min(0).default(10_000),
   COST_LIMIT_ANALYST: z.coerce.number().min(0).default(50_000),
   DEFAULT_LIST_SIZE: z.coerce.number().int().min(1).max(10_000).default(10),
+  SUBSCRIPTIONS_ENABLED: bool.default('true'),
+  EVENT_BUS_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/)
+    .default('attention_mesh_bus'),
+  SUBSCRIPTIONS_MAX_PER_CONNECTION: z.coerce.number().int().min(1).max(1_000).default(20),
+  SUBSCRIPTIONS_MAX_PER_CALLER: z.coerce.number().int().min(1).max(100_000).default(100),
+  SUBSCRIPTION_QUEUE_SIZE: z.coerce.number().int().min(1).max(10_000).default(64),
+  SUBSCRIPTION_OWNER_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
 });
 
 /** What production insists on, all listed at once. */
@@ -159,9 +174,11 @@ function productionProblems(e: z.output<typeof gatewayEnv>): string[] {
 export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
   const problems: string[] = [];
   let base: Omit<ServiceConfig, 'mongo'> | undefined;
+  let busUri = '';
   try {
-    const { mongo: _mongo, ...rest } = loadConfig('gateway', env);
+    const { mongo, ...rest } = loadConfig('gateway', env);
     base = rest;
+    busUri = mongo.uri;
   } catch (err) {
     // The shared base's problems, listed with the gateway's own below.
     problems.push(
@@ -249,6 +266,16 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
         partner: e.COST_LIMIT_PARTNER,
         analyst: e.COST_LIMIT_ANALYST,
       },
+    },
+    subscriptions: {
+      enabled: e.SUBSCRIPTIONS_ENABLED === 'true',
+      bus: { uri: busUri, dbName: e.EVENT_BUS_DB },
+      maxPerConnection: e.SUBSCRIPTIONS_MAX_PER_CONNECTION,
+      maxPerCaller: e.SUBSCRIPTIONS_MAX_PER_CALLER,
+      queueSize: e.SUBSCRIPTION_QUEUE_SIZE,
+      maxArgumentLength: 128,
+      ownerCacheMs: e.SUBSCRIPTION_OWNER_CACHE_MS,
+      connectionInitTimeoutMs: 3_000,
     },
   };
 }

@@ -1,14 +1,18 @@
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import {
   ANONYMOUS,
   closeServer,
   createHttpService,
   createLogger,
+  type EventBus,
   formatError,
   type Logger,
   listen,
 } from '@attention-mesh/platform';
+import { EVENTS_SUBGRAPH } from '@attention-mesh/schema';
+import { createApiKeyResolver } from './auth/apiKeys.js';
+import { createBearerVerifier } from './auth/verifyBearer.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createSubgraphAgent, MeshDataSource } from './dataSource.js';
@@ -24,12 +28,17 @@ import { useRateLimit } from './plugins/useRateLimit.js';
 import { useResilience } from './plugins/useResilience.js';
 import { useSubgraphErrors } from './plugins/useSubgraphErrors.js';
 import { subgraphBreakers } from './resilience/subgraphBreakers.js';
+import { createSubscriptions, type Subscriptions } from './subscriptions/createSubscriptions.js';
+import { eventsDataSource } from './subscriptions/eventsDataSource.js';
+import { refuseHttpSubscriptions } from './subscriptions/refuseHttpSubscriptions.js';
 import { staticSupergraph, subgraphUrlOf } from './supergraph.js';
 
 export interface RunningGateway {
   url: string;
   port: number;
   logger: Logger;
+  /** Open subscriptions (graphql-ws and SSE); 0 with subscriptions off. */
+  openSubscriptions(): number;
   stop(): Promise<void>;
 }
 
@@ -43,6 +52,11 @@ export interface StartGatewayOptions {
    * per-subgraph timeouts, retries and circuit breakers.
    */
   without?: readonly string[];
+  /**
+   * The event bus subscriptions read (the caller closes it), instead of the one the gateway opens on
+   * the first subscription (`subscriptions/openSubscriptionBus.ts`).
+   */
+  eventBus?: EventBus;
 }
 
 /** The gateway: one Apollo Federation 2 supergraph over the five subgraphs. */
@@ -78,24 +92,54 @@ export async function startGateway(
     useSubgraphErrors(logger),
     useResilience({ requestTimeoutMs: config.resilience.requestTimeoutMs, logger }),
     hardening,
+    refuseHttpSubscriptions(),
   ].filter((p) => kept(p.name));
   const agent = createSubgraphAgent();
+  const dataSources: Record<string, GraphQLDataSource> = Object.create(null);
+  const subscriptions: Subscriptions | undefined = config.subscriptions.enabled
+    ? createSubscriptions({
+        config: config.subscriptions,
+        demand: config.demand,
+        internalSecret: config.internalSecret,
+        contextTtlMs: config.contextTtlMs,
+        maxBodyBytes: config.http.maxBodyBytes,
+        sources: {
+          verifyBearer: createBearerVerifier(config.jwt),
+          resolveApiKey: createApiKeyResolver({
+            usersUrl: () => usersUrl,
+            internalSecret: config.internalSecret,
+            cacheMs: config.apiKeyCacheMs,
+          }),
+        },
+        serviceMap: () => dataSources,
+        logger,
+        ...(opts.eventBus ? { eventBus: opts.eventBus } : {}),
+      })
+    : undefined;
   const breakerOf = subgraphBreakers(config.resilience, logger);
   const { subgraphTimeoutMs: timeoutMs, retries, retryDelayMs } = config.resilience;
   const gateway = new ApolloGateway({
     supergraphSdl: staticSupergraph(config.supergraphFile, config.watchSupergraph, logger),
-    buildService: ({ name, url }) =>
-      new MeshDataSource(
-        name,
-        config.subgraphUrls[name] ?? url ?? '',
-        agent,
-        plugins,
-        kept('resilience') ? { timeoutMs, retries, retryDelayMs, breaker: breakerOf(name) } : undefined,
-      ),
+    buildService: ({ name, url }) => {
+      // The events subgraph is the gateway's own, in-process: its URL is never called.
+      const source =
+        name === EVENTS_SUBGRAPH
+          ? eventsDataSource()
+          : new MeshDataSource(
+              name,
+              config.subgraphUrls[name] ?? url ?? '',
+              agent,
+              plugins,
+              kept('resilience') ? { timeoutMs, retries, retryDelayMs, breaker: breakerOf(name) } : undefined,
+            );
+      dataSources[name] = source;
+      return source;
+    },
     logger,
   });
-  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     usersUrl = config.subgraphUrls.users ?? subgraphUrlOf(coreSupergraphSdl, 'users');
+    subscriptions?.update(apiSchema, coreSupergraphSdl);
   });
   const served = plugins.reduce<ServedGateway>((g, p) => p.wrapGateway?.(g) ?? g, gateway);
   const apollo = new ApolloServer<GatewayContext>({
@@ -127,6 +171,7 @@ export async function startGateway(
       return context;
     },
   });
+  subscriptions?.attach(server);
   const port = await listen(server, config.http.port, config.http.host);
   const url = `http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${port}/graphql`;
   logger.info({ url }, 'gateway ready');
@@ -136,8 +181,11 @@ export async function startGateway(
     url,
     port,
     logger,
+    openSubscriptions: () => subscriptions?.open() ?? 0,
     stop: () => {
       stopping ??= (async () => {
+        // Open WebSockets and event streams would hold the HTTP server open.
+        await subscriptions?.stop();
         await closeServer(server);
         await apollo.stop();
         await agent.close();

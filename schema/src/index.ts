@@ -12,6 +12,12 @@ export const SUBGRAPHS_FILE = fileURLToPath(new URL('../subgraphs.json', import.
 export const SUPERGRAPH_FILE = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
 /** The partner contract: the API schema's fields tagged `@tag(name: "public")` (`npm run compose`). */
 export const PUBLIC_SCHEMA_FILE = fileURLToPath(new URL('../public.graphql', import.meta.url));
+/**
+ * The gateway's in-process `events` subgraph (the live Subscription fields): composed like the others,
+ * served by the gateway itself, never called over HTTP (DESIGN §3, point 4).
+ */
+export const EVENTS_SUBGRAPH = 'events';
+export const EVENTS_SCHEMA_FILE = fileURLToPath(new URL('../events/schema.graphql', import.meta.url));
 
 export interface SubgraphEntry {
   name: string;

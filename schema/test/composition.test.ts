@@ -2,21 +2,30 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CompositionError, composeSupergraph, readSubgraphList, SUPERGRAPH_FILE } from '../src/index.js';
+import {
+  CompositionError,
+  composeSupergraph,
+  EVENTS_SCHEMA_FILE,
+  EVENTS_SUBGRAPH,
+  readSubgraphList,
+  SUPERGRAPH_FILE,
+} from '../src/index.js';
 
 describe('the supergraph', () => {
   it('is up to date with the subgraph schemas (run `npm run compose` when this fails)', () => {
     expect(readFileSync(SUPERGRAPH_FILE, 'utf8')).toBe(composeSupergraph());
   });
 
-  it('lists the five subgraphs', () => {
+  it("lists the five subgraphs and the gateway's in-process events subgraph", () => {
     expect(readSubgraphList().map((s) => s.name)).toEqual([
       'users',
       'attention',
       'recommendation',
       'ads',
       'feedback',
+      'events',
     ]);
+    expect(readSubgraphList().find((s) => s.name === EVENTS_SUBGRAPH)?.schema).toBe(EVENTS_SCHEMA_FILE);
   });
 
   it('names the subgraphs and the field when composition fails', () => {

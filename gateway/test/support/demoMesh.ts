@@ -13,6 +13,8 @@ import { adminBearer, TEST_JWT_SECRET } from './jwt.js';
 
 export interface DemoMesh {
   gateway: RunningGateway;
+  /** The bus database the subgraphs and the gateway's subscriptions share. */
+  busDbName: string;
   subgraphs: RunningSubgraph<unknown>[];
   stop(): Promise<void>;
 }
@@ -40,6 +42,9 @@ export async function startDemoMesh(
     NODE_ENV: 'test',
     PORT: '0',
     JWT_SECRET: TEST_JWT_SECRET,
+    // Subscriptions read the subgraphs' bus.
+    MONGODB_URI: mongoUri,
+    EVENT_BUS_DB: bus,
     ...env,
   };
   for (const s of subgraphs) gatewayEnv[`SUBGRAPH_${s.name.toUpperCase()}_URL`] = s.url;
@@ -48,6 +53,7 @@ export async function startDemoMesh(
     throw new Error('the demo world was not seeded into a fresh mesh');
   return {
     gateway,
+    busDbName: bus,
     subgraphs,
     async stop() {
       await gateway.stop();
