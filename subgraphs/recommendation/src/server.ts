@@ -2,6 +2,7 @@ import type { SubgraphDefinition } from '@attention-mesh/platform';
 import { recommendationConfig } from './config.js';
 import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
+import { startRewardConsumer } from './recommend/rewardConsumer.js';
 import type { RecommendationContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRuntime, type RecommendationRuntime } from './runtime.js';
@@ -32,6 +33,8 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationRuntime, R
       startConsumers(runtime, events),
       watchSasRec(runtime.config, logger, runtime.holder),
       { stop: () => clearInterval(refresh) },
+      startRewardConsumer(runtime, events),
+      runtime.decisions.start(logger),
     ];
   },
 };
