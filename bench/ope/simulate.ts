@@ -11,7 +11,7 @@
  * bias, RMSE and the coverage of its 95 % interval over `--repeats` repeats, next to the true CTR
  * (computed exactly over the population). Writes bench/results/ope.json.
  *
- *   npm run bench:ope -- [--decisions 5000] [--repeats 100] [--epsilon 0.05] [--seed 7] [--max-weight 0]
+ *   npm run bench:ope -- [--decisions 5000] [--repeats 200] [--epsilon 0.05] [--seed 7] [--max-weight 0]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { REPO_ROOT, writeResults } from '../shared/repo.js';
 
 const args = numericArgs(
   'npm run bench:ope -- [flags]',
-  { decisions: 5000, repeats: 100, epsilon: 0.05, seed: 7, maxWeight: 0 },
+  { decisions: 5000, repeats: 200, epsilon: 0.05, seed: 7, maxWeight: 0 },
   {
     decisions: 'decisions logged per repeat',
     repeats: 'repeats (bias, RMSE and coverage are over these)',

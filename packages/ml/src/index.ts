@@ -48,13 +48,6 @@ export {
 } from './engagement/config.js';
 export { ENGAGEMENT_MODEL_NAME, EngagementModel } from './engagement/model.js';
 export { DAY_MS, type EngagementEvent, HOUR_MS, type UserHistory } from './engagement/types.js';
-export type {
-  AdCandidateRecord,
-  AdDecisionRecord,
-  DecisionRecord,
-  RecDecisionRecord,
-  RecSlotRecord,
-} from './ope/records.js';
 export {
   groupByLength,
   LENGTH_GROUPS,

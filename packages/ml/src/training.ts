@@ -106,7 +106,14 @@ export {
   type LogEvaluationOptions,
 } from './ope/evaluateLog.js';
 export { AD_POLICIES, adPolicy, adUnit, positionBaseline, REC_POLICIES, recUnit } from './ope/policies.js';
-export { type DecisionRecord, parseDecisionRecord } from './ope/records.js';
+export {
+  type AdCandidateRecord,
+  type AdDecisionRecord,
+  type DecisionRecord,
+  parseDecisionRecord,
+  type RecDecisionRecord,
+  type RecSlotRecord,
+} from './ope/records.js';
 export {
   type EstimatorError,
   loggingProbs,

@@ -434,29 +434,40 @@ function propensity(
   const epsilon = options.explorationEpsilon ?? 0;
   if (epsilon <= 0) return auctionPropensity(candidates, chosen, floor, rng, options, true);
   const ts = auctionPropensity(candidates, chosen, floor, rng, options, !explored);
-  const inSet = (c: Candidate, passed: (c: Candidate) => boolean) => passed(c) && meanEcpm(c) >= floor;
-  const share = (passed: (c: Candidate) => boolean) => {
-    let size = 0;
-    for (const c of candidates) if (inSet(c, passed)) size++;
-    if (size === 0) return ts;
-    return inSet(chosen, passed) ? 1 / size : 0;
-  };
-  let exploration = share((c) => pass[c.slot]!);
-  if (candidates.some((c) => c.passRate < 1)) {
+  // Members of the exploration set by campaign slot: the set's size for given throttle coins is the sum
+  // over the slots that passed, so a re-draw costs one coin per throttled campaign.
+  const members = new Map<number, { count: number; passRate: number }>();
+  for (const c of candidates) {
+    if (meanEcpm(c) < floor) continue;
+    const m = members.get(c.slot);
+    if (m) m.count++;
+    else members.set(c.slot, { count: 1, passRate: c.passRate });
+  }
+  const chosenIn = meanEcpm(chosen) >= floor;
+  const share = (size: number, chosenPassed: boolean) =>
+    size === 0 ? ts : chosenIn && chosenPassed ? 1 / size : 0;
+  let sure = 0;
+  let actual = 0;
+  const throttled: { slot: number; count: number; passRate: number }[] = [];
+  for (const [slot, m] of members) {
+    if (pass[slot]) actual += m.count;
+    if (m.passRate >= 1) sure += m.count;
+    else throttled.push({ slot, ...m });
+  }
+  let exploration = share(actual, pass[chosen.slot]!);
+  if (throttled.length > 0) {
     const draws = Math.max(0, options.propensityDraws ?? 16);
-    const coin = new Map<number, boolean>();
-    const passed = (c: Candidate) => {
-      let p = coin.get(c.slot);
-      if (p === undefined) {
-        p = c.passRate >= 1 || rng.next() < c.passRate;
-        coin.set(c.slot, p);
-      }
-      return p;
-    };
     let sum = exploration;
     for (let d = 0; d < draws; d++) {
-      coin.clear();
-      sum += share(passed);
+      let size = sure;
+      let chosenPassed = chosen.passRate >= 1;
+      for (const t of throttled) {
+        if (rng.next() < t.passRate) {
+          size += t.count;
+          if (t.slot === chosen.slot) chosenPassed = true;
+        }
+      }
+      sum += share(size, chosenPassed);
     }
     exploration = sum / (1 + draws);
   }

@@ -1,4 +1,4 @@
-import type { AdDecisionRecord } from '@attention-mesh/ml';
+import type { AdDecisionRecord } from '@attention-mesh/ml/training';
 import { type Outcomes, outcomesOf } from '../ctr/ctrExport.js';
 import type { AdEventDoc, DecisionDoc } from '../models/index.js';
 import type { AdsRuntime } from '../runtime.js';

@@ -1,4 +1,4 @@
-import type { RecDecisionRecord } from '@attention-mesh/ml';
+import type { RecDecisionRecord } from '@attention-mesh/ml/training';
 import type { RecDecisionDoc, RecDecisionModels, RecRewardDoc } from '../models/RecDecision.js';
 import { latestDecisionShowing, type ShownDecision } from './rewardJoin.js';
 
