@@ -56,7 +56,8 @@ for (let done = 0, n = 0; done < args.decisions; done += BLOCK) {
   }
   if ((done / BLOCK) % 10 === 9) progress(`${fmt(done + BLOCK)} decisions per arm`);
 }
-const q = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const q = (xs: number[], p: number) =>
+  [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 const rows = arms.map((a) => [
   a.name,
   fmt(q(a.times, 0.5), 1),
@@ -65,11 +66,15 @@ const rows = arms.map((a) => [
   `${((100 * a.fills) / a.times.length).toFixed(1)}%`,
   `${((100 * a.explored) / Math.max(1, a.fills)).toFixed(1)}%`,
 ]);
-process.stdout.write(
-  `\n${table(['arm', 'p50 µs', 'p99 µs', 'mean µs', 'filled', 'explored'], rows)}\n`,
-);
+process.stdout.write(`\n${table(['arm', 'p50 µs', 'p99 µs', 'mean µs', 'filled', 'explored'], rows)}\n`);
 const path = writeResults('ope-decision-cost.json', {
   args,
-  arms: arms.map((a) => ({ name: a.name, p50: q(a.times, 0.5), p99: q(a.times, 0.99), fills: a.fills, explored: a.explored })),
+  arms: arms.map((a) => ({
+    name: a.name,
+    p50: q(a.times, 0.5),
+    p99: q(a.times, 0.99),
+    fills: a.fills,
+    explored: a.explored,
+  })),
 });
 progress(`results in ${path}`);

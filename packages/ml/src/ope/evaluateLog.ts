@@ -1,4 +1,4 @@
-import { bootstrap } from './bootstrap.js';
+import { createRng } from '../core/random.js';
 import {
   type Estimate,
   type EstimatorOptions,
@@ -19,6 +19,8 @@ export interface LogEvaluationOptions extends EstimatorOptions {
   ci?: 'normal' | 'bootstrap';
   bootstrapReps?: number;
   seed?: number;
+  /** Progress of the bootstrap: called after each resample of each policy. */
+  onProgress?: (policy: string, rep: number, reps: number) => void;
 }
 
 export interface PolicyRow {
@@ -35,16 +37,44 @@ export interface LogEvaluation {
   rows: PolicyRow[];
 }
 
-function withBootstrap(units: OpeUnit[], report: OpeReport, o: LogEvaluationOptions): OpeReport {
+const NAMES = ['ips', 'snips', 'dr', 'dm'] as const;
+
+/** Percentile bootstrap intervals of the four estimators from one resampling of the units. */
+function withBootstrap(
+  policy: string,
+  units: OpeUnit[],
+  report: OpeReport,
+  o: LogEvaluationOptions,
+): OpeReport {
   if (o.ci !== 'bootstrap') return report;
-  const est = { ...report.estimates };
-  for (const name of ['ips', 'snips', 'dr', 'dm'] as const) {
-    const e = report.estimates[name];
-    const fn = (u: readonly OpeUnit[]) => evaluatePolicy(u, o).estimates[name];
-    est[name] = bootstrap(units, fn, { reps: o.bootstrapReps ?? 200, level: o.level, seed: o.seed ?? 1 });
-    est[name].value = e.value;
+  const reps = o.bootstrapReps ?? 200;
+  const level = o.level ?? 0.95;
+  const rng = createRng(o.seed ?? 1);
+  const values = NAMES.map(() => [] as number[]);
+  const sample: OpeUnit[] = new Array(units.length);
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < units.length; i++) sample[i] = units[rng.int(units.length)]!;
+    const e = evaluatePolicy(sample, o).estimates;
+    NAMES.forEach((name, k) => {
+      if (Number.isFinite(e[name].value)) values[k]!.push(e[name].value);
+    });
+    o.onProgress?.(policy, r + 1, reps);
   }
-  return { ...report, estimates: est };
+  const estimates = { ...report.estimates };
+  NAMES.forEach((name, k) => {
+    const v = values[k]!.sort((a, b) => a - b);
+    if (v.length < 2) return;
+    const q = (p: number) => v[Math.min(v.length - 1, Math.max(0, Math.floor(p * v.length)))]!;
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const se = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+    estimates[name] = {
+      ...report.estimates[name],
+      se,
+      lower: q((1 - level) / 2),
+      upper: q(1 - (1 - level) / 2),
+    };
+  });
+  return { ...report, estimates };
 }
 
 /** Every policy on the decisions of one kind; `logging` first (its estimates must equal the observed CTR). */
@@ -71,7 +101,7 @@ export function evaluateLog(
   }
   const rows = names.map((policy) => {
     const units = unitsOf(policy);
-    return { policy, report: withBootstrap(units, evaluatePolicy(units, options), options) };
+    return { policy, report: withBootstrap(policy, units, evaluatePolicy(units, options), options) };
   });
   return { kind, decisions: n, slots: rows[0]!.report.slots, observed: rows[0]!.report.observed, rows };
 }

@@ -137,3 +137,25 @@ describe('candidate policies over logged decisions', () => {
     expect(() => parseDecisionRecord(JSON.stringify({ kind: 'x' }), 6)).toThrow(/"kind"/);
   });
 });
+
+describe('bootstrap intervals of a log', () => {
+  it('bracket the estimates and are close to the delta-method ones', () => {
+    const many: AdDecisionRecord[] = Array.from({ length: 400 }, (_, i) => ({
+      ...ad,
+      id: `d${i}`,
+      chosen: i % 3 === 0 ? 'b' : 'a',
+      propensity: i % 3 === 0 ? 0.25 : 0.75,
+      reward: i % 5 === 0 ? 1 : 0,
+    }));
+    const normal = evaluateLog(many, 'ad', ['greedy-ecpm']).rows[1]!.report.estimates;
+    const boot = evaluateLog(many, 'ad', ['greedy-ecpm'], { ci: 'bootstrap', seed: 2 }).rows[1]!.report
+      .estimates;
+    for (const name of ['ips', 'snips', 'dr'] as const) {
+      expect(boot[name].value).toBe(normal[name].value);
+      expect(boot[name].lower).toBeLessThan(boot[name].value);
+      expect(boot[name].upper).toBeGreaterThan(boot[name].value);
+      expect(boot[name].se / normal[name].se).toBeGreaterThan(0.7);
+      expect(boot[name].se / normal[name].se).toBeLessThan(1.3);
+    }
+  });
+});
