@@ -23,6 +23,11 @@ export interface OpeSlot {
 
 export interface OpeUnit {
   slots: readonly OpeSlot[];
+  /**
+   * Probability mass (summed over slots) the candidate policy puts where the logging policy never acts:
+   * no estimator sees it, so the estimates miss its reward (they are biased toward 0 by that share).
+   */
+  unsupported?: number;
 }
 
 export interface EstimatorOptions {
@@ -207,6 +212,8 @@ export interface OpeReport {
   meanWeight: number;
   /** Largest (capped) weight. */
   maxWeight: number;
+  /** Share of the candidate policy's mass the log cannot see (see `OpeUnit.unsupported`); 0 = fully covered. */
+  unsupported: number;
 }
 
 /** Every estimator on the same units. */
@@ -214,13 +221,16 @@ export function evaluatePolicy(units: readonly OpeUnit[], options: EstimatorOpti
   let slots = 0;
   let sum = 0;
   let max = 0;
-  for (const u of units)
+  let unsupported = 0;
+  for (const u of units) {
+    unsupported += u.unsupported ?? 0;
     for (const s of u.slots) {
       const w = weightOf(s, options.maxWeight);
       slots++;
       sum += w;
       max = Math.max(max, w);
     }
+  }
   return {
     observed: observed(units, options),
     estimates: {
@@ -233,5 +243,6 @@ export function evaluatePolicy(units: readonly OpeUnit[], options: EstimatorOpti
     slots,
     meanWeight: slots > 0 ? sum / slots : Number.NaN,
     maxWeight: max,
+    unsupported: slots > 0 ? unsupported / slots : 0,
   };
 }

@@ -10,7 +10,7 @@ import { adUnit, positionBaseline, recUnit } from './policies.js';
 import type { AdDecisionRecord, DecisionRecord, RecDecisionRecord } from './records.js';
 
 export const DEFAULT_AD_POLICIES = ['greedy-ecpm', 'greedy-ctr', 'uniform', 'egreedy-ecpm:0.1'];
-export const DEFAULT_REC_POLICIES = ['greedy', 'by-score', 'epsilon:0.1'];
+export const DEFAULT_REC_POLICIES = ['greedy', 'epsilon:0.1', 'by-score'];
 
 export interface LogEvaluationOptions extends EstimatorOptions {
   /** Ads: only decisions that were shown (an impression or a click) count. Default true. */
@@ -111,7 +111,7 @@ const ci = (e: Estimate) => `${pct(e.value)} [${pct(e.lower)}, ${pct(e.upper)}]`
 
 /** The evaluation as a plain text table (first column left-aligned). */
 export function formatEvaluation(e: LogEvaluation, level = 0.95): string {
-  const header = ['policy', 'IPS', 'SNIPS', 'DR', 'DM', 'ESS', 'mean w', 'max w'];
+  const header = ['policy', 'IPS', 'SNIPS', 'DR', 'DM', 'ESS', 'mean w', 'max w', 'support'];
   const rows = e.rows.map(({ policy, report: r }) => [
     policy,
     ci(r.estimates.ips),
@@ -121,6 +121,7 @@ export function formatEvaluation(e: LogEvaluation, level = 0.95): string {
     Math.round(r.ess).toLocaleString('en-US'),
     r.meanWeight.toFixed(3),
     r.maxWeight.toFixed(1),
+    `${(100 * (1 - r.unsupported)).toFixed(1)}%`,
   ]);
   const cells = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));

@@ -127,15 +127,26 @@ export function recUnit(
   baseline: ReadonlyMap<number, number>,
 ): OpeUnit {
   const eps = epsilonOf(policy, 'epsilon:');
+  // The logging policy explores only items from below the ranking's page: an item of that page shown at
+  // another position (a reordering, as `by-score` makes) is never logged there.
+  const page = new Set(r.slots.map((s) => s.greedyItemId));
+  let unsupported = 0;
   const slots = r.slots.map((s, i): OpeSlot => {
     let target: number;
     if (policy === 'logging') target = s.propensity;
     else if (policy === 'greedy') target = s.itemId === s.greedyItemId ? 1 : 0;
-    else if (policy === 'by-score') target = r.byScore[i]?.itemId === s.itemId ? 1 : 0;
-    else if (eps !== null) target = s.explored ? eps / Math.max(1, s.pool) : s.pool > 0 ? 1 - eps : 1;
-    else throw new Error(`unknown recommendation policy "${policy}" (one of ${REC_POLICIES.join(', ')})`);
+    else if (policy === 'by-score') {
+      const want = r.byScore[i]?.itemId;
+      target = want === s.itemId ? 1 : 0;
+      const logged =
+        want === s.greedyItemId || (r.epsilon > 0 && s.pool > 0 && want !== undefined && !page.has(want));
+      if (!logged) unsupported++;
+    } else if (eps !== null) {
+      target = s.explored ? eps / Math.max(1, s.pool) : s.pool > 0 ? 1 - eps : 1;
+      if (r.epsilon === 0 && s.pool > 0) unsupported += eps;
+    } else throw new Error(`unknown recommendation policy "${policy}" (one of ${REC_POLICIES.join(', ')})`);
     const q = baseline.get(s.position) ?? 0;
     return { target, propensity: s.propensity, reward: s.reward, dmTarget: q, dmLogged: q };
   });
-  return { slots };
+  return { slots, unsupported };
 }

@@ -108,6 +108,9 @@ describe('candidate policies over logged decisions', () => {
     ]);
     expect(recUnit('greedy', rec, base).slots.map((s) => s.target)).toEqual([1, 0, 1]);
     expect(recUnit('by-score', rec, base).slots.map((s) => s.target)).toEqual([1, 0, 0]);
+    // by-score puts i3 at 2 and i2 at 3: items of the ranking's page moved, which the log never shows.
+    expect(recUnit('by-score', rec, base).unsupported).toBe(2);
+    expect(recUnit('greedy', rec, base).unsupported).toBe(0);
     // epsilon 0.1: kept 0.9, explored 0.1 / 10, no pool left: 1.
     const e = recUnit('epsilon:0.1', rec, base).slots.map((s) => s.target);
     expect(e[0]).toBeCloseTo(0.9, 12);
