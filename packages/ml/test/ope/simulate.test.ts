@@ -1,4 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseCriteo } from '../../src/ctr/criteo.js';
+import { criteoWorld } from '../../src/ope/criteoWorld.js';
 import { simulate } from '../../src/ope/simulate.js';
 
 describe('the OPE simulation with a known ground truth', () => {
@@ -24,5 +29,26 @@ describe('the OPE simulation with a known ground truth', () => {
       expect(p.errors.dm!.bias).toBeGreaterThan(0.01);
       expect(p.errors.dm!.coverage).toBeLessThan(0.5);
     }
+  });
+});
+
+// The shared datasets sit beside the repository (or beside the folder of its worktrees).
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const CRITEO = [join(ROOT, '..'), join(ROOT, '..', '..')]
+  .map((d) => join(d, 'shared', 'datasets', 'ctr', 'criteo_10k.tsv'))
+  .find((f) => existsSync(f));
+
+describe.skipIf(!CRITEO)('the semi-synthetic check on real clicks (Criteo 10k, labels as rewards)', () => {
+  it('IPS, SNIPS and DR cover the exact CTR of greedy-ctr on real rows; the direct method does not', () => {
+    const population = criteoWorld(parseCriteo(readFileSync(CRITEO!, 'utf8')));
+    expect(population).toHaveLength(1000);
+    const r = simulate({ seed: 5, repeats: 40, decisions: 4000, population, policies: ['greedy-ctr'] });
+    const p = r.results[0]!;
+    expect(p.truth - p.loggingTruth).toBeGreaterThan(0.03);
+    for (const name of ['ips', 'snips', 'dr'] as const) {
+      expect(Math.abs(p.errors[name]!.bias)).toBeLessThan((3 * p.errors[name]!.rmse) / Math.sqrt(40) + 1e-4);
+      expect(p.errors[name]!.coverage).toBeGreaterThanOrEqual(0.85);
+    }
+    expect(p.errors.dm!.coverage).toBeLessThan(0.5);
   });
 });
