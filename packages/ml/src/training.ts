@@ -78,6 +78,51 @@ export {
   type TrainResult,
   trainEngagementModel,
 } from './engagement/train.js';
+export { type BootstrapOptions, bootstrap } from './ope/bootstrap.js';
+export { type CriteoWorldOptions, criteoWorld } from './ope/criteoWorld.js';
+export {
+  directMethod,
+  doublyRobust,
+  ESTIMATORS,
+  type Estimate,
+  type EstimatorName,
+  type EstimatorOptions,
+  effectiveSampleSize,
+  evaluatePolicy,
+  ips,
+  type OpeReport,
+  type OpeSlot,
+  type OpeUnit,
+  observed,
+  ratioEstimate,
+  snips,
+} from './ope/estimators.js';
+export {
+  DEFAULT_AD_POLICIES,
+  DEFAULT_REC_POLICIES,
+  evaluateLog,
+  formatEvaluation,
+  type LogEvaluation,
+  type LogEvaluationOptions,
+} from './ope/evaluateLog.js';
+export { AD_POLICIES, adPolicy, adUnit, positionBaseline, REC_POLICIES, recUnit } from './ope/policies.js';
+export {
+  type AdCandidateRecord,
+  type AdDecisionRecord,
+  type DecisionRecord,
+  parseDecisionRecord,
+  type RecDecisionRecord,
+  type RecSlotRecord,
+} from './ope/records.js';
+export {
+  type EstimatorError,
+  loggingProbs,
+  type PolicyResult,
+  type SimContext,
+  type SimulationOptions,
+  type SimulationResult,
+  simulate,
+} from './ope/simulate.js';
 export {
   buildVocabulary,
   type LeaveOneOut,

@@ -36,6 +36,9 @@ export function testConfig<T extends object = Record<never, never>>(
       MONGODB_DB: `t_${service}_${randomBytes(4).toString('hex')}`,
       // An empty model registry: what a developer trained locally must not change test results.
       MODELS_DIR: mkdtempSync(join(tmpdir(), 'mesh-models-')),
+      // No exploration in the logging policies unless a test asks for it: decisions stay deterministic.
+      ADS_EXPLORATION_EPSILON: '0',
+      REC_EXPLORATION_EPSILON: '0',
       ...env,
     },
     section,

@@ -11,6 +11,8 @@ export const adsConfig = configSection(
       .min(1000)
       .default(15 * 60 * 1000),
     ADS_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
+    ADS_EXPLORATION_EPSILON: z.coerce.number().min(0).max(0.5).default(0.05),
+    ADS_LOGGED_CANDIDATES: z.coerce.number().int().min(1).max(100).default(20),
   }),
   (e, base) => ({
     ads: {
@@ -20,6 +22,14 @@ export const adsConfig = configSection(
       tokenTtlMs: e.ADS_TOKEN_TTL_MS,
       /** How often the decision state re-reads campaigns changed by other replicas (default 10 s). */
       refreshMs: e.ADS_REFRESH_MS,
+      /**
+       * Share of decisions whose ad is drawn uniformly from the eligible candidates instead of by the
+       * auction (0..0.5, default 0.05; 0 turns exploration off): what lets off-policy evaluation score
+       * other policies from the decision log. Prices, floors and budgets hold for explored ads too.
+       */
+      explorationEpsilon: e.ADS_EXPLORATION_EPSILON,
+      /** Candidates logged with each filled decision, the best by mean score (1..100, default 20). */
+      loggedCandidates: e.ADS_LOGGED_CANDIDATES,
     },
   }),
 );

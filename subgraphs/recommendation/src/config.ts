@@ -21,6 +21,14 @@ export const recommendationConfig = configSection(
       .min(60_000)
       .max(90 * 24 * 3_600_000)
       .default(24 * 3_600_000),
+    REC_EXPLORATION_EPSILON: z.coerce.number().min(0).max(0.5).default(0.05),
+    REC_REWARD_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .max(24 * 3600_000)
+      .default(30 * 60_000),
+    REC_DECISION_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   }),
   (e) => ({
     recommendation: {
@@ -51,6 +59,16 @@ export const recommendationConfig = configSection(
       modelFanoutUsers: e.REC_MODEL_FANOUT_USERS,
       /** Users active (sequence changed or recommendations read) within this window get the MODEL fan-out (default 24 h). */
       activeWindowMs: e.REC_ACTIVE_WINDOW_MS,
+      /**
+       * Per-position exploration of the served pages (0..0.5, default 0.05; 0 turns it off): each
+       * position shows a random item from below the page with this probability, logged with its
+       * propensity for off-policy evaluation.
+       */
+      explorationEpsilon: e.REC_EXPLORATION_EPSILON,
+      /** A click, like or dwell counts as the reward of the latest page showing the item this long before (default 30 min). */
+      rewardWindowMs: e.REC_REWARD_WINDOW_MS,
+      /** Days logged decisions and rewards are kept (default 30). */
+      decisionRetentionDays: e.REC_DECISION_RETENTION_DAYS,
     },
   }),
 );

@@ -11,6 +11,7 @@ import { recStateModel } from './models/RecState.js';
 import { userSequenceModel } from './models/UserSequence.js';
 import { ExposureTracker } from './ranking/exposure.js';
 import { PopularityRanking } from './ranking/popularity.js';
+import { RecDecisionLog } from './recommend/decisionLog.js';
 import { UserCache } from './sequences/UserCache.js';
 import { ModelHolder } from './serving/modelHolder.js';
 import type { Ranking } from './serving/ranker.js';
@@ -53,6 +54,8 @@ export function createRuntime(conn: Connection, config: RecommendationConfig) {
     staleness: new StalenessCounter(ModelStaleness, 'sasrec', config.recommendation.retrainAfterInteractions),
     /** Publishes `recommendations.updated`, coalesced per user; set when the bus is there (background). */
     notifier: null as UpdateNotifier | null,
+    /** Served pages with their propensities, and their rewards, for off-policy evaluation. */
+    decisions: new RecDecisionLog(conn, config.recommendation),
     /** Loads the catalogue, the users' sequences and the popularity counters into memory once (awaited by the resolvers). */
     warmUp(): Promise<void> {
       warm ??= loadState();

@@ -4,6 +4,7 @@ import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
 import { announceModel } from './loop/modelSwapped.js';
 import { UpdateNotifier } from './loop/UpdateNotifier.js';
+import { startRewardConsumer } from './recommend/rewardConsumer.js';
 import type { RecommendationContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRuntime, type RecommendationRuntime } from './runtime.js';
@@ -52,6 +53,8 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationRuntime, R
       }),
       { stop: () => clearInterval(refresh) },
       notifier,
+      startRewardConsumer(runtime, events),
+      runtime.decisions.start(logger),
     ];
   },
 };

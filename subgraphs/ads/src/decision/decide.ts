@@ -16,6 +16,7 @@ import type {
   DecisionCampaign,
   DecisionRequest,
   DecisionState,
+  LoggedCandidate,
   NoFillReason,
   PacingState,
   Rng,
@@ -37,6 +38,17 @@ export interface DecisionOptions {
   pruneZ?: number;
   attention?: AttentionBounds;
   quality?: QualityOptions;
+  /**
+   * Exploration of the logging policy in [0, 1): with this probability the ad is drawn uniformly from the
+   * exploration set (candidates of campaigns that passed the throttle whose mean eCPM clears the floor)
+   * instead of by the auction's Thompson draws. Default 0 (none).
+   */
+  explorationEpsilon?: number;
+  /**
+   * Most candidates logged with a filled decision (the best by mean score, the chosen one always), each
+   * with its posterior pCTR (a model call for a CPM candidate). Default 0: none.
+   */
+  maxLoggedCandidates?: number;
 }
 
 /** What a decision reads besides the request: the eligibility index and the caller's state. */
@@ -68,6 +80,11 @@ function intersects(a: readonly string[], b: readonly string[]): boolean {
   return false;
 }
 
+/** A candidate's eCPM at its posterior mean pCTR (CPM: the bid). */
+function meanEcpm(c: Candidate): number {
+  return c.campaign.bidType === 'CPC' && c.post ? ecpmOf('CPC', c.bidMicros, c.post.mean) : c.bidMicros;
+}
+
 /** A draw of one candidate's eCPM: CPC ads by Thompson sampling from their pCTR posterior. */
 function drawCtr(c: Candidate, rng: Rng): number {
   return c.post ? sampleBeta(rng, c.post.alpha, c.post.beta) : 0;
@@ -92,6 +109,12 @@ function drawCtr(c: Candidate, rng: Rng): number {
  * `propensityDraws` times with the rng over the candidates that can still win (those whose eCPM upper
  * bound reaches the best sure lower bound, at most `maxPropensityCandidates`) and the propensity is
  * `(1 + re-draws won by the chosen ad) / (1 + propensityDraws)`: in (0, 1], 1 when nothing is random.
+ * Exploration (`explorationEpsilon`): with that probability the ad is drawn uniformly from the
+ * exploration set instead (see `DecisionOptions`); the propensity mixes both (see `propensity`), so every
+ * ad of the set has at least `ε / |set|` and importance weights stay bounded for off-policy evaluation.
+ * An explored winner is priced by the same rule, against the campaigns it outranks at mean scores, and
+ * only budgets that passed the gate are explored: exploration moves no charge above a bid or below the
+ * floor, and spends no budget a normal win could not.
  * Pure: time comes from the request, randomness from `rng`; the caller records the decision, reserves
  * the charge and signs the tokens.
  */
@@ -259,8 +282,19 @@ export function decide(
   let winner: Candidate | null = null;
   let winnerCtr = 0;
   let winnerScore = -1;
+  // Exploration: one coin, then a uniform pick from the exploration set (only with epsilon > 0, so the
+  // rng sequence of a decision without exploration is what it always was).
+  const epsilon = options.explorationEpsilon ?? 0;
+  const explorable = candidates.filter((c) => pass[c.slot] && meanEcpm(c) >= floor);
+  let explored = false;
+  if (epsilon > 0 && explorable.length > 0 && rng.next() < epsilon) {
+    winner = explorable[Math.min(explorable.length - 1, Math.floor(rng.next() * explorable.length))]!;
+    winnerCtr = winner.campaign.bidType === 'CPC' && winner.post ? winner.post.mean : 0;
+    winnerScore = meanEcpm(winner) * winner.quality;
+    explored = true;
+  }
   const drawn: { c: Candidate; score: number }[] = [];
-  for (const c of candidates) {
+  for (const c of explored ? [] : candidates) {
     if (!pass[c.slot] || c.highEcpm < floor || c.highEcpm * c.quality < sureLow) continue;
     const ctr = drawCtr(c, rng);
     const ecpm = ecpmOf(c.campaign.bidType, c.bidMicros, ctr);
@@ -276,13 +310,22 @@ export function decide(
   // A CPM winner was ranked without a pCTR; report its posterior mean.
   if (!winner.post) winnerCtr = posteriorOf(winner).mean;
 
-  // The runner-up of another campaign: drawn scores, or the mean score of those not drawn.
+  // The runner-up of another campaign: drawn scores, or the mean score of those not drawn. An explored
+  // winner pays the second price among the campaigns it outranks at mean scores (the floor when it
+  // outranks none): never above its own bid, never below the floor, as for an auction winner.
   let runnerUp: number | null = null;
+  if (explored) {
+    for (const c of explorable) {
+      if (c.campaign.id === winner.campaign.id) continue;
+      const score = meanEcpm(c) * c.quality;
+      if (score <= winnerScore && (runnerUp === null || score > runnerUp)) runnerUp = score;
+    }
+  }
   for (const d of drawn) {
     if (d.c.campaign.id !== winner.campaign.id && (runnerUp === null || d.score > runnerUp))
       runnerUp = d.score;
   }
-  for (const c of candidates) {
+  for (const c of explored ? [] : candidates) {
     if (!pass[c.slot] || c.campaign.id === winner.campaign.id) continue;
     if (c.highEcpm >= floor && c.highEcpm * c.quality >= sureLow) continue;
     const score = (c.post ? ecpmOf('CPC', c.bidMicros, c.post.mean) : c.bidMicros) * c.quality;
@@ -312,7 +355,10 @@ export function decide(
     chargeEvent: winner.campaign.bidType === 'CPM' ? 'IMPRESSION' : 'CLICK',
     pCtr: winnerCtr,
     pCtrMean: posteriorOf(winner).mean,
-    propensity: propensity(candidates, winner, floor, rng, options),
+    propensity: propensity(candidates, winner, floor, rng, options, explored, pass),
+    explored,
+    explorationSet: explorable.length,
+    logged: loggedCandidates(candidates, pass, winner, floor, options.maxLoggedCandidates ?? 0, posteriorOf),
     candidates: n,
     quality: winner.quality,
     attentionMultiplier: attention,
@@ -324,13 +370,121 @@ export function decide(
   };
 }
 
-/** See `decide`: the share of re-draws (plus the actual one) that the chosen ad wins. */
+/**
+ * The candidates of the auction (campaigns that passed the throttle) with the best mean scores, the
+ * chosen one always among them, with what a reward model and a candidate policy need.
+ */
+function loggedCandidates(
+  candidates: readonly Candidate[],
+  pass: readonly boolean[],
+  chosen: Candidate,
+  floor: number,
+  max: number,
+  posteriorOf: (c: Candidate) => CtrPosterior,
+): LoggedCandidate[] {
+  if (max <= 0) return [];
+  // Bounded insertion: one pass over the candidates, at most `max` kept in order.
+  const top: { c: Candidate; score: number }[] = [];
+  for (const c of candidates) {
+    if (!pass[c.slot]) continue;
+    const score = meanEcpm(c) * c.quality;
+    if (top.length === max && score <= top[max - 1]!.score) continue;
+    let i = top.length;
+    while (i > 0 && top[i - 1]!.score < score) i--;
+    top.splice(i, 0, { c, score });
+    if (top.length > max) top.pop();
+  }
+  if (!top.some((t) => t.c === chosen)) {
+    if (top.length === max) top.pop();
+    top.push({ c: chosen, score: meanEcpm(chosen) * chosen.quality });
+  }
+  return top.map(({ c }) => {
+    const pctr = posteriorOf(c).mean;
+    const ecpm = ecpmOf(c.campaign.bidType, c.bidMicros, pctr);
+    return {
+      adId: c.ad.id,
+      campaignId: c.campaign.id,
+      bidType: c.campaign.bidType,
+      bidMicros: c.bidMicros,
+      pctr,
+      ecpmMicros: Math.floor(c.campaign.bidType === 'CPM' ? c.bidMicros : ecpm),
+      quality: c.quality,
+      eligible: meanEcpm(c) >= floor,
+    };
+  });
+}
+
+/**
+ * The propensity of the chosen ad under the logging policy: `(1 − ε) · P(auction picks it) + ε ·
+ * P(exploration picks it)`. The auction's part is the re-draw estimate below (without the actual draw
+ * when the actual choice was an exploration); the exploration part is exact, `1 / |set|` when it is in
+ * the exploration set, or, when some campaign is throttled (the set then depends on the throttle
+ * coins), its average over re-drawn coins. Draws where the set is empty explore nothing (the auction's
+ * part stands in for them).
+ */
 function propensity(
   candidates: readonly Candidate[],
   chosen: Candidate,
   floor: number,
   rng: Rng,
   options: DecisionOptions,
+  explored: boolean,
+  pass: readonly boolean[],
+): number {
+  const epsilon = options.explorationEpsilon ?? 0;
+  if (epsilon <= 0) return auctionPropensity(candidates, chosen, floor, rng, options, true);
+  const ts = auctionPropensity(candidates, chosen, floor, rng, options, !explored);
+  // Members of the exploration set by campaign slot: the set's size for given throttle coins is the sum
+  // over the slots that passed, so a re-draw costs one coin per throttled campaign.
+  const members = new Map<number, { count: number; passRate: number }>();
+  for (const c of candidates) {
+    if (meanEcpm(c) < floor) continue;
+    const m = members.get(c.slot);
+    if (m) m.count++;
+    else members.set(c.slot, { count: 1, passRate: c.passRate });
+  }
+  const chosenIn = meanEcpm(chosen) >= floor;
+  const share = (size: number, chosenPassed: boolean) =>
+    size === 0 ? ts : chosenIn && chosenPassed ? 1 / size : 0;
+  let sure = 0;
+  let actual = 0;
+  const throttled: { slot: number; count: number; passRate: number }[] = [];
+  for (const [slot, m] of members) {
+    if (pass[slot]) actual += m.count;
+    if (m.passRate >= 1) sure += m.count;
+    else throttled.push({ slot, ...m });
+  }
+  let exploration = share(actual, pass[chosen.slot]!);
+  if (throttled.length > 0) {
+    const draws = Math.max(0, options.propensityDraws ?? 16);
+    let sum = exploration;
+    for (let d = 0; d < draws; d++) {
+      let size = sure;
+      let chosenPassed = chosen.passRate >= 1;
+      for (const t of throttled) {
+        if (rng.next() < t.passRate) {
+          size += t.count;
+          if (t.slot === chosen.slot) chosenPassed = true;
+        }
+      }
+      sum += share(size, chosenPassed);
+    }
+    exploration = sum / (1 + draws);
+  }
+  return Math.min(1, (1 - epsilon) * ts + epsilon * exploration);
+}
+
+/**
+ * See `decide`: the share of re-draws (plus the actual one, when `actualWon`) that the chosen ad wins in
+ * the auction; exact (0 or 1) when nothing is random.
+ */
+function auctionPropensity(
+  candidates: readonly Candidate[],
+  chosen: Candidate,
+  floor: number,
+  rng: Rng,
+  options: DecisionOptions,
+  actualWon: boolean,
 ): number {
   const draws = options.propensityDraws ?? 16;
   let sureLow = 0;
@@ -339,11 +493,24 @@ function propensity(
   }
   let pool = candidates.filter((c) => c.highEcpm >= floor && c.highEcpm * c.quality >= sureLow);
   const random = pool.some((c) => c.passRate < 1 || c.campaign.bidType === 'CPC');
-  if (!random || draws <= 0) return 1;
+  if (!random || draws <= 0) {
+    if (actualWon) return 1;
+    // Nothing random: the auction's winner is the best score at or above the floor, first on ties.
+    let best: Candidate | null = null;
+    let bestScore = -1;
+    for (const c of pool) {
+      const ecpm = meanEcpm(c);
+      if (ecpm >= floor && ecpm * c.quality > bestScore) {
+        best = c;
+        bestScore = ecpm * c.quality;
+      }
+    }
+    return best === chosen ? 1 : 0;
+  }
   const max = options.maxPropensityCandidates ?? 64;
   if (pool.length > max) {
     pool = [...pool].sort((a, b) => b.highEcpm * b.quality - a.highEcpm * a.quality).slice(0, max);
-    if (!pool.includes(chosen)) return 1 / (1 + draws);
+    if (!pool.includes(chosen)) return actualWon ? 1 / (1 + draws) : 0;
   }
   const coin = new Map<number, boolean>();
   let wins = 0;
@@ -367,5 +534,5 @@ function propensity(
     }
     if (best === chosen) wins++;
   }
-  return (1 + wins) / (1 + draws);
+  return actualWon ? (1 + wins) / (1 + draws) : wins / draws;
 }

@@ -213,6 +213,8 @@ export async function requestAds(
   // the last of a budget.
   let decision: Decision = decide(request, { index: rt.catalog.index, state }, rng, {
     defaultCtr: rt.settings.defaultCtr,
+    explorationEpsilon: rt.config.ads.explorationEpsilon,
+    maxLoggedCandidates: rt.config.ads.loggedCandidates,
     predictCtr: scores.size > 0 ? (f) => scores.get(f.adId) ?? rt.settings.defaultCtr : undefined,
   });
   let reserved = 0;
@@ -244,6 +246,10 @@ export async function requestAds(
     pctr: decision.filled ? decision.pCtr : null,
     quality: decision.filled ? decision.quality : null,
     propensity: decision.filled ? decision.propensity : null,
+    explored: decision.filled ? decision.explored : null,
+    explorationEpsilon: decision.filled ? rt.config.ads.explorationEpsilon : null,
+    explorationSet: decision.filled ? decision.explorationSet : null,
+    considered: decision.filled ? decision.logged : [],
     noFillReason: decision.filled ? null : decision.reason,
     reservedMicros: reserved,
     expiresAt: decision.filled ? expiresAt : null,

@@ -197,8 +197,17 @@ export interface DecisionFill {
   /** The pCTR used for ranking (a Thompson draw for CPC ads), and the blended posterior mean. */
   pCtr: number;
   pCtrMean: number;
-  /** Estimated probability that this ad wins given the same request and state, in (0, 1]. */
+  /**
+   * Estimated probability that the logging policy (the auction mixed with exploration) chooses this ad
+   * given the same request and state, in (0, 1].
+   */
   propensity: number;
+  /** Chosen by exploration rather than by the auction's draws. */
+  explored: boolean;
+  /** Size of the exploration set (candidates that passed the throttle with a mean eCPM at the floor). */
+  explorationSet: number;
+  /** The best candidates by mean score (bounded), the chosen one always among them. */
+  logged: LoggedCandidate[];
   /** Eligible ads (after targeting, schedule, caps, budget and size). */
   candidates: number;
   /** The quality factor (complaint penalty × placement attention) and the multipliers applied. */
@@ -207,6 +216,22 @@ export interface DecisionFill {
   bidMultiplier: number;
   /** The eCPM that set a second price (0 when none: first price or a lone bidder at the floor). */
   runnerUpEcpmMicros: number;
+}
+
+/** A candidate of a filled decision as logged for off-policy evaluation. */
+export interface LoggedCandidate {
+  adId: string;
+  campaignId: string;
+  bidType: BidType;
+  /** The bid after shading and the attention multiplier, integer micros. */
+  bidMicros: number;
+  /** The posterior mean pCTR. */
+  pctr: number;
+  /** eCPM at that pCTR (CPM: the bid), integer micros. */
+  ecpmMicros: number;
+  quality: number;
+  /** In the exploration set (mean eCPM at or above the floor). */
+  eligible: boolean;
 }
 
 export interface DecisionNoFill {

@@ -25,10 +25,29 @@ export interface DecisionDoc {
   /** The winner's quality factor (complaint penalty × the placement's measured attention). */
   quality: number | null;
   propensity: number | null;
+  /** Chosen by exploration (see `ADS_EXPLORATION_EPSILON`); null for no fill. */
+  explored?: boolean | null;
+  /** The exploration rate the decision was made with, and the size of its exploration set. */
+  explorationEpsilon?: number | null;
+  explorationSet?: number | null;
+  /** The best candidates by mean score with their pCTR, bid and eCPM (bounded), for off-policy evaluation. */
+  considered?: ConsideredAd[];
   noFillReason: string | null;
   /** What the decision holds against the campaign's budget until its tokens expire. */
   reservedMicros: number;
   expiresAt: number | null;
+}
+
+/** A candidate of a decision as logged (see the decision's `LoggedCandidate`). */
+export interface ConsideredAd {
+  adId: string;
+  campaignId: string;
+  bidType: 'CPM' | 'CPC';
+  bidMicros: number;
+  pctr: number;
+  ecpmMicros: number;
+  quality: number;
+  eligible: boolean;
 }
 
 /** A recorded ad event: `_id` = `<decisionId>|<type>`, so an event is stored (and charged) once. */
@@ -131,6 +150,25 @@ const decisionSchema = new Schema<DecisionDoc>(
     pctr: optNum,
     quality: optNum,
     propensity: optNum,
+    explored: { type: Boolean, default: null },
+    explorationEpsilon: optNum,
+    explorationSet: optNum,
+    considered: {
+      type: [
+        {
+          _id: false,
+          adId: str,
+          campaignId: str,
+          bidType: str,
+          bidMicros: num,
+          pctr: num,
+          ecpmMicros: num,
+          quality: num,
+          eligible: { type: Boolean, required: true },
+        },
+      ],
+      default: undefined,
+    },
     noFillReason: optStr,
     reservedMicros: num,
     expiresAt: optNum,

@@ -11,6 +11,7 @@ import {
 import type { ItemDoc } from '../models/Item.js';
 import type { RecommendationRuntime } from '../runtime.js';
 import { rankFor } from '../serving/ranker.js';
+import { logDecision } from './logDecision.js';
 import { rankerDeps } from './rankerDeps.js';
 
 const OFFSET = /^rec:(0|[1-9]\d{0,5})$/;
@@ -47,7 +48,10 @@ export async function recommendFor(
   await runtime.warmUp();
   const user = await runtime.users.get(userId);
   if (!user) throw notFound('User', userId);
-  const { ranking, page } = await rankFor(rankerDeps(runtime), user, category, { offset, first });
+  const ranked = await rankFor(rankerDeps(runtime), user, category, { offset, first });
+  const { ranking } = ranked;
+  // The logging policy: the ranking's page with per-position exploration, logged with its propensities.
+  const page = logDecision(runtime, userId, category, ranking, ranked.page, offset, first);
   const explanation = ranking.explanation
     .map((e) => ({ item: runtime.catalogue.get(e.itemId), weight: e.weight }))
     .filter((e): e is { item: ItemDoc; weight: number } => e.item !== undefined);

@@ -1,0 +1,38 @@
+import { newId } from '@attention-mesh/platform';
+import type { RecommendationRuntime } from '../runtime.js';
+import type { RankedItem, Ranking } from '../serving/ranker.js';
+import { byScoreAt, explorePage } from './explorePage.js';
+
+const rng = { next: Math.random };
+
+/**
+ * The page actually served: the ranking's page with `REC_EXPLORATION_EPSILON` per-position exploration
+ * (see `explorePage`), queued to the decision log (no database wait) with the propensities, the
+ * ranking's own items and the score order. Returns the items to serve.
+ */
+export function logDecision(
+  runtime: RecommendationRuntime,
+  userId: string,
+  category: string | null,
+  ranking: Ranking,
+  page: readonly RankedItem[],
+  offset: number,
+  first: number,
+  now = Date.now(),
+): RankedItem[] {
+  if (page.length === 0) return [...page];
+  const epsilon = runtime.settings.explorationEpsilon;
+  const slots = explorePage(ranking.items, offset, page.length, epsilon, rng);
+  runtime.decisions.log({
+    _id: newId('rdec', now),
+    at: now,
+    userId,
+    category,
+    source: ranking.source,
+    modelVersion: ranking.modelVersion,
+    epsilon,
+    slots,
+    byScore: byScoreAt(ranking.items, offset, Math.min(first, page.length)),
+  });
+  return slots.map((s) => ({ itemId: s.itemId, score: s.score }));
+}
