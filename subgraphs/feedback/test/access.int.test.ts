@@ -46,6 +46,7 @@ afterAll(() => sg?.stop());
 beforeEach(async () => {
   await sg.runtime.Feedback.deleteMany({});
   await sg.runtime.FeedbackSummary.deleteMany({});
+  await sg.runtime.FeedbackUserIndex.deleteMany({});
 });
 
 /** u1's like of i1, stored by u1; its id. */

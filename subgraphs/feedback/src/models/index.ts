@@ -22,6 +22,36 @@ export interface FeedbackDoc {
   receivedAt: number;
 }
 
+/**
+ * A user's most recent signal ids, newest first and bounded: `_id` the user id (every kind) or
+ * `${userId}|${kind}` (one kind). `User.feedback` reads it by `_id`, then the signals by `_id`.
+ */
+export interface FeedbackUserIndexDoc {
+  _id: string;
+  ids: string[];
+  updatedAt: number;
+}
+
+/** Impressions already counted: `_id` `imp:${decisionId}`. */
+export interface FeedbackSeenDoc {
+  _id: string;
+}
+
+/**
+ * The flag state of an ad (`_id` the ad id): `flagged` from a crossing of the complaint threshold until
+ * its rate falls back; `published` once its `ad.flagged` is on the bus (a flag not yet published is sent
+ * at the next check).
+ */
+export interface AdFlagDoc {
+  _id: string;
+  flagged: boolean;
+  flaggedAt: number | null;
+  complaints: number;
+  impressions: number;
+  published: boolean;
+  updatedAt: number;
+}
+
 /** Totals per target (`${type}:${id}`), kept with `$inc` as feedback arrives. */
 export interface FeedbackSummaryDoc extends Record<SummaryCounter, number> {
   _id: string;
@@ -44,9 +74,8 @@ const feedbackSchema = new Schema<FeedbackDoc>(
   },
   { versionKey: false },
 );
-feedbackSchema.index({ clientId: 1 }, { unique: true });
-feedbackSchema.index({ userId: 1, _id: -1 });
-feedbackSchema.index({ targetType: 1, targetId: 1 });
+// No secondary index: `_id` is derived from (userId, clientId) (see feedbackIdOf), so the duplicate key
+// of `_id` is the dedup, and every read is by `_id` (the one index the embedded database has).
 
 const counters = Object.fromEntries(SUMMARY_COUNTERS.map((k) => [k, { type: Number, default: 0 }]));
 const summarySchema = new Schema<FeedbackSummaryDoc>(
@@ -54,8 +83,36 @@ const summarySchema = new Schema<FeedbackSummaryDoc>(
   { versionKey: false },
 );
 
+const userIndexSchema = new Schema<FeedbackUserIndexDoc>(
+  { _id: { type: String, required: true }, ids: { type: [String], default: [] }, updatedAt: Number },
+  { versionKey: false },
+);
+const seenSchema = new Schema<FeedbackSeenDoc>(
+  { _id: { type: String, required: true } },
+  { versionKey: false },
+);
+const adFlagSchema = new Schema<AdFlagDoc>(
+  {
+    _id: { type: String, required: true },
+    flagged: Boolean,
+    flaggedAt: { type: Number, default: null },
+    complaints: Number,
+    impressions: Number,
+    published: Boolean,
+    updatedAt: Number,
+  },
+  { versionKey: false },
+);
+
 export function feedbackModels(conn: Connection) {
   return {
+    FeedbackUserIndex: conn.model<FeedbackUserIndexDoc>(
+      'FeedbackUserIndex',
+      userIndexSchema,
+      'feedback_user_index',
+    ),
+    FeedbackSeen: conn.model<FeedbackSeenDoc>('FeedbackSeen', seenSchema, 'feedback_seen'),
+    AdFlag: conn.model<AdFlagDoc>('AdFlag', adFlagSchema, 'feedback_ad_flags'),
     Feedback: conn.model<FeedbackDoc>('Feedback', feedbackSchema, 'feedback'),
     FeedbackSummary: conn.model<FeedbackSummaryDoc>('FeedbackSummary', summarySchema, 'feedback_summaries'),
   };
