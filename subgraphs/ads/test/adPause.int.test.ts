@@ -24,10 +24,14 @@ function flagged(adId: string, flaggedAt = Date.now()) {
 async function adDoc(id: string) {
   return sg.runtime.Ad.findById(id).lean<AdDoc>();
 }
-/** Waits (bounded) for the ads.flags consumer to bring the ad to `status`. */
-async function until(id: string, status: string) {
+/**
+ * Waits (bounded) for the ads.flags consumer to bring the ad to `status`, and its decision state
+ * (refreshed right after the write) to follow.
+ */
+async function until(id: string, status: string, placementId: string) {
   const deadline = Date.now() + 15_000;
-  while ((await adDoc(id))?.status !== status) {
+  const servedNow = async () => (await served(placementId)) === id;
+  while ((await adDoc(id))?.status !== status || (await servedNow()) !== (status === 'ACTIVE')) {
     if (Date.now() > deadline) throw new Error(`${id} is ${(await adDoc(id))?.status}, not ${status}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -52,7 +56,7 @@ describe('pausing on ad.flagged', () => {
     const flaggedAt = Date.now();
     const event = flagged('cmp-p-ad', flaggedAt);
     await sg.events.publish([event]);
-    await until('cmp-p-ad', 'PAUSED');
+    await until('cmp-p-ad', 'PAUSED', 'plc-p');
     const res = await gql<{ ad: Record<string, unknown> }>(sg.url, AD, { id: 'cmp-p-ad' }, member('adv-p'));
     expect(res.data?.ad).toEqual({
       id: 'cmp-p-ad',
@@ -85,7 +89,7 @@ describe('pausing on ad.flagged', () => {
 
     // A new crossing after the resume pauses it again.
     await sg.events.publish([flagged('cmp-p-ad', Date.now() + 1)]);
-    await until('cmp-p-ad', 'PAUSED');
+    await until('cmp-p-ad', 'PAUSED', 'plc-p');
     const admin = await gql<{ resumeAd: { status: string } }>(
       sg.url,
       RESUME,
