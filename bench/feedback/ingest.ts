@@ -191,7 +191,7 @@ async function main() {
     // The reference: the same documents, raw, same batch size and concurrency.
     const now = Date.now();
     const rawBatches = batches.map((list) => list.map((s) => toFeedbackDoc(s as never, now, now)));
-    const raw = fdb.collection('feedback_raw_reference');
+    const raw = fdb.collection<{ _id: string }>('feedback_raw_reference');
     const r0 = performance.now();
     const rawMs = await pool(args.batches, args.concurrency, async (b) => {
       await raw.insertMany(

@@ -43,6 +43,7 @@ beforeEach(async () => {
   await sg.runtime.Feedback.deleteMany({});
   await sg.runtime.FeedbackSummary.deleteMany({});
   await sg.runtime.FeedbackUserIndex.deleteMany({});
+  sg.runtime.userIndex.forget();
   await bus().deleteMany({});
 });
 

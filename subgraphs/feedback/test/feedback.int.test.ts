@@ -34,6 +34,7 @@ beforeEach(async () => {
   await sg.runtime.Feedback.deleteMany({});
   await sg.runtime.FeedbackSummary.deleteMany({});
   await sg.runtime.FeedbackUserIndex.deleteMany({});
+  sg.runtime.userIndex.forget();
   await (sg.events as MongoEventBus).connection.collection('events').deleteMany({});
 });
 

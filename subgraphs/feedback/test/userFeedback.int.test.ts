@@ -53,6 +53,7 @@ afterAll(() => sg?.stop());
 beforeEach(async () => {
   await sg.runtime.Feedback.deleteMany({});
   await sg.runtime.FeedbackUserIndex.deleteMany({});
+  sg.runtime.userIndex.forget();
 });
 
 describe('User.feedback', () => {
