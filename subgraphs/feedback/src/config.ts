@@ -7,7 +7,6 @@ export const feedbackConfig = configSection(
     FEEDBACK_COMPLAINT_RATE_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.02),
     FEEDBACK_COMPLAINT_MIN_IMPRESSIONS: z.coerce.number().int().min(1).max(100_000_000).default(200),
     FEEDBACK_MAX_BATCH: z.coerce.number().int().min(1).max(500).default(500),
-    FEEDBACK_USER_INDEX_SIZE: z.coerce.number().int().min(100).max(10_000).default(1000),
   }),
   (e) => ({
     feedback: {
@@ -19,8 +18,6 @@ export const feedbackConfig = configSection(
       },
       /** Most signals one submitFeedbackBatch call may carry (default and at most 500). */
       maxBatch: e.FEEDBACK_MAX_BATCH,
-      /** How many of a user's most recent signals `User.feedback` lists, overall and per kind (default 1,000). */
-      userIndexSize: e.FEEDBACK_USER_INDEX_SIZE,
     },
   }),
 );

@@ -17,7 +17,7 @@ export function createRuntime(conn: Connection, config: FeedbackConfig) {
     ...models,
     settings: config.feedback,
     summaries: new CounterWriter(models.FeedbackSummary),
-    userIndex: new UserFeedbackIndex(models.FeedbackUserIndex, config.feedback.userIndexSize),
+    userIndex: new UserFeedbackIndex(models.FeedbackUserIndex),
     flags: new AdFlagger(models, config.feedback.flagging),
   };
 }

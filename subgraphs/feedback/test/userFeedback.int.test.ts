@@ -5,7 +5,7 @@ import type { FeedbackRuntime } from '../src/runtime.js';
 import { feedbackSubgraph } from '../src/server.js';
 import { findFilters } from './support/findFilters.js';
 
-/** User.feedback from the per-user index: order, pages, the kind filter, the bound, reads by `_id` only. */
+/** User.feedback from the per-user lists: order, pages, the kind filter, bounds, reads by `_id` only. */
 
 let sg: RunningSubgraph<FeedbackRuntime>;
 const BATCH = `mutation($inputs: [SubmitFeedbackInput!]!) { submitFeedbackBatch(inputs: $inputs) { accepted } }`;
@@ -45,9 +45,7 @@ async function store(n: number, size = 50, kindOf = (i: number) => (i % 3 === 0 
 }
 
 beforeAll(async () => {
-  sg = await startTestSubgraph(feedbackSubgraph, inject('mongoUri'), {
-    env: { FEEDBACK_USER_INDEX_SIZE: '100' },
-  });
+  sg = await startTestSubgraph(feedbackSubgraph, inject('mongoUri'));
 });
 afterAll(() => sg?.stop());
 beforeEach(async () => {
@@ -93,26 +91,52 @@ describe('User.feedback', () => {
     const res = await page({ first: 10 });
     filters.stop();
     expect(res.data!._entities[0]!.feedback.edges).toHaveLength(10);
-    expect(filters.seen.length).toBe(11);
+    // The next entry number (is there a newer one?), 10 entries, 10 signals.
+    expect(filters.seen.length).toBe(21);
     for (const f of filters.seen) expect(Object.keys(f.filter)).toEqual(['_id']);
     for (const f of filters.seen) expect(typeof f.filter._id).toBe('string');
   });
 
-  it('keeps the newest FEEDBACK_USER_INDEX_SIZE signals (100 here)', async () => {
+  it('lists the whole history, found again from the stored entries after a restart', async () => {
     await store(130);
-    const ids = await sg.runtime.userIndex.read('u1');
-    expect(ids).toHaveLength(100);
-    const first = await page({ first: 100 });
-    const edges = first.data!._entities[0]!.feedback.edges;
-    expect(edges[0]?.node.clientId).toBe('c129');
-    expect(edges.at(-1)?.node.clientId).toBe('c30');
-    expect(first.data!._entities[0]!.feedback.pageInfo.hasNextPage).toBe(false);
+    sg.runtime.userIndex.forget(); // as a fresh process: the list's end is found by exact-_id probes
+    expect(await sg.runtime.userIndex.head('u1')).toBe(130);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const p: Page = (await page({ first: 100, after })).data!._entities[0]!.feedback;
+      seen.push(...p.edges.map((e) => e.node.clientId));
+      if (!p.pageInfo.hasNextPage) break;
+      after = p.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(Array.from({ length: 130 }, (_, i) => `c${129 - i}`));
+    await store(1, 1, () => 'LIKE'); // c0 again: a duplicate, not listed twice
+    expect(await sg.runtime.userIndex.head('u1')).toBe(130);
+  });
+
+  it('appends after entries another writer stored meanwhile', async () => {
+    await store(3);
+    const c1 = await sg.runtime.FeedbackUserIndex.findById('u1#2').lean();
+    // Another process appended entry 4 of u1's list (here: c1 again) without this one knowing.
+    await sg.runtime.FeedbackUserIndex.create({
+      _id: 'u1#4',
+      feedbackId: c1!.feedbackId,
+      receivedAt: Date.now(),
+    });
+    await store(1, 1, () => 'LIKE'); // c0 again: duplicate
+    const res = await gql(sg.url, BATCH, { inputs: [signal('late')] }, asU1());
+    expect(res.errors).toBeUndefined();
+    expect(await sg.runtime.userIndex.head('u1')).toBe(5);
+    const p = (await page({ first: 3 })).data!._entities[0]!.feedback;
+    expect(p.edges.map((e) => e.node.clientId)).toEqual(['late', 'c1', 'c2']);
   });
 
   it('bounds first to 1-100 and refuses a cursor it did not issue', async () => {
     await store(3);
     for (const first of [0, 101]) expect(errorCodes(await page({ first }))).toEqual(['BAD_USER_INPUT']);
     const bad = await page({ first: 5, after: 'bm90LWEtY3Vyc29y' });
+    const notANumber = await page({ first: 5, after: Buffer.from('c1:x').toString('base64url') });
+    expect(errorCodes(notANumber)).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
     expect(bad.errors?.[0]?.extensions?.field).toBe('after');
   });

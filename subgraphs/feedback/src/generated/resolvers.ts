@@ -213,7 +213,7 @@ export type SubmitFeedbackPayload = {
 
 export type User = {
   __typename?: 'User';
-  /** The user's feedback, most recently received first (the most recent 1,000, overall or of the kind); `first` 1-100. */
+  /** The user's feedback, most recently received first; `first` 1-100. */
   feedback: FeedbackConnection;
   id: Scalars['ID']['output'];
 };

@@ -13,9 +13,9 @@ import { type UserFeedbackIndex, userIndexKey } from './userFeedbackIndex.js';
 
 /**
  * A user's signals, newest first, optionally of one kind: the person's own (or an admin's) to read.
- * From the user's index document (by `_id`) and then each signal by `_id`: nothing scans. Lists the
- * most recent `index.size` signals (overall, or of the kind). The cursor is a signal id: a page stays
- * right when newer signals arrive in between; a cursor no longer in the index is BAD_USER_INPUT.
+ * From the user's numbered list (UserFeedbackIndex) and then each signal, all by exact `_id`: nothing
+ * scans, however many signals are stored. The cursor is an entry's number: a page stays right when
+ * newer signals arrive in between.
  */
 export async function listUserFeedback(
   index: UserFeedbackIndex,
@@ -26,23 +26,29 @@ export async function listUserFeedback(
 ) {
   requireSelf(caller, userId, "this user's feedback");
   const first = checkFirst(args.first);
-  const ids = await index.read(userIndexKey(userId, args.kind));
-  let start = 0;
+  const key = userIndexKey(userId, args.kind);
+  let start: number;
   if (args.after) {
-    const at = ids.indexOf(decodeCursor(args.after));
-    if (at < 0)
-      throw badUserInput('"after" is not a signal of this list (or no longer among its newest)', 'after');
-    start = at + 1;
+    const after = Number(decodeCursor(args.after));
+    if (!Number.isInteger(after) || after < 1) throw badUserInput('Malformed cursor in "after"', 'after');
+    start = after - 1;
+  } else {
+    start = await index.head(key);
   }
-  const pageIds = ids.slice(start, start + first);
-  const docs = (await loaders.feedback.loadMany(pageIds)).filter(
-    (d): d is FeedbackDoc => d != null && !(d instanceof Error),
-  );
-  const edges = docs.map((node) => ({ cursor: encodeCursor(node._id), node }));
+  const last = Math.max(1, start - first + 1);
+  const seqs = start >= 1 ? Array.from({ length: start - last + 1 }, (_, i) => start - i) : [];
+  const ids = await index.entries(key, seqs);
+  const docs = await loaders.feedback.loadMany(ids.map((e) => e.feedbackId));
+  const edges = ids.flatMap((e, i) => {
+    const node = docs[i];
+    return node && !(node instanceof Error)
+      ? [{ cursor: encodeCursor(String(e.seq)), node: node as FeedbackDoc }]
+      : [];
+  });
   return {
     edges,
     pageInfo: {
-      hasNextPage: ids.length > start + first,
+      hasNextPage: last > 1,
       hasPreviousPage: Boolean(args.after),
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,

@@ -23,13 +23,15 @@ export interface FeedbackDoc {
 }
 
 /**
- * A user's most recent signal ids, newest first and bounded: `_id` the user id (every kind) or
- * `${userId}|${kind}` (one kind). `User.feedback` reads it by `_id`, then the signals by `_id`.
+ * One entry of a user's list of signals: `_id` `${key}#${seq}`, where the key is the user id (every
+ * kind) or `${userId}|${kind}` (one kind) and `seq` counts that key's signals from 1 in the order
+ * received. `User.feedback` reads the newest `seq`s by exact `_id`, then the signals by `_id`; an append
+ * is one multi-row insert. See UserFeedbackIndex.
  */
 export interface FeedbackUserIndexDoc {
   _id: string;
-  ids: string[];
-  updatedAt: number;
+  feedbackId: string;
+  receivedAt: number;
 }
 
 /** Impressions already counted: `_id` `imp:${decisionId}`. */
@@ -84,7 +86,7 @@ const summarySchema = new Schema<FeedbackSummaryDoc>(
 );
 
 const userIndexSchema = new Schema<FeedbackUserIndexDoc>(
-  { _id: { type: String, required: true }, ids: { type: [String], default: [] }, updatedAt: Number },
+  { _id: { type: String, required: true }, feedbackId: { type: String, required: true }, receivedAt: Number },
   { versionKey: false },
 );
 const seenSchema = new Schema<FeedbackSeenDoc>(
