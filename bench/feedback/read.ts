@@ -3,7 +3,8 @@
  * 200,000 (target: the same p99, since the read goes by `_id`: the user's index document, then each
  * signal), next to the old path (a `find({ userId })` sorted by `_id`, what User.feedback sent before)
  * on the same 200,000 documents straight to the database. The documents are seeded by a raw multi-row
- * insert in the shape the subgraph writes (its own `toFeedbackDoc`), with the index documents it keeps.
+ * insert in the shape the subgraph writes (its own `toFeedbackDoc`), with the index entries it keeps
+ * (`UserFeedbackIndex`: one small document per signal and list, numbered, read by `_id`).
  * Progress on stderr, the table on stdout, the figures in bench/results/feedback-read.json.
  */
 import { loadavg } from 'node:os';
@@ -30,6 +31,9 @@ const args = numericArgs(
 );
 
 type FeedbackDoc = { _id: string; userId: string; kind: string; receivedAt: number };
+const { lastSeq, entryId } = await importFromRepo<
+  typeof import('../../subgraphs/feedback/dist/history/userFeedbackIndex.js')
+>('subgraphs/feedback/dist/history/userFeedbackIndex.js');
 const { toFeedbackDoc } = await importFromRepo<
   typeof import('../../subgraphs/feedback/dist/ingest/feedbackDoc.js')
 >('subgraphs/feedback/dist/ingest/feedbackDoc.js');
@@ -37,7 +41,6 @@ const KINDS = ['CLICK', 'LIKE', 'DISLIKE', 'HIDE', 'RATING', 'DWELL', 'CONVERSIO
 const world = demoWorld();
 const demoUsers = world.users.map((u) => u.id as string);
 const items = world.items.map((i) => i.id as string);
-const INDEX_SIZE = 1000;
 let serial = 0;
 
 function doc(userId: string, now: number): FeedbackDoc {
@@ -65,7 +68,11 @@ async function main() {
   const mesh = await startBenchMesh('feedback-read');
   const fdb = mesh.conn.useDb(dbOf('feedback'), { useCache: true });
   const feedback = fdb.collection<FeedbackDoc>('feedback');
-  const index = fdb.collection<{ _id: string; ids: string[]; updatedAt: number }>('feedback_user_index');
+  const index = fdb.collection<{ _id: string; feedbackId: string; receivedAt: number }>(
+    'feedback_user_index',
+  );
+  /** The end of each list this seeder wrote to. */
+  const ends = new Map<string, number>();
   const headers = new Map<string, Record<string, string>>();
   for (const u of demoUsers) headers.set(u, await personHeaders(u));
   /** The newest ids seeded per demo user (newest last). */
@@ -78,22 +85,27 @@ async function main() {
       await feedback.insertMany(docs.slice(i, i + args.chunk), { ordered: false });
       progress(`  inserted ${fmt(Math.min(i + args.chunk, docs.length))} / ${fmt(docs.length)} documents`);
     }
-    const byKey = new Map<string, string[]>();
+    // The index entries the subgraph keeps (UserFeedbackIndex): `${key}#${seq}`, seq after the list's end.
+    const byKey = new Map<string, FeedbackDoc[]>();
     for (const d of docs)
       for (const key of [d.userId, `${d.userId}|${d.kind}`]) {
         const list = byKey.get(key);
-        if (list) list.push(d._id);
-        else byKey.set(key, [d._id]);
+        if (list) list.push(d);
+        else byKey.set(key, [d]);
       }
-    const fresh: { _id: string; ids: string[]; updatedAt: number }[] = [];
-    for (const [key, ids] of byKey) {
-      const existing = await index.findOne({ _id: key });
-      const next = [...ids.reverse(), ...(existing?.ids ?? [])].slice(0, INDEX_SIZE);
-      if (existing) await index.updateOne({ _id: key }, { $set: { ids: next, updatedAt: Date.now() } });
-      else fresh.push({ _id: key, ids: next, updatedAt: Date.now() });
-      if (fresh.length >= 500) await index.insertMany(fresh.splice(0));
+    const exists = (key: string) => async (s: number) =>
+      (await index.findOne({ _id: entryId(key, s) }, { projection: { _id: 1 } })) !== null;
+    const entries: { _id: string; feedbackId: string; receivedAt: number }[] = [];
+    for (const [key, list] of byKey) {
+      // Synthetic users are new; the demo users' lists hold what the demo seed sent through the mutation.
+      const end = ends.get(key) ?? (key.startsWith('usr-bench-') ? 0 : await lastSeq(exists(key)));
+      list.forEach((d, i) => {
+        entries.push({ _id: entryId(key, end + i + 1), feedbackId: d._id, receivedAt: d.receivedAt });
+      });
+      ends.set(key, end + list.length);
     }
-    if (fresh.length) await index.insertMany(fresh);
+    for (let i = 0; i < entries.length; i += args.chunk)
+      await index.insertMany(entries.slice(i, i + args.chunk), { ordered: false });
     for (const d of docs)
       if (seeded.has(d.userId) || demoUsers.includes(d.userId)) {
         const list = seeded.get(d.userId) ?? [];
@@ -101,7 +113,7 @@ async function main() {
         seeded.set(d.userId, list);
       }
     progress(
-      `  seeded ${fmt(docs.length)} documents and ${fmt(byKey.size)} index documents in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+      `  seeded ${fmt(docs.length)} documents and ${fmt(entries.length)} index entries in ${((Date.now() - t) / 1000).toFixed(1)} s`,
     );
   }
 
