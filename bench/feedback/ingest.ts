@@ -20,7 +20,7 @@ import { cpuSecondsOf, dbOf, post, startBenchMesh } from './common.js';
 const args = numericArgs(
   'npm run bench:feedback-ingest -- [flags]\n\n' +
     'submitFeedbackBatch through the gateway with the loop running, against a raw insertMany of the same documents.',
-  { batches: 40, size: 250, concurrency: 4, users: 500, drainSeconds: 120 },
+  { batches: 40, size: 250, concurrency: 4, users: 500, drainSeconds: 300 },
   {
     batches: 'batches sent',
     size: 'signals per batch (at most 500)',

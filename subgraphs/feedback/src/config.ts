@@ -22,5 +22,4 @@ export const feedbackConfig = configSection(
   }),
 );
 
-export type FeedbackSettings = SectionOf<typeof feedbackConfig>['feedback'];
 export type FeedbackConfig = ServiceConfig & SectionOf<typeof feedbackConfig>;
