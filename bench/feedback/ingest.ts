@@ -150,11 +150,12 @@ async function main() {
     const cpu1 = { feedback: await cpuSecondsOf(mesh.pids.feedback), db: await cpuSecondsOf(mesh.db.pid) };
     progress(`answered in ${meshSeconds.toFixed(1)} s; waiting for the consumers to drain`);
 
-    // Drained: every consumer's stored position has passed the newest event, and the counts agree.
+    // Drained: every consumer of feedback.received has stored a position at or past the newest one, and the counts agree.
+    // The newest feedback.received: a consumer's position stops at the last event of its own types.
     const newest = (
       await bus
         .collection('events')
-        .find({}, { projection: { _id: 1 } })
+        .find({ type: 'feedback.received' }, { projection: { _id: 1 } })
         .sort({ _id: -1 })
         .limit(1)
         .toArray()
@@ -183,6 +184,9 @@ async function main() {
     };
     const consumers = offsets
       .filter((o) => (o as unknown as { types?: string[] }).types?.includes('feedback.received'))
+      .map((o) => o._id);
+    const behind = offsets
+      .filter((o) => consumers.includes(o._id) && String(o.offset) < String(newest))
       .map((o) => o._id);
     progress(
       `drained: ${drained} after ${drainSeconds.toFixed(1)} s (consumers of feedback.received: ${consumers.join(', ')})`,
@@ -233,7 +237,7 @@ async function main() {
             r.p99,
           ],
         ],
-      )}\n\nratio ${round((100 * meshRate) / rawRate, 1)} %; consumers drained ${drained ? `${drainSeconds.toFixed(1)} s after the last answer` : `NOT within ${args.drainSeconds} s`}\n` +
+      )}\n\nratio ${round((100 * meshRate) / rawRate, 1)} %; consumers drained ${drained ? `${drainSeconds.toFixed(1)} s after the last answer` : `NOT within ${args.drainSeconds} s (behind: ${behind.join(', ') || 'none'}; ads counted ${after.adsSeen} of ${complaintsAboutAds} complaints)`}\n` +
         `loss check (${lossFree ? 'no loss' : 'LOSS OR DOUBLE COUNT'}): sent ${fmt(total)}, accepted ${fmt(accepted)} (duplicates ${duplicates}, rejected ${rejected}), stored ${fmt(after.docs)}, ` +
         `summed in the summaries ${fmt(after.summed)}, announced ${fmt(after.announced)}, complaints about ads counted by ads ${fmt(after.adsSeen)} of ${fmt(complaintsAboutAds)}\n` +
         `CPU during the sends: feedback subgraph ${round(cpu1.feedback - cpu0.feedback, 2)} s, database ${round(cpu1.db - cpu0.db, 2)} s; ` +
@@ -248,6 +252,7 @@ async function main() {
       drained,
       drainSeconds,
       consumers,
+      behind,
       loss: { total, after, complaintsAboutAds, lossFree },
       cpu: { feedback: cpu1.feedback - cpu0.feedback, db: cpu1.db - cpu0.db },
       loadStart,
