@@ -1,4 +1,5 @@
 import { type CatalogEvent, type EventBus, insertNew, subscribeEvents } from '@attention-mesh/platform';
+import { applyAdFlagged } from './campaigns/adPause.js';
 import type { AdsRuntime } from './runtime.js';
 
 /** True the first time a signal key is seen (a stored key, so replays after a restart are skipped too). */
@@ -70,5 +71,6 @@ export function startConsumers(models: AdsRuntime, events: EventBus) {
     subscribeEvents(events, 'ads.feedback', ['feedback.received'], (e) => applyFeedbackReceived(models, e)),
     subscribeEvents(events, 'ads.erasure', ['user.erased'], (e) => applyUserErased(models, e)),
     subscribeEvents(events, 'ads.consents', ['user.consent.changed'], (e) => applyConsentChanged(models, e)),
+    subscribeEvents(events, 'ads.flags', ['ad.flagged'], (e) => applyAdFlagged(models, e)),
   ];
 }

@@ -1,13 +1,24 @@
 import { CounterWriter } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
+import type { FeedbackConfig } from './config.js';
+import { AdFlagger } from './flagging/adFlagger.js';
+import { UserFeedbackIndex } from './history/userFeedbackIndex.js';
 import { feedbackModels } from './models/index.js';
 
 /**
- * The per-process state of the feedback subgraph: its models and the writer that folds the summary
- * `$inc`s, so a burst on one target is a few writes rather than one per signal.
+ * The per-process state of the feedback subgraph: its models, the writer that folds the summary
+ * `$inc`s (a burst on one target is a few writes rather than one per signal), the users' indexes and
+ * the complaint flagger. One process writes a database's feedback (as the counter writer needs on the
+ * embedded database).
  */
-export function createRuntime(conn: Connection) {
+export function createRuntime(conn: Connection, config: FeedbackConfig) {
   const models = feedbackModels(conn);
-  return { ...models, summaries: new CounterWriter(models.FeedbackSummary) };
+  return {
+    ...models,
+    settings: config.feedback,
+    summaries: new CounterWriter(models.FeedbackSummary),
+    userIndex: new UserFeedbackIndex(models.FeedbackUserIndex),
+    flags: new AdFlagger(models, config.feedback.flagging),
+  };
 }
 export type FeedbackRuntime = ReturnType<typeof createRuntime>;

@@ -46,6 +46,8 @@ afterAll(() => sg?.stop());
 beforeEach(async () => {
   await sg.runtime.Feedback.deleteMany({});
   await sg.runtime.FeedbackSummary.deleteMany({});
+  await sg.runtime.FeedbackUserIndex.deleteMany({});
+  sg.runtime.userIndex.forget();
 });
 
 /** u1's like of i1, stored by u1; its id. */

@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { FeedbackRuntime } from '../src/runtime.js';
 import { feedbackSubgraph } from '../src/server.js';
+import { findFilters } from './support/findFilters.js';
 
 let sg: RunningSubgraph<FeedbackRuntime>;
 const SUBMIT = `mutation($input: SubmitFeedbackInput!) { submitFeedback(input: $input) { duplicate feedback { id kind rating } } }`;
@@ -32,6 +33,8 @@ afterAll(() => sg?.stop());
 beforeEach(async () => {
   await sg.runtime.Feedback.deleteMany({});
   await sg.runtime.FeedbackSummary.deleteMany({});
+  await sg.runtime.FeedbackUserIndex.deleteMany({});
+  sg.runtime.userIndex.forget();
   await (sg.events as MongoEventBus).connection.collection('events').deleteMany({});
 });
 
@@ -109,7 +112,7 @@ describe('feedback subgraph', () => {
     expect(await sg.runtime.Feedback.countDocuments({})).toBe(4);
   });
 
-  it('lists a user feedback newest first and summarises targets in one query', async () => {
+  it('lists a user feedback newest first and summarises targets by exact _id', async () => {
     await storeFour();
     const page = await gql<{
       _entities: { feedback: { edges: { node: { kind: string } }[]; pageInfo: { hasNextPage: boolean } } }[];
@@ -127,6 +130,7 @@ describe('feedback subgraph', () => {
     expect(page.data?._entities[0]?.feedback.pageInfo.hasNextPage).toBe(true);
 
     const counter = commandCounter(sg.connection);
+    const filters = findFilters(sg.connection);
     const res = await gql<{ _entities: { feedbackSummary: Record<string, unknown> }[] }>(
       sg.url,
       `query($r: [_Any!]!) { _entities(representations: $r) {
@@ -142,12 +146,17 @@ describe('feedback subgraph', () => {
       adminHeaders(),
     );
     counter.stop();
-    expect(res.data?._entities.map((e) => e.feedbackSummary)).toEqual([
+    filters.stop();
+    expect(res.data?._entities.map((e) => e.feedbackSummary)).toMatchObject([
       { likes: 1, ratingCount: 2, ratingAverage: 3, complaints: 0 },
       { likes: 0, ratingCount: 0, ratingAverage: null, complaints: 1 },
       { likes: 0, ratingCount: 0, ratingAverage: null, complaints: 0 },
     ]);
-    expect(counter.count('find', 'feedback_summaries')).toBe(1);
+    // One read per target, each an exact `_id` (the embedded database scans anything else).
+    expect(counter.count('find', 'feedback_summaries')).toBe(3);
+    expect(
+      filters.seen.every((f) => typeof f.filter._id === 'string' && Object.keys(f.filter).length === 1),
+    ).toBe(true);
   });
 });
 

@@ -1,11 +1,12 @@
 import { badUserInput, checkText, insertOnce, requireAdvertiser } from '@attention-mesh/platform';
 import type { CreateAdInput, UpdateAdInput } from '../generated/resolvers.js';
 import type { AdDoc } from '../models/index.js';
+import { pauseFields } from './adPause.js';
 import { checkAdUrls, checkSize, checkStatusChange } from './campaignRules.js';
 import { type CampaignDeps, idOr, must } from './deps.js';
 
 /** A change to a campaign's ads is a change to the campaign: other replicas refresh by `updatedAt`. */
-async function touchCampaign(deps: CampaignDeps, campaignId: string): Promise<void> {
+export async function touchCampaign(deps: Pick<CampaignDeps, 'runtime'>, campaignId: string): Promise<void> {
   await deps.runtime.Campaign.updateOne({ _id: campaignId }, { $set: { updatedAt: Date.now() } });
   await deps.runtime.ads.campaignChanged(campaignId);
 }
@@ -49,6 +50,7 @@ export async function updateAd(deps: CampaignDeps, id: string, input: UpdateAdIn
     creativeUrl: urls.creativeUrl ?? current.creativeUrl,
     landingUrl: urls.landingUrl ?? current.landingUrl,
     status: input.status ?? current.status,
+    ...pauseFields(current, input.status),
   };
   if (current.status === 'ARCHIVED' && next.status !== 'ARCHIVED')
     checkStatusChange(current.status, next.status);

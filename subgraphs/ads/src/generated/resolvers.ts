@@ -28,6 +28,10 @@ export type Ad = {
   id: Scalars['ID']['output'];
   landingUrl: Scalars['String']['output'];
   name: Scalars['String']['output'];
+  /** When it was paused (for COMPLAINTS: when the complaint threshold was passed); null when not paused. */
+  pausedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Why it is PAUSED; null when it is not paused. */
+  pausedReason: Maybe<AdPauseReason>;
   /** What was observed of the ad and the online CTR estimate and complaint penalty the auction applies now. */
   performance: AdPerformance;
   status: AdStatus;
@@ -97,6 +101,13 @@ export type AdExposure = {
   impressions: Scalars['Int']['output'];
   lastAt: Scalars['DateTime']['output'];
 };
+
+/** Why an ad is PAUSED. */
+export type AdPauseReason =
+  /** Its advertiser paused it (updateAd status PAUSED). */
+  | 'ADVERTISER'
+  /** Its complaint rate passed the threshold (the feedback subgraph's ad.flagged); resumeAd serves it again. */
+  | 'COMPLAINTS';
 
 /**
  * An ad's delivery as the auction sees it, updated online: every recorded impression and click, every
@@ -353,6 +364,13 @@ export type Mutation = {
    * ads for its own placements only, for the person signed in through it (input.userId) or no one.
    */
   requestAds: AdDecision;
+  /**
+   * Serves a paused ad again, whatever paused it (complaints or its advertiser): a member of the ad's
+   * advertiser or an admin. The flag that paused it pauses it no more; only a new crossing of the
+   * complaint threshold does. An ACTIVE ad is returned as it is; an ARCHIVED one is BAD_USER_INPUT.
+   * (updateAd with status ACTIVE resumes the same way.)
+   */
+  resumeAd: Ad;
   /** Pause, resume (ACTIVE) or archive. An archived campaign stays archived. */
   setCampaignStatus: Campaign;
   updateAd: Ad;
@@ -388,6 +406,11 @@ export type MutationRecordAdEventArgs = {
 
 export type MutationRequestAdsArgs = {
   input: RequestAdsInput;
+};
+
+
+export type MutationResumeAdArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -717,6 +740,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AdEventType: AdEventType;
   AdExposure: ResolverTypeWrapper<AdExposure>;
+  AdPauseReason: AdPauseReason;
   AdPerformance: ResolverTypeWrapper<AdPerformance>;
   AdStatus: AdStatus;
   Advertiser: ResolverTypeWrapper<Advertiser>;
@@ -810,6 +834,8 @@ export type AdResolvers<ContextType = Context, ParentType extends ResolversParen
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   landingUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pausedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  pausedReason?: Resolver<Maybe<ResolversTypes['AdPauseReason']>, ParentType, ContextType>;
   performance?: Resolver<ResolversTypes['AdPerformance'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AdStatus'], ParentType, ContextType>;
   width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -957,6 +983,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createPlacement?: Resolver<ResolversTypes['Placement'], ParentType, ContextType, RequireFields<MutationCreatePlacementArgs, 'input'>>;
   recordAdEvent?: Resolver<ResolversTypes['AdEventResult'], ParentType, ContextType, RequireFields<MutationRecordAdEventArgs, 'input'>>;
   requestAds?: Resolver<ResolversTypes['AdDecision'], ParentType, ContextType, RequireFields<MutationRequestAdsArgs, 'input'>>;
+  resumeAd?: Resolver<ResolversTypes['Ad'], ParentType, ContextType, RequireFields<MutationResumeAdArgs, 'id'>>;
   setCampaignStatus?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationSetCampaignStatusArgs, 'id' | 'status'>>;
   updateAd?: Resolver<ResolversTypes['Ad'], ParentType, ContextType, RequireFields<MutationUpdateAdArgs, 'id' | 'input'>>;
   updateCampaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType, RequireFields<MutationUpdateCampaignArgs, 'id' | 'input'>>;

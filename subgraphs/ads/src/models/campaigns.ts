@@ -62,7 +62,15 @@ export interface AdDoc {
   width: number;
   height: number;
   createdAt: number;
+  /** Why a PAUSED ad is paused: its advertiser, or complaints (`ad.flagged`); null otherwise. */
+  pausedReason?: AdPauseReason | null;
+  /** Epoch ms: when it was paused (for COMPLAINTS, the flag's `flaggedAt`). */
+  pausedAt?: number | null;
+  /** Epoch ms of the last resume: a flag from before it pauses nothing (only a new crossing does). */
+  resumedAt?: number | null;
 }
+
+export type AdPauseReason = 'COMPLAINTS' | 'ADVERTISER';
 
 export interface PlacementDoc {
   _id: string;
@@ -143,6 +151,9 @@ const adSchema = new Schema<AdDoc>(
     width: num,
     height: num,
     createdAt: num,
+    pausedReason: { type: String, default: null },
+    pausedAt: { type: Number, default: null },
+    resumedAt: { type: Number, default: null },
   },
   opts,
 );

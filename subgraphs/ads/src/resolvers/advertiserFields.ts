@@ -44,7 +44,7 @@ export const ADVERTISER_FIELDS = {
     // The campaign loader is the request's: many ads of a page cost one read.
     owner: async (a: AdDoc, ctx: Context): Promise<OwnerId> =>
       (await ctx.loaders.campaign.load(a.campaignId))?.advertiserId,
-    fields: ['campaign', 'status', 'createdAt', 'performance'],
+    fields: ['campaign', 'status', 'pausedReason', 'pausedAt', 'createdAt', 'performance'],
   },
 } as const;
 

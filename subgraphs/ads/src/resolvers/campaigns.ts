@@ -1,4 +1,5 @@
 import type { ResolverMap } from '@attention-mesh/platform';
+import { resumeAd } from '../campaigns/adPause.js';
 import { createAd, updateAd } from '../campaigns/adWrites.js';
 import {
   type CreateCampaignInput,
@@ -60,6 +61,7 @@ export const campaignResolvers: ResolverMap = {
       setCampaignStatus(ctx, id, status),
     createAd: (_: unknown, { input }: MutationCreateAdArgs, ctx: Context) => createAd(ctx, input),
     updateAd: (_: unknown, { id, input }: MutationUpdateAdArgs, ctx: Context) => updateAd(ctx, id, input),
+    resumeAd: (_: unknown, { id }: { id: string }, ctx: Context) => resumeAd(ctx, id),
     createPlacement: (_: unknown, { input }: { input: CreatePlacementInput }, ctx: Context) =>
       createPlacement(ctx, input),
     updatePlacement: (_: unknown, { id, input }: MutationUpdatePlacementArgs, ctx: Context) =>

@@ -33,6 +33,15 @@ export type ComplaintReason =
   | 'REPETITIVE'
   | 'SPAM';
 
+/** The complaints of one reason about an item or an ad. */
+export type ComplaintReasonCount = {
+  __typename?: 'ComplaintReasonCount';
+  complaints: Scalars['Int']['output'];
+  /** complaints / impressions; null without impressions. */
+  rate: Maybe<Scalars['Float']['output']>;
+  reason: ComplaintReason;
+};
+
 /** One signal from a person about an item or an ad. */
 export type Feedback = {
   __typename?: 'Feedback';
@@ -81,11 +90,17 @@ export type FeedbackSummary = {
   /** Mean dwell in seconds, null without dwell signals. */
   averageDwellSeconds: Maybe<Scalars['Float']['output']>;
   clicks: Scalars['Int']['output'];
+  /** complaints / impressions; null without impressions. Over the configured threshold (after the minimum impressions) an ad is flagged and paused. */
+  complaintRate: Maybe<Scalars['Float']['output']>;
   complaints: Scalars['Int']['output'];
+  /** Complaints by reason, every reason of ComplaintReason in its order. */
+  complaintsByReason: Array<ComplaintReasonCount>;
   conversions: Scalars['Int']['output'];
   dislikes: Scalars['Int']['output'];
   dwellCount: Scalars['Int']['output'];
   hides: Scalars['Int']['output'];
+  /** Ads: impressions, counted once per decision from the ads subgraph's ad.impression events; 0 for items. */
+  impressions: Scalars['Int']['output'];
   likes: Scalars['Int']['output'];
   /** Mean rating, null without ratings. */
   ratingAverage: Maybe<Scalars['Float']['output']>;
@@ -113,11 +128,23 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** A signal of the caller's own (input.userId is theirs; any, for an admin). */
   submitFeedback: SubmitFeedbackPayload;
+  /**
+   * Up to 500 signals in one call, for SDKs; each stored once per (userId, clientId) like submitFeedback.
+   * A batch with any item of another user is refused whole (FORBIDDEN, `extensions.index` the first such
+   * item), storing nothing; otherwise a bad item is rejected alone (in `rejected`, by index) and the
+   * others are stored. 0 or more than 500 items: BAD_USER_INPUT on `inputs`.
+   */
+  submitFeedbackBatch: SubmitFeedbackBatchPayload;
 };
 
 
 export type MutationSubmitFeedbackArgs = {
   input: SubmitFeedbackInput;
+};
+
+
+export type MutationSubmitFeedbackBatchArgs = {
+  inputs: Array<SubmitFeedbackInput>;
 };
 
 export type PageInfo = {
@@ -137,6 +164,29 @@ export type Query = {
 
 export type QueryFeedbackArgs = {
   id: Scalars['ID']['input'];
+};
+
+export type RejectedFeedback = {
+  __typename?: 'RejectedFeedback';
+  /** Null when the clientId itself is malformed. */
+  clientId: Maybe<Scalars['ID']['output']>;
+  /** The offending field, e.g. inputs[3].rating. */
+  field: Scalars['String']['output'];
+  /** The item's position in `inputs`. */
+  index: Scalars['Int']['output'];
+  message: Scalars['String']['output'];
+};
+
+export type SubmitFeedbackBatchPayload = {
+  __typename?: 'SubmitFeedbackBatchPayload';
+  /** Signals stored by this call. */
+  accepted: Scalars['Int']['output'];
+  /** Signals whose clientId the user had already sent (earlier or in this batch): not stored or counted again. */
+  duplicates: Scalars['Int']['output'];
+  /** The stored signal of every item not rejected (new or duplicate), in input order. */
+  feedback: Array<Feedback>;
+  /** Signals not stored, by their index in the batch. */
+  rejected: Array<RejectedFeedback>;
 };
 
 export type SubmitFeedbackInput = {
@@ -284,15 +334,16 @@ export type ResolversTypes = {
   Ad: ResolverTypeWrapper<TargetRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ComplaintReason: ComplaintReason;
+  ComplaintReasonCount: ResolverTypeWrapper<ComplaintReasonCount>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Feedback: ResolverTypeWrapper<FeedbackDoc>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   FeedbackConnection: ResolverTypeWrapper<Omit<FeedbackConnection, 'edges'> & { edges: Array<ResolversTypes['FeedbackEdge']> }>;
   FeedbackEdge: ResolverTypeWrapper<Omit<FeedbackEdge, 'node'> & { node: ResolversTypes['Feedback'] }>;
   FeedbackKind: FeedbackKind;
   FeedbackSummary: ResolverTypeWrapper<FeedbackSummary>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FeedbackTarget: ResolverTypeWrapper<TargetRef>;
   FeedbackTargetInput: FeedbackTargetInput;
   FeedbackTargetType: FeedbackTargetType;
@@ -301,6 +352,8 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RejectedFeedback: ResolverTypeWrapper<RejectedFeedback>;
+  SubmitFeedbackBatchPayload: ResolverTypeWrapper<Omit<SubmitFeedbackBatchPayload, 'feedback'> & { feedback: Array<ResolversTypes['Feedback']> }>;
   SubmitFeedbackInput: SubmitFeedbackInput;
   SubmitFeedbackPayload: ResolverTypeWrapper<Omit<SubmitFeedbackPayload, 'feedback'> & { feedback: ResolversTypes['Feedback'] }>;
   User: ResolverTypeWrapper<UserRef>;
@@ -310,14 +363,15 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   Ad: TargetRef;
   ID: Scalars['ID']['output'];
+  ComplaintReasonCount: ComplaintReasonCount;
+  Int: Scalars['Int']['output'];
+  Float: Scalars['Float']['output'];
   DateTime: Scalars['DateTime']['output'];
   Feedback: FeedbackDoc;
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   FeedbackConnection: Omit<FeedbackConnection, 'edges'> & { edges: Array<ResolversParentTypes['FeedbackEdge']> };
   FeedbackEdge: Omit<FeedbackEdge, 'node'> & { node: ResolversParentTypes['Feedback'] };
   FeedbackSummary: FeedbackSummary;
-  Float: Scalars['Float']['output'];
   FeedbackTarget: TargetRef;
   FeedbackTargetInput: FeedbackTargetInput;
   Item: TargetRef;
@@ -325,6 +379,8 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
+  RejectedFeedback: RejectedFeedback;
+  SubmitFeedbackBatchPayload: Omit<SubmitFeedbackBatchPayload, 'feedback'> & { feedback: Array<ResolversParentTypes['Feedback']> };
   SubmitFeedbackInput: SubmitFeedbackInput;
   SubmitFeedbackPayload: Omit<SubmitFeedbackPayload, 'feedback'> & { feedback: ResolversParentTypes['Feedback'] };
   User: UserRef;
@@ -335,6 +391,12 @@ export type AdResolvers<ContextType = Context, ParentType extends ResolversParen
   feedbackSummary?: Resolver<ResolversTypes['FeedbackSummary'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ComplaintReasonCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ComplaintReasonCount'] = ResolversParentTypes['ComplaintReasonCount']> = {
+  complaints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['ComplaintReason'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -369,11 +431,14 @@ export type FeedbackEdgeResolvers<ContextType = Context, ParentType extends Reso
 export type FeedbackSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FeedbackSummary'] = ResolversParentTypes['FeedbackSummary']> = {
   averageDwellSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   clicks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  complaintRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   complaints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  complaintsByReason?: Resolver<Array<ResolversTypes['ComplaintReasonCount']>, ParentType, ContextType>;
   conversions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   dislikes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   dwellCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   hides?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  impressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   likes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   ratingAverage?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   ratingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -392,6 +457,7 @@ export type ItemResolvers<ContextType = Context, ParentType extends ResolversPar
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   submitFeedback?: Resolver<ResolversTypes['SubmitFeedbackPayload'], ParentType, ContextType, RequireFields<MutationSubmitFeedbackArgs, 'input'>>;
+  submitFeedbackBatch?: Resolver<ResolversTypes['SubmitFeedbackBatchPayload'], ParentType, ContextType, RequireFields<MutationSubmitFeedbackBatchArgs, 'inputs'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -403,6 +469,20 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   feedback?: Resolver<Maybe<ResolversTypes['Feedback']>, ParentType, ContextType, RequireFields<QueryFeedbackArgs, 'id'>>;
+};
+
+export type RejectedFeedbackResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RejectedFeedback'] = ResolversParentTypes['RejectedFeedback']> = {
+  clientId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SubmitFeedbackBatchPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SubmitFeedbackBatchPayload'] = ResolversParentTypes['SubmitFeedbackBatchPayload']> = {
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  feedback?: Resolver<Array<ResolversTypes['Feedback']>, ParentType, ContextType>;
+  rejected?: Resolver<Array<ResolversTypes['RejectedFeedback']>, ParentType, ContextType>;
 };
 
 export type SubmitFeedbackPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SubmitFeedbackPayload'] = ResolversParentTypes['SubmitFeedbackPayload']> = {
@@ -418,6 +498,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
 
 export type Resolvers<ContextType = Context> = {
   Ad?: AdResolvers<ContextType>;
+  ComplaintReasonCount?: ComplaintReasonCountResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Feedback?: FeedbackResolvers<ContextType>;
   FeedbackConnection?: FeedbackConnectionResolvers<ContextType>;
@@ -428,6 +509,8 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RejectedFeedback?: RejectedFeedbackResolvers<ContextType>;
+  SubmitFeedbackBatchPayload?: SubmitFeedbackBatchPayloadResolvers<ContextType>;
   SubmitFeedbackPayload?: SubmitFeedbackPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };

@@ -1,12 +1,13 @@
-import { type Caller, type EventBus, newId, requireSelf } from '@attention-mesh/platform';
+import { type Caller, type EventBus, insertNew, requireSelf } from '@attention-mesh/platform';
 import type { FeedbackDoc } from '../models/index.js';
-import { checkFeedback, type FeedbackSignal, summaryIncrement } from '../rules/feedbackRules.js';
+import { checkFeedback, type FeedbackSignal } from '../rules/feedbackRules.js';
 import type { FeedbackRuntime } from '../runtime.js';
-import { feedbackReceived } from './feedbackReceived.js';
+import { applyStored } from './applyStored.js';
+import { toFeedbackDoc } from './feedbackDoc.js';
 
 /**
- * Stores a signal once per client id and adds it to its target's summary. A repeated client id
- * returns the stored signal with `duplicate: true` and counts nothing. A person sends only their own
+ * Stores a signal once per (userId, client id) and adds it to its target's summary. A repeated client
+ * id returns the stored signal with `duplicate: true` and counts nothing. A person sends only their own
  * signals (an admin anyone's): checked before anything else.
  */
 export async function submitFeedback(
@@ -17,30 +18,13 @@ export async function submitFeedback(
   now = Date.now(),
 ): Promise<{ feedback: FeedbackDoc; duplicate: boolean }> {
   requireSelf(caller, input.userId, 'this userId');
-  const occurredAt = checkFeedback(input, now);
-  const doc: FeedbackDoc = {
-    _id: newId('fbk', now),
-    clientId: input.clientId,
-    userId: input.userId,
-    targetType: input.target.type,
-    targetId: input.target.id,
-    kind: input.kind,
-    rating: input.rating ?? null,
-    dwellMs: input.dwellMs ?? null,
-    reason: input.reason ?? null,
-    comment: input.comment ?? null,
-    occurredAt,
-    receivedAt: now,
-  };
-  try {
-    await runtime.Feedback.create(doc);
-  } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
-    const stored = await runtime.Feedback.findOne({ clientId: input.clientId }).lean<FeedbackDoc>();
-    if (!stored) throw err;
-    return { feedback: stored, duplicate: true };
+  const doc = toFeedbackDoc(input, checkFeedback(input, now), now);
+  const stored = await insertNew(runtime.Feedback, [doc]);
+  if (stored.length === 0) {
+    const existing = await runtime.Feedback.findById(doc._id).lean<FeedbackDoc>();
+    if (!existing) throw new Error(`feedback ${doc._id} is a duplicate but cannot be read`);
+    return { feedback: existing, duplicate: true };
   }
-  await runtime.summaries.add([[`${doc.targetType}:${doc.targetId}`, { $inc: summaryIncrement(doc) }]]);
-  await events.publish([feedbackReceived(doc)]);
+  await applyStored(runtime, events, stored);
   return { feedback: doc, duplicate: false };
 }

@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/resolvers.js';
 import { findFeedback } from '../history/findFeedback.js';
 import { listUserFeedback } from '../history/listUserFeedback.js';
 import { submitFeedback } from '../ingest/submitFeedback.js';
+import { submitFeedbackBatch } from '../ingest/submitFeedbackBatch.js';
 import { summarize } from '../summaries/summarize.js';
 
 export const resolvers: Resolvers = {
@@ -12,6 +13,8 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     submitFeedback: (_, { input }, ctx) => submitFeedback(ctx.runtime, ctx.events, ctx.caller, input),
+    submitFeedbackBatch: (_, { inputs }, ctx) =>
+      submitFeedbackBatch(ctx.runtime, ctx.events, ctx.caller, inputs),
   },
   Feedback: {
     // A reference is read like `Query.feedback`: the sender's (or an admin's) only.
@@ -24,7 +27,8 @@ export const resolvers: Resolvers = {
     __resolveType: (t) => t.__typename,
   },
   User: {
-    feedback: (user, args, ctx) => listUserFeedback(ctx.runtime, ctx.caller, user.id, args),
+    feedback: (user, args, ctx) =>
+      listUserFeedback(ctx.runtime.userIndex, ctx.loaders, ctx.caller, user.id, args),
   },
   Item: {
     feedbackSummary: async (item, _, ctx) => summarize(await ctx.loaders.summary.load(`ITEM:${item.id}`)),
