@@ -1,0 +1,139 @@
+import type { Consumer as JsConsumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { Logger } from '../logger.js';
+import { backoff, type DeliverySettings, deliverEvent, ownsEvent, Sleeper } from './delivery.js';
+import { REPLAY_HEADER } from './natsNames.js';
+import type { EnvelopeHandler, MeshEvent } from './types.js';
+
+export interface NatsConsumerContext {
+  /** Opens the JetStream consumer (durable: created or updated; ephemeral: an ordered consumer). */
+  open(): Promise<JsConsumer>;
+  setAside(consumer: string, event: MeshEvent, reason: string, replay: boolean): Promise<void>;
+  replayHandled(consumer: string, eventId: string): Promise<void>;
+  logger: Logger;
+  batchSize: number;
+}
+
+/** How often a message in hand tells the server it is still being worked on (ack deadline). */
+const WORKING_EVERY_MS = 1_000;
+
+/**
+ * One subscription of the NATS bus: messages pulled into a local queue and handled one at a time, in
+ * order; each acknowledged (durable) once handled or set aside. On stop, what was pulled but not
+ * handled is negatively acknowledged, so a restart gets it again at once and in order.
+ */
+export class NatsConsumer {
+  private stopped = false;
+  private readonly sleeper = new Sleeper();
+  private readonly queue: JsMsg[] = [];
+  private signal: (() => void) | null = null;
+  private messages: ConsumerMessages | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private readonly types: Set<string>;
+
+  constructor(
+    private readonly ctx: NatsConsumerContext,
+    private readonly name: string,
+    types: string[],
+    private readonly handler: EnvelopeHandler,
+    private readonly o: DeliverySettings,
+  ) {
+    this.types = new Set(types);
+  }
+
+  /** Resolves once the JetStream consumer exists (so `startAt: 'latest'` starts now, not later). */
+  async start(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        const consumer = await this.ctx.open();
+        this.messages = await consumer.consume({
+          max_messages: this.ctx.batchSize,
+          callback: (m) => {
+            if (this.stopped) {
+              if (!this.o.ephemeral) m.nak();
+              return;
+            }
+            this.queue.push(m);
+            this.signal?.();
+          },
+        });
+        break;
+      } catch (err) {
+        this.ctx.logger.error({ err, attempt }, 'cannot open the JetStream consumer, retrying');
+        await this.sleeper.sleep(backoff(attempt, this.o.retryMinMs, this.o.retryMaxMs));
+      }
+    }
+    this.running = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sleeper.wake();
+    this.signal?.();
+    await this.running;
+    await this.messages?.close().catch(() => {});
+    if (!this.o.ephemeral) for (const m of this.queue.splice(0)) m.nak();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const m = this.queue.shift();
+      if (!m) {
+        await new Promise<void>((resolve) => {
+          this.signal = resolve;
+        });
+        this.signal = null;
+        continue;
+      }
+      await this.handle(m);
+    }
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    const replayFor = m.headers?.get(REPLAY_HEADER) || undefined;
+    let event: MeshEvent;
+    try {
+      event = m.json<MeshEvent>();
+    } catch (err) {
+      this.ctx.logger.error({ err, seq: m.seq, subject: m.subject }, 'a message that is not an event was passed over');
+      if (!this.o.ephemeral) m.ack();
+      return;
+    }
+    const takes =
+      (replayFor === undefined ? this.types.has(event.type) : replayFor === this.name && !this.o.ephemeral) &&
+      ownsEvent(this.o.partition, event.key);
+    if (!takes) {
+      if (!this.o.ephemeral) m.ack();
+      return;
+    }
+    const working = this.o.ephemeral ? undefined : setInterval(() => m.working(), WORKING_EVERY_MS);
+    try {
+      const outcome = await deliverEvent(
+        {
+          consumer: this.name,
+          handler: this.handler,
+          settings: this.o,
+          logger: this.ctx.logger,
+          sleeper: this.sleeper,
+          stopped: () => this.stopped,
+          setAside: (e, reason) => this.ctx.setAside(this.name, e, reason, replayFor !== undefined),
+        },
+        event,
+      );
+      if (this.o.ephemeral) return;
+      if (outcome === 'stopped') {
+        m.nak();
+        return;
+      }
+      if (replayFor !== undefined && outcome === 'handled')
+        await this.ctx
+          .replayHandled(this.name, event.id)
+          .catch((err: unknown) =>
+            this.ctx.logger.warn({ err, eventId: event.id }, 'cannot remove the replayed dead letter'),
+          );
+      // Acknowledged once handled: a crash before the ack brings the event again (at least once).
+      m.ack();
+    } finally {
+      clearInterval(working);
+    }
+  }
+}
