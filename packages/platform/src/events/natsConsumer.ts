@@ -15,11 +15,14 @@ export interface NatsConsumerContext {
 
 /** How often a message in hand tells the server it is still being worked on (ack deadline). */
 const WORKING_EVERY_MS = 1_000;
+/** How long one pull request waits on the server. */
+const PULL_EXPIRES_MS = 1_000;
 
 /**
- * One subscription of the NATS bus: messages pulled into a local queue and handled one at a time, in
- * order; each acknowledged (durable) once handled or set aside. On stop, what was pulled but not
- * handled is negatively acknowledged, so a restart gets it again at once and in order.
+ * One subscription of the NATS bus: messages handled one at a time, in order; each acknowledged
+ * (durable) once handled or set aside. On stop, what was pulled but not handled is handed back
+ * (negatively acknowledged), so the next subscriber of the name gets it again within about a second
+ * (possibly after events published meanwhile: a redelivery may come out of order).
  */
 export class NatsConsumer {
   private stopped = false;
@@ -42,39 +45,58 @@ export class NatsConsumer {
 
   /** Resolves once the JetStream consumer exists (so `startAt: 'latest'` starts now, not later). */
   async start(): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
+    let consumer: JsConsumer | null = null;
+    for (let attempt = 1; !this.stopped && !consumer; attempt++) {
       try {
-        const consumer = await this.ctx.open();
-        this.messages = await consumer.consume({
-          max_messages: this.ctx.batchSize,
-          callback: (m) => {
-            if (this.stopped) {
-              if (!this.o.ephemeral) m.nak();
-              return;
-            }
-            this.queue.push(m);
-            this.signal?.();
-          },
-        });
-        break;
+        consumer = await this.ctx.open();
+        // Ephemeral: an ordered consumer of its own, pushed into the local queue.
+        if (this.o.ephemeral)
+          this.messages = await consumer.consume({
+            callback: (m) => {
+              this.queue.push(m);
+              this.signal?.();
+            },
+          });
       } catch (err) {
+        consumer = null;
         this.ctx.logger.error({ err, attempt }, 'cannot open the JetStream consumer, retrying');
         await this.sleeper.sleep(backoff(attempt, this.o.retryMinMs, this.o.retryMaxMs));
       }
     }
-    this.running = this.run();
+    if (consumer) this.running = this.o.ephemeral ? this.runQueue() : this.runPulls(consumer);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.sleeper.wake();
     this.signal?.();
-    await this.running;
     await this.messages?.close().catch(() => {});
-    if (!this.o.ephemeral) for (const m of this.queue.splice(0)) m.nak();
+    await this.running;
   }
 
-  private async run(): Promise<void> {
+  /**
+   * Durable: one bounded pull at a time, each read to its end. A stopping consumer keeps reading the
+   * pull it has open and hands every message back (nak, with a delay that outlasts the pull), so
+   * nothing lands in a request nobody reads: JetStream 2.9 keeps a pull request until it expires.
+   */
+  private async runPulls(consumer: JsConsumer): Promise<void> {
+    for (let failures = 0; !this.stopped; ) {
+      try {
+        const batch = await consumer.fetch({ max_messages: this.ctx.batchSize, expires: PULL_EXPIRES_MS });
+        for await (const m of batch) {
+          if (this.stopped) m.nak(PULL_EXPIRES_MS + 250);
+          else await this.handle(m);
+        }
+        failures = 0;
+      } catch (err) {
+        failures++;
+        this.ctx.logger.error({ err, attempt: failures }, 'JetStream pull failed, retrying');
+        await this.sleeper.sleep(backoff(failures, this.o.retryMinMs, this.o.retryMaxMs));
+      }
+    }
+  }
+
+  private async runQueue(): Promise<void> {
     while (!this.stopped) {
       const m = this.queue.shift();
       if (!m) {
@@ -121,7 +143,7 @@ export class NatsConsumer {
       );
       if (this.o.ephemeral) return;
       if (outcome === 'stopped') {
-        m.nak();
+        m.nak(PULL_EXPIRES_MS + 250);
         return;
       }
       if (replayFor !== undefined && outcome === 'handled')
