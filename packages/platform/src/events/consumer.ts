@@ -168,6 +168,8 @@ export class Consumer {
       }
       const wait = log.waitFor(this.slot + 1);
       this.cancelWait = wait.cancel;
+      // A stop that came while the tail was being read found nothing to cancel.
+      if (this.stopped) wait.cancel();
       await wait.ready;
       this.cancelWait = null;
       return;

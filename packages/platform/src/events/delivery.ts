@@ -64,8 +64,10 @@ export function backoff(attempt: number, minMs: number, maxMs: number): number {
 /** A sleep that `wake()` (stop) cuts short. */
 export class Sleeper {
   private wakers = new Set<() => void>();
+  private woken = false;
 
   sleep(ms: number): Promise<void> {
+    if (this.woken) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -77,7 +79,9 @@ export class Sleeper {
     });
   }
 
+  /** Ends every sleep, now and later (the consumer is stopping). */
   wake(): void {
+    this.woken = true;
     for (const w of [...this.wakers]) w();
   }
 }
