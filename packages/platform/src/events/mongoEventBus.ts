@@ -29,6 +29,10 @@ export const DEFAULT_EVENT_RETENTION_MS = 60 * 60 * 1000;
 
 export interface MongoEventBusOptions {
   logger: Logger;
+  /** @deprecated Ignored: the log is gap-free, consumers need no settle window. */
+  settleMs?: number;
+  /** @deprecated Ignored: consumers never read the events collection. */
+  fullPollMs?: number;
   /** Defaults for `subscribe` options. */
   pollIntervalMs?: number;
   retryMinMs?: number;
