@@ -59,6 +59,8 @@ const baseEnv = z.object({
     )
     .max(2_000)
     .default('nats://127.0.0.1:4222'),
+  EVENT_PARTITION_COUNT: z.coerce.number().int().min(1).max(1024).optional(),
+  EVENT_PARTITION_INDEX: z.coerce.number().int().min(0).max(1023).optional(),
   NATS_STREAM: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -')
@@ -82,6 +84,11 @@ export interface ServiceConfig {
     mongoDbName: string;
     /** `NATS_URL` (default nats://127.0.0.1:4222) and `NATS_STREAM`, the bus's stream (default mesh). */
     nats: { url: string; stream: string };
+    /**
+     * `EVENT_PARTITION_COUNT` and `EVENT_PARTITION_INDEX` (0-based, e.g. a StatefulSet pod's ordinal):
+     * this replica's share of the keys, for consumers that keep per-key state (`SubscribeOptions.partition`).
+     */
+    partition?: { count: number; index: number };
   };
   /** HMAC secret shared by the gateway and the subgraphs for the internal context header. */
   internalSecret: string;
@@ -131,6 +138,12 @@ export function loadConfig<T extends object = Record<never, never>>(
     new Error(`Invalid configuration for ${service}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
   if (!parsed.success) throw invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = parsed.data as z.output<typeof baseEnv> & Record<string, unknown>;
+  if ((e.EVENT_PARTITION_COUNT === undefined) !== (e.EVENT_PARTITION_INDEX === undefined))
+    throw invalid(['EVENT_PARTITION_COUNT and EVENT_PARTITION_INDEX: set both or neither']);
+  if (e.EVENT_PARTITION_COUNT !== undefined && e.EVENT_PARTITION_INDEX! >= e.EVENT_PARTITION_COUNT)
+    throw invalid([
+      `EVENT_PARTITION_INDEX: must be below EVENT_PARTITION_COUNT (${e.EVENT_PARTITION_COUNT}), from 0`,
+    ]);
   if (
     e.NODE_ENV === 'production' &&
     (!e.MESH_INTERNAL_SECRET || e.MESH_INTERNAL_SECRET === DEV_INTERNAL_SECRET)
@@ -151,6 +164,9 @@ export function loadConfig<T extends object = Record<never, never>>(
       retentionMs: e.EVENT_RETENTION_MS,
       mongoDbName: e.EVENT_BUS_DB,
       nats: { url: e.NATS_URL, stream: e.NATS_STREAM },
+      ...(e.EVENT_PARTITION_COUNT !== undefined
+        ? { partition: { count: e.EVENT_PARTITION_COUNT, index: e.EVENT_PARTITION_INDEX! } }
+        : {}),
     },
     internalSecret: e.MESH_INTERNAL_SECRET ?? DEV_INTERNAL_SECRET,
     ml: {
