@@ -8,6 +8,8 @@ export interface NatsServer {
   /** `nats://127.0.0.1:<port>`. */
   url: string;
   port: number;
+  /** The server's process id (benchmarks read its CPU time). */
+  pid: number;
   /** The JetStream store directory (removed by `stop`). */
   storeDir: string;
   stop(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startNatsServer(opts: { bin?: string } = {}): Promise<Nats
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     storeDir,
     stop: async () => {
       child.kill('SIGTERM');
