@@ -33,6 +33,8 @@ export interface ConsumerContext {
   logger: Logger;
 }
 
+/** How often (at most) a caught-up consumer checks that its next slot was not swept. */
+const SWEPT_CHECK_MS = 5_000;
 /** Within a burst, the position is stored at least this often. */
 const COMMIT_EVERY_MS = 1_000;
 
@@ -63,6 +65,7 @@ export class Consumer {
   private counts: TypeCounts = [];
   private committed: { slot: number; next: number } | null = null;
   private handledSinceCommit = false;
+  private lastSweptCheckAt = 0;
   private lastCommitAt = 0;
   private stopped = false;
   private readonly sleeper = new Sleeper();
@@ -155,9 +158,11 @@ export class Consumer {
       // Caught up: keep what was handled, then wait for a local publish or the shared poll.
       await this.commit(this.handledSinceCommit);
       if (this.stopped) return;
-      // A slot swept from under a consumer that was behind retention (a new `earliest` consumer racing
-      // a sweep): move to the oldest slot still stored rather than wait for ever.
-      if ((await log.tailHint()) > this.slot + 1) {
+      // Slots past this one exist (the tail document names a later one): then this one was published
+      // meanwhile (read it again) or swept from under a consumer that was behind retention (a new
+      // `earliest` consumer racing a sweep): move to the oldest slot still stored.
+      if (Date.now() - this.lastSweptCheckAt > SWEPT_CHECK_MS && (await this.tailPast())) {
+        if (await log.get(this.slot + 1)) return;
         const oldest = await log.oldest();
         if (oldest !== null && oldest > this.slot + 1) {
           this.ctx.logger.warn({ from: this.slot + 1, to: oldest }, 'slots past retention were swept before this consumer read them');
@@ -180,6 +185,11 @@ export class Consumer {
     this.counts = doc.counts;
     if (Date.now() - this.lastCommitAt >= (this.handledSinceCommit ? COMMIT_EVERY_MS : this.ctx.idleCommitMs))
       await this.commit(true);
+  }
+
+  private async tailPast(): Promise<boolean> {
+    this.lastSweptCheckAt = Date.now();
+    return (await this.ctx.log.tailHint()) > this.slot + 1;
   }
 
   /** Delivers the slot's entries this consumer takes; false when stopped in the middle. */

@@ -90,7 +90,8 @@ export class NatsConsumer {
         failures = 0;
       } catch (err) {
         failures++;
-        this.ctx.logger.error({ err, attempt: failures }, 'JetStream pull failed, retrying');
+        // "heartbeats missed": this process's event loop was blocked longer than the pull's heartbeats.
+        this.ctx.logger.warn({ err, attempt: failures }, 'JetStream pull failed, retrying');
         await this.sleeper.sleep(backoff(failures, this.o.retryMinMs, this.o.retryMaxMs));
       }
     }
