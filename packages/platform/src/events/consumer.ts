@@ -180,7 +180,7 @@ export class Consumer {
       return;
     }
     if (!(await this.handleSlot(doc))) return;
-    this.slot = doc._id;
+    this.slot = doc.n;
     this.next = 0;
     this.counts = doc.counts;
     if (Date.now() - this.lastCommitAt >= (this.handledSinceCommit ? COMMIT_EVERY_MS : this.ctx.idleCommitMs))

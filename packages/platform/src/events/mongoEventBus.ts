@@ -89,7 +89,7 @@ const toDoc = ({ id, for: _for, ...rest }: SlotEntry): EventDoc => ({ _id: id, .
  * The embedded event bus, on MongoDB or the embedded database (FerretDB v1: no change streams,
  * transactions or TTL indexes are used), in a database shared by all services (`attention_mesh_bus`):
  *
- * - `log`: a gap-free log of slots `{ _id: 1, 2, 3, … , events: [...] }`, one per publish (see
+ * - `log`: a gap-free log of slots `{ _id: 's000000000001', n: 1, events: [...] }`, 2, 3, …, one per publish (see
  *   `SlotLog`). Consumers read it by exact `_id` only, the one filter the embedded database indexes:
  *   an idle consumer reads "slot n + 1" once per poll interval (one read per process, shared by its
  *   consumers), and a publish in the same process wakes its consumers at once.

@@ -19,8 +19,14 @@ export type TypeCounts = { t: string; n: number }[];
 
 /** One publish (or several grouped), at a position of the gap-free log. */
 export interface SlotDoc {
+  /**
+   * `slotId(n)`: the position as a zero-padded string. A string because the embedded database pushes
+   * an exact `_id` filter down to its index only for strings (a number `_id` reads the whole
+   * collection: 286 ms against 1 ms per read, measured with 2,000 slots of 5 kB).
+   */
+  _id: string;
   /** 1, 2, 3, …: the position in the log. */
-  _id: number;
+  n: number;
   /** When it was appended, epoch ms. */
   at: number;
   events: SlotEntry[];
@@ -43,6 +49,9 @@ const TAIL_WRITE_MS = 500;
 /** Events per slot at most when publishes are grouped (a larger single publish keeps its own slot). */
 export const MAX_SLOT_EVENTS = 1_000;
 
+/** The `_id` of slot n: `s` and 12 digits, so that string order is slot order. */
+export const slotId = (n: number): string => `s${String(n).padStart(12, '0')}`;
+
 export function addCounts(base: TypeCounts, entries: SlotEntry[]): TypeCounts {
   const m = new Map(base.map((c) => [c.t, c.n]));
   for (const e of entries) if (e.for === undefined) m.set(e.type, (m.get(e.type) ?? 0) + 1);
@@ -58,7 +67,7 @@ export function countOf(counts: TypeCounts | undefined, types: Iterable<string>)
 }
 
 /**
- * The log of the Mongo bus: slot documents `{ _id: 1, 2, 3, … }` in the `log` collection, each holding
+ * The log of the Mongo bus: slot documents `{ _id: 's000000000001', n: 1 }`, 2, 3, … in the `log` collection, each holding
  * the events of one publish. Every read is by exact `_id` (the only filter the embedded database
  * indexes): "anything new?" is a read of the slot after the newest one known.
  *
@@ -99,16 +108,16 @@ export class SlotLog {
     const hit = this.cache.get(slot);
     if (hit) return hit;
     this.reads++;
-    const doc = await this.log.findOne({ _id: slot });
+    const doc = await this.log.findOne({ _id: slotId(slot) });
     if (doc) this.remember(doc);
     return doc;
   }
 
   private remember(doc: SlotDoc): void {
-    this.cache.set(doc._id, doc);
+    this.cache.set(doc.n, doc);
     if (this.cache.size > CACHE_SLOTS) this.cache.delete(this.cache.keys().next().value!);
-    if (doc._id > this.known.slot) this.known = { slot: doc._id, doc, at: Date.now() };
-    const ready = [...this.waiters].filter(([k]) => k <= doc._id);
+    if (doc.n > this.known.slot) this.known = { slot: doc.n, doc, at: Date.now() };
+    const ready = [...this.waiters].filter(([k]) => k <= doc.n);
     for (const [k, set] of ready) {
       this.waiters.delete(k);
       for (const w of set) w();
@@ -132,7 +141,7 @@ export class SlotLog {
   async oldest(): Promise<number | null> {
     this.reads++;
     const [doc] = await this.log.find({}).sort({ _id: 1 }).limit(1).toArray();
-    return doc?._id ?? null;
+    return doc?.n ?? null;
   }
 
   /**
@@ -173,10 +182,16 @@ export class SlotLog {
       if (hint > prev.slot) prev = { slot: hint, doc: null, at: Date.now() };
     }
     let slot = prev.slot + 1;
-    let prevDoc = prev.doc && prev.doc._id === slot - 1 ? prev.doc : null;
+    let prevDoc = prev.doc && prev.doc.n === slot - 1 ? prev.doc : null;
     for (;;) {
       if (!prevDoc && slot > 1) prevDoc = await this.get(slot - 1);
-      const doc: SlotDoc = { _id: slot, at: Date.now(), events: entries, counts: addCounts(prevDoc?.counts ?? [], entries) };
+      const doc: SlotDoc = {
+        _id: slotId(slot),
+        n: slot,
+        at: Date.now(),
+        events: entries,
+        counts: addCounts(prevDoc?.counts ?? [], entries),
+      };
       try {
         await this.log.insertOne(doc);
         this.remember(doc);
@@ -265,7 +280,7 @@ export class SlotLog {
 
   /** Deletes the slots before `before` appended before `olderThan` (epoch ms); returns how many. */
   async deleteBefore(before: number, olderThan: number): Promise<number> {
-    const res = await this.log.deleteMany({ _id: { $lt: before }, at: { $lt: olderThan } });
+    const res = await this.log.deleteMany({ _id: { $lt: slotId(before) }, at: { $lt: olderThan } });
     for (const k of [...this.cache.keys()]) if (k < before) this.cache.delete(k);
     return res.deletedCount;
   }
