@@ -144,7 +144,8 @@ export class Consumer {
       this.slot = await log.newest();
     } else {
       const oldest = await log.oldest();
-      this.slot = oldest === null ? await log.newest() : oldest - 1;
+      // An empty log: nothing was ever published (sweeping keeps the newest slot), so from the start.
+      this.slot = oldest === null ? 0 : oldest - 1;
     }
     this.counts = (await log.get(this.slot))?.counts ?? [];
     if (!this.o.ephemeral) await this.commit(true);
