@@ -25,7 +25,14 @@ afterEach(async () => {
 async function bus(opts: { dbName?: string; pollIntervalMs?: number; monitorCommands?: boolean } = {}) {
   const dbName = opts.dbName ?? `t_bus_${randomBytes(4).toString('hex')}`;
   dbs.add(dbName);
-  const b = await MongoEventBus.connect({ uri: inject('mongoUri'), logger, ...FAST, ...opts, dbName });
+  const b = await MongoEventBus.connect({
+    uri: inject("mongoUri"),
+    logger,
+    ...FAST,
+    ...(opts.pollIntervalMs ? { idlePollIntervalMs: opts.pollIntervalMs } : {}),
+    ...opts,
+    dbName,
+  });
   opened.push(b);
   return { bus: b, dbName };
 }

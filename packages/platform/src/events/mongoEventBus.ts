@@ -33,8 +33,14 @@ export interface MongoEventBusOptions {
   settleMs?: number;
   /** @deprecated Ignored: consumers never read the events collection. */
   fullPollMs?: number;
-  /** Defaults for `subscribe` options. */
+  /**
+   * How often this bus instance reads "the slot after the newest" while events flow (default 100 ms),
+   * one read shared by all its consumers; a publish in the same process wakes them at once.
+   */
   pollIntervalMs?: number;
+  /** The same once nothing new arrived for 10 s (default 500 ms, at least `pollIntervalMs`). */
+  idlePollIntervalMs?: number;
+  /** Defaults for `subscribe` options. */
   retryMinMs?: number;
   retryMaxMs?: number;
   maxAttempts?: number;
@@ -145,6 +151,7 @@ export class MongoEventBus implements EventBus {
       db.collection<TailDoc>('bus_meta'),
       this.logger,
       opts.pollIntervalMs ?? 100,
+      Math.max(opts.idlePollIntervalMs ?? 500, opts.pollIntervalMs ?? 100),
     );
     this.idleCommitMs = opts.idleCommitMs ?? 5_000;
     this.defaults = {

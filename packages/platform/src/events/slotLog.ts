@@ -46,6 +46,9 @@ const CACHE_SLOTS = 2_048;
 const KNOWLEDGE_MS = 10_000;
 /** How often (at most) a publisher writes the tail document. */
 const TAIL_WRITE_MS = 500;
+/** The poll interval once nothing new was found for QUIET_AFTER_MS (a local publish still wakes at once). */
+const IDLE_POLL_MS = 500;
+const QUIET_AFTER_MS = 10_000;
 /** Events per slot at most when publishes are grouped (a larger single publish keeps its own slot). */
 export const MAX_SLOT_EVENTS = 1_000;
 
@@ -90,6 +93,8 @@ export class SlotLog {
   private waiters = new Map<number, Set<() => void>>();
   private pollTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  /** When a slot last became known (appended here or found by a poll). */
+  private lastNewAt = Date.now();
   private tailWrite: { at: number; timer?: NodeJS.Timeout; pending?: number } = { at: 0 };
   private closed = false;
   /** Reads of the log collection (tests and benchmarks count them). */
@@ -100,6 +105,7 @@ export class SlotLog {
     private readonly meta: mongo.Collection<TailDoc>,
     private readonly logger: Logger,
     private readonly pollIntervalMs: number,
+    private readonly idlePollIntervalMs: number = Math.max(pollIntervalMs, IDLE_POLL_MS),
   ) {}
 
   /** The slot, from memory or by exact `_id`; null when it does not exist (yet, or any more). */
@@ -116,7 +122,10 @@ export class SlotLog {
   private remember(doc: SlotDoc): void {
     this.cache.set(doc.n, doc);
     if (this.cache.size > CACHE_SLOTS) this.cache.delete(this.cache.keys().next().value!);
-    if (doc.n > this.known.slot) this.known = { slot: doc.n, doc, at: Date.now() };
+    if (doc.n > this.known.slot) {
+      this.known = { slot: doc.n, doc, at: Date.now() };
+      this.lastNewAt = Date.now();
+    }
     const ready = [...this.waiters].filter(([k]) => k <= doc.n);
     for (const [k, set] of ready) {
       this.waiters.delete(k);
@@ -258,7 +267,9 @@ export class SlotLog {
 
   private schedulePoll(): void {
     if (this.pollTimer || this.polling || this.closed) return;
-    this.pollTimer = setTimeout(() => void this.poll(), this.pollIntervalMs);
+    // Quick polls while events flow, slower ones once the bus has been quiet for a while.
+    const quiet = Date.now() - this.lastNewAt > QUIET_AFTER_MS;
+    this.pollTimer = setTimeout(() => void this.poll(), quiet ? this.idlePollIntervalMs : this.pollIntervalMs);
   }
 
   private async poll(): Promise<void> {

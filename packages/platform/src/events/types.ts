@@ -89,7 +89,10 @@ export interface SubscribeOptions {
    * (default 5; `Infinity` retries for ever, which holds everything behind the event).
    */
   maxAttempts?: number;
-  /** Mongo: pause between polls of a consumer that reached the newest event (default 100 ms). */
+  /**
+   * Ignored: the Mongo bus polls once per process for all its consumers (`MongoEventBusOptions`
+   * `pollIntervalMs`, `idlePollIntervalMs`); NATS pushes.
+   */
   pollIntervalMs?: number;
   /** Events handed over per read (NATS: messages per pull; default 256). */
   batchSize?: number;

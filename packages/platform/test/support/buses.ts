@@ -6,7 +6,7 @@ import { type EventBus, type MeshEvent, MongoEventBus, NatsEventBus, newEventId 
 import { connectMongo } from '../../src/mongo.js';
 
 /** Fast settings for tests: quick polls and retries. */
-export const FAST = { pollIntervalMs: 10, retryMinMs: 10, retryMaxMs: 40 } as const;
+export const FAST = { pollIntervalMs: 10, idlePollIntervalMs: 20, retryMinMs: 10, retryMaxMs: 40 } as const;
 
 /** One adapter under test: opens buses on one fresh bus (`name`) or a new one, and cleans up. */
 export interface BusAdapter {
