@@ -90,9 +90,9 @@ interface Row {
 
 async function measure(adapter: Adapter): Promise<Row> {
   const db = await startDatabase(`idle-${adapter}`);
-  const { startNatsServer } = await importFromRepo<typeof import('../../packages/testkit/dist/natsServer.js')>(
-    'packages/testkit/dist/natsServer.js',
-  );
+  const { startNatsServer } = await importFromRepo<
+    typeof import('../../packages/testkit/dist/natsServer.js')
+  >('packages/testkit/dist/natsServer.js');
   const nats = adapter === 'nats' ? await startNatsServer() : undefined;
   const children = new Map<string, ChildProcess>();
   const killAll = () => {

@@ -119,7 +119,12 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
   await ensureIndexes(connection);
   // The bus the config names (EVENT_BUS); with mongo, one bus database shared by every service on the
   // server, which each service sweeps (idempotent).
-  const events = opts.events ?? (await createEventBus(config, logger, { busDbName: opts.busDbName, monitorCommands: opts.monitorCommands }));
+  const events =
+    opts.events ??
+    (await createEventBus(config, logger, {
+      busDbName: opts.busDbName,
+      monitorCommands: opts.monitorCommands,
+    }));
   const services: SubgraphServices = { events, logger };
   await def.prepare?.(runtime, services);
 

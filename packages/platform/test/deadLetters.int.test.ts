@@ -134,7 +134,9 @@ describe.each([
     ]);
     expect(await second.deadLetters({ limit: 1 })).toHaveLength(1);
     expect(await second.deadLetters({ consumer: 'nobody' })).toEqual([]);
-    expect(await second.deadLetters({ consumer: 'other', eventIds: [bad.id, 'evt_nothere'] })).toHaveLength(1);
+    expect(await second.deadLetters({ consumer: 'other', eventIds: [bad.id, 'evt_nothere'] })).toHaveLength(
+      1,
+    );
   });
 
   it('sets aside an event of a type the catalog does not declare', async () => {

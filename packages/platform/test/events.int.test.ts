@@ -20,11 +20,17 @@ describe('event ids', () => {
   });
 
   it('hash keys to partitions stably', () => {
-    expect(partitionOf({ __typename: 'User', id: 'u1' }, 4)).toBe(partitionOf({ __typename: 'User', id: 'u1' }, 4));
-    const seen = new Set(Array.from({ length: 200 }, (_, i) => partitionOf({ __typename: 'Ad', id: `a${i}` }, 4)));
+    expect(partitionOf({ __typename: 'User', id: 'u1' }, 4)).toBe(
+      partitionOf({ __typename: 'User', id: 'u1' }, 4),
+    );
+    const seen = new Set(
+      Array.from({ length: 200 }, (_, i) => partitionOf({ __typename: 'Ad', id: `a${i}` }, 4)),
+    );
     expect(seen).toEqual(new Set([0, 1, 2, 3]));
     // A fixed value: replicas of different versions must agree.
-    expect(partitionOf({ __typename: 'User', id: 'u1' }, 1024)).toBe(partitionOf({ __typename: 'User', id: 'u1' }, 1024));
+    expect(partitionOf({ __typename: 'User', id: 'u1' }, 1024)).toBe(
+      partitionOf({ __typename: 'User', id: 'u1' }, 1024),
+    );
   });
 });
 
@@ -178,7 +184,13 @@ describe.each([
     expect(tries.get(2)).toBe(3);
     const [letter, ...none] = await b.deadLetters({ consumer: 'fragile' });
     expect(none).toEqual([]);
-    expect(letter).toMatchObject({ consumer: 'fragile', eventId: events[1]!.id, type: 'ad.click', event: events[1], replays: 0 });
+    expect(letter).toMatchObject({
+      consumer: 'fragile',
+      eventId: events[1]!.id,
+      type: 'ad.click',
+      event: events[1],
+      replays: 0,
+    });
     expect(letter!.reason).toMatch(/handler failed 3 times: cannot handle 2/);
     expect(await b.deadLetters({ consumer: 'other' })).toEqual([]);
 
@@ -219,9 +231,9 @@ describe.each([
     await pause(50);
     for (const r of [one, two, three]) expect(r.ns()).toEqual([2, 4]);
     expect(await b.lag()).toEqual([]);
-    expect(() => b.subscribe('live', ['x'], one.handler, { ephemeral: true, partition: { count: 2, index: 0 } })).toThrow(
-      /ephemeral/,
-    );
+    expect(() =>
+      b.subscribe('live', ['x'], one.handler, { ephemeral: true, partition: { count: 2, index: 0 } }),
+    ).toThrow(/ephemeral/);
   });
 
   it('reports each durable consumer lag: pending events, the oldest one, dead letters', async () => {
@@ -285,7 +297,9 @@ describe.each([
       ),
     );
     const keys = Array.from({ length: 12 }, (_, i) => `user-${i}`);
-    const events = Array.from({ length: 60 }, (_, i) => ev('attention.recorded', i, undefined, keys[i % keys.length]));
+    const events = Array.from({ length: 60 }, (_, i) =>
+      ev('attention.recorded', i, undefined, keys[i % keys.length]),
+    );
     await b.publish(events.slice(0, 30));
     await b2.publish(events.slice(30));
     await waitFor(() => got.length === 60);
@@ -316,7 +330,9 @@ describe.each([
     await waitFor(() => r.got.length === 2);
     await pause(150);
     expect(r.ns()).toEqual([1, 2]);
-    await expect(b.publish([{ ...ev('model.updated', 3), id: 'my-own-id' }])).rejects.toThrow(/not an event id/);
+    await expect(b.publish([{ ...ev('model.updated', 3), id: 'my-own-id' }])).rejects.toThrow(
+      /not an event id/,
+    );
   });
 
   it('starts a new consumer at the latest event when asked', async () => {

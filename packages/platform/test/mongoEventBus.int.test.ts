@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startNatsServer } from '../../testkit/src/natsServer.js';
 import { loadConfig } from '../src/config.js';
 import { createEventBus, MongoEventBus, NatsEventBus } from '../src/events/index.js';
 import { connectMongo } from '../src/mongo.js';
-import { startNatsServer } from '../../testkit/src/natsServer.js';
 import { ev, FAST, pause, recorder, waitFor } from './support/buses.js';
 
 const logger = pino({ level: 'silent' });
@@ -26,7 +26,7 @@ async function bus(opts: { dbName?: string; pollIntervalMs?: number; monitorComm
   const dbName = opts.dbName ?? `t_bus_${randomBytes(4).toString('hex')}`;
   dbs.add(dbName);
   const b = await MongoEventBus.connect({
-    uri: inject("mongoUri"),
+    uri: inject('mongoUri'),
     logger,
     ...FAST,
     ...(opts.pollIntervalMs ? { idlePollIntervalMs: opts.pollIntervalMs } : {}),
@@ -40,10 +40,15 @@ async function bus(opts: { dbName?: string; pollIntervalMs?: number; monitorComm
 /** The `find` commands a bus connection sends: collection and filter. */
 function finds(b: MongoEventBus) {
   const seen: { collection: string; filter: Record<string, unknown> }[] = [];
-  b.connection.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
-    if (e.commandName === 'find')
-      seen.push({ collection: String(e.command.find), filter: e.command.filter as Record<string, unknown> });
-  });
+  b.connection
+    .getClient()
+    .on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+      if (e.commandName === 'find')
+        seen.push({
+          collection: String(e.command.find),
+          filter: e.command.filter as Record<string, unknown>,
+        });
+    });
   return seen;
 }
 
@@ -52,7 +57,9 @@ describe('MongoEventBus on the embedded database', () => {
     const { bus: b } = await bus({ pollIntervalMs: 25, monitorCommands: true });
     const seen = finds(b);
     const rs = [recorder(), recorder(), recorder()];
-    await Promise.all(rs.map((r, i) => b.subscribe(`idle-${i}`, ['ad.click', 'user.erased'], r.handler).ready));
+    await Promise.all(
+      rs.map((r, i) => b.subscribe(`idle-${i}`, ['ad.click', 'user.erased'], r.handler).ready),
+    );
     await b.publish([ev('ad.click', 1)]);
     await waitFor(() => rs.every((r) => r.got.length === 1));
     seen.length = 0;
@@ -93,7 +100,9 @@ describe('MongoEventBus on the embedded database', () => {
     await Promise.all(
       publishers.map(async ({ bus: p }, k) => {
         for (let i = 0; i < 10; i++)
-          await Promise.all([0, 1, 2].map((j) => p.publish([ev('attention.recorded', k * 1000 + i * 10 + j)])));
+          await Promise.all(
+            [0, 1, 2].map((j) => p.publish([ev('attention.recorded', k * 1000 + i * 10 + j)])),
+          );
       }),
     );
     await waitFor(() => r.got.length === 120, 15_000);
@@ -105,7 +114,11 @@ describe('MongoEventBus on the embedded database', () => {
       const mine = ns.filter((n) => Math.floor(n / 1000) === k).map((n) => Math.floor((n % 1000) / 10));
       expect(mine).toEqual([...mine].sort((a, b) => a - b));
     }
-    const slots = await reader.connection.db!.collection<{ _id: string; n: number }>('log').find({}).sort({ _id: 1 }).toArray();
+    const slots = await reader.connection
+      .db!.collection<{ _id: string; n: number }>('log')
+      .find({})
+      .sort({ _id: 1 })
+      .toArray();
     expect(slots.map((s) => s.n)).toEqual(slots.map((_, i) => i + 1));
   });
 
@@ -153,12 +166,19 @@ describe('createEventBus', () => {
   it('opens the adapter the config names', async () => {
     const nats = await startNatsServer();
     try {
-      const mongoConfig = loadConfig('users', { MONGODB_URI: inject('mongoUri'), EVENT_BUS_DB: 't_bus_create' });
+      const mongoConfig = loadConfig('users', {
+        MONGODB_URI: inject('mongoUri'),
+        EVENT_BUS_DB: 't_bus_create',
+      });
       const m = await createEventBus(mongoConfig, logger, { sweep: false });
       expect(m).toBeInstanceOf(MongoEventBus);
       await m.close();
       await admin.useDb('t_bus_create', { useCache: false }).dropDatabase();
-      const natsConfig = loadConfig('gateway', { EVENT_BUS: 'nats', NATS_URL: nats.url, NATS_STREAM: 't_create' });
+      const natsConfig = loadConfig('gateway', {
+        EVENT_BUS: 'nats',
+        NATS_URL: nats.url,
+        NATS_STREAM: 't_create',
+      });
       const n = await createEventBus(natsConfig, logger);
       expect(n).toBeInstanceOf(NatsEventBus);
       const r = recorder();

@@ -60,7 +60,11 @@ export async function startNatsServer(opts: { bin?: string } = {}): Promise<Nats
     child.stderr?.on('data', onData);
     child.once('error', (err) => {
       clearTimeout(timer);
-      reject(new Error(`cannot run ${bin} (install nats-server, e.g. apt-get install nats-server): ${err.message}`));
+      reject(
+        new Error(
+          `cannot run ${bin} (install nats-server, e.g. apt-get install nats-server): ${err.message}`,
+        ),
+      );
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

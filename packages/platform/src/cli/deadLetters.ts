@@ -26,7 +26,14 @@ const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` 
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function printLetters(letters: DeadLetter[]): void {
@@ -36,18 +43,32 @@ function printLetters(letters: DeadLetter[]): void {
   }
   const rows = [['set aside at', 'consumer', 'type', 'event id', 'replays', 'reason']];
   for (const l of letters)
-    rows.push([iso(l.at), l.consumer, l.type, l.eventId, String(l.replays ?? 0), cut(l.reason.replace(/\s+/g, ' '), 80)]);
+    rows.push([
+      iso(l.at),
+      l.consumer,
+      l.type,
+      l.eventId,
+      String(l.replays ?? 0),
+      cut(l.reason.replace(/\s+/g, ' '), 80),
+    ]);
   process.stdout.write(`${table(rows)}\n`);
 }
 
 function positiveInt(value: string | undefined, flag: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${flag} must be an integer from 1 to ${max}`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new Error(`--${flag} must be an integer from 1 to ${max}`);
   return n;
 }
 
-async function replay(bus: EventBus, consumer: string, ids: string[] | undefined, limit: number, waitS: number) {
+async function replay(
+  bus: EventBus,
+  consumer: string,
+  ids: string[] | undefined,
+  limit: number,
+  waitS: number,
+) {
   const query = { consumer, limit, ...(ids ? { eventIds: ids } : {}) };
   const { replayed } = await bus.replayDeadLetters(query);
   if (replayed.length === 0) {
@@ -75,7 +96,9 @@ async function replay(bus: EventBus, consumer: string, ids: string[] | undefined
     process.stdout.write(`all ${eventIds.length} handled by ${consumer}\n`);
     return 0;
   }
-  process.stdout.write(`${left.length} still in the dead letters after ${waitS} s (is ${consumer} running? did it fail again?):\n`);
+  process.stdout.write(
+    `${left.length} still in the dead letters after ${waitS} s (is ${consumer} running? did it fail again?):\n`,
+  );
   printLetters(left);
   return 1;
 }
@@ -101,11 +124,16 @@ async function main(argv: string[]): Promise<number> {
   const limit = positiveInt(values.limit, 'limit', 100, 10_000);
   const config = loadConfig('gateway', { LOG_LEVEL: 'warn', ...process.env });
   const logger = createLogger({ service: 'dead-letters', level: config.log.level, pretty: false });
-  process.stderr.write(`event bus: ${config.events.adapter === 'nats' ? `nats ${config.events.nats.url} stream ${config.events.nats.stream}` : `mongo ${config.events.mongoDbName}`}\n`);
+  process.stderr.write(
+    `event bus: ${config.events.adapter === 'nats' ? `nats ${config.events.nats.url} stream ${config.events.nats.stream}` : `mongo ${config.events.mongoDbName}`}\n`,
+  );
   const bus = await createEventBus(config, logger, { sweep: false });
   try {
     if (command === 'list') {
-      const letters = await bus.deadLetters({ limit, ...(values.consumer ? { consumer: values.consumer } : {}) });
+      const letters = await bus.deadLetters({
+        limit,
+        ...(values.consumer ? { consumer: values.consumer } : {}),
+      });
       if (values.json) process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
       else printLetters(letters);
       return 0;

@@ -166,7 +166,10 @@ export class Consumer {
         if (await log.get(this.slot + 1)) return;
         const oldest = await log.oldest();
         if (oldest !== null && oldest > this.slot + 1) {
-          this.ctx.logger.warn({ from: this.slot + 1, to: oldest }, 'slots past retention were swept before this consumer read them');
+          this.ctx.logger.warn(
+            { from: this.slot + 1, to: oldest },
+            'slots past retention were swept before this consumer read them',
+          );
           this.slot = oldest - 1;
           this.next = 0;
         }

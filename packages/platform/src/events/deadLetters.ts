@@ -23,9 +23,24 @@ export class DeadLetterStore {
    * Keeps `event` aside for `consumer`. Insert-once for a first delivery (a redelivery after a restart
    * keeps the first record); a replayed event that fails again replaces it, with `replays` counted.
    */
-  async add(consumer: string, event: MeshEvent, reason: string, replay = false, at = Date.now()): Promise<void> {
+  async add(
+    consumer: string,
+    event: MeshEvent,
+    reason: string,
+    replay = false,
+    at = Date.now(),
+  ): Promise<void> {
     const _id = `${consumer}|${event.id}`;
-    const doc: DeadLetterDoc = { _id, eventId: event.id, type: event.type, consumer, reason, event, at, replays: 0 };
+    const doc: DeadLetterDoc = {
+      _id,
+      eventId: event.id,
+      type: event.type,
+      consumer,
+      reason,
+      event,
+      at,
+      replays: 0,
+    };
     if (replay) {
       const before = await this.collection.findOne({ _id });
       doc.replays = (before?.replays ?? 0) + 1;

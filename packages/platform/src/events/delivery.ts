@@ -1,5 +1,12 @@
 import type { Logger } from '../logger.js';
-import type { EntityKey, EnvelopeHandler, EventCheck, MeshEvent, PartitionSpec, SubscribeOptions } from './types.js';
+import type {
+  EntityKey,
+  EnvelopeHandler,
+  EventCheck,
+  MeshEvent,
+  PartitionSpec,
+  SubscribeOptions,
+} from './types.js';
 
 /** Default tries of a handler before its event goes to the dead letters. */
 export const DEFAULT_MAX_ATTEMPTS = 5;

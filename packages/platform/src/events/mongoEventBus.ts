@@ -366,7 +366,9 @@ export class MongoEventBus implements EventBus {
       }
       lags.push(lag);
     }
-    return lags.sort((a, b) => a.consumer.localeCompare(b.consumer) || (a.partition?.index ?? 0) - (b.partition?.index ?? 0));
+    return lags.sort(
+      (a, b) => a.consumer.localeCompare(b.consumer) || (a.partition?.index ?? 0) - (b.partition?.index ?? 0),
+    );
   }
 
   private startSweeper(olderThanMs: number, everyMs: number): void {

@@ -1,4 +1,4 @@
-import type { Consumer as JsConsumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, Consumer as JsConsumer, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../logger.js';
 import { backoff, type DeliverySettings, deliverEvent, ownsEvent, Sleeper } from './delivery.js';
 import { REPLAY_HEADER } from './natsNames.js';
@@ -117,7 +117,10 @@ export class NatsConsumer {
     try {
       event = m.json<MeshEvent>();
     } catch (err) {
-      this.ctx.logger.error({ err, seq: m.seq, subject: m.subject }, 'a message that is not an event was passed over');
+      this.ctx.logger.error(
+        { err, seq: m.seq, subject: m.subject },
+        'a message that is not an event was passed over',
+      );
       if (!this.o.ephemeral) m.ack();
       return;
     }

@@ -101,8 +101,14 @@ export class NatsEventBus implements EventBus {
   static async connect(opts: NatsEventBusOptions): Promise<NatsEventBus> {
     const stream = opts.stream ?? 'mesh';
     if (!STREAM_NAME.test(stream))
-      throw new Error(`NATS stream name ${JSON.stringify(stream)} must be 1-64 characters of A-Z a-z 0-9 _ -`);
-    const nc = await connect({ servers: opts.url, name: opts.name ?? 'attention-mesh', maxReconnectAttempts: -1 });
+      throw new Error(
+        `NATS stream name ${JSON.stringify(stream)} must be 1-64 characters of A-Z a-z 0-9 _ -`,
+      );
+    const nc = await connect({
+      servers: opts.url,
+      name: opts.name ?? 'attention-mesh',
+      maxReconnectAttempts: -1,
+    });
     try {
       const jsm = await jetstreamManager(nc);
       const bus = new NatsEventBus(nc, jetstream(nc), jsm, { ...opts, stream });
@@ -156,7 +162,9 @@ export class NatsEventBus implements EventBus {
     if (this.closing) throw new Error('the event bus is closed');
     for (const e of events) {
       if (typeof e.id !== 'string' || eventIdTime(e.id) === null)
-        throw new Error(`event id ${JSON.stringify(e.id)} is not an event id: create events with meshEvent()`);
+        throw new Error(
+          `event id ${JSON.stringify(e.id)} is not an event id: create events with meshEvent()`,
+        );
       if (typeof e.type !== 'string' || !/^[A-Za-z0-9_.-]{1,100}$/.test(e.type))
         throw new Error(`event ${e.id} has no valid type`);
       if (typeof e.key?.__typename !== 'string' || typeof e.key?.id !== 'string')
@@ -241,11 +249,14 @@ export class NatsEventBus implements EventBus {
     const existing = await this.jsm.consumers.info(this.stream, name).catch(() => null);
     if (existing) {
       const same =
-        JSON.stringify(existing.config.filter_subjects ?? existing.config.filter_subject) === JSON.stringify(filter);
+        JSON.stringify(existing.config.filter_subjects ?? existing.config.filter_subject) ===
+        JSON.stringify(filter);
       if (!same)
         await this.jsm.consumers
           .update(this.stream, name, { ...filters, description: JSON.stringify(description) })
-          .catch((err: unknown) => this.logger.warn({ err, consumer: name }, 'cannot change the consumer filter'));
+          .catch((err: unknown) =>
+            this.logger.warn({ err, consumer: name }, 'cannot change the consumer filter'),
+          );
       return;
     }
     await this.jsm.consumers.add(this.stream, {
@@ -349,7 +360,11 @@ export class NatsEventBus implements EventBus {
       const d = parseDescription(info.config.description);
       if (!d) continue;
       const pending = info.num_pending + info.num_ack_pending;
-      const lag: ConsumerLag = { consumer: d.consumer, pending, deadLetters: deadBy.get(encodeName(d.consumer)) ?? 0 };
+      const lag: ConsumerLag = {
+        consumer: d.consumer,
+        pending,
+        deadLetters: deadBy.get(encodeName(d.consumer)) ?? 0,
+      };
       if (d.partition) lag.partition = d.partition;
       if (pending > 0) {
         const m = await this.jsm.streams
@@ -359,7 +374,9 @@ export class NatsEventBus implements EventBus {
       }
       lags.push(lag);
     }
-    return lags.sort((a, b) => a.consumer.localeCompare(b.consumer) || (a.partition?.index ?? 0) - (b.partition?.index ?? 0));
+    return lags.sort(
+      (a, b) => a.consumer.localeCompare(b.consumer) || (a.partition?.index ?? 0) - (b.partition?.index ?? 0),
+    );
   }
 
   /** Deletes a retired durable consumer (every partition), so it no longer holds messages in hand. */

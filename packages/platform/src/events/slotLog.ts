@@ -87,8 +87,10 @@ export class SlotLog {
   private readonly cache = new Map<number, SlotDoc>();
   /** The newest slot this instance knows exists, and when it learned it. */
   private known: { slot: number; doc: SlotDoc | null; at: number } = { slot: 0, doc: null, at: 0 };
-  private queue: { entries: SlotEntry[]; waiters: { resolve(slot: number): void; reject(err: unknown): void }[] }[] =
-    [];
+  private queue: {
+    entries: SlotEntry[];
+    waiters: { resolve(slot: number): void; reject(err: unknown): void }[];
+  }[] = [];
   private draining: Promise<void> | undefined;
   private waiters = new Map<number, Set<() => void>>();
   private pollTimer: NodeJS.Timeout | undefined;
@@ -234,7 +236,8 @@ export class SlotLog {
         { upsert: true },
       );
     } catch (err) {
-      if (!this.closed) this.logger.warn({ err, slot }, 'cannot raise the event log tail (retried by the next publish)');
+      if (!this.closed)
+        this.logger.warn({ err, slot }, 'cannot raise the event log tail (retried by the next publish)');
     }
   }
 
@@ -251,8 +254,8 @@ export class SlotLog {
       done();
       return { ready, cancel: () => {} };
     }
-    let set = this.waiters.get(slot);
-    if (!set) this.waiters.set(slot, (set = new Set()));
+    const set = this.waiters.get(slot) ?? new Set<() => void>();
+    this.waiters.set(slot, set);
     set.add(done);
     this.schedulePoll();
     return {
@@ -269,7 +272,10 @@ export class SlotLog {
     if (this.pollTimer || this.polling || this.closed) return;
     // Quick polls while events flow, slower ones once the bus has been quiet for a while.
     const quiet = Date.now() - this.lastNewAt > QUIET_AFTER_MS;
-    this.pollTimer = setTimeout(() => void this.poll(), quiet ? this.idlePollIntervalMs : this.pollIntervalMs);
+    this.pollTimer = setTimeout(
+      () => void this.poll(),
+      quiet ? this.idlePollIntervalMs : this.pollIntervalMs,
+    );
   }
 
   private async poll(): Promise<void> {

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { type NatsServer, startNatsServer } from '../../../testkit/src/natsServer.js';
-import { type EventBus, type MeshEvent, MongoEventBus, NatsEventBus, newEventId } from '../../src/events/index.js';
+import {
+  type EventBus,
+  type MeshEvent,
+  MongoEventBus,
+  NatsEventBus,
+  newEventId,
+} from '../../src/events/index.js';
 import { connectMongo } from '../../src/mongo.js';
 
 /** Fast settings for tests: quick polls and retries. */
@@ -13,7 +19,11 @@ export interface BusAdapter {
   readonly kind: 'mongo' | 'nats';
   setup(mongoUri: string): Promise<void>;
   /** A bus instance on bus `name` (a new one when omitted): another process, for the same name. */
-  open(opts?: { name?: string; logger?: Logger; maxAttempts?: number }): Promise<{ bus: EventBus; name: string }>;
+  open(opts?: {
+    name?: string;
+    logger?: Logger;
+    maxAttempts?: number;
+  }): Promise<{ bus: EventBus; name: string }>;
   /** Closes every bus it opened and drops what they stored. */
   cleanup(): Promise<void>;
   teardown(): Promise<void>;
