@@ -32,6 +32,8 @@ afterAll(() => sg?.stop());
 beforeEach(async () => {
   await sg.runtime.Feedback.deleteMany({});
   await sg.runtime.FeedbackSummary.deleteMany({});
+  // The bus's log and its archive of published events (a new consumer reads the log from its start).
+  await (sg.events as MongoEventBus).connection.collection('log').deleteMany({});
   await (sg.events as MongoEventBus).connection.collection('events').deleteMany({});
 });
 

@@ -8,8 +8,8 @@ import type {
   SubscribeOptions,
 } from './types.js';
 
-/** Default tries of a handler before its event goes to the dead letters. */
-export const DEFAULT_MAX_ATTEMPTS = 5;
+/** Default tries of a handler before its event goes to the dead letters: with the default backoff (200 ms doubling to 30 s) about 80 s, which a short outage of what the handler writes to outlasts rarely. */
+export const DEFAULT_MAX_ATTEMPTS = 10;
 
 const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 

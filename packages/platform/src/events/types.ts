@@ -86,7 +86,7 @@ export interface SubscribeOptions {
   partition?: PartitionSpec;
   /**
    * Tries of a handler per event before the event goes to the dead letters and the consumer moves on
-   * (default 5; `Infinity` retries for ever, which holds everything behind the event).
+   * (default 10, about 80 s with the default backoff; `Infinity` retries for ever, which holds everything behind the event).
    */
   maxAttempts?: number;
   /**
