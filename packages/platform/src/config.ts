@@ -59,6 +59,18 @@ const baseEnv = z.object({
     )
     .max(2_000)
     .default('nats://127.0.0.1:4222'),
+  EVENT_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(10, 'must be at least 10')
+    .max(5_000, 'must be at most 5000')
+    .default(100),
+  EVENT_IDLE_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(10, 'must be at least 10')
+    .max(60_000, 'must be at most 60000')
+    .default(500),
   EVENT_PARTITION_COUNT: z.coerce.number().int().min(1).max(1024).optional(),
   EVENT_PARTITION_INDEX: z.coerce.number().int().min(0).max(1023).optional(),
   NATS_STREAM: z
@@ -82,6 +94,12 @@ export interface ServiceConfig {
     retentionMs: number;
     /** `EVENT_BUS_DB`: the mongo adapter's database on MONGODB_URI (default attention_mesh_bus). */
     mongoDbName: string;
+    /**
+     * Mongo adapter: `EVENT_POLL_MS`, how often a process reads the log for new events while they flow
+     * (default 100), and `EVENT_IDLE_POLL_MS` once 10 s passed without any (default 500).
+     */
+    pollMs: number;
+    idlePollMs: number;
     /** `NATS_URL` (default nats://127.0.0.1:4222) and `NATS_STREAM`, the bus's stream (default mesh). */
     nats: { url: string; stream: string };
     /**
@@ -163,6 +181,8 @@ export function loadConfig<T extends object = Record<never, never>>(
       adapter: e.EVENT_BUS,
       retentionMs: e.EVENT_RETENTION_MS,
       mongoDbName: e.EVENT_BUS_DB,
+      pollMs: e.EVENT_POLL_MS,
+      idlePollMs: Math.max(e.EVENT_IDLE_POLL_MS, e.EVENT_POLL_MS),
       nats: { url: e.NATS_URL, stream: e.NATS_STREAM },
       ...(e.EVENT_PARTITION_COUNT !== undefined
         ? { partition: { count: e.EVENT_PARTITION_COUNT, index: e.EVENT_PARTITION_INDEX! } }

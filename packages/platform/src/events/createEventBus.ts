@@ -39,6 +39,8 @@ export async function createEventBus(
     dbName: opts.busDbName ?? events.mongoDbName,
     logger,
     monitorCommands: opts.monitorCommands,
+    pollIntervalMs: events.pollMs,
+    idlePollIntervalMs: events.idlePollMs,
     ...(opts.sweep === false ? {} : { sweep: { olderThanMs: events.retentionMs, everyMs: SWEEP_EVERY_MS } }),
   });
 }
