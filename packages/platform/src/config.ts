@@ -40,6 +40,43 @@ const baseEnv = z.object({
   MODELS_DIR: z.string().optional(),
   TFJS_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
   MODEL_POLL_MS: z.coerce.number().int().min(50).default(30_000),
+  EVENT_BUS: z.enum(['mongo', 'nats'], { error: 'must be mongo or nats' }).default('mongo'),
+  EVENT_BUS_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be 1-60 characters of A-Z a-z 0-9 _ -')
+    .default('attention_mesh_bus'),
+  EVENT_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000, 'must be at least 60000 (1 minute)')
+    .max(30 * 24 * 60 * 60 * 1000, 'must be at most 30 days')
+    .default(60 * 60 * 1000),
+  NATS_URL: z
+    .string()
+    .regex(
+      /^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/,
+      'must be nats://host:port (or tls://), several separated by commas',
+    )
+    .max(2_000)
+    .default('nats://127.0.0.1:4222'),
+  EVENT_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(10, 'must be at least 10')
+    .max(5_000, 'must be at most 5000')
+    .default(100),
+  EVENT_IDLE_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(10, 'must be at least 10')
+    .max(60_000, 'must be at most 60000')
+    .default(500),
+  EVENT_PARTITION_COUNT: z.coerce.number().int().min(1).max(1024).optional(),
+  EVENT_PARTITION_INDEX: z.coerce.number().int().min(0).max(1023).optional(),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -')
+    .default('mesh'),
 });
 
 /** The shared base of every service's configuration. */
@@ -49,6 +86,28 @@ export interface ServiceConfig {
   log: { level: string; pretty: boolean };
   http: { host: string; port: number; maxBodyBytes: number };
   mongo: { uri: string; dbName: string };
+  /** The event bus (`createEventBus`). */
+  events: {
+    /** `EVENT_BUS`: `mongo` (the outbox in the bus database, default) or `nats` (JetStream). */
+    adapter: 'mongo' | 'nats';
+    /** `EVENT_RETENTION_MS`: how long events are kept (default 1 h). */
+    retentionMs: number;
+    /** `EVENT_BUS_DB`: the mongo adapter's database on MONGODB_URI (default attention_mesh_bus). */
+    mongoDbName: string;
+    /**
+     * Mongo adapter: `EVENT_POLL_MS`, how often a process reads the log for new events while they flow
+     * (default 100), and `EVENT_IDLE_POLL_MS` once 10 s passed without any (default 500).
+     */
+    pollMs: number;
+    idlePollMs: number;
+    /** `NATS_URL` (default nats://127.0.0.1:4222) and `NATS_STREAM`, the bus's stream (default mesh). */
+    nats: { url: string; stream: string };
+    /**
+     * `EVENT_PARTITION_COUNT` and `EVENT_PARTITION_INDEX` (0-based, e.g. a StatefulSet pod's ordinal):
+     * this replica's share of the keys, for consumers that keep per-key state (`SubscribeOptions.partition`).
+     */
+    partition?: { count: number; index: number };
+  };
   /** HMAC secret shared by the gateway and the subgraphs for the internal context header. */
   internalSecret: string;
   ml: {
@@ -97,6 +156,12 @@ export function loadConfig<T extends object = Record<never, never>>(
     new Error(`Invalid configuration for ${service}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
   if (!parsed.success) throw invalid(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = parsed.data as z.output<typeof baseEnv> & Record<string, unknown>;
+  if ((e.EVENT_PARTITION_COUNT === undefined) !== (e.EVENT_PARTITION_INDEX === undefined))
+    throw invalid(['EVENT_PARTITION_COUNT and EVENT_PARTITION_INDEX: set both or neither']);
+  if (e.EVENT_PARTITION_COUNT !== undefined && e.EVENT_PARTITION_INDEX! >= e.EVENT_PARTITION_COUNT)
+    throw invalid([
+      `EVENT_PARTITION_INDEX: must be below EVENT_PARTITION_COUNT (${e.EVENT_PARTITION_COUNT}), from 0`,
+    ]);
   if (
     e.NODE_ENV === 'production' &&
     (!e.MESH_INTERNAL_SECRET || e.MESH_INTERNAL_SECRET === DEV_INTERNAL_SECRET)
@@ -112,6 +177,17 @@ export function loadConfig<T extends object = Record<never, never>>(
     },
     http: { host: e.HOST, port: e.PORT ?? DEFAULT_PORTS[service], maxBodyBytes: e.MAX_BODY_BYTES },
     mongo: { uri: e.MONGODB_URI, dbName: e.MONGODB_DB ?? `attention_mesh_${service}` },
+    events: {
+      adapter: e.EVENT_BUS,
+      retentionMs: e.EVENT_RETENTION_MS,
+      mongoDbName: e.EVENT_BUS_DB,
+      pollMs: e.EVENT_POLL_MS,
+      idlePollMs: Math.max(e.EVENT_IDLE_POLL_MS, e.EVENT_POLL_MS),
+      nats: { url: e.NATS_URL, stream: e.NATS_STREAM },
+      ...(e.EVENT_PARTITION_COUNT !== undefined
+        ? { partition: { count: e.EVENT_PARTITION_COUNT, index: e.EVENT_PARTITION_INDEX! } }
+        : {}),
+    },
     internalSecret: e.MESH_INTERNAL_SECRET ?? DEV_INTERNAL_SECRET,
     ml: {
       modelsDir: e.MODELS_DIR ?? fileURLToPath(new URL('../../../.data/models', import.meta.url)),

@@ -13,7 +13,7 @@ import type { Caller } from './access/caller.js';
 import { enforceAccess } from './access/enforceAccess.js';
 import type { ConfigSection, ServiceConfig, ServiceName } from './config.js';
 import { formatError } from './errors.js';
-import { DEFAULT_BUS_DB, DEFAULT_EVENT_RETENTION_MS, type EventBus, MongoEventBus } from './events/index.js';
+import { createEventBus, type EventBus } from './events/index.js';
 import { createHttpService, listen } from './http.js';
 import { INTERNAL_CONTEXT_HEADER, verifyInternalContext } from './internalContext.js';
 import { createLogger, type Logger } from './logger.js';
@@ -96,9 +96,9 @@ export interface StartOptions {
   logger?: Logger;
   /** Emit driver command events on the connection's client (tests count round trips with them). */
   monitorCommands?: boolean;
-  /** Use this event bus (the caller closes it) instead of a `MongoEventBus` opened by the bootstrap. */
+  /** Use this event bus (the caller closes it) instead of the one `createEventBus` opens from config. */
   events?: EventBus;
-  /** The bus database on the service's MongoDB server (default `attention_mesh_bus`). */
+  /** Mongo adapter: the bus database on the service's MongoDB server (default EVENT_BUS_DB). */
   busDbName?: string;
 }
 
@@ -117,14 +117,13 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
   });
   const runtime = def.runtime(connection, config);
   await ensureIndexes(connection);
-  // One bus database shared by every service on the server; each service sweeps it (idempotent).
+  // The bus the config names (EVENT_BUS); with mongo, one bus database shared by every service on the
+  // server, which each service sweeps (idempotent).
   const events =
     opts.events ??
-    (await MongoEventBus.connect({
-      uri: config.mongo.uri,
-      dbName: opts.busDbName ?? DEFAULT_BUS_DB,
-      logger,
-      sweep: { olderThanMs: DEFAULT_EVENT_RETENTION_MS, everyMs: 5 * 60 * 1000 },
+    (await createEventBus(config, logger, {
+      busDbName: opts.busDbName,
+      monitorCommands: opts.monitorCommands,
     }));
   const services: SubgraphServices = { events, logger };
   await def.prepare?.(runtime, services);

@@ -46,3 +46,42 @@ describe('loadConfig with a service section', () => {
     expect('demo' in c).toBe(false);
   });
 });
+
+describe('event bus settings', () => {
+  it('default to the mongo adapter, with NATS settings ready', () => {
+    const c = loadConfig('users', {});
+    expect(c.events).toEqual({
+      adapter: 'mongo',
+      retentionMs: 3_600_000,
+      mongoDbName: 'attention_mesh_bus',
+      pollMs: 100,
+      idlePollMs: 500,
+      nats: { url: 'nats://127.0.0.1:4222', stream: 'mesh' },
+    });
+  });
+
+  it('choose NATS and a partition, and name what is wrong', () => {
+    const c = loadConfig('ads', {
+      EVENT_BUS: 'nats',
+      NATS_URL: 'nats://nats:4222,nats://nats-2:4222',
+      NATS_STREAM: 'prod_mesh',
+      EVENT_PARTITION_COUNT: '3',
+      EVENT_PARTITION_INDEX: '2',
+    });
+    expect(c.events).toMatchObject({
+      adapter: 'nats',
+      nats: { url: 'nats://nats:4222,nats://nats-2:4222', stream: 'prod_mesh' },
+      partition: { count: 3, index: 2 },
+    });
+    expect(() => loadConfig('ads', { EVENT_BUS: 'kafka' })).toThrow(/EVENT_BUS: must be mongo or nats/);
+    expect(() => loadConfig('ads', { NATS_URL: 'http://nats:4222' })).toThrow(/NATS_URL: must be nats:\/\//);
+    expect(() => loadConfig('ads', { NATS_STREAM: 'a.b' })).toThrow(/NATS_STREAM/);
+    expect(() => loadConfig('ads', { EVENT_RETENTION_MS: '10' })).toThrow(
+      /EVENT_RETENTION_MS: must be at least/,
+    );
+    expect(() => loadConfig('ads', { EVENT_PARTITION_COUNT: '3' })).toThrow(/set both or neither/);
+    expect(() => loadConfig('ads', { EVENT_PARTITION_COUNT: '3', EVENT_PARTITION_INDEX: '3' })).toThrow(
+      /EVENT_PARTITION_INDEX: must be below EVENT_PARTITION_COUNT \(3\)/,
+    );
+  });
+});

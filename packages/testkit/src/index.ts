@@ -17,6 +17,8 @@ import {
 } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 
+export { type NatsServer, startNatsServer } from './natsServer.js';
+
 /**
  * A config for a service under test: its own fresh database on the shared test server, a free port;
  * with the service's own `section` (its `src/config.ts`) when given.

@@ -35,6 +35,8 @@ beforeEach(async () => {
   await sg.runtime.FeedbackSummary.deleteMany({});
   await sg.runtime.FeedbackUserIndex.deleteMany({});
   sg.runtime.userIndex.forget();
+  // The bus's log and its archive of published events (a new consumer reads the log from its start).
+  await (sg.events as MongoEventBus).connection.collection('log').deleteMany({});
   await (sg.events as MongoEventBus).connection.collection('events').deleteMany({});
 });
 

@@ -1,86 +1,94 @@
 import type { mongo } from 'mongoose';
 import type { Logger } from '../logger.js';
 import type { DeadLetterStore } from './deadLetters.js';
-import { eventIdFloor } from './event.js';
-import type { EntityKey, EnvelopeHandler, MeshEvent, SubscribeOptions } from './types.js';
+import { backoff, type DeliverySettings, deliverEvent, ownsEvent, Sleeper } from './delivery.js';
+import type { SlotDoc, SlotEntry, SlotLog, TypeCounts } from './slotLog.js';
+import type { EnvelopeHandler, MeshEvent, PartitionSpec } from './types.js';
 
-/** A stored event. */
-export interface EventDoc {
-  _id: string;
-  type: string;
-  occurredAt: number;
-  key: EntityKey;
-  userId?: string;
-  data: unknown;
-}
-
-/** The newest event id one publisher (one bus instance) has announced for one type. */
-export interface HeadDoc {
-  /** `<type>|<publisher>`. */
-  _id: string;
-  type: string;
-  last: string;
-  updatedAt: number;
-}
-
+/** A durable consumer's stored position (`offsets`), one per consumer name and partition. */
 export interface OffsetDoc {
-  /** The consumer name. */
+  /** The consumer name, with `#<index>/<count>` for a partition. */
   _id: string;
-  /** Every event with `_id <= offset` is handled (or not of the consumer's types). */
-  offset: string;
+  consumer: string;
+  partition?: PartitionSpec;
+  /** Every slot up to this one is handled. */
+  slot: number;
+  /** Entries of slot + 1 already handled (a stop in the middle of a slot). */
+  next: number;
+  /** The log's per-type counts at `slot`: lag is the tail's counts minus these. */
+  counts: TypeCounts;
   types: string[];
   updatedAt: number;
 }
 
-export type ConsumerSettings = Required<Omit<SubscribeOptions, 'startAt' | 'check'>> &
-  Pick<SubscribeOptions, 'startAt' | 'check'>;
-
-/** Within a long batch, the offset is stored at least this often. */
-const COMMIT_EVERY_MS = 1_000;
-
-function toEvent(doc: EventDoc): MeshEvent {
-  const event: MeshEvent = {
-    id: doc._id,
-    type: doc.type,
-    occurredAt: doc.occurredAt,
-    key: { __typename: doc.key.__typename, id: doc.key.id },
-    data: doc.data ?? null,
-  };
-  if (typeof doc.userId === 'string') event.userId = doc.userId;
-  return event;
+export interface ConsumerSettings extends DeliverySettings {
+  startAt?: 'earliest' | 'latest';
 }
 
 export interface ConsumerContext {
-  events: mongo.Collection<EventDoc>;
+  log: SlotLog;
   offsets: mongo.Collection<OffsetDoc>;
-  heads: mongo.Collection<HeadDoc>;
   deadLetters: DeadLetterStore;
-  settleMs: number;
   idleCommitMs: number;
-  fullPollMs: number;
   logger: Logger;
 }
 
-/** One subscription: a loop that polls, delivers in order and stores its position. */
+/** How often (at most) a caught-up consumer checks that its next slot was not swept. */
+const SWEPT_CHECK_MS = 5_000;
+/** Within a burst, the position is stored at least this often. */
+const COMMIT_EVERY_MS = 1_000;
+
+export function offsetId(consumer: string, partition?: PartitionSpec): string {
+  return partition ? `${consumer}#${partition.index}/${partition.count}` : consumer;
+}
+
+function toEvent(e: SlotEntry): MeshEvent {
+  const event: MeshEvent = {
+    id: e.id,
+    type: e.type,
+    occurredAt: e.occurredAt,
+    key: { __typename: e.key.__typename, id: e.key.id },
+    data: e.data ?? null,
+  };
+  if (typeof e.userId === 'string') event.userId = e.userId;
+  return event;
+}
+
+/**
+ * One subscription of the Mongo bus: reads the log slot by slot (exact `_id` reads, shared with the
+ * other consumers of the process through the log's cache), delivers its events in order, stores its
+ * position (durable consumers) and waits at the end of the log for the next slot.
+ */
 export class Consumer {
-  /** Everything up to here (inclusive) is handled. '' is before every event. */
-  private offset = '';
-  private committed: string | null = null;
-  /** Whether the uncommitted part of the offset covers handled events (rather than an idle advance). */
+  private slot = 0;
+  private next = 0;
+  private counts: TypeCounts = [];
+  private committed: { slot: number; next: number } | null = null;
   private handledSinceCommit = false;
+  private lastSweptCheckAt = 0;
   private lastCommitAt = 0;
-  private lastFullPollAt = 0;
   private stopped = false;
-  private wake: (() => void) | null = null;
+  private readonly sleeper = new Sleeper();
+  private cancelWait: (() => void) | null = null;
   private running: Promise<void> = Promise.resolve();
+  private loaded!: () => void;
+  /** Resolves once the starting position is known. */
+  readonly ready = new Promise<void>((resolve) => {
+    this.loaded = resolve;
+  });
+  private readonly types: Set<string>;
+  private readonly id: string;
 
   constructor(
     private readonly ctx: ConsumerContext,
     private readonly name: string,
-    private readonly types: string[],
+    types: string[],
     private readonly handler: EnvelopeHandler,
     private readonly o: ConsumerSettings,
-  ) {}
+  ) {
+    this.types = new Set(types);
+    this.id = offsetId(name, o.partition);
+  }
 
   start(): void {
     this.running = this.run();
@@ -88,176 +96,166 @@ export class Consumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.sleeper.wake();
+    this.cancelWait?.();
     await this.running;
   }
 
   private async run(): Promise<void> {
+    for (let failures = 1; !this.stopped; failures++) {
+      try {
+        await this.load();
+        this.loaded();
+        break;
+      } catch (err) {
+        this.ctx.logger.error({ err, attempt: failures }, 'cannot read the consumer position, retrying');
+        await this.sleeper.sleep(backoff(failures, this.o.retryMinMs, this.o.retryMaxMs));
+      }
+    }
     let failures = 0;
     while (!this.stopped) {
       try {
-        await this.load();
-        break;
-      } catch (err) {
-        failures++;
-        this.ctx.logger.error({ err, attempt: failures }, 'cannot read the consumer offset, retrying');
-        await this.sleep(this.backoff(failures));
-      }
-    }
-    failures = 0;
-    while (!this.stopped) {
-      let full = false;
-      try {
-        full = await this.poll();
+        await this.step();
         failures = 0;
       } catch (err) {
         failures++;
-        this.ctx.logger.error({ err, attempt: failures }, 'event poll failed, retrying');
-        await this.sleep(this.backoff(failures));
-        continue;
+        this.ctx.logger.error({ err, attempt: failures }, 'event log read failed, retrying');
+        await this.sleeper.sleep(backoff(failures, this.o.retryMinMs, this.o.retryMaxMs));
       }
-      // A full batch means more may be waiting: poll again at once.
-      if (!full) await this.sleep(this.o.pollIntervalMs);
     }
-    await this.commit(true);
-  }
-
-  private backoff(attempt: number): number {
-    return Math.min(this.o.retryMaxMs, this.o.retryMinMs * 2 ** Math.min(attempt - 1, 20));
+    this.loaded();
+    if (!this.o.ephemeral) await this.commit(true);
   }
 
   /** Reads the stored position, registering the consumer (so retention waits for it) when new. */
   private async load(): Promise<void> {
-    const found = await this.ctx.offsets.findOne({ _id: this.name });
-    if (found) {
-      this.offset = this.committed = found.offset;
-      return;
-    }
-    const initial = this.o.startAt === 'latest' ? eventIdFloor(Date.now() - this.ctx.settleMs) : '';
-    try {
-      await this.ctx.offsets.insertOne({
-        _id: this.name,
-        offset: initial,
-        types: this.types,
-        updatedAt: Date.now(),
-      });
-      this.offset = this.committed = initial;
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-      const again = await this.ctx.offsets.findOne({ _id: this.name });
-      this.offset = this.committed = again?.offset ?? initial;
-    }
-  }
-
-  /** One poll; true when it read a full batch. */
-  private async poll(): Promise<boolean> {
-    // Ordering hazard: ids are made by many processes before their insert, and inserts become visible
-    // out of id order (a slow insert, clock skew between hosts). Reading up to "now" and advancing the
-    // offset past the newest id seen would skip an older id that is still on its way. So only ids made
-    // more than `settleMs` ago are read: by then every insert of that time is visible, as long as clock
-    // skew plus insert latency stays under the window (`publish` refuses ids already half that old).
-    // The price is latency: an event reaches consumers settleMs + up to one poll interval after it
-    // was made.
-    const cutoff = eventIdFloor(Date.now() - this.ctx.settleMs);
-    if (cutoff <= this.offset) return false;
-    // The heads tell whether anything of our types arrived past the offset; the embedded database
-    // answers a range query on `events` by reading the whole collection, the heads are a few documents.
-    // The offset moves only on a real read, so a missing head delays delivery (to the next full
-    // poll) and never skips an event.
-    if (Date.now() - this.lastFullPollAt < this.ctx.fullPollMs && !(await this.headsPast(this.offset)))
-      return false;
-    this.lastFullPollAt = Date.now();
-    const docs = await this.ctx.events
-      .find({ _id: { $gt: this.offset, $lt: cutoff }, type: { $in: this.types } })
-      .sort({ _id: 1 })
-      .limit(this.o.batchSize)
-      .toArray();
-    for (const doc of docs) {
-      if (this.stopped || !(await this.deliver(doc))) return false;
-      this.offset = doc._id;
-      this.handledSinceCommit = true;
-      if (Date.now() - this.lastCommitAt >= COMMIT_EVERY_MS) await this.commit(true);
-    }
-    const full = docs.length === this.o.batchSize;
-    // Every event of our types below the cutoff is handled: move up to the cutoff, so the stored
-    // position keeps up (and retention can proceed) even when none of our types are published.
-    if (!full && cutoff > this.offset) this.offset = cutoff;
-    await this.commit(this.handledSinceCommit);
-    return full;
-  }
-
-  private async headsPast(offset: string): Promise<boolean> {
-    const heads = await this.ctx.heads.find({ type: { $in: this.types } }).toArray();
-    return heads.some((h) => h.last > offset);
-  }
-
-  /**
-   * Calls the handler until it succeeds, or sets the event aside as a dead letter when the check
-   * refuses it; false if the consumer was stopped first.
-   */
-  private async deliver(doc: EventDoc): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const event = toEvent(doc);
-        const checked = this.o.check ? this.o.check(event) : { ok: true as const, event };
-        if (checked.ok) await this.handler(checked.event);
-        else await this.setAside(event, checked.reason);
-        return true;
-      } catch (err) {
-        const retryInMs = this.backoff(attempt);
-        this.ctx.logger.error(
-          { err, eventId: doc._id, type: doc.type, attempt, retryInMs },
-          'event handler failed, retrying the same event',
-        );
-        // Keep what was handled before it, whatever happens next.
-        await this.commit(true);
-        if (this.stopped) return false;
-        await this.sleep(retryInMs);
-        if (this.stopped) return false;
+    const { log, offsets } = this.ctx;
+    if (!this.o.ephemeral) {
+      const found = await offsets.findOne({ _id: this.id });
+      if (found && typeof found.slot === 'number') {
+        this.slot = found.slot;
+        this.next = found.next ?? 0;
+        this.counts = found.counts ?? [];
+        this.committed = { slot: this.slot, next: this.next };
+        return;
       }
     }
+    if (this.o.ephemeral || this.o.startAt === 'latest') {
+      this.slot = await log.newest();
+    } else {
+      const oldest = await log.oldest();
+      // An empty log: nothing was ever published (sweeping keeps the newest slot), so from the start.
+      this.slot = oldest === null ? 0 : oldest - 1;
+    }
+    this.counts = (await log.get(this.slot))?.counts ?? [];
+    if (!this.o.ephemeral) await this.commit(true);
   }
 
-  /** Stores the dead letter before the offset passes the event: a failed write is retried like a handler. */
-  private async setAside(event: MeshEvent, reason: string): Promise<void> {
-    await this.ctx.deadLetters.add(this.name, event, reason);
-    this.ctx.logger.error(
-      { eventId: event.id, type: event.type, reason },
-      "event refused by the consumer's check (see reason): kept as a dead letter and passed over",
-    );
+  /** Handles the next slot, or waits for it. */
+  private async step(): Promise<void> {
+    const { log } = this.ctx;
+    const doc = await log.get(this.slot + 1);
+    if (!doc) {
+      // Caught up: keep what was handled, then wait for a local publish or the shared poll.
+      await this.commit(this.handledSinceCommit);
+      if (this.stopped) return;
+      // Slots past this one exist (the tail document names a later one): then this one was published
+      // meanwhile (read it again) or swept from under a consumer that was behind retention (a new
+      // `earliest` consumer racing a sweep): move to the oldest slot still stored.
+      if (Date.now() - this.lastSweptCheckAt > SWEPT_CHECK_MS && (await this.tailPast())) {
+        if (await log.get(this.slot + 1)) return;
+        const oldest = await log.oldest();
+        if (oldest !== null && oldest > this.slot + 1) {
+          this.ctx.logger.warn(
+            { from: this.slot + 1, to: oldest },
+            'slots past retention were swept before this consumer read them',
+          );
+          this.slot = oldest - 1;
+          this.next = 0;
+        }
+        return;
+      }
+      const wait = log.waitFor(this.slot + 1);
+      this.cancelWait = wait.cancel;
+      // A stop that came while the tail was being read found nothing to cancel.
+      if (this.stopped) wait.cancel();
+      await wait.ready;
+      this.cancelWait = null;
+      return;
+    }
+    if (!(await this.handleSlot(doc))) return;
+    this.slot = doc.n;
+    this.next = 0;
+    this.counts = doc.counts;
+    if (Date.now() - this.lastCommitAt >= (this.handledSinceCommit ? COMMIT_EVERY_MS : this.ctx.idleCommitMs))
+      await this.commit(true);
   }
 
-  /** Stores the offset: at once when `force`, otherwise (idle advances only) every idleCommitMs. */
+  private async tailPast(): Promise<boolean> {
+    this.lastSweptCheckAt = Date.now();
+    return (await this.ctx.log.tailHint()) > this.slot + 1;
+  }
+
+  /** Delivers the slot's entries this consumer takes; false when stopped in the middle. */
+  private async handleSlot(doc: SlotDoc): Promise<boolean> {
+    for (let i = this.next; i < doc.events.length; i++) {
+      const entry = doc.events[i]!;
+      if (this.takes(entry)) {
+        const event = toEvent(entry);
+        const replay = entry.for !== undefined;
+        const outcome = await deliverEvent(
+          {
+            consumer: this.name,
+            handler: this.handler,
+            settings: this.o,
+            logger: this.ctx.logger,
+            sleeper: this.sleeper,
+            stopped: () => this.stopped,
+            setAside: (e, reason) => this.ctx.deadLetters.add(this.name, e, reason, replay),
+            beforeRetry: () => this.commit(true),
+          },
+          event,
+        );
+        if (outcome === 'stopped') return false;
+        if (replay && outcome === 'handled') await this.ctx.deadLetters.remove(this.name, event.id);
+        this.handledSinceCommit = true;
+      }
+      this.next = i + 1;
+    }
+    return true;
+  }
+
+  private takes(entry: SlotEntry): boolean {
+    if (entry.for !== undefined) {
+      if (entry.for !== this.name || this.o.ephemeral) return false;
+    } else if (!this.types.has(entry.type)) return false;
+    return ownsEvent(this.o.partition, entry.key);
+  }
+
+  /** Stores the position: at once when `force`, otherwise (idle advances) every idleCommitMs. */
   private async commit(force: boolean): Promise<void> {
-    const offset = this.offset;
-    if (offset === this.committed) return;
+    if (this.o.ephemeral) return;
+    const { slot, next } = this;
+    if (this.committed && this.committed.slot === slot && this.committed.next === next) return;
     const now = Date.now();
     if (!force && now - this.lastCommitAt < this.ctx.idleCommitMs) return;
     try {
-      await this.ctx.offsets.updateOne(
-        { _id: this.name },
-        { $set: { offset, types: this.types, updatedAt: now } },
-        { upsert: true },
-      );
-      this.committed = offset;
-      this.lastCommitAt = now;
-      if (this.offset === offset) this.handledSinceCommit = false;
-    } catch (err) {
-      // Not fatal: the next commit stores a later offset; a crash before it re-delivers, never skips.
-      this.ctx.logger.warn({ err, offset }, 'cannot store the consumer offset');
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
+      const doc: Omit<OffsetDoc, '_id'> = {
+        consumer: this.name,
+        slot,
+        next,
+        counts: this.counts,
+        types: [...this.types],
+        updatedAt: now,
       };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+      if (this.o.partition) doc.partition = this.o.partition;
+      await this.ctx.offsets.updateOne({ _id: this.id }, { $set: doc }, { upsert: true });
+      this.committed = { slot, next };
+      this.lastCommitAt = now;
+      if (this.slot === slot && this.next === next) this.handledSinceCommit = false;
+    } catch (err) {
+      // Not fatal: the next commit stores a later position; a crash before it re-delivers, never skips.
+      this.ctx.logger.warn({ err, slot, next }, 'cannot store the consumer position');
+    }
   }
 }

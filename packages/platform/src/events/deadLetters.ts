@@ -7,7 +7,10 @@ export interface DeadLetterDoc extends DeadLetter {
   _id: string;
 }
 
-/** The bus's `dead_letters` collection: events a consumer refused, kept for operators to list. */
+/**
+ * The Mongo bus's `dead_letters` collection: events a consumer refused (a failed check) or whose
+ * handler kept failing, kept for operators to list and replay. Never swept.
+ */
 export class DeadLetterStore {
   constructor(private readonly collection: mongo.Collection<DeadLetterDoc>) {}
 
@@ -17,31 +20,68 @@ export class DeadLetterStore {
   }
 
   /**
-   * Keeps `event` aside for `consumer`. Insert-once: a redelivery of the same event (a restart before
-   * the offset was stored) keeps the first record.
+   * Keeps `event` aside for `consumer`. Insert-once for a first delivery (a redelivery after a restart
+   * keeps the first record); a replayed event that fails again replaces it, with `replays` counted.
    */
-  async add(consumer: string, event: MeshEvent, reason: string, at = Date.now()): Promise<void> {
+  async add(
+    consumer: string,
+    event: MeshEvent,
+    reason: string,
+    replay = false,
+    at = Date.now(),
+  ): Promise<void> {
+    const _id = `${consumer}|${event.id}`;
+    const doc: DeadLetterDoc = {
+      _id,
+      eventId: event.id,
+      type: event.type,
+      consumer,
+      reason,
+      event,
+      at,
+      replays: 0,
+    };
+    if (replay) {
+      const before = await this.collection.findOne({ _id });
+      doc.replays = (before?.replays ?? 0) + 1;
+      await this.collection.replaceOne({ _id }, doc, { upsert: true });
+      return;
+    }
     try {
-      await this.collection.insertOne({
-        _id: `${consumer}|${event.id}`,
-        eventId: event.id,
-        type: event.type,
-        consumer,
-        reason,
-        event,
-        at,
-      });
+      await this.collection.insertOne(doc);
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
     }
   }
 
+  /** Removes a dead letter once its replay was handled. */
+  async remove(consumer: string, eventId: string): Promise<void> {
+    await this.collection.deleteOne({ _id: `${consumer}|${eventId}` });
+  }
+
   async list(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
-    const docs = await this.collection
-      .find(query.consumer === undefined ? {} : { consumer: query.consumer })
-      .sort({ at: -1, _id: -1 })
-      .limit(query.limit ?? 100)
-      .toArray();
-    return docs.map(({ _id, ...letter }) => letter);
+    const limit = query.limit ?? 100;
+    let docs: DeadLetterDoc[];
+    if (query.consumer !== undefined && query.eventIds) {
+      // Exact `_id` reads: indexed on the embedded database too.
+      const found = await Promise.all(
+        query.eventIds.map((id) => this.collection.findOne({ _id: `${query.consumer}|${id}` })),
+      );
+      docs = found.filter((d): d is DeadLetterDoc => d !== null).sort((a, b) => b.at - a.at);
+    } else {
+      const filter: mongo.Filter<DeadLetterDoc> = {};
+      if (query.consumer !== undefined) filter.consumer = query.consumer;
+      if (query.eventIds) filter.eventId = { $in: [...query.eventIds] };
+      docs = await this.collection.find(filter).sort({ at: -1, _id: -1 }).limit(limit).toArray();
+    }
+    return docs.slice(0, limit).map(({ _id, ...letter }) => ({ ...letter, replays: letter.replays ?? 0 }));
+  }
+
+  /** Dead letters per consumer (an operator's question: reads the whole, small, collection). */
+  async countByConsumer(): Promise<Map<string, number>> {
+    const docs = await this.collection.find({}, { projection: { consumer: 1 } }).toArray();
+    const counts = new Map<string, number>();
+    for (const d of docs) counts.set(d.consumer, (counts.get(d.consumer) ?? 0) + 1);
+    return counts;
   }
 }

@@ -13,6 +13,8 @@ export type {
   UserCreatedData,
   UserErasedData,
 } from './catalog.js';
+export { type CreateEventBusOptions, createEventBus } from './createEventBus.js';
+export { DEFAULT_MAX_ATTEMPTS, partitionOf } from './delivery.js';
 export { eventIdFloor, eventIdTime, meshEvent, newEventId } from './event.js';
 export {
   DEFAULT_BUS_DB,
@@ -21,8 +23,10 @@ export {
   type MongoEventBusConnectOptions,
   type MongoEventBusOptions,
 } from './mongoEventBus.js';
+export { NatsEventBus, type NatsEventBusOptions } from './natsEventBus.js';
 export { type EventHandler, subscribeEvents } from './subscribeEvents.js';
 export type {
+  ConsumerLag,
   DeadLetter,
   DeadLetterQuery,
   EntityKey,
@@ -30,6 +34,8 @@ export type {
   EventBus,
   EventCheck,
   MeshEvent,
+  PartitionSpec,
+  ReplayResult,
   SubscribeOptions,
   Subscription,
 } from './types.js';

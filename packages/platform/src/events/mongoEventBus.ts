@@ -1,17 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import type { Connection, mongo } from 'mongoose';
-import { KeyedLock } from '../keyedLock.js';
 import type { Logger } from '../logger.js';
 import { connectMongo, writeErrorsOf } from '../mongo.js';
-import { Consumer, type ConsumerSettings, type EventDoc, type HeadDoc, type OffsetDoc } from './consumer.js';
+import { Consumer, type ConsumerSettings, type OffsetDoc } from './consumer.js';
 import { type DeadLetterDoc, DeadLetterStore } from './deadLetters.js';
+import { checkSubscription, DEFAULT_MAX_ATTEMPTS } from './delivery.js';
 import { eventIdFloor, eventIdTime } from './event.js';
+import { countOf, MAX_SLOT_EVENTS, type SlotDoc, type SlotEntry, SlotLog, type TailDoc } from './slotLog.js';
 import type {
+  ConsumerLag,
   DeadLetter,
   DeadLetterQuery,
   EnvelopeHandler,
   EventBus,
   MeshEvent,
+  ReplayResult,
   SubscribeOptions,
   Subscription,
 } from './types.js';
@@ -19,35 +21,31 @@ import type {
 /** The database every service's bus shares on the MongoDB server (the services' own databases differ). */
 export const DEFAULT_BUS_DB = 'attention_mesh_bus';
 /**
- * Retention the services' sweepers use. Short on purpose: sweeping never deletes an event a registered
- * consumer has not handled, so retention only bounds what a brand-new consumer can replay. And the
- * embedded database (FerretDB v1 on SQLite) pushes down no range filter: every poll reads the whole
- * `events` collection (about 45 µs per event measured here, so 50,000 retained events make a 2 s poll),
- * which a small collection keeps cheap.
+ * How long events are kept (both adapters; the NATS stream's `max_age`). Sweeping the Mongo bus never
+ * deletes a slot a registered consumer has not handled, so retention only bounds what a brand-new
+ * consumer can replay and how long a republished id is recognised.
  */
 export const DEFAULT_EVENT_RETENTION_MS = 60 * 60 * 1000;
 
 export interface MongoEventBusOptions {
   logger: Logger;
-  /**
-   * How old an event id must be before consumers read it (default 1000 ms). Must be the same for
-   * every process on the bus and longer than clock skew between hosts plus the time an insert takes
-   * to become visible. See `Consumer.poll`.
-   */
+  /** @deprecated Ignored: the log is gap-free, consumers need no settle window. */
   settleMs?: number;
-  /** Defaults for `subscribe` options. */
+  /** @deprecated Ignored: consumers never read the events collection. */
+  fullPollMs?: number;
+  /**
+   * How often this bus instance reads "the slot after the newest" while events flow (default 100 ms),
+   * one read shared by all its consumers; a publish in the same process wakes them at once.
+   */
   pollIntervalMs?: number;
-  batchSize?: number;
+  /** The same once nothing new arrived for 10 s (default 500 ms, at least `pollIntervalMs`). */
+  idlePollIntervalMs?: number;
+  /** Defaults for `subscribe` options. */
   retryMinMs?: number;
   retryMaxMs?: number;
+  maxAttempts?: number;
   /** How often an idle consumer stores the position it has reached (default 5 s). */
   idleCommitMs?: number;
-  /**
-   * How often a consumer reads the `events` collection even when the heads say nothing new arrived
-   * (default 10 s): it moves idle positions up (so retention proceeds) and bounds the delay should a
-   * head ever be missing. See `Consumer.poll`.
-   */
-  fullPollMs?: number;
   /** When set, this bus runs `sweep(olderThanMs)` every `everyMs` until closed. */
   sweep?: { olderThanMs: number; everyMs: number };
 }
@@ -56,86 +54,83 @@ export interface MongoEventBusConnectOptions extends MongoEventBusOptions {
   uri: string;
   /** Default `attention_mesh_bus`. */
   dbName?: string;
+  /** Emit driver command events on the bus connection (tests count its reads). */
+  monitorCommands?: boolean;
 }
 
-/** Heads untouched this long are swept (publishers that have long stopped). */
-const HEAD_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** The archive of published events, by id: what makes a republished id a no-op. */
+export interface EventDoc {
+  _id: string;
+  type: string;
+  occurredAt: number;
+  key: { __typename: string; id: string };
+  userId?: string;
+  data: unknown;
+}
 
-const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
-
-function checkEvent(event: MeshEvent, now: number, settleMs: number): EventDoc {
-  const time = eventIdTime(event.id);
-  if (time === null)
+function checkEvent(event: MeshEvent): SlotEntry {
+  if (typeof event.id !== 'string' || eventIdTime(event.id) === null)
     throw new Error(
       `event id ${JSON.stringify(event.id)} is not an event id: create events with meshEvent()`,
-    );
-  // Consumers skip an event that becomes visible more than the settle window after its id time.
-  // Refuse ids that already used half of it, rather than store an event some consumers may never see.
-  if (now - time > settleMs / 2)
-    throw new Error(
-      `event ${event.id} was created ${now - time} ms before it was published (at most ${settleMs / 2} ms ` +
-        'allowed): create events with meshEvent() right before publishing',
     );
   if (typeof event.type !== 'string' || event.type.length === 0)
     throw new Error(`event ${event.id} has no type`);
   if (typeof event.key?.__typename !== 'string' || typeof event.key?.id !== 'string')
     throw new Error(`event ${event.id} has no key { __typename, id }`);
   if (!Number.isFinite(event.occurredAt)) throw new Error(`event ${event.id} has no occurredAt`);
-  const doc: EventDoc = {
-    _id: event.id,
+  const entry: SlotEntry = {
+    id: event.id,
     type: event.type,
     occurredAt: event.occurredAt,
     key: { __typename: event.key.__typename, id: event.key.id },
     data: event.data ?? null,
   };
-  if (event.userId !== undefined) doc.userId = event.userId;
-  return doc;
+  if (event.userId !== undefined) entry.userId = event.userId;
+  return entry;
 }
 
+const toDoc = ({ id, for: _for, ...rest }: SlotEntry): EventDoc => ({ _id: id, ...rest });
+
 /**
- * The embedded event bus: a durable outbox collection `events` in a database shared by all services
- * (`attention_mesh_bus`), polled by consumers that keep their own position in `offsets`. Works on
- * MongoDB and on FerretDB v1 (no change streams, transactions or TTL indexes are used).
+ * The embedded event bus, on MongoDB or the embedded database (FerretDB v1: no change streams,
+ * transactions or TTL indexes are used), in a database shared by all services (`attention_mesh_bus`):
  *
- * - `events`: `_id` is the event id, time-sortable, so `_id` order is publication order (per
- *   publisher; across publishers, order within the settle window is arbitrary). Indexed on
- *   `{ type: 1, _id: 1 }` for the per-type poll, and `_id` for sweeping.
- * - `offsets`: one document per consumer name: `{ _id: consumer, offset, types, updatedAt }`.
- * - `heads`: per type and publisher, the newest event id announced, written before the events
- *   themselves. A consumer reads the heads of its types (a handful of tiny documents) and queries
- *   `events` only when one is past its offset, so idle consumers cost almost nothing.
- * - `dead_letters`: events a consumer's check refused (a payload that fails the catalog), one per
- *   consumer and event id, with the reason and the event itself; never swept (`deadLetters()` lists).
+ * - `log`: a gap-free log of slots `{ _id: 's000000000001', n: 1, events: [...] }`, 2, 3, …, one per publish (see
+ *   `SlotLog`). Consumers read it by exact `_id` only, the one filter the embedded database indexes:
+ *   an idle consumer reads "slot n + 1" once per poll interval (one read per process, shared by its
+ *   consumers), and a publish in the same process wakes its consumers at once.
+ * - `events`: every published event by id, written first: a republished id is a no-op.
+ * - `offsets`: one document per durable consumer (and partition): `{ slot, next, counts }`.
+ * - `bus_meta`: `tail`, a lower bound of the newest slot, where new consumers and idle publishers start.
+ * - `dead_letters`: events a consumer set aside, one per consumer and event id; never swept.
  *
- * Retention: `sweep(olderThanMs)` deletes events that are older than `olderThanMs` AND that every
- * registered consumer has passed; a consumer that stopped for good keeps holding them back (a warning
- * says so) until `removeConsumer(name)` retires it. There is no TTL index (FerretDB has none):
- * whoever runs the bus calls `sweep` on an interval (the `sweep` option does it).
+ * Ordering: the log's order, which is the order of the publishes that stored them (per publisher,
+ * the call order). Events of different publishers have no other meaningful order, so state-carrying
+ * events also carry a timestamp for last-writer-wins. No clock or settle window is involved.
  *
- * Limits: one running subscription per consumer name across all processes (no competing consumers:
- * two would each get every event, and their offset writes would interleave; a NATS adapter would
- * give queue groups). Delivery order is `_id` order; events of different publishers made within the
- * settle window of each other have no meaningful order, so state-carrying events also carry a
- * timestamp for last-writer-wins. On FerretDB v1 every read of `events` (a poll that found a head
- * past its offset, a full poll, a sweep) reads the whole collection (no range pushdown), so keep
- * retention short there (see DEFAULT_EVENT_RETENTION_MS); MongoDB serves them from the indexes.
+ * Retention: `sweep(olderThanMs)` deletes slots older than `olderThanMs` that every registered consumer
+ * has passed (a consumer that stopped for good holds them back until `removeConsumer` retires it),
+ * and archived events older than that. There is no TTL index (FerretDB has none): whoever runs the bus
+ * calls `sweep` on an interval (the `sweep` option does it); on the embedded database a sweep reads
+ * the collections, which retention keeps small.
+ *
+ * Limits: one running subscription per durable consumer name (and partition) across all processes;
+ * a crash between the archive write and the log append loses those events for consumers (a retry of
+ * the same publish in the same process appends them). Ephemeral subscriptions may share names freely.
  */
 export class MongoEventBus implements EventBus {
   readonly connection: Connection;
   private readonly events: mongo.Collection<EventDoc>;
   private readonly offsets: mongo.Collection<OffsetDoc>;
-  private readonly heads: mongo.Collection<HeadDoc>;
   private readonly deadLetterStore: DeadLetterStore;
-  /** Names this bus instance's heads: each publisher owns its head documents, so no two write one. */
-  private readonly publisher = randomBytes(6).toString('hex');
-  /** Head writes of this instance, one at a time per head (`$max` is read-modify-write on FerretDB). */
-  private readonly headLock = new KeyedLock();
+  private readonly log: SlotLog;
   private readonly logger: Logger;
-  private readonly settleMs: number;
   private readonly idleCommitMs: number;
-  private readonly fullPollMs: number;
-  private readonly defaults: ConsumerSettings;
+  private readonly defaults: Required<Pick<SubscribeOptions, 'retryMinMs' | 'retryMaxMs' | 'maxAttempts'>>;
   private readonly consumers = new Map<string, Consumer>();
+  private ephemeralCount = 0;
+  /** Archived events whose log append failed: a retried publish of them appends them after all. */
+  private readonly unlogged = new Map<string, SlotEntry>();
   private sweeper: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -149,17 +144,20 @@ export class MongoEventBus implements EventBus {
     if (!db) throw new Error('the event bus needs an open connection');
     this.events = db.collection<EventDoc>('events');
     this.offsets = db.collection<OffsetDoc>('offsets');
-    this.heads = db.collection<HeadDoc>('heads');
     this.deadLetterStore = new DeadLetterStore(db.collection<DeadLetterDoc>('dead_letters'));
     this.logger = opts.logger.child({ component: 'event-bus' });
-    this.settleMs = opts.settleMs ?? 1_000;
+    this.log = new SlotLog(
+      db.collection<SlotDoc>('log'),
+      db.collection<TailDoc>('bus_meta'),
+      this.logger,
+      opts.pollIntervalMs ?? 100,
+      Math.max(opts.idlePollIntervalMs ?? 500, opts.pollIntervalMs ?? 100),
+    );
     this.idleCommitMs = opts.idleCommitMs ?? 5_000;
-    this.fullPollMs = opts.fullPollMs ?? 10_000;
     this.defaults = {
-      pollIntervalMs: opts.pollIntervalMs ?? 200,
-      batchSize: opts.batchSize ?? 500,
       retryMinMs: opts.retryMinMs ?? 200,
       retryMaxMs: opts.retryMaxMs ?? 30_000,
+      maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     };
   }
 
@@ -169,6 +167,7 @@ export class MongoEventBus implements EventBus {
       uri: opts.uri,
       dbName: opts.dbName ?? DEFAULT_BUS_DB,
       logger: opts.logger,
+      monitorCommands: opts.monitorCommands,
     });
     try {
       return await MongoEventBus.open(conn, opts, true);
@@ -190,58 +189,53 @@ export class MongoEventBus implements EventBus {
     return bus;
   }
 
+  /** Reads of the `log` collection by this bus instance (tests and benchmarks). */
+  get logReads(): number {
+    return this.log.reads;
+  }
+
   /** Creates the collections and indexes (autoIndex is off in the mesh); safe to repeat and to race. */
   private async ensureIndexes(): Promise<void> {
     const db = this.connection.db!;
-    for (const name of ['events', 'offsets', 'heads', 'dead_letters']) {
+    for (const name of ['events', 'log', 'offsets', 'bus_meta', 'dead_letters']) {
       await db.createCollection(name).catch((err: { codeName?: string; code?: number }) => {
         if (err.codeName !== 'NamespaceExists' && err.code !== 48) throw err;
       });
     }
-    // Polls filter by type and range over `_id` in `_id` order; sweeps range over `_id` (built in).
-    await this.events.createIndex({ type: 1, _id: 1 }, { name: 'type_1__id_1' });
     await this.deadLetterStore.ensureIndexes();
   }
 
   async publish(events: MeshEvent[]): Promise<void> {
     if (this.closing) throw new Error('the event bus is closed');
     if (events.length === 0) return;
-    const now = Date.now();
-    const docs = events.map((e) => checkEvent(e, now, this.settleMs));
-    // Heads first: a consumer that sees a head before the events are visible merely polls early; an
-    // event stored before its head could be passed over (until the next full poll).
-    await this.announce(docs);
-    try {
-      await this.events.insertMany(docs, { ordered: false });
-    } catch (err) {
-      // An id already stored is this same event published before (a retried publish): nothing to do.
-      const failed = writeErrorsOf(err);
-      if (!failed || failed.some((we) => we.code !== 11000)) throw err;
+    const entries = events.map(checkEvent);
+    const fresh = await this.archive(entries);
+    for (let i = 0; i < fresh.length; i += MAX_SLOT_EVENTS) {
+      const chunk = fresh.slice(i, i + MAX_SLOT_EVENTS);
+      try {
+        await this.log.append(chunk);
+        for (const e of chunk) this.unlogged.delete(e.id);
+      } catch (err) {
+        for (const e of fresh.slice(i)) this.unlogged.set(e.id, e);
+        throw err;
+      }
     }
-    const oldest = Math.min(...docs.map((d) => eventIdTime(d._id)!));
-    const lag = Date.now() - oldest;
-    if (lag > this.settleMs)
-      this.logger.warn(
-        { lagMs: lag, settleMs: this.settleMs, ids: docs.map((d) => d._id) },
-        'events were stored after the settle window: consumers may have passed them',
-      );
   }
 
-  private async announce(docs: EventDoc[]): Promise<void> {
-    const newest = new Map<string, string>();
-    for (const d of docs) if ((newest.get(d.type) ?? '') < d._id) newest.set(d.type, d._id);
-    await Promise.all(
-      [...newest].map(([type, last]) => {
-        const _id = `${type}|${this.publisher}`;
-        return this.headLock.run([_id], () =>
-          this.heads.updateOne(
-            { _id },
-            { $max: { last }, $set: { updatedAt: Date.now() }, $setOnInsert: { type } },
-            { upsert: true },
-          ),
-        );
-      }),
-    );
+  /** Writes the events to the archive; returns those to append (not published before). */
+  private async archive(entries: SlotEntry[]): Promise<SlotEntry[]> {
+    const unique = [...new Map(entries.map((e) => [e.id, e])).values()];
+    let known = new Set<number>();
+    try {
+      await this.events.insertMany(unique.map(toDoc), { ordered: false });
+    } catch (err) {
+      // An id already stored is this same event published before (a retried publish): nothing to do,
+      // unless its log append failed here (then it is appended now).
+      const failed = writeErrorsOf(err);
+      if (!failed || failed.some((we) => we.code !== 11000)) throw err;
+      known = new Set(failed.map((we) => we.index));
+    }
+    return unique.filter((e, i) => !known.has(i) || this.unlogged.has(e.id));
   }
 
   subscribe(
@@ -251,86 +245,130 @@ export class MongoEventBus implements EventBus {
     opts: SubscribeOptions = {},
   ): Subscription {
     if (this.closing) throw new Error('the event bus is closed');
-    if (!CONSUMER_NAME.test(consumer))
-      throw new Error(
-        `consumer name ${JSON.stringify(consumer)} must be 1-100 characters of A-Z a-z 0-9 _ . : -`,
-      );
-    if (types.length === 0 || types.some((t) => typeof t !== 'string' || t.length === 0))
-      throw new Error(`consumer ${consumer} must subscribe to at least one event type`);
-    if (this.consumers.has(consumer))
-      throw new Error(`consumer ${consumer} is already subscribed on this bus`);
+    checkSubscription(consumer, types, opts);
+    const ephemeral = opts.ephemeral === true;
+    const key = ephemeral
+      ? `~${consumer}~${++this.ephemeralCount}`
+      : `${consumer}${opts.partition ? `#${opts.partition.index}/${opts.partition.count}` : ''}`;
+    if (this.consumers.has(key)) throw new Error(`consumer ${consumer} is already subscribed on this bus`);
     const settings: ConsumerSettings = {
-      pollIntervalMs: opts.pollIntervalMs ?? this.defaults.pollIntervalMs,
-      batchSize: opts.batchSize ?? this.defaults.batchSize,
       retryMinMs: opts.retryMinMs ?? this.defaults.retryMinMs,
       retryMaxMs: opts.retryMaxMs ?? this.defaults.retryMaxMs,
-      startAt: opts.startAt,
+      maxAttempts: opts.maxAttempts ?? this.defaults.maxAttempts,
       check: opts.check,
+      partition: opts.partition,
+      ephemeral,
+      startAt: opts.startAt,
     };
     const c = new Consumer(
       {
-        events: this.events,
+        log: this.log,
         offsets: this.offsets,
-        heads: this.heads,
         deadLetters: this.deadLetterStore,
-        settleMs: this.settleMs,
         idleCommitMs: this.idleCommitMs,
-        fullPollMs: this.fullPollMs,
-        logger: this.logger.child({ consumer }),
+        logger: this.logger.child({ consumer, ...(opts.partition ? { partition: opts.partition } : {}) }),
       },
       consumer,
       [...new Set(types)],
       handler,
       settings,
     );
-    this.consumers.set(consumer, c);
+    this.consumers.set(key, c);
     c.start();
     return {
       consumer,
+      ready: c.ready,
       stop: async () => {
         await c.stop();
-        if (this.consumers.get(consumer) === c) this.consumers.delete(consumer);
+        if (this.consumers.get(key) === c) this.consumers.delete(key);
       },
     };
   }
 
   /**
-   * Deletes the events older than `olderThanMs` that every registered consumer has passed; returns how
-   * many. Safe to run from several processes at once.
+   * Deletes the slots older than `olderThanMs` that every registered consumer has passed, and archived
+   * events older than that; returns how many slots. Safe to run from several processes at once.
    */
   async sweep(olderThanMs: number): Promise<number> {
-    const bound = eventIdFloor(Date.now() - olderThanMs);
+    const cutoff = Date.now() - olderThanMs;
     const consumers = await this.offsets.find({}).toArray();
-    const behind = consumers.filter((c) => c.offset < bound);
+    // Slots at and after the tail document stay: a publisher that starts from it never re-fills a gap.
+    let bound = await this.log.tailHint();
+    const behind: OffsetDoc[] = [];
+    for (const c of consumers) {
+      if (typeof c.slot !== 'number') continue;
+      if (c.slot + 1 < bound) {
+        bound = c.slot + 1;
+        if (c.updatedAt < cutoff) behind.push(c);
+      }
+    }
     if (behind.length > 0)
       this.logger.warn(
-        { consumers: behind.map((c) => ({ consumer: c._id, offset: c.offset, updatedAt: c.updatedAt })) },
+        { consumers: behind.map((c) => ({ consumer: c._id, slot: c.slot, updatedAt: c.updatedAt })) },
         'events past retention are kept for consumers that have not handled them (removeConsumer retires one)',
       );
-    let lowest = bound;
-    for (const c of behind) if (c.offset < lowest) lowest = c.offset;
-    if (lowest === '') return 0;
-    const filter = lowest === bound ? { _id: { $lt: bound } } : { _id: { $lte: lowest } };
-    await this.heads.deleteMany({ updatedAt: { $lt: Date.now() - HEAD_RETENTION_MS } });
-    const res = await this.events.deleteMany(filter);
-    if (res.deletedCount > 0) this.logger.info({ deleted: res.deletedCount }, 'old events swept');
-    return res.deletedCount;
+    const slots = await this.log.deleteBefore(bound, cutoff);
+    await this.events.deleteMany({ _id: { $lt: eventIdFloor(cutoff) } });
+    if (slots > 0) this.logger.info({ slots }, 'old events swept');
+    return slots;
   }
 
-  /** Forgets a retired consumer's position, so it no longer holds back retention. */
+  /** Forgets a retired consumer's position (every partition), so it no longer holds back retention. */
   async removeConsumer(consumer: string): Promise<void> {
-    if (this.consumers.has(consumer)) throw new Error(`consumer ${consumer} is subscribed on this bus`);
+    for (const key of this.consumers.keys())
+      if (key === consumer || key.startsWith(`${consumer}#`))
+        throw new Error(`consumer ${consumer} is subscribed on this bus`);
+    await this.offsets.deleteMany({ consumer });
     await this.offsets.deleteOne({ _id: consumer });
   }
 
-  /** Stored positions by consumer name (operations, tests). */
-  async consumerOffsets(): Promise<Record<string, string>> {
+  /** Stored positions (slot numbers) by consumer name, with `#index/count` for partitions. */
+  async consumerOffsets(): Promise<Record<string, number>> {
     const docs = await this.offsets.find({}).toArray();
-    return Object.fromEntries(docs.map((d) => [d._id, d.offset]));
+    return Object.fromEntries(docs.map((d) => [d._id, d.slot]));
   }
 
   deadLetters(query?: DeadLetterQuery): Promise<DeadLetter[]> {
     return this.deadLetterStore.list(query);
+  }
+
+  /**
+   * Appends the dead letters to the log as replays addressed to their consumer: the running consumer
+   * of that name (or the next to start) handles them in log order, then removes the dead letter.
+   */
+  async replayDeadLetters(query: DeadLetterQuery = {}): Promise<ReplayResult> {
+    if (this.closing) throw new Error('the event bus is closed');
+    const letters = await this.deadLetterStore.list(query);
+    if (letters.length === 0) return { replayed: [] };
+    const entries = letters.map((l) => ({ ...checkEvent(l.event), for: l.consumer }));
+    for (let i = 0; i < entries.length; i += MAX_SLOT_EVENTS)
+      await this.log.append(entries.slice(i, i + MAX_SLOT_EVENTS));
+    return { replayed: letters.map((l) => ({ consumer: l.consumer, eventId: l.eventId })) };
+  }
+
+  async lag(): Promise<ConsumerLag[]> {
+    const newest = await this.log.newest();
+    const tail = await this.log.get(newest);
+    const [offsets, dead] = await Promise.all([
+      this.offsets.find({}).toArray(),
+      this.deadLetterStore.countByConsumer(),
+    ]);
+    const lags: ConsumerLag[] = [];
+    for (const o of offsets) {
+      if (typeof o.slot !== 'number') continue;
+      const consumer = o.consumer ?? o._id;
+      const pending = Math.max(0, countOf(tail?.counts, o.types) - countOf(o.counts, o.types));
+      const lag: ConsumerLag = { consumer, pending, deadLetters: dead.get(consumer) ?? 0 };
+      if (o.partition) lag.partition = o.partition;
+      if (pending > 0) {
+        const first = await this.log.get(o.slot + 1);
+        if (first) lag.oldestPendingAt = first.at;
+      }
+      lags.push(lag);
+    }
+    return lags.sort(
+      (a, b) => a.consumer.localeCompare(b.consumer) || (a.partition?.index ?? 0) - (b.partition?.index ?? 0),
+    );
   }
 
   private startSweeper(olderThanMs: number, everyMs: number): void {
@@ -345,6 +383,7 @@ export class MongoEventBus implements EventBus {
       clearInterval(this.sweeper);
       await Promise.all([...this.consumers.values()].map((c) => c.stop()));
       this.consumers.clear();
+      await this.log.close();
       if (this.ownsConnection) await this.connection.close();
     })();
     return this.closing;
