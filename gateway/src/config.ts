@@ -65,7 +65,7 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
   demand: DemandLimits;
   /**
    * Live subscriptions over graphql-ws (`/graphql`) and SSE (`/graphql/stream`), fed by the event bus
-   * (MONGODB_URI's server, EVENT_BUS_DB; opened on the first subscription).
+   * (EVENT_BUS: the mongo log on MONGODB_URI's server or NATS; opened on the first subscription).
    */
   subscriptions: SubscriptionsConfig;
 }
@@ -150,10 +150,6 @@ const gatewayEnv = z.object({
   COST_LIMIT_ANALYST: z.coerce.number().min(0).default(50_000),
   DEFAULT_LIST_SIZE: z.coerce.number().int().min(1).max(10_000).default(10),
   SUBSCRIPTIONS_ENABLED: bool.default('true'),
-  EVENT_BUS_DB: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,60}$/)
-    .default('attention_mesh_bus'),
   SUBSCRIPTIONS_MAX_PER_CONNECTION: z.coerce.number().int().min(1).max(1_000).default(20),
   SUBSCRIPTIONS_MAX_PER_CALLER: z.coerce.number().int().min(1).max(100_000).default(100),
   SUBSCRIPTION_QUEUE_SIZE: z.coerce.number().int().min(1).max(10_000).default(64),
@@ -269,7 +265,11 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     },
     subscriptions: {
       enabled: e.SUBSCRIPTIONS_ENABLED === 'true',
-      bus: { uri: busUri, dbName: e.EVENT_BUS_DB },
+      bus: {
+        service: 'gateway',
+        events: base.events,
+        mongo: { uri: busUri, dbName: base.events.mongoDbName },
+      },
       maxPerConnection: e.SUBSCRIPTIONS_MAX_PER_CONNECTION,
       maxPerCaller: e.SUBSCRIPTIONS_MAX_PER_CALLER,
       queueSize: e.SUBSCRIPTION_QUEUE_SIZE,

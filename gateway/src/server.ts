@@ -124,7 +124,7 @@ export async function startGateway(
       // The events subgraph is the gateway's own, in-process: its URL is never called.
       const source =
         name === EVENTS_SUBGRAPH
-          ? eventsDataSource()
+          ? eventsDataSource(subscriptions ? { lag: () => subscriptions.lag() } : {})
           : new MeshDataSource(
               name,
               config.subgraphUrls[name] ?? url ?? '',

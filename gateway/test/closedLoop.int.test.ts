@@ -8,12 +8,15 @@ import { gql } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoMesh, startDemoMesh } from './support/demoMesh.js';
 import { adminBearer, bearer } from './support/jwt.js';
+import { subscribeWs, wsClient } from './support/subscribers.js';
 
 /**
  * The closed loop end to end, through the gateway over the five real subgraphs and the demo world:
  * a person's HIDE leaves their next recommendations; the scheduled retrain's function trains a model
  * into the mesh's registry, which is served without a restart and announced on the bus
- * (`model.updated`, `recommendations.updated`). Consumers are asynchronous: every wait is bounded.
+ * (`model.updated`, `recommendations.updated`) and to the person's `recommendationsUpdated`
+ * subscription (graphql-ws), whose payload carries the fresh list. Consumers are asynchronous: every
+ * wait is bounded.
  */
 
 const PERSON = 'usr-demo-01';
@@ -129,6 +132,21 @@ describe('the closed loop through the gateway', () => {
   }, 240_000);
 
   it('serves a retrained model without a restart and announces it', async () => {
+    type Update = {
+      recommendationsUpdated: {
+        reason: string;
+        modelVersion: string | null;
+        user: { recommendations: { modelVersion: string | null; edges: { node: { id: string } }[] } };
+      };
+    };
+    const client = wsClient(mesh.gateway.url, await bearer({ sub: PERSON }));
+    const live = subscribeWs<Update>(
+      client,
+      `subscription($u: ID!) { recommendationsUpdated(userId: $u) {
+        reason modelVersion user { recommendations(first: 5) { modelVersion edges { node { id } } } }
+      } }`,
+      { u: PERSON },
+    );
     const before = await modelInfo();
     expect(before).toMatchObject({ status: 'NO_MODEL', version: null, stale: true });
     const result = await retrainModel(rec, {
@@ -159,5 +177,20 @@ describe('the closed loop through the gateway', () => {
     expect(update.length).toBeGreaterThan(0);
     const recs = await waitFor(recommendations, (r) => r.modelVersion === result.version);
     expect(recs.ids.length).toBeGreaterThan(0);
+    // The subscriber got it too, with the list the new model serves, resolved through the graph.
+    const isModelUpdate = (p: (typeof live.received.payloads)[number]) =>
+      p.data?.recommendationsUpdated.reason === 'MODEL' &&
+      p.data.recommendationsUpdated.modelVersion === result.version;
+    await live.received.until(
+      (r) => r.payloads.some(isModelUpdate),
+      60_000,
+      'recommendationsUpdated (MODEL)',
+    );
+    const pushed = live.received.payloads.find(isModelUpdate)!;
+    expect(pushed.errors).toBeUndefined();
+    expect(pushed.data!.recommendationsUpdated.user.recommendations.modelVersion).toBe(result.version);
+    expect(pushed.data!.recommendationsUpdated.user.recommendations.edges.length).toBeGreaterThan(0);
+    live.stop();
+    await client.dispose();
   }, 240_000);
 });

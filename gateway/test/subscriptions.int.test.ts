@@ -1,5 +1,11 @@
-import { createLogger, type EventBus, MongoEventBus, meshEvent } from '@attention-mesh/platform';
-import { gql } from '@attention-mesh/testkit';
+import {
+  createLogger,
+  type EventBus,
+  MongoEventBus,
+  meshEvent,
+  NatsEventBus,
+} from '@attention-mesh/platform';
+import { gql, type NatsServer, startNatsServer } from '@attention-mesh/testkit';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadGatewayConfig } from '../src/config.js';
@@ -12,7 +18,8 @@ import { sseUrlOf, subscribeSse, subscribeWs, wsClient } from './support/subscri
  * The four Subscription fields through the gateway over the five real subgraphs and the demo world,
  * with real graphql-ws and graphql-sse clients: each payload is the client's whole selection resolved
  * through the graph for the event's entity, triggered by real mutations (or, for
- * `recommendations.updated`, an event published on the subgraphs' bus).
+ * `recommendations.updated`, an event published on the subgraphs' bus), on the mongo adapter and, for
+ * one gateway, on NATS JetStream (Debian's nats-server).
  */
 
 let mesh: DemoMesh;
@@ -159,7 +166,7 @@ describe('recommendationsUpdated (SSE)', () => {
     );
     stops.push(stop);
     await new Promise((r) => setTimeout(r, 1_000));
-    // The recommendation subgraph's producer lands with the loop; the event as it will publish it.
+    // The event as the recommendation subgraph publishes it (closedLoop.int.test.ts sends it for real).
     await bus.publish([
       meshEvent(
         'recommendations.updated',
@@ -423,5 +430,97 @@ describe('a small gateway (queue of 3, 2 subscriptions per connection)', () => {
     expect(s.received.payloads.length).toBeLessThan(40);
     await new Promise((r) => setTimeout(r, 200));
     expect(small.openSubscriptions()).toBe(0);
+  }, 60_000);
+});
+
+describe('Query.eventConsumers', () => {
+  it("lists the bus's durable consumers with their lag, for admins only", async () => {
+    const data = await ok<{
+      eventConsumers: {
+        consumer: string;
+        pending: number;
+        oldestPendingAt: string | null;
+        deadLetters: number;
+      }[];
+    }>(as.admin, '{ eventConsumers { consumer partition pending oldestPendingAt deadLetters } }');
+    const names = data.eventConsumers.map((c) => c.consumer);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'recommendation.sequences',
+        'ads.feedback',
+        'attention.feedback',
+        'feedback.impressions',
+      ]),
+    );
+    // The gateway's own live subscription keeps no position: it is not a durable consumer.
+    expect(names.some((n) => n.startsWith('gateway-subscriptions'))).toBe(false);
+    for (const c of data.eventConsumers) {
+      expect(c.pending).toBeGreaterThanOrEqual(0);
+      expect(c.deadLetters).toBeGreaterThanOrEqual(0);
+      if (c.oldestPendingAt !== null) expect(Number.isNaN(Date.parse(c.oldestPendingAt))).toBe(false);
+    }
+    for (const headers of [as.analyst, as.person, {}]) {
+      const refused = await gql(gateway.url, '{ eventConsumers { consumer } }', {}, headers);
+      expect(refused.data?.eventConsumers ?? null).toBeNull();
+      expect(refused.errors?.[0]?.extensions?.code).toMatch(/^(FORBIDDEN|UNAUTHENTICATED)$/);
+    }
+  });
+});
+
+describe('a gateway reading the NATS adapter (EVENT_BUS=nats)', () => {
+  let nats: NatsServer;
+  let natsGateway: RunningGateway;
+  let natsBus: EventBus;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    const env: Record<string, string> = {
+      NODE_ENV: 'test',
+      PORT: '0',
+      JWT_SECRET: TEST_JWT_SECRET,
+      MONGODB_URI: inject('mongoUri'),
+      EVENT_BUS: 'nats',
+      NATS_URL: nats.url,
+      NATS_STREAM: 'gateway_test',
+    };
+    for (const s of mesh.subgraphs) env[`SUBGRAPH_${s.name.toUpperCase()}_URL`] = s.url;
+    natsGateway = await startGateway(loadGatewayConfig(env));
+    natsBus = await NatsEventBus.connect({
+      url: nats.url,
+      stream: 'gateway_test',
+      logger: createLogger({ service: 'gateway', level: 'warn', pretty: false }),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await natsGateway?.stop();
+    await natsBus?.close();
+    await nats?.stop();
+  });
+
+  it('pushes an event published on JetStream, resolved through the graph, over graphql-ws', async () => {
+    const s = subscribeWs<{
+      recommendationsUpdated: { reason: string; user: { id: string; displayName: string } };
+    }>(
+      client(as.person, natsGateway.url),
+      'subscription($u: ID!) { recommendationsUpdated(userId: $u) { reason user { id displayName } } }',
+      { u: PERSON },
+    );
+    stops.push(s.stop);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await natsBus.publish([
+      meshEvent(
+        'recommendations.updated',
+        { __typename: 'User', id: PERSON },
+        { reason: 'HIDDEN', modelVersion: null, at: Date.now() },
+        { userId: PERSON },
+      ),
+    ]);
+    const data = await s.received.firstData(30_000);
+    expect(data.recommendationsUpdated.reason).toBe('HIDDEN');
+    expect(data.recommendationsUpdated.user).toEqual({
+      id: PERSON,
+      displayName: expect.stringMatching(/\S/),
+    });
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import type { EventBus, Logger } from '@attention-mesh/platform';
+import type { ConsumerLag, EventBus, Logger } from '@attention-mesh/platform';
 import type { GraphQLSchema } from 'graphql';
 import type { CallerSources } from '../auth/callerOf.js';
 import type { DemandLimits } from '../plugins/useDemandControl.js';
@@ -31,6 +31,8 @@ export interface Subscriptions {
   attach(server: Server): void;
   /** Open subscriptions, over both transports. */
   open(): number;
+  /** The bus's durable consumers and their lag (`Query.eventConsumers`). */
+  lag(): Promise<ConsumerLag[]>;
   /** Ends every subscription, closes the WebSocket server and the bus subscription. */
   stop(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export function createSubscriptions(opts: SubscriptionsOptions): Subscriptions {
   let ws: { close(): Promise<void> } | undefined;
   return {
     update: (apiSchema, sdl) => engine.update(apiSchema, sdl),
+    lag: () => hub.lag(),
     attach(server) {
       ws = attachGraphqlWs({
         server,

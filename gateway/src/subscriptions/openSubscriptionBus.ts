@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type EventBus, type Logger, MongoEventBus } from '@attention-mesh/platform';
+import { createEventBus, type EventBus, type Logger } from '@attention-mesh/platform';
 import type { SubscriptionsConfig } from './subscriptionsConfig.js';
 
 /**
- * The one place the gateway opens its event bus for subscriptions. Today the mongo outbox on the
- * services' MongoDB server; once the bus has `createEventBus(config)` (EVENT_BUS=mongo|nats) this is
- * the line to switch.
+ * The one place the gateway opens its event bus for subscriptions: the services' bus (EVENT_BUS: the
+ * mongo log on MONGODB_URI's server, EVENT_BUS_DB, or NATS JetStream at NATS_URL). The gateway only
+ * reads it; the services sweep old events.
  */
 export function openSubscriptionBus(bus: SubscriptionsConfig['bus'], logger: Logger): Promise<EventBus> {
-  return MongoEventBus.connect({ uri: bus.uri, dbName: bus.dbName, logger });
+  return createEventBus(bus, logger, { sweep: false });
 }
 
 /**

@@ -1,5 +1,6 @@
 import {
   type CatalogEvent,
+  type ConsumerLag,
   type EventBus,
   type Logger,
   type Subscription,
@@ -27,7 +28,7 @@ const indexKey = (field: SubscriptionFieldName, argument: string) => `${field}\u
  * The gateway's one bus subscription for every Subscription field, fanned out in memory: subscribers
  * are indexed by (field, argument value), so an event reaches only the subscriptions it matches, in
  * O(matching). The bus subscription starts with the first subscriber (`startAt: 'latest'`: a live
- * stream has no past) and lasts until the gateway stops.
+ * stream has no past, and `ephemeral`: no stored position) and lasts until the gateway stops.
  */
 export class SubscriptionHub {
   private readonly index = new Map<string, Set<LiveSubscription>>();
@@ -54,14 +55,23 @@ export class SubscriptionHub {
         this.opts.consumer,
         SUBSCRIBED_EVENT_TYPES,
         async (event) => this.dispatch(event),
-        { startAt: 'latest' },
+        // A live stream has no past and keeps no position: every gateway replica gets every event.
+        { ephemeral: true, startAt: 'latest' },
       );
+      await this.subscription.ready;
       this.opts.logger.info({ consumer: this.opts.consumer }, 'subscriptions: listening to the event bus');
     })().catch((err) => {
       this.started = undefined;
       throw err;
     });
     return this.started;
+  }
+
+  /** The bus's durable consumers and their lag (opens the bus subscription if it is not yet). */
+  async lag(): Promise<ConsumerLag[]> {
+    await this.start();
+    if (!this.bus) throw new Error('the gateway has stopped reading the event bus');
+    return this.bus.lag();
   }
 
   add(sub: LiveSubscription): void {
@@ -110,9 +120,6 @@ export class SubscriptionHub {
     for (const set of [...this.index.values()]) for (const sub of [...set]) sub.end();
     await this.started?.catch(() => {});
     await this.subscription?.stop();
-    // A mongo outbox keeps a position per consumer name: this instance's name is never used again.
-    const bus = this.bus as (EventBus & { removeConsumer?(name: string): Promise<void> }) | undefined;
-    if (this.subscription) await bus?.removeConsumer?.(this.opts.consumer).catch(() => {});
-    if (this.opts.ownsBus) await bus?.close();
+    if (this.opts.ownsBus) await this.bus?.close();
   }
 }

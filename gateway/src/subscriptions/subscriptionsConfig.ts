@@ -1,9 +1,14 @@
+import type { ServiceConfig } from '@attention-mesh/platform';
+
 /** The gateway's subscriptions (see `GatewayConfig.subscriptions`). */
 export interface SubscriptionsConfig {
   /** Serve graphql-ws and SSE subscriptions (SUBSCRIPTIONS_ENABLED, default true). */
   enabled: boolean;
-  /** The event bus the events come from: the services' MongoDB server and bus database (EVENT_BUS_DB). */
-  bus: { uri: string; dbName: string };
+  /**
+   * The event bus the events come from, the services' own (EVENT_BUS, with EVENT_BUS_DB on MONGODB_URI's
+   * server for mongo, NATS_URL and NATS_STREAM for nats).
+   */
+  bus: Pick<ServiceConfig, 'service' | 'events' | 'mongo'>;
   /** Open subscriptions on one graphql-ws connection (SUBSCRIPTIONS_MAX_PER_CONNECTION, default 20). */
   maxPerConnection: number;
   /** Open subscriptions of one caller over all connections (SUBSCRIPTIONS_MAX_PER_CALLER, default 100). */

@@ -136,7 +136,6 @@ describe('users events', () => {
   it('delivers the events to a consumer on the bus, in order', async () => {
     const consumer = await MongoEventBus.fromConnection(bus.connection, {
       logger: createLogger({ service: 'test', level: 'silent', pretty: false }),
-      settleMs: 200,
       pollIntervalMs: 10,
     });
     const got: MeshEvent[] = [];

@@ -29,10 +29,6 @@ export const DEFAULT_EVENT_RETENTION_MS = 60 * 60 * 1000;
 
 export interface MongoEventBusOptions {
   logger: Logger;
-  /** @deprecated Ignored: the log is gap-free, consumers need no settle window. */
-  settleMs?: number;
-  /** @deprecated Ignored: consumers never read the events collection. */
-  fullPollMs?: number;
   /**
    * How often this bus instance reads "the slot after the newest" while events flow (default 100 ms),
    * one read shared by all its consumers; a publish in the same process wakes them at once.
