@@ -1,8 +1,8 @@
 import { badUserInput, type CatalogEvent, insertNew, requireAdvertiser } from '@attention-mesh/platform';
 import type { AdDoc } from '../models/index.js';
 import type { AdsRuntime } from '../runtime.js';
-import { touchCampaign } from './adWrites.js';
 import { type CampaignDeps, must } from './deps.js';
+import { touchCampaign } from './touchCampaign.js';
 
 /**
  * The pause fields an advertiser's status change sets (updateAd): PAUSED by the advertiser, ACTIVE a

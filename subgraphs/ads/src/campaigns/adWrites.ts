@@ -4,12 +4,7 @@ import type { AdDoc } from '../models/index.js';
 import { pauseFields } from './adPause.js';
 import { checkAdUrls, checkSize, checkStatusChange } from './campaignRules.js';
 import { type CampaignDeps, idOr, must } from './deps.js';
-
-/** A change to a campaign's ads is a change to the campaign: other replicas refresh by `updatedAt`. */
-export async function touchCampaign(deps: Pick<CampaignDeps, 'runtime'>, campaignId: string): Promise<void> {
-  await deps.runtime.Campaign.updateOne({ _id: campaignId }, { $set: { updatedAt: Date.now() } });
-  await deps.runtime.ads.campaignChanged(campaignId);
-}
+import { touchCampaign } from './touchCampaign.js';
 
 /** An ad of a campaign of the caller's advertiser; an unknown campaign is bad input. */
 export async function createAd(deps: CampaignDeps, input: CreateAdInput) {
