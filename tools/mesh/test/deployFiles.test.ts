@@ -25,9 +25,12 @@ type Service = keyof typeof DEFAULT_PORTS;
 const SERVICES = Object.keys(DEFAULT_PORTS) as Service[];
 const isService = (name: string): name is Service => (SERVICES as string[]).includes(name);
 /** The subgraphs the gateway routes to, by the composition config's names. */
+/** The deployed subgraphs: every composed one but `events`, which the gateway serves in-process. */
 const SUBGRAPHS: string[] = (
   JSON.parse(read('schema/subgraphs.json')) as { subgraphs: { name: string }[] }
-).subgraphs.map((s) => s.name);
+).subgraphs
+  .map((s) => s.name)
+  .filter((name) => name !== 'events');
 
 // ---- what the services read ------------------------------------------------------------------------
 
