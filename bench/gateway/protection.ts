@@ -42,7 +42,7 @@ const args = numericArgs(
   'npm run bench:gateway-protection -- [flags]\n\n' +
     'Gateway CPU per request with the issue-13 protections on and off (rate limits, persisted operations,\n' +
     'demand control, resilience, hardening), on a single-subgraph query, the five-subgraph query of the\n' +
-    'README and an aliased list, in alternating rounds; target on / off <= 1.15.',
+    'README and an aliased list, in rounds of paired requests; target on / off <= 1.15.',
   { rounds: 10, requests: 100, warmup: 100, aliases: 50 },
   {
     rounds: 'rounds; each runs one block of every operation on each gateway',
@@ -461,7 +461,7 @@ async function main(): Promise<void> {
 
     process.stdout.write(
       `\nGateway CPU per request, every protection on vs off (${LEFT_OUT.join(', ')} left out); auth and access control on in both.\n` +
-        `${args.rounds} alternating rounds × ${args.requests} sequential requests per gateway and operation, as admin (rate limited as an analyst).\n` +
+        `${args.rounds} rounds × ${args.requests} pairs of sequential requests (one to each gateway, alternating which goes first) per operation, as admin (rate limited as an analyst).\n` +
         "CPU of each gateway's own process (GC included), read over its IPC channel before and after each block.\n\n",
     );
     process.stdout.write(
