@@ -18,6 +18,7 @@ const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
   recommendation: {
     Item: '../models/Item.js#ItemDoc',
     User: '../resolvers/parents.js#UserRef',
+    RecommendationExposure: '../recommend/exposureReport.js#ExposureReport',
   },
   ads: {},
   feedback: {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RecommendationRuntime, recommendationSubgraph } from '../src/server.js';
 
 let sg: RunningSubgraph<RecommendationRuntime>;
-const CREATE = `mutation($input: CreateItemInput!) { createItem(input: $input) { id title kind category tags url } }`;
+const CREATE = `mutation($input: CreateItemInput!) { createItem(input: $input) { id title kind category tags url provider } }`;
 const LIST = `query($category: String, $first: Int!, $after: String) {
   items(category: $category, first: $first, after: $after) { edges { node { id category } } pageInfo { hasNextPage endCursor } }
 }`;
@@ -31,6 +31,7 @@ describe('recommendation subgraph: the catalogue', () => {
       category: 'sports',
       tags: ['football'],
       url: 'https://example.com/a',
+      provider: 'Match Media',
     };
     const res = await gql(sg.url, CREATE, { input }, adminHeaders());
     expect(res.data?.createItem).toEqual({ ...input, url: 'https://example.com/a' });
@@ -56,6 +57,8 @@ describe('recommendation subgraph: the catalogue', () => {
     [{ url: 'ftp://example.com/x' }, 'input.url'],
     [{ url: 'not a url' }, 'input.url'],
     [{ tags: ['ok', 'NOT OK'] }, 'input.tags'],
+    [{ provider: '  ' }, 'input.provider'],
+    [{ provider: 'p'.repeat(65) }, 'input.provider'],
   ])('rejects %j and writes nothing', async (bad, field) => {
     const res = await gql(
       sg.url,

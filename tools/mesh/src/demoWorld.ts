@@ -9,6 +9,8 @@ import { seededRandom } from '@attention-mesh/platform';
 
 export const CATEGORIES = ['news', 'sports', 'tech', 'culture', 'science', 'travel'] as const;
 const KINDS = ['ARTICLE', 'ARTICLE', 'VIDEO', 'PRODUCT'] as const;
+/** Who supplies the demo items (the exposure audit groups by it). */
+const PROVIDERS = ['daily-wire-co', 'indie-press', 'studio-nine'] as const;
 const PEOPLE = [
   ['Ada', 'GB', 'Europe/London', 'en-GB'],
   ['Bruno', 'BR', 'America/Sao_Paulo', 'pt-BR'],
@@ -67,6 +69,8 @@ export function demoWorld(now = Date.now(), seed = 7): DemoWorld {
       category,
       tags: [category, k % 2 ? 'long-read' : 'short'],
       url: `https://demo.example/${category}/${k + 1}`,
+      // Three providers of unequal size (5, 3 and 2 of each category's ten), for the exposure audit.
+      provider: PROVIDERS[k < 5 ? 0 : k < 8 ? 1 : 2],
       publishedAt: iso(now - (c * 10 + k) * 5 * hour),
     })),
   );

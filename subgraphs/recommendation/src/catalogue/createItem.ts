@@ -20,6 +20,7 @@ export interface NewItem {
   /** The schema defaults it to none; an explicit null means none too. */
   tags?: string[] | null;
   url?: string | null;
+  provider?: string | null;
   publishedAt?: number | null;
 }
 
@@ -45,6 +46,7 @@ export async function createItem(runtime: RecommendationRuntime, input: NewItem)
     category: checkSlug(input.category, 'input.category', 'category'),
     tags: checkSlugs(input.tags ?? [], 'input.tags', 30, 'tag'),
     url: input.url == null ? null : checkItemUrl(input.url),
+    provider: input.provider == null ? null : checkText(input.provider, 'input.provider', 64),
     publishedAt: input.publishedAt ?? now,
     createdAt: now,
   };

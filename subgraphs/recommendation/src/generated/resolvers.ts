@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ItemDoc } from '../models/Item.js';
 import type { UserRef } from '../resolvers/parents.js';
+import type { ExposureReport } from '../recommend/exposureReport.js';
 import type { Context } from '../resolvers/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -31,11 +32,26 @@ export type CreateItemInput = {
   /** Client-generated id; repeating a call with the same id returns the item already created. */
   id?: InputMaybe<Scalars['ID']['input']>;
   kind: ItemKind;
+  /** Who supplies the item, 1-64 characters (BAD_USER_INPUT otherwise); none when omitted. */
+  provider?: InputMaybe<Scalars['String']['input']>;
   /** Defaults to now. */
   publishedAt?: InputMaybe<Scalars['DateTime']['input']>;
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
   title: Scalars['String']['input'];
   url?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ExposureByGroup = {
+  __typename?: 'ExposureByGroup';
+  dimension: ItemGroupDimension;
+  /**
+   * Disparate exposure: the largest exposure/relevance ratio of a group over the smallest, over all
+   * groups (1 = exposure in proportion to relevance); null with fewer than two groups with relevance.
+   */
+  disparateExposure: Maybe<Scalars['Float']['output']>;
+  /** Groups with at least one served edge in the window (before first). */
+  groupCount: Scalars['Int']['output'];
+  groups: Array<ItemGroupExposure>;
 };
 
 /** A piece of content people can pay attention to: an article, a video, a product. */
@@ -46,6 +62,8 @@ export type Item = {
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   kind: ItemKind;
+  /** Who supplies the item (a publisher, a brand, a channel; 1-64 characters); null when not set. */
+  provider: Maybe<Scalars['String']['output']>;
   publishedAt: Scalars['DateTime']['output'];
   /**
    * Items most like this one by cosine similarity of the served model's item embeddings (at most 100).
@@ -75,6 +93,28 @@ export type ItemEdge = {
   __typename?: 'ItemEdge';
   cursor: Scalars['String']['output'];
   node: Item;
+};
+
+export type ItemGroupDimension =
+  | 'CATEGORY'
+  | 'PROVIDER';
+
+export type ItemGroupExposure = {
+  __typename?: 'ItemGroupExposure';
+  /** Sum of the edges' position weights 1/log2(1+rank). */
+  exposure: Scalars['Float']['output'];
+  /** The group's share of all exposure (0..1). */
+  exposureShare: Scalars['Float']['output'];
+  /** Served edges of the group's items in the window. */
+  exposures: Scalars['Int']['output'];
+  /** The category slug or the provider. */
+  group: Scalars['String']['output'];
+  /** exposureShare / relevanceShare (1 = fair, above 1 over-exposed); null without relevance. */
+  ratio: Maybe<Scalars['Float']['output']>;
+  /** Sum of the edges' relevance. */
+  relevance: Scalars['Float']['output'];
+  /** The group's share of all relevance (0..1). */
+  relevanceShare: Scalars['Float']['output'];
 };
 
 export type ItemKind =
@@ -193,18 +233,45 @@ export type RecommendationEdge = {
 /** Exposure fairness: how evenly recommendation exposure spreads over the catalogue. */
 export type RecommendationExposure = {
   __typename?: 'RecommendationExposure';
+  /**
+   * Exposure by item group against each group's share of relevance (Singh & Joachims, "Fairness of
+   * Exposure in Rankings", KDD 2018), over the window's served edges: an edge at rank r weighs
+   * 1/log2(1+r); its relevance is the model's estimate for that slot in [0, 1] (sigmoid of the sequential
+   * model's score; for popularity, the score over the ranking's top score). \`first\` 1-100 groups
+   * (BAD_USER_INPUT otherwise), largest exposure first; items without a provider group as "none".
+   */
+  byGroup: ExposureByGroup;
   /** The configured cap on one item's share. */
   cap: Scalars['Float']['output'];
   catalogueSize: Scalars['Int']['output'];
   /** Gini coefficient of item exposure over the whole catalogue in the window (0 = even, 1 = one item). */
   gini: Scalars['Float']['output'];
   itemsExposed: Scalars['Int']['output'];
+  /**
+   * The Lorenz curve of item exposure over the whole catalogue (items never exposed count as 0): the share
+   * of the window's exposures held by the least-exposed i/points of the items, for i = 1..points
+   * (\`points\` 2-100, BAD_USER_INPUT otherwise; the last value is 1, or 0 without exposures).
+   */
+  lorenzCurve: Array<Scalars['Float']['output']>;
   /** The largest share of the window's exposures one item holds. */
   maxShare: Scalars['Float']['output'];
   /** Served recommendation edges in the window. */
   totalExposures: Scalars['Int']['output'];
   /** How many recent exposures the window holds. */
   window: Scalars['Int']['output'];
+};
+
+
+/** Exposure fairness: how evenly recommendation exposure spreads over the catalogue. */
+export type RecommendationExposureByGroupArgs = {
+  dimension: ItemGroupDimension;
+  first: Scalars['Int']['input'];
+};
+
+
+/** Exposure fairness: how evenly recommendation exposure spreads over the catalogue. */
+export type RecommendationExposureLorenzCurveArgs = {
+  points: Scalars['Int']['input'];
 };
 
 export type RecommendationSource =
@@ -346,10 +413,13 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Item: ResolverTypeWrapper<ItemDoc>;
+  ExposureByGroup: ResolverTypeWrapper<ExposureByGroup>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Item: ResolverTypeWrapper<ItemDoc>;
   ItemConnection: ResolverTypeWrapper<Omit<ItemConnection, 'edges'> & { edges: Array<ResolversTypes['ItemEdge']> }>;
   ItemEdge: ResolverTypeWrapper<Omit<ItemEdge, 'node'> & { node: ResolversTypes['Item'] }>;
+  ItemGroupDimension: ItemGroupDimension;
+  ItemGroupExposure: ResolverTypeWrapper<ItemGroupExposure>;
   ItemKind: ItemKind;
   ModelInfo: ResolverTypeWrapper<ModelInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -361,7 +431,7 @@ export type ResolversTypes = {
   RecommendationConnection: ResolverTypeWrapper<Omit<RecommendationConnection, 'edges'> & { edges: Array<ResolversTypes['RecommendationEdge']> }>;
   RecommendationContext: RecommendationContext;
   RecommendationEdge: ResolverTypeWrapper<Omit<RecommendationEdge, 'explanation' | 'node'> & { explanation: Array<ResolversTypes['AttendedItem']>, node: ResolversTypes['Item'] }>;
-  RecommendationExposure: ResolverTypeWrapper<RecommendationExposure>;
+  RecommendationExposure: ResolverTypeWrapper<ExposureReport>;
   RecommendationSource: RecommendationSource;
   SimilarItem: ResolverTypeWrapper<Omit<SimilarItem, 'item'> & { item: ResolversTypes['Item'] }>;
   User: ResolverTypeWrapper<UserRef>;
@@ -375,10 +445,12 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   DateTime: Scalars['DateTime']['output'];
-  Item: ItemDoc;
+  ExposureByGroup: ExposureByGroup;
   Int: Scalars['Int']['output'];
+  Item: ItemDoc;
   ItemConnection: Omit<ItemConnection, 'edges'> & { edges: Array<ResolversParentTypes['ItemEdge']> };
   ItemEdge: Omit<ItemEdge, 'node'> & { node: ResolversParentTypes['Item'] };
+  ItemGroupExposure: ItemGroupExposure;
   ModelInfo: ModelInfo;
   Boolean: Scalars['Boolean']['output'];
   ModelMetric: ModelMetric;
@@ -388,7 +460,7 @@ export type ResolversParentTypes = {
   RecommendationConnection: Omit<RecommendationConnection, 'edges'> & { edges: Array<ResolversParentTypes['RecommendationEdge']> };
   RecommendationContext: RecommendationContext;
   RecommendationEdge: Omit<RecommendationEdge, 'explanation' | 'node'> & { explanation: Array<ResolversParentTypes['AttendedItem']>, node: ResolversParentTypes['Item'] };
-  RecommendationExposure: RecommendationExposure;
+  RecommendationExposure: ExposureReport;
   SimilarItem: Omit<SimilarItem, 'item'> & { item: ResolversParentTypes['Item'] };
   User: UserRef;
 };
@@ -402,12 +474,20 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type ExposureByGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExposureByGroup'] = ResolversParentTypes['ExposureByGroup']> = {
+  dimension?: Resolver<ResolversTypes['ItemGroupDimension'], ParentType, ContextType>;
+  disparateExposure?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  groupCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['ItemGroupExposure']>, ParentType, ContextType>;
+};
+
 export type ItemResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Item'] = ResolversParentTypes['Item'], FederationReferenceType extends FederationReferenceTypes['Item'] = FederationReferenceTypes['Item']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Item']> | FederationReferenceType, FederationReferenceType, ContextType>;
   category?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['ItemKind'], ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   publishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   similar?: Resolver<Array<ResolversTypes['SimilarItem']>, ParentType, ContextType, RequireFields<ItemSimilarArgs, 'first'>>;
   tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -423,6 +503,16 @@ export type ItemConnectionResolvers<ContextType = Context, ParentType extends Re
 export type ItemEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ItemEdge'] = ResolversParentTypes['ItemEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Item'], ParentType, ContextType>;
+};
+
+export type ItemGroupExposureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ItemGroupExposure'] = ResolversParentTypes['ItemGroupExposure']> = {
+  exposure?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  exposureShare?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  exposures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  group?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ratio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  relevance?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  relevanceShare?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type ModelInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModelInfo'] = ResolversParentTypes['ModelInfo']> = {
@@ -478,10 +568,12 @@ export type RecommendationEdgeResolvers<ContextType = Context, ParentType extend
 };
 
 export type RecommendationExposureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RecommendationExposure'] = ResolversParentTypes['RecommendationExposure']> = {
+  byGroup?: Resolver<ResolversTypes['ExposureByGroup'], ParentType, ContextType, RequireFields<RecommendationExposureByGroupArgs, 'dimension' | 'first'>>;
   cap?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   catalogueSize?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   gini?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   itemsExposed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lorenzCurve?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType, RequireFields<RecommendationExposureLorenzCurveArgs, 'points'>>;
   maxShare?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   totalExposures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   window?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -501,9 +593,11 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
 export type Resolvers<ContextType = Context> = {
   AttendedItem?: AttendedItemResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  ExposureByGroup?: ExposureByGroupResolvers<ContextType>;
   Item?: ItemResolvers<ContextType>;
   ItemConnection?: ItemConnectionResolvers<ContextType>;
   ItemEdge?: ItemEdgeResolvers<ContextType>;
+  ItemGroupExposure?: ItemGroupExposureResolvers<ContextType>;
   ModelInfo?: ModelInfoResolvers<ContextType>;
   ModelMetric?: ModelMetricResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

@@ -9,6 +9,8 @@ export interface ItemDoc {
   category: string;
   tags: string[];
   url?: string | null;
+  /** Who supplies the item (1-64 characters); grouped on by the exposure audit. */
+  provider?: string | null;
   /** Epoch ms. */
   publishedAt: number;
   createdAt: number;
@@ -22,6 +24,7 @@ const itemSchema = new Schema<ItemDoc>(
     category: { type: String, required: true },
     tags: { type: [String], default: [] },
     url: { type: String, default: null },
+    provider: { type: String, default: null },
     publishedAt: { type: Number, required: true },
     createdAt: { type: Number, required: true },
   },

@@ -1,10 +1,13 @@
+import type { ServedExposure } from './fairnessOfExposure.js';
+
 /**
- * Exposure accounting for fairness: the last `window` exposures (one per served recommendation edge) in a
- * ring, with a count per item. An item may hold at most `cap` of that window (`cap * window` exposures);
- * items at their limit are held back behind the others until older exposures leave the window.
+ * Exposure accounting for fairness: the last `window` exposures (one per served recommendation edge,
+ * with its rank and relevance for the fairness-of-exposure audit) in a ring, with a count per item. An
+ * item may hold at most `cap` of that window (`cap * window` exposures); items at their limit are held
+ * back behind the others until older exposures leave the window.
  */
 export class ExposureTracker {
-  private readonly ring: (string | undefined)[];
+  private readonly ring: (ServedExposure | undefined)[];
   private next = 0;
   private readonly counts = new Map<string, number>();
   private total = 0;
@@ -27,15 +30,16 @@ export class ExposureTracker {
     return this.count(itemId) < this.limit;
   }
 
-  record(itemId: string): void {
-    const old = this.ring[this.next];
+  /** Counts one served edge: the item at 1-based `rank`, served with `relevance` in [0, 1]. */
+  record(itemId: string, rank = 1, relevance = 0): void {
+    const old = this.ring[this.next]?.itemId;
     if (old !== undefined) {
       const c = (this.counts.get(old) ?? 1) - 1;
       if (c === 0) this.counts.delete(old);
       else this.counts.set(old, c);
       this.total--;
     }
-    this.ring[this.next] = itemId;
+    this.ring[this.next] = { itemId, rank, relevance };
     this.next = (this.next + 1) % this.window;
     this.counts.set(itemId, this.count(itemId) + 1);
     this.total++;
@@ -62,6 +66,11 @@ export class ExposureTracker {
   /** Exposure counts of the items in the window. */
   countsList(): number[] {
     return [...this.counts.values()];
+  }
+
+  /** The served edges in the window (any order). */
+  *served(): IterableIterator<ServedExposure> {
+    for (const s of this.ring) if (s !== undefined) yield s;
   }
 }
 

@@ -2,7 +2,7 @@ import { checkClientId, DateTimeScalar } from '@attention-mesh/platform';
 import { createItem } from '../catalogue/createItem.js';
 import { listItems } from '../catalogue/listItems.js';
 import type { Resolvers } from '../generated/resolvers.js';
-import { exposureReport } from '../recommend/exposureReport.js';
+import { exposureGroups, exposureLorenz, exposureReport } from '../recommend/exposureReport.js';
 import { recommendFor } from '../recommend/recommendFor.js';
 import { similarTo } from '../recommend/similarTo.js';
 import { modelInfo } from '../serving/modelInfo.js';
@@ -22,6 +22,10 @@ export const resolvers: Resolvers = {
     __resolveReference: (ref, ctx) => ctx.runtime.catalogue.get(ref.id) ?? ctx.loaders.item.load(ref.id),
     id: (item) => item._id,
     similar: (item, args, ctx) => similarTo(ctx.runtime, item, args.first),
+  },
+  RecommendationExposure: {
+    lorenzCurve: (_, { points }, ctx) => exposureLorenz(ctx.runtime, points),
+    byGroup: (_, { dimension, first }, ctx) => exposureGroups(ctx.runtime, dimension, first),
   },
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),

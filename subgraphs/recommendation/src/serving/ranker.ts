@@ -2,6 +2,7 @@ import type { LruCache } from '@attention-mesh/platform';
 import type { Catalogue } from '../catalogue/Catalogue.js';
 import type { UserSequenceDoc } from '../models/UserSequence.js';
 import { capExposure, type ExposureTracker } from '../ranking/exposure.js';
+import { relevanceOf } from '../ranking/fairnessOfExposure.js';
 import { mmrUnitRows } from '../ranking/mmr.js';
 import type { PopularityRanking } from '../ranking/popularity.js';
 import { topK, topKEligible } from '../ranking/topK.js';
@@ -115,11 +116,15 @@ export async function rankFor(
 
 /**
  * The page, its edges counted as exposures in the same synchronous step as the cap was applied (requests
- * of one micro-batch resume together: counting later would let all of them pass the same cap).
+ * of one micro-batch resume together: counting later would let all of them pass the same cap), each with
+ * its rank and its relevance (see `relevanceOf`) for the fairness-of-exposure audit.
  */
 function serve(deps: RankerDeps, ranking: Ranking, page: { offset: number; first: number }): RankedItem[] {
   const items = ranking.items.slice(page.offset, page.offset + page.first);
-  for (const r of items) deps.exposure.record(r.itemId);
+  let top = 0;
+  if (ranking.source === 'POPULARITY') for (const r of ranking.items) top = Math.max(top, r.score);
+  for (const [i, r] of items.entries())
+    deps.exposure.record(r.itemId, page.offset + i + 1, relevanceOf(ranking.source, r.score, top));
   return items;
 }
 
