@@ -49,6 +49,8 @@ export class AdsState {
   readonly ctr = new CtrSource();
   readonly spend: CounterWriter;
   readonly rollups: CounterWriter;
+  /** Requests, impressions and clicks per user group and hour (the fairness audit; no user ids). */
+  readonly userGroups: CounterWriter;
   /** Requests per campaign and hour, written to the rollups in batches. */
   readonly requests: RequestCounts;
   readonly timings: DecisionTimings;
@@ -72,6 +74,7 @@ export class AdsState {
     this.spend = new CounterWriter(models.Spend);
     this.rollups = new CounterWriter(models.DeliveryRollup);
     this.requests = new RequestCounts(this.rollups);
+    this.userGroups = new CounterWriter(models.UserGroupRollup);
     this.timings = new DecisionTimings(this.settings.keepTimings);
   }
 

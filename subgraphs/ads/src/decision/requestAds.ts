@@ -19,6 +19,7 @@ import { type AdTokenClaims, signAdToken } from '../ledger/adTokens.js';
 import type { DecisionDoc } from '../models/index.js';
 import { hourStartOf, rollupId, rollupUpdate } from '../reports/delivery.js';
 import type { Exposure } from '../reports/exposures.js';
+import { userGroupKeys, userGroupUpdates } from '../reports/userGroups.js';
 import type { AdsRuntime } from '../runtime.js';
 import {
   type Decision,
@@ -261,21 +262,24 @@ export async function requestAds(
     consideredCampaigns(rt, placement, country, device, at).map((c) => c.id),
     hour,
   );
+  // The audit's groups: what the decision knew of the user (segments only with consent, as it used them).
+  const groups = userGroupKeys({ country, device, segments: request.user?.segments ?? [] });
+  const counted = rt.userGroups.add(userGroupUpdates(groups, hour, { requests: 1 }));
   const win = decision.filled
     ? rt.rollups.add([
         [rollupId(decision.campaignId, hour), rollupUpdate(decision.campaignId, hour, { wins: 1 })],
       ])
     : undefined;
   try {
-    await Promise.all([models.Decision.create(doc), win]);
+    await Promise.all([models.Decision.create(doc), win, counted]);
   } catch (err) {
     if (decision.filled) rt.book.release(decision.campaignId, id);
     throw err;
   }
-  return { ...doc, ...tokensOf(doc, rt.config.ads.tokenSecret, now) };
+  return { ...doc, ...tokensOf(doc, groups, rt.config.ads.tokenSecret, now) };
 }
 
-function tokensOf(doc: DecisionDoc, secret: string, now: number) {
+function tokensOf(doc: DecisionDoc, groups: string[], secret: string, now: number) {
   if (!doc.adId || !doc.campaignId || doc.expiresAt === null)
     return { impressionToken: null, clickToken: null };
   const base = {
@@ -286,6 +290,7 @@ function tokensOf(doc: DecisionDoc, secret: string, now: number) {
     usr: doc.userId,
     iat: now,
     exp: doc.expiresAt,
+    grp: groups,
   };
   const charge = doc.chargeMicros ?? 0;
   const imp: AdTokenClaims = { ...base, t: 'IMPRESSION', ch: doc.bidType === 'CPM' ? charge : 0 };

@@ -480,6 +480,15 @@ export type Placement = {
 export type Query = {
   __typename?: 'Query';
   ad: Maybe<Ad>;
+  /**
+   * Ad delivery by user group over [from, to) (the exposure fairness audit; analysts and admins), from
+   * hourly rollups that hold counts only, no user ids. A request counts in the groups of what the ad
+   * decision knew of the user: the request's country and device ("(unknown)" when not given) and the
+   * segments it used (only with the user's ads-personalisation consent, at most the first 10; "(none)"
+   * otherwise); its impressions and clicks count in the same groups. At most 31 days and \`to\` after
+   * \`from\` (BAD_USER_INPUT, field \`to\`); \`first\` 1-100 groups (BAD_USER_INPUT), most requests first.
+   */
+  adDeliveryByUserGroup: UserGroupDelivery;
   advertiser: Maybe<Advertiser>;
   campaign: Maybe<Campaign>;
   /** Campaigns in creation order, optionally of one advertiser; a member's own advertiser's by default. */
@@ -492,6 +501,14 @@ export type Query = {
 
 export type QueryAdArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryAdDeliveryByUserGroupArgs = {
+  dimension: UserGroupDimension;
+  first: Scalars['Int']['input'];
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -618,6 +635,44 @@ export type User = {
 export type UserAdExposureArgs = {
   first: Scalars['Int']['input'];
 };
+
+export type UserGroupAdDelivery = {
+  __typename?: 'UserGroupAdDelivery';
+  /** True when fourFifthsRatio is under 0.8 (adverse impact). */
+  adverseImpact: Scalars['Boolean']['output'];
+  clicks: Scalars['Int']['output'];
+  /** The group's selection rate over the highest group's (the four-fifths rule); null without a rate. */
+  fourFifthsRatio: Maybe<Scalars['Float']['output']>;
+  group: Scalars['String']['output'];
+  /** Impressions served to the group (recorded with the decisions' signed tokens). */
+  impressions: Scalars['Int']['output'];
+  /** Ad requests (opportunities) of the group. */
+  requests: Scalars['Int']['output'];
+  /** impressions / requests; null without requests. */
+  selectionRate: Maybe<Scalars['Float']['output']>;
+};
+
+export type UserGroupDelivery = {
+  __typename?: 'UserGroupDelivery';
+  dimension: UserGroupDimension;
+  /** Groups (of all, before first) whose four-fifths ratio is under 0.8. */
+  flagged: Scalars['Int']['output'];
+  from: Scalars['DateTime']['output'];
+  /** Groups with requests in the range (before first). */
+  groupCount: Scalars['Int']['output'];
+  groups: Array<UserGroupAdDelivery>;
+  /** The highest selection rate of a group; null without requests. */
+  highestSelectionRate: Maybe<Scalars['Float']['output']>;
+  to: Scalars['DateTime']['output'];
+};
+
+export type UserGroupDimension =
+  /** The request's country (ISO 3166-1 alpha-2). */
+  | 'COUNTRY'
+  /** The request's device. */
+  | 'DEVICE'
+  /** The user's segments the decision used (one request counts in each). */
+  | 'SEGMENT';
 
 
 
@@ -779,6 +834,9 @@ export type ResolversTypes = {
   UpdateCampaignInput: UpdateCampaignInput;
   UpdatePlacementInput: UpdatePlacementInput;
   User: ResolverTypeWrapper<User>;
+  UserGroupAdDelivery: ResolverTypeWrapper<UserGroupAdDelivery>;
+  UserGroupDelivery: ResolverTypeWrapper<UserGroupDelivery>;
+  UserGroupDimension: UserGroupDimension;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -823,6 +881,8 @@ export type ResolversParentTypes = {
   UpdateCampaignInput: UpdateCampaignInput;
   UpdatePlacementInput: UpdatePlacementInput;
   User: User | FederationReferenceTypes['User'];
+  UserGroupAdDelivery: UserGroupAdDelivery;
+  UserGroupDelivery: UserGroupDelivery;
 };
 
 export type AdResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Ad'] = ResolversParentTypes['Ad'], FederationReferenceType extends FederationReferenceTypes['Ad'] = FederationReferenceTypes['Ad']> = {
@@ -1011,6 +1071,7 @@ export type PlacementResolvers<ContextType = Context, ParentType extends Resolve
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   ad?: Resolver<Maybe<ResolversTypes['Ad']>, ParentType, ContextType, RequireFields<QueryAdArgs, 'id'>>;
+  adDeliveryByUserGroup?: Resolver<ResolversTypes['UserGroupDelivery'], ParentType, ContextType, RequireFields<QueryAdDeliveryByUserGroupArgs, 'dimension' | 'first' | 'from' | 'to'>>;
   advertiser?: Resolver<Maybe<ResolversTypes['Advertiser']>, ParentType, ContextType, RequireFields<QueryAdvertiserArgs, 'id'>>;
   campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType, RequireFields<QueryCampaignArgs, 'id'>>;
   campaigns?: Resolver<ResolversTypes['CampaignConnection'], ParentType, ContextType, RequireFields<QueryCampaignsArgs, 'first'>>;
@@ -1038,6 +1099,26 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type UserGroupAdDeliveryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserGroupAdDelivery'] = ResolversParentTypes['UserGroupAdDelivery']> = {
+  adverseImpact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  clicks?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fourFifthsRatio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  group?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  impressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  selectionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type UserGroupDeliveryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserGroupDelivery'] = ResolversParentTypes['UserGroupDelivery']> = {
+  dimension?: Resolver<ResolversTypes['UserGroupDimension'], ParentType, ContextType>;
+  flagged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  groupCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['UserGroupAdDelivery']>, ParentType, ContextType>;
+  highestSelectionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   Ad?: AdResolvers<ContextType>;
   AdDecision?: AdDecisionResolvers<ContextType>;
@@ -1061,5 +1142,7 @@ export type Resolvers<ContextType = Context> = {
   ScheduleWindow?: ScheduleWindowResolvers<ContextType>;
   Targeting?: TargetingResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserGroupAdDelivery?: UserGroupAdDeliveryResolvers<ContextType>;
+  UserGroupDelivery?: UserGroupDeliveryResolvers<ContextType>;
 };
 

@@ -16,6 +16,8 @@ export interface AdTokenClaims {
   /** Issued at / expires at, epoch ms. */
   iat: number;
   exp: number;
+  /** The request's user groups (see `userGroupKeys`), for the delivery fairness audit; absent in older tokens. */
+  grp?: string[];
 }
 
 const b64 = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');

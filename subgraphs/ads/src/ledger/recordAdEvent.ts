@@ -8,6 +8,7 @@ import {
 } from '@attention-mesh/platform';
 import type { AdEventDoc, AdEventType } from '../models/index.js';
 import { hourStartOf, rollupId, rollupUpdate } from '../reports/delivery.js';
+import { isUserGroupKey, userGroupUpdates } from '../reports/userGroups.js';
 import type { AdsRuntime } from '../runtime.js';
 import { verifyAdToken } from './adTokens.js';
 import { spendDayId, spendTotalId } from './spendIds.js';
@@ -94,6 +95,11 @@ export async function recordAdEvent(
         [spendDayId(doc.campaignId, day), { $inc: { spentMicros: chargedMicros }, ...setOnInsert }],
       ]),
     );
+  }
+  const groups = Array.isArray(claims.grp) ? claims.grp.filter(isUserGroupKey) : [];
+  if (type !== 'CONVERSION' && groups.length > 0) {
+    const inc = type === 'IMPRESSION' ? { impressions: 1 } : { clicks: 1 };
+    writes.push(rt.userGroups.add(userGroupUpdates(groups, hour, inc)));
   }
   if (type !== 'CONVERSION') {
     writes.push(rt.adStats.add(doc.adId, type === 'IMPRESSION' ? { impressions: 1 } : { clicks: 1 }));

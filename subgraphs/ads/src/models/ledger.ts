@@ -86,6 +86,21 @@ export interface DeliveryRollupDoc {
   spendMicros: number;
 }
 
+/**
+ * Hourly ad delivery to one group of users (fairness audit): `<dimension>|<group>|<hourStart>`. Counts
+ * only: no user id is ever stored in it; every field written by every update.
+ */
+export interface UserGroupRollupDoc {
+  _id: string;
+  /** COUNTRY, DEVICE or SEGMENT. */
+  dimension: string;
+  group: string;
+  hourStart: number;
+  requests: number;
+  impressions: number;
+  clicks: number;
+}
+
 /** What the ads subgraph has observed of one ad (its own ledger, feedback and attention events). */
 export interface AdStatsDoc {
   _id: string;
@@ -211,6 +226,13 @@ const rollupSchema = new Schema<DeliveryRollupDoc>(
   opts,
 );
 
+const userGroupRollupSchema = new Schema<UserGroupRollupDoc>(
+  { _id: str, dimension: str, group: str, hourStart: num, requests: num, impressions: num, clicks: num },
+  opts,
+);
+// The group report reads a dimension's hours over a range (used on MongoDB; a scan on the embedded one).
+userGroupRollupSchema.index({ dimension: 1, hourStart: 1 });
+
 const adStatsSchema = new Schema<AdStatsDoc>(
   { _id: str, impressions: num, clicks: num, complaints: num, engagedMs: num },
   opts,
@@ -252,6 +274,11 @@ export function ledgerModels(conn: Connection) {
     Spend: conn.model<SpendDoc>('Spend', spendSchema, 'spend'),
     DeliveryRollup: conn.model<DeliveryRollupDoc>('DeliveryRollup', rollupSchema, 'delivery_rollups'),
     AdStats: conn.model<AdStatsDoc>('AdStats', adStatsSchema, 'ad_stats'),
+    UserGroupRollup: conn.model<UserGroupRollupDoc>(
+      'UserGroupRollup',
+      userGroupRollupSchema,
+      'user_group_rollups',
+    ),
     Seen: conn.model<SeenDoc>('Seen', seenSchema, 'seen_signals'),
     PlacementAttention: conn.model<PlacementAttentionDoc>(
       'PlacementAttention',

@@ -4,9 +4,18 @@ import { spendTotalId } from '../ledger/spendIds.js';
 import type { AdDoc, CampaignDoc } from '../models/index.js';
 import { campaignDelivery } from '../reports/campaignDelivery.js';
 import { campaignPacing } from '../reports/campaignPacing.js';
+import { userGroupDelivery } from '../reports/userGroupDelivery.js';
+import type { UserGroupDimension } from '../reports/userGroups.js';
 import type { Context } from './context.js';
 
 export const reportResolvers: ResolverMap = {
+  Query: {
+    adDeliveryByUserGroup: (
+      _: unknown,
+      args: { from: number; to: number; dimension: UserGroupDimension; first: number },
+      ctx: Context,
+    ) => userGroupDelivery(ctx.runtime, args),
+  },
   Campaign: {
     delivery: (
       c: CampaignDoc,
