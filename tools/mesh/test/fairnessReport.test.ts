@@ -198,14 +198,18 @@ describe('runFairnessReport against a gateway', () => {
     ]);
     const html = await readFile(out, 'utf8');
     expect(html).toContain('<b>0.432</b>');
-    expect(lines.join('\n')).toMatch(/12 exposures of 3\/4 items, Gini 0\.432[\s\S]*COUNTRY: 3 groups, 1 below four fifths[\s\S]*wrote /);
+    expect(lines.join('\n')).toMatch(
+      /12 exposures of 3\/4 items, Gini 0\.432[\s\S]*COUNTRY: 3 groups, 1 below four fifths[\s\S]*wrote /,
+    );
   });
 
   it('exits 1 with the gateway error code when the caller may not read the audit, writing nothing', async () => {
     answer = () => ({ data: null, errors: [{ message: 'not allowed', extensions: { code: 'FORBIDDEN' } }] });
     const lines: string[] = [];
     const out = join(dir, 'refused.html');
-    expect(await runFairnessReport(['--url', url, '--out', out, '--token', 'x'], {}, (l) => lines.push(l))).toBe(1);
+    expect(
+      await runFairnessReport(['--url', url, '--out', out, '--token', 'x'], {}, (l) => lines.push(l)),
+    ).toBe(1);
     expect(seen.at(-1)!.auth).toBe('Bearer x');
     expect(lines.at(-1)).toBe('recommendationExposure failed: FORBIDDEN: not allowed');
     await expect(readFile(out)).rejects.toThrow(/ENOENT/);

@@ -11,7 +11,8 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 
 function itemGroupSection(r: ItemGroupReport): string {
   const name = r.dimension.toLowerCase();
-  const shown = r.groups.length < r.groupCount ? ` (the ${r.groups.length} most exposed of ${r.groupCount})` : '';
+  const shown =
+    r.groups.length < r.groupCount ? ` (the ${r.groups.length} most exposed of ${r.groupCount})` : '';
   return [
     `<h3>By ${name}${shown}</h3>`,
     `<p>Disparate exposure (largest exposure/relevance ratio over the smallest): <b>${num(r.disparateExposure, 2)}</b></p>`,
@@ -33,7 +34,8 @@ function itemGroupSection(r: ItemGroupReport): string {
 
 function userGroupSection(r: UserGroupReport): string {
   const name = r.dimension.toLowerCase();
-  const shown = r.groups.length < r.groupCount ? ` (the ${r.groups.length} with most requests of ${r.groupCount})` : '';
+  const shown =
+    r.groups.length < r.groupCount ? ` (the ${r.groups.length} with most requests of ${r.groupCount})` : '';
   return [
     `<h3>By ${name}${shown}</h3>`,
     `<p>Highest selection rate ${num(r.highestSelectionRate)}; groups below four fifths of it: <b>${r.flagged}</b></p>`,

@@ -38,7 +38,8 @@ export interface FairnessAudit {
   userGroups: UserGroupReport[];
 }
 
-const GROUP_FIELDS = 'dimension groupCount disparateExposure groups { group exposures exposureShare relevanceShare ratio }';
+const GROUP_FIELDS =
+  'dimension groupCount disparateExposure groups { group exposures exposureShare relevanceShare ratio }';
 
 const EXPOSURE = `query($first: Int!, $points: Int!) {
   recommendationExposure {
@@ -61,7 +62,13 @@ const DELIVERY = `query($from: DateTime!, $to: DateTime!, $first: Int!) {
 /** A failed audit read; the message names the query and the gateway's first errors. */
 export class AuditReadError extends Error {}
 
-async function call<T>(url: string, token: string, what: string, query: string, variables: object): Promise<T> {
+async function call<T>(
+  url: string,
+  token: string,
+  what: string,
+  query: string,
+  variables: object,
+): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -105,17 +112,31 @@ export async function fetchAudit(opts: {
   const say = opts.progress ?? (() => {});
   say(`reading recommendationExposure from ${opts.gatewayUrl}`);
   const { recommendationExposure: e } = await call<{
-    recommendationExposure: FairnessAudit['exposure'] & { category: ItemGroupReport; provider: ItemGroupReport };
-  }>(opts.gatewayUrl, opts.token, 'recommendationExposure', EXPOSURE, { first: opts.first, points: opts.points });
-  say(`  ${e.totalExposures} exposures of ${e.itemsExposed}/${e.catalogueSize} items, Gini ${e.gini.toFixed(3)}`);
+    recommendationExposure: FairnessAudit['exposure'] & {
+      category: ItemGroupReport;
+      provider: ItemGroupReport;
+    };
+  }>(opts.gatewayUrl, opts.token, 'recommendationExposure', EXPOSURE, {
+    first: opts.first,
+    points: opts.points,
+  });
+  say(
+    `  ${e.totalExposures} exposures of ${e.itemsExposed}/${e.catalogueSize} items, Gini ${e.gini.toFixed(3)}`,
+  );
   const from = opts.from.toISOString();
   const to = opts.to.toISOString();
   say(`reading adDeliveryByUserGroup ${from} .. ${to}`);
-  const delivery = await call<Record<string, UserGroupReport>>(opts.gatewayUrl, opts.token, 'adDeliveryByUserGroup', DELIVERY, {
-    from,
-    to,
-    first: opts.first,
-  });
+  const delivery = await call<Record<string, UserGroupReport>>(
+    opts.gatewayUrl,
+    opts.token,
+    'adDeliveryByUserGroup',
+    DELIVERY,
+    {
+      from,
+      to,
+      first: opts.first,
+    },
+  );
   const userGroups = USER_DIMENSIONS.map((d) => delivery[d.toLowerCase()]!);
   for (const g of userGroups) say(`  ${g.dimension}: ${g.groupCount} groups, ${g.flagged} below four fifths`);
   const { category, provider, ...exposure } = e;

@@ -46,7 +46,8 @@ function intIn(value: string | undefined, name: string, min: number, max: number
 function timeOf(value: string | undefined, name: string, fallback: Date): Date {
   if (value === undefined) return fallback;
   const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw new ReportArgsError(`--${name}: an ISO-8601 time, not ${JSON.stringify(value)}`);
+  if (!Number.isFinite(t))
+    throw new ReportArgsError(`--${name}: an ISO-8601 time, not ${JSON.stringify(value)}`);
   return new Date(t);
 }
 
@@ -78,7 +79,8 @@ export function parseReportArgs(
   const to = timeOf(values.to, 'to', now);
   const from = timeOf(values.from, 'from', new Date(to.getTime() - 24 * HOUR_MS));
   if (from >= to) throw new ReportArgsError('--from must be before --to');
-  if (to.getTime() - from.getTime() > 31 * 24 * HOUR_MS) throw new ReportArgsError('--from/--to: at most 31 days');
+  if (to.getTime() - from.getTime() > 31 * 24 * HOUR_MS)
+    throw new ReportArgsError('--from/--to: at most 31 days');
   let url: string;
   try {
     url = new URL(values.url ?? `http://localhost:${meshPorts(env.MESH_PORT_BASE).gateway}/graphql`).href;

@@ -72,8 +72,7 @@ function barsSvg(
       const bars = r.bars
         .map((b, k) => {
           const y = y0 + k * barH;
-          if (b.value === null)
-            return `<text x="${left + 4}" y="${y + barH - 2}" fill="#888">n/a</text>`;
+          if (b.value === null) return `<text x="${left + 4}" y="${y + barH - 2}" fill="#888">n/a</text>`;
           return (
             `<rect x="${left}" y="${y}" width="${(x(b.value) - left).toFixed(1)}" height="${barH - 2}" fill="${b.color}"/>` +
             `<text x="${(x(b.value) + 4).toFixed(1)}" y="${y + barH - 2}">${fmt(b.value)}</text>`
@@ -155,7 +154,11 @@ export function selectionRatioSvg(title: string, groups: readonly GroupSelection
     groups.map((g) => ({
       name: g.group,
       bars: [{ value: g.fourFifthsRatio, color: g.adverseImpact ? '#b00020' : '#3b7dd8' }],
-      note: g.adverseImpact ? 'below 4/5' : g.selectionRate === null ? 'no requests' : `rate ${fmt(g.selectionRate)}`,
+      note: g.adverseImpact
+        ? 'below 4/5'
+        : g.selectionRate === null
+          ? 'no requests'
+          : `rate ${fmt(g.selectionRate)}`,
     })),
     { max: 1, rule: 0.8, legend: [{ text: 'selection rate / highest group rate', color: '#3b7dd8' }] },
   );
