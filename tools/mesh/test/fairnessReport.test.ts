@@ -65,8 +65,10 @@ describe('the plots', () => {
       { group: 'DE', selectionRate: 0.5, fourFifthsRatio: 1, adverseImpact: false },
       { group: 'FR', selectionRate: 0.2, fourFifthsRatio: 0.4, adverseImpact: true },
     ]);
-    expect(svg.match(/fill="#b00020"/g)?.length).toBeGreaterThanOrEqual(2);
     expect(svg).toContain('below 4/5');
+    // Red: the flagged group's bar and note, and the rule's label; DE's note stays grey.
+    expect(svg.match(/fill="#b00020"/g)?.length).toBe(3);
+    expect(svg).toContain('fill="#555">rate 0.500</text>');
     expect(svg).toContain('>0.8</text>');
   });
 });

@@ -55,7 +55,12 @@ export function lorenzSvg(curve: readonly number[], gini: number): string {
 /** Horizontal grouped bars, one row per group, values in [0, max]; an optional vertical rule (e.g. 0.8). */
 function barsSvg(
   label: string,
-  rows: readonly { name: string; bars: readonly { value: number | null; color: string }[]; note?: string }[],
+  rows: readonly {
+    name: string;
+    bars: readonly { value: number | null; color: string }[];
+    note?: string;
+    alert?: boolean;
+  }[],
   opts: { max: number; rule?: number; legend: readonly { text: string; color: string }[] },
 ): string {
   const left = 170;
@@ -81,7 +86,7 @@ function barsSvg(
         .join('');
       const name = r.name.length > 24 ? `${r.name.slice(0, 23)}…` : r.name;
       const note = r.note
-        ? `<text x="${W - 4}" y="${y0 + barH}" text-anchor="end" fill="#b00020">${escapeXml(r.note)}</text>`
+        ? `<text x="${W - 4}" y="${y0 + barH}" text-anchor="end" fill="${r.alert ? '#b00020' : '#555'}">${escapeXml(r.note)}</text>`
         : '';
       return `<text x="${left - 8}" y="${y0 + barH}" text-anchor="end">${escapeXml(name)}</text>${bars}${note}`;
     })
@@ -154,6 +159,7 @@ export function selectionRatioSvg(title: string, groups: readonly GroupSelection
     groups.map((g) => ({
       name: g.group,
       bars: [{ value: g.fourFifthsRatio, color: g.adverseImpact ? '#b00020' : '#3b7dd8' }],
+      alert: g.adverseImpact,
       note: g.adverseImpact
         ? 'below 4/5'
         : g.selectionRate === null
