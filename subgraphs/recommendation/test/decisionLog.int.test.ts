@@ -184,6 +184,9 @@ describe('the recommendation decision log', () => {
           }
         }
       }
+      // The exposure window (read by the fairness audit) holds what was shown, explored slots included.
+      const window = [...sg.runtime.exposure.served()].map((s) => `${s.rank}:${s.itemId}`).sort();
+      expect(window).toEqual(served.flatMap((ids) => ids.map((id, i) => `${i + 1}:${id}`)).sort());
       // 50 positions at 0.5: some explored, some not.
       expect(explored).toBeGreaterThan(5);
       expect(explored).toBeLessThan(45);

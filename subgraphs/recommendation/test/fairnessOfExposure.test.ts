@@ -97,4 +97,23 @@ describe('fairness of exposure', () => {
     ]);
     expect(t.count('a')).toBe(0);
   });
+
+  it('swaps a just-counted edge for the item an exploration slot showed instead', () => {
+    const t = new ExposureTracker(3, 0.5);
+    t.record('a', 1, 0.9);
+    t.record('b', 2, 0.8);
+    t.record('c', 3, 0.7);
+    t.record('b', 1, 0.6); // the ring wraps: a leaves, b is at ranks 2 and 1
+    expect(t.replaceRecent('b', 2, { itemId: 'x', rank: 2, relevance: 0.1 })).toBe(true);
+    expect([...t.served()].sort((p, q) => p.itemId.localeCompare(q.itemId))).toEqual([
+      { itemId: 'b', rank: 1, relevance: 0.6 },
+      { itemId: 'c', rank: 3, relevance: 0.7 },
+      { itemId: 'x', rank: 2, relevance: 0.1 },
+    ]);
+    expect([t.count('b'), t.count('x'), t.exposures, t.itemsExposed]).toEqual([1, 1, 3, 3]);
+    // Nothing that recent at that rank: the window is left as it is.
+    expect(t.replaceRecent('a', 1, { itemId: 'y', rank: 1, relevance: 1 })).toBe(false);
+    expect(t.replaceRecent('c', 3, { itemId: 'y', rank: 3, relevance: 1 }, 1)).toBe(false);
+    expect(t.count('y')).toBe(0);
+  });
 });

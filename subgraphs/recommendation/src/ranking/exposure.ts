@@ -45,6 +45,26 @@ export class ExposureTracker {
     this.total++;
   }
 
+  /**
+   * Swaps the newest entry of `itemId` at `rank` among the last `lookBack` for `served` (an exploration
+   * slot showed another item there after the page was counted): the window then holds what was shown.
+   * False when no such entry is that recent (nothing changes).
+   */
+  replaceRecent(itemId: string, rank: number, served: ServedExposure, lookBack = 1_000): boolean {
+    for (let k = 1; k <= Math.min(lookBack, this.total); k++) {
+      const i = (this.next - k + this.window) % this.window;
+      const e = this.ring[i];
+      if (e?.itemId !== itemId || e.rank !== rank) continue;
+      const c = (this.counts.get(itemId) ?? 1) - 1;
+      if (c === 0) this.counts.delete(itemId);
+      else this.counts.set(itemId, c);
+      this.ring[i] = { ...served };
+      this.counts.set(served.itemId, this.count(served.itemId) + 1);
+      return true;
+    }
+    return false;
+  }
+
   /** Exposures in the window. */
   get exposures(): number {
     return this.total;

@@ -1,4 +1,5 @@
 import { newId } from '@attention-mesh/platform';
+import { relevanceOf } from '../ranking/fairnessOfExposure.js';
 import type { RecommendationRuntime } from '../runtime.js';
 import type { RankedItem, Ranking } from '../serving/ranker.js';
 import { byScoreAt, explorePage } from './explorePage.js';
@@ -34,5 +35,18 @@ export function logDecision(
     slots,
     byScore: byScoreAt(ranking.items, offset, Math.min(first, page.length)),
   });
+  // The page was counted in the exposure window as ranked (with the cap, see `rankFor`); explored slots
+  // showed another item, which the fairness audit must see instead.
+  if (slots.some((s) => s.explored)) {
+    let top = 0;
+    if (ranking.source === 'POPULARITY') for (const r of ranking.items) top = Math.max(top, r.score);
+    for (const s of slots)
+      if (s.explored)
+        runtime.exposure.replaceRecent(s.greedyItemId, s.position, {
+          itemId: s.itemId,
+          rank: s.position,
+          relevance: relevanceOf(ranking.source, s.score, top),
+        });
+  }
   return slots.map((s) => ({ itemId: s.itemId, score: s.score }));
 }
