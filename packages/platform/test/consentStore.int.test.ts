@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Schema } from 'mongoose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConsentStore } from '../src/consent/consentStore.js';
+import { type ConsentCollection, ConsentStore } from '../src/consent/consentStore.js';
 import { connectMongo } from '../src/mongo.js';
 
 const logger = pino({ level: 'silent' });
@@ -73,5 +73,35 @@ describe('ConsentStore on the real database', () => {
     await s.erase('u-4');
     expect(await s.get('u-4')).toEqual({ ads: false, analytics: true });
     expect(await Consent().findById('u-4').lean()).toBeNull();
+  });
+
+  it('a read that overlaps a write does not keep the consent from before it', async () => {
+    // The real collection, with a read held after it returned until the write is done.
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const slowReads: ConsentCollection = {
+      findById: (id) => ({
+        lean: async () => {
+          const doc = await Consent().findById(id).lean();
+          await held;
+          return doc;
+        },
+      }),
+      updateOne: (filter, update, options) => Consent().updateOne(filter, update, options),
+      deleteOne: (filter) => Consent().deleteOne(filter),
+    };
+    const s = new ConsentStore(slowReads, {
+      flags: ['ads'],
+      whenUnknown: { ads: false },
+      cacheTtlMs: 60_000,
+    });
+    await Consent().create({ _id: 'u-6', ads: true, analytics: true, updatedAt: 1_000 });
+    const racing = s.get('u-6');
+    await s.apply('u-6', { ads: false }, 2_000);
+    release();
+    expect((await racing).ads).toBe(true);
+    expect(await s.allows('u-6', 'ads')).toBe(false);
   });
 });

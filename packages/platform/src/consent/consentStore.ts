@@ -36,6 +36,8 @@ export interface ConsentStoreOptions<F extends string> {
 export class ConsentStore<F extends string> {
   private readonly cache: LruCache<string, { flags: Record<F, boolean>; at: number }>;
   private readonly ttlMs: number;
+  /** Writes applied by this process: a read that overlapped one does not cache what it read. */
+  private writes = 0;
 
   constructor(
     private readonly model: ConsentCollection,
@@ -49,11 +51,13 @@ export class ConsentStore<F extends string> {
   async get(userId: string, now = Date.now()): Promise<Readonly<Record<F, boolean>>> {
     const hit = this.cache.get(userId);
     if (hit && now - hit.at < this.ttlMs) return hit.flags;
+    const writesBefore = this.writes;
     const doc = (await this.model.findById(userId).lean()) as Partial<ConsentRecord<F>> | null;
     const flags = {} as Record<F, boolean>;
     for (const f of this.options.flags)
       flags[f] = typeof doc?.[f] === 'boolean' ? (doc[f] as boolean) : this.options.whenUnknown[f];
-    this.cache.set(userId, { flags, at: now });
+    // A read that raced a write may hold the consent before it: answered once, never cached.
+    if (this.writes === writesBefore) this.cache.set(userId, { flags, at: now });
     return flags;
   }
 
@@ -82,12 +86,14 @@ export class ConsentStore<F extends string> {
       // The filter missed because a newer (or the same) consent is stored: the upsert's insert hit the id.
       if ((err as { code?: number }).code !== 11000) throw err;
     }
+    this.writes++;
     this.cache.delete(userId);
   }
 
   /** Forgets the user (erasure): they fall back to `whenUnknown`. */
   async erase(userId: string): Promise<void> {
     await this.model.deleteOne({ _id: userId });
+    this.writes++;
     this.cache.delete(userId);
   }
 }
