@@ -17,9 +17,41 @@ let mesh: DemoMesh;
 let admin: Record<string, string>;
 const EFFECT_TIMEOUT_MS = 30_000;
 
+/** A placement only a segment-targeted campaign serves: it fills exactly when segments are used. */
+const SEGMENT_PLACEMENT = 'plc-consent-seg';
+const SEGMENT = 'likes-tech';
+
 beforeAll(async () => {
   mesh = await startDemoMesh(inject('mongoUri'));
   admin = await adminBearer();
+  const day = 24 * 3600_000;
+  const create = async (mutation: string, input: Record<string, unknown>) =>
+    ok(
+      `mutation($i: ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $i) { id } }`,
+      { i: input },
+      admin,
+    );
+  await create('createPlacement', { id: SEGMENT_PLACEMENT, name: 'segment test', width: 300, height: 250 });
+  await create('createCampaign', {
+    id: 'cmp-consent-seg',
+    advertiserId: 'adv-demo-1',
+    name: 'segment test',
+    dailyBudgetMicros: 100_000_000,
+    startAt: new Date(Date.now() - day).toISOString(),
+    bidType: 'CPM',
+    bidMicros: 2_000_000,
+    pacingMode: 'ASAP',
+    targeting: { placementIds: [SEGMENT_PLACEMENT], segments: [SEGMENT] },
+  });
+  await create('createAd', {
+    id: 'cmp-consent-seg-ad',
+    campaignId: 'cmp-consent-seg',
+    name: 'creative',
+    creativeUrl: 'https://cdn.example.com/a.png',
+    landingUrl: 'https://example.com/landing',
+    width: 300,
+    height: 250,
+  });
 }, 240_000);
 afterAll(() => mesh?.stop());
 
@@ -118,39 +150,45 @@ describe('consent takes effect at once, through the gateway', () => {
 
   it('withdrawn ads personalisation: decisions use neither segments nor the attention curve', async () => {
     const user = 'usr-demo-03';
-    const decide = async () =>
+    const decide = async (placementId: string) =>
       (
         await ok<{
           requestAds: {
+            ad: { id: string } | null;
             personalised: boolean;
             attentionMultiplier: number | null;
             noFillReason: string | null;
           };
         }>(
-          `mutation($i: RequestAdsInput!) { requestAds(input: $i) { personalised attentionMultiplier noFillReason } }`,
+          `mutation($i: RequestAdsInput!) {
+            requestAds(input: $i) { ad { id } personalised attentionMultiplier noFillReason }
+          }`,
           {
             i: {
-              placementId: 'plc-demo-top',
+              placementId,
               userId: user,
-              segments: ['likes-news', 'early-adopter'],
+              segments: [SEGMENT, 'early-adopter'],
               context: { country: 'FR', device: 'desktop', category: 'travel' },
             },
           },
           admin,
         )
       ).requestAds;
-    const before = await decide();
-    expect(before.personalised).toBe(true);
+    const before = await decide(SEGMENT_PLACEMENT);
+    expect(before).toMatchObject({ ad: { id: 'cmp-consent-seg-ad' }, personalised: true });
 
     const withdrawn = await timeToEffect(
-      'adsPersonalization withdrawn → unpersonalised ad decision',
+      'adsPersonalization withdrawn → ad decision without segments or attention curve',
       await change(user, { adsPersonalization: false }),
-      decide,
+      () => decide(SEGMENT_PLACEMENT),
       (d) => !d.personalised,
     );
-    // Filled or not, no attention curve weighs the bid of a user without consent.
-    if (withdrawn.last.noFillReason === null) expect(withdrawn.last.attentionMultiplier).toBe(1);
-    else expect(withdrawn.last.attentionMultiplier).toBeNull();
+    // The segment-targeted campaign is no longer eligible for this user.
+    expect(withdrawn.last).toMatchObject({ ad: null, noFillReason: 'NO_ELIGIBLE_ADS' });
+    // A filled decision elsewhere: no attention curve weighs the bid.
+    const elsewhere = await decide('plc-demo-top');
+    expect(elsewhere.personalised).toBe(false);
+    if (elsewhere.noFillReason === null) expect(elsewhere.attentionMultiplier).toBe(1);
   });
 
   it('withdrawn analytics: the next attention events of the person are dropped, not stored', async () => {
