@@ -20,6 +20,12 @@ export {
   type PageInfo,
   paginateById,
 } from './connection.js';
+export {
+  type ConsentCollection,
+  type ConsentRecord,
+  ConsentStore,
+  type ConsentStoreOptions,
+} from './consent/consentStore.js';
 export { type CounterUpdate, CounterWriter, mergeCounterUpdate } from './counterWriter.js';
 export { deferredWatch, type Watch } from './deferredWatch.js';
 export { badUserInput, ErrorCode, formatError, meshError, notFound } from './errors.js';

@@ -1,4 +1,4 @@
-import { CounterWriter, LocalDayClock, timeZoneOffsetMs } from '@attention-mesh/platform';
+import { ConsentStore, CounterWriter, LocalDayClock, timeZoneOffsetMs } from '@attention-mesh/platform';
 import { Catalog } from './campaigns/catalog.js';
 import type { AdsConfig } from './config.js';
 import { CtrSource } from './ctr/ctrSource.js';
@@ -18,7 +18,7 @@ import type { DecisionDoc, LedgerModels, SpendDoc } from './models/ledger.js';
 import { ExposureStore } from './reports/exposures.js';
 import { PlacementAttentionBook } from './reports/placementAttention.js';
 import { RequestCounts } from './reports/requestCounts.js';
-import { AdStatsBook, ConsentStore, UserAttentionStore } from './reports/snapshots.js';
+import { AdStatsBook, UserAttentionStore } from './reports/snapshots.js';
 import { TrafficForecast } from './reports/trafficForecast.js';
 
 /** Tunables of the decision that are not deployment config. */
@@ -45,7 +45,8 @@ export class AdsState {
   readonly userAttention: UserAttentionStore;
   readonly adStats: AdStatsBook;
   readonly placementAttention: PlacementAttentionBook;
-  readonly consents: ConsentStore;
+  /** Ads-personalisation consent; a user never announced has not consented (the users subgraph's default). */
+  readonly consents: ConsentStore<'adsPersonalization'>;
   readonly ctr = new CtrSource();
   readonly spend: CounterWriter;
   readonly rollups: CounterWriter;
@@ -70,7 +71,10 @@ export class AdsState {
     this.userAttention = new UserAttentionStore(models.UserAttention);
     this.adStats = new AdStatsBook(models.AdStats);
     this.placementAttention = new PlacementAttentionBook(models.PlacementAttention);
-    this.consents = new ConsentStore(models.AdsConsent);
+    this.consents = new ConsentStore(models.AdsConsent, {
+      flags: ['adsPersonalization'],
+      whenUnknown: { adsPersonalization: false },
+    });
     this.spend = new CounterWriter(models.Spend);
     this.rollups = new CounterWriter(models.DeliveryRollup);
     this.requests = new RequestCounts(this.rollups);

@@ -50,7 +50,7 @@ export async function applyConsentChanged(
   event: CatalogEvent<'user.consent.changed'>,
 ): Promise<void> {
   const { adsPersonalization, updatedAt } = event.data;
-  await models.ads.consents.apply(event.userId ?? event.key.id, adsPersonalization, updatedAt);
+  await models.ads.consents.apply(event.userId ?? event.key.id, { adsPersonalization }, updatedAt);
 }
 
 /** Erasure: the user's exposures and attention curve go; the decision log and ledger keep no user id. */

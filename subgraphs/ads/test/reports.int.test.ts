@@ -208,8 +208,8 @@ describe('snapshots from the event bus', () => {
       .poll(() => sg.runtime.AdsConsent.countDocuments({ _id: 'u-consent' }), { timeout: 10_000 })
       .toBe(1);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await rt.consents.allowsPersonalisation('u-consent')).toBe(true);
-    expect(await rt.consents.allowsPersonalisation('u-never-announced')).toBe(false);
+    expect(await rt.consents.allows('u-consent', 'adsPersonalization')).toBe(true);
+    expect(await rt.consents.allows('u-never-announced', 'adsPersonalization')).toBe(false);
   });
 
   it('forgets an erased user: exposures, attention curve and the user id in the log and ledger', async () => {

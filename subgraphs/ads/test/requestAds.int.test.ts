@@ -124,8 +124,35 @@ describe('requestAds through the subgraph', () => {
   it('targets segments only for users who consented to ads personalisation', async () => {
     const ask = (userId: string) => requestAd(sg, { placementId: 'plc-seg', userId, segments: ['gamers'] });
     expect((await ask('usr-no-consent')).noFillReason).toBe('NO_ELIGIBLE_ADS');
-    await sg.runtime.ads.consents.apply('usr-consent', true, Date.now());
+    await sg.runtime.ads.consents.apply('usr-consent', { adsPersonalization: true }, Date.now());
     expect((await ask('usr-consent')).ad?.id).toBe('cmp-seg-ad');
+  });
+
+  it('a withdrawal of ads personalisation drops segments and the attention curve, not frequency caps', async () => {
+    const user = 'usr-withdraws';
+    const ask = (placementId: string) => requestAd(sg, { placementId, userId: user, segments: ['gamers'] });
+    // All of the user's attention in this hour of the week: the multiplier is above 1 while it may be used.
+    await sg.runtime.ads.userAttention.apply(user, 'evt-att-1', 600_000, Date.now());
+    await sg.runtime.ads.consents.apply(user, { adsPersonalization: true }, Date.now() - 1_000);
+    const granted = await ask('plc-seg');
+    expect(granted).toMatchObject({ ad: { id: 'cmp-seg-ad' }, personalised: true });
+    expect(granted.attentionMultiplier).toBeGreaterThan(1);
+
+    await sg.runtime.ads.consents.apply(user, { adsPersonalization: false }, Date.now());
+    expect(await ask('plc-seg')).toMatchObject({ noFillReason: 'NO_ELIGIBLE_ADS', personalised: false });
+    const plain = await ask('plc-main');
+    expect(plain).toMatchObject({ personalised: false, attentionMultiplier: null });
+    const capped = await requestAd(sg, { placementId: 'plc-cap', userId: user });
+    expect(capped).toMatchObject({ ad: { id: 'cmp-cap-ad' }, personalised: false, attentionMultiplier: 1 });
+    expect((await sg.runtime.Decision.findById(capped.id).lean<DecisionDoc>())?.personalised).toBe(false);
+    // Caps still count this user's exposures without consent (they protect the user).
+    for (let i = 0; i < 2; i++)
+      await recordEvent(sg, {
+        token: (await requestAd(sg, { placementId: 'plc-cap', userId: user })).impressionToken,
+      });
+    expect((await requestAd(sg, { placementId: 'plc-cap', userId: user })).noFillReason).toBe(
+      'FREQUENCY_CAPPED',
+    );
   });
 
   it('sees campaign changes at once: a paused campaign is not served, a resumed one is', async () => {

@@ -76,7 +76,7 @@ export async function campaign(
 export const REQUEST = `mutation($i: RequestAdsInput!) {
   requestAds(input: $i) {
     id ad { id } campaign { id } noFillReason priceMicros chargeMicros bidType ecpmMicros pctr propensity
-    impressionToken clickToken expiresAt candidates decidedAt
+    impressionToken clickToken expiresAt candidates decidedAt personalised attentionMultiplier
   }
 }`;
 
@@ -92,6 +92,8 @@ export interface DecisionOut {
   impressionToken: string | null;
   clickToken: string | null;
   candidates: number;
+  personalised: boolean;
+  attentionMultiplier: number | null;
 }
 
 export async function requestAd(

@@ -9,6 +9,13 @@ export const attentionConfig = configSection(
     ATTENTION_MAX_PENDING_BATCHES: z.coerce.number().int().min(1).max(10_000).default(32),
     ATTENTION_MEMORY_DOCS: z.coerce.number().int().min(0).default(200_000),
     ATTENTION_SINGLE_WRITER: z.enum(['true', 'false']).default('true'),
+    ATTENTION_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(90),
+    ATTENTION_RETENTION_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400_000)
+      .default(6 * 3_600_000),
   }),
   (e) => ({
     attention: {
@@ -33,6 +40,16 @@ export const attentionConfig = configSection(
        * never stored. Set false when several replicas ingest (ATTENTION_SINGLE_WRITER=false).
        */
       singleWriter: e.ATTENTION_SINGLE_WRITER === 'true',
+      /**
+       * Age in days past which raw events, view states and sessions are swept (default 90; at least 8,
+       * since events up to 7 days old are still accepted). Rollups and totals stay (see README, Retention).
+       */
+      retentionDays: e.ATTENTION_RETENTION_DAYS,
+      /**
+       * How often the service runs the retention sweep itself, in ms (default 6 h; 0 = never, e.g. when a
+       * CronJob runs `npm run sweep:attention` instead).
+       */
+      retentionIntervalMs: e.ATTENTION_RETENTION_INTERVAL_MS,
     },
   }),
 );

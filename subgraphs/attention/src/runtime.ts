@@ -1,4 +1,4 @@
-import { KeyedLock, LruCache } from '@attention-mesh/platform';
+import { ConsentStore, KeyedLock, LruCache } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import type { AttentionConfig } from './config.js';
 import type { EngagementPredictor } from './engagement/engagement.js';
@@ -28,6 +28,11 @@ export function createRuntime(conn: Connection, config: AttentionConfig) {
       servedFromMemory: { totals: () => memory.totals.active, profiles: () => memory.profiles.active },
       onNewSessions: (counts) => memory.profiles.apply(counts),
     }),
+    /**
+     * Analytics consent from `user.consent.changed`. A user never announced (imported data sets, ids
+     * the users subgraph does not know) has their events stored: only a withdrawal drops them.
+     */
+    consents: new ConsentStore(models.Consent, { flags: ['analytics'], whenUnknown: { analytics: true } }),
     /** Feedback folds of one user take turns (see applyFeedbackReceived). */
     feedbackLock: new KeyedLock(),
     /** Batches touching the same view take turns. */

@@ -7,6 +7,7 @@ import { recoverProjection } from './projection/recovery.js';
 import { loadMemoryViews, projectionRunner } from './projection/runner.js';
 import type { AttentionContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
+import { retentionRunner } from './retention/retentionRunner.js';
 import { type AttentionRuntime, createRuntime } from './runtime.js';
 
 /** The attention subgraph: behaviour events in, attention measured per view, item, ad, placement and user. */
@@ -24,6 +25,7 @@ export const attentionSubgraph: SubgraphDefinition<AttentionRuntime, AttentionCo
   },
   background: (runtime, { events, logger }) => [
     projectionRunner(runtime, logger),
+    retentionRunner(runtime, logger),
     ...startConsumers(runtime, events),
     watchEngagementModel(runtime.config, logger, runtime.engagement.swap),
   ],

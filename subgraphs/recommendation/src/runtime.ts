@@ -1,4 +1,4 @@
-import { CounterWriter, KeyedLock, LruCache } from '@attention-mesh/platform';
+import { ConsentStore, CounterWriter, KeyedLock, LruCache } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import { Catalogue } from './catalogue/Catalogue.js';
 import type { RecommendationConfig } from './config.js';
@@ -7,6 +7,7 @@ import type { UpdateNotifier } from './loop/UpdateNotifier.js';
 import { itemModel } from './models/Item.js';
 import { itemPopularityModel } from './models/ItemPopularity.js';
 import { modelStalenessModel } from './models/ModelStaleness.js';
+import { recConsentModel } from './models/RecConsent.js';
 import { recStateModel } from './models/RecState.js';
 import { userSequenceModel } from './models/UserSequence.js';
 import { ExposureTracker } from './ranking/exposure.js';
@@ -26,6 +27,7 @@ export function createRuntime(conn: Connection, config: RecommendationConfig) {
   const UserSequence = userSequenceModel(conn);
   const RecState = recStateModel(conn);
   const ModelStaleness = modelStalenessModel(conn);
+  const RecConsent = recConsentModel(conn);
   /** The catalogue version the in-memory state was read at (see RecState). */
   let seenVersion: number | null = null;
   const catalogue = new Catalogue(Item);
@@ -38,12 +40,22 @@ export function createRuntime(conn: Connection, config: RecommendationConfig) {
     UserSequence,
     RecState,
     ModelStaleness,
+    RecConsent,
     config,
     settings: config.recommendation,
     catalogue,
     popularity,
     exposure: new ExposureTracker(config.recommendation.exposureWindow, config.recommendation.exposureCap),
     holder: new ModelHolder(),
+    /**
+     * Personalisation consent from `user.consent.changed`. Users created through the users subgraph
+     * always announce theirs (off until granted); a sequence with no announcement (imported data sets,
+     * benchmarks) stays personalised, its consent taken where it was collected.
+     */
+    consents: new ConsentStore(RecConsent, {
+      flags: ['personalization'],
+      whenUnknown: { personalization: true },
+    }),
     users,
     /** Rankings by user, model version, sequence version and category, for stable pages. */
     rankings: new LruCache<string, Ranking>(20_000),

@@ -4,6 +4,7 @@ import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
 import { announceModel } from './loop/modelSwapped.js';
 import { UpdateNotifier } from './loop/UpdateNotifier.js';
+import { startConsentConsumer } from './recommend/consentConsumer.js';
 import { startRewardConsumer } from './recommend/rewardConsumer.js';
 import type { RecommendationContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
@@ -46,6 +47,7 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationRuntime, R
     runtime.notifier = notifier;
     return [
       startConsumers(runtime, events),
+      startConsentConsumer(runtime, events),
       watchSasRec(runtime.config, logger, runtime.holder, (served, previous, initial) => {
         announceModel(runtime, events, logger, served, previous, initial).catch((err: unknown) =>
           logger.error({ err }, 'model.updated could not be published'),

@@ -244,6 +244,35 @@ describe('recommendation subgraph: serving', () => {
     expect(afterSeen.edges.map((e) => e.node.id)).not.toContain(top);
   });
 
+  it('follows personalisation consent from the next request after the event, newest announcement winning', async () => {
+    const user = 'u9';
+    const consent = (personalization: boolean, updatedAt: number) =>
+      meshEvent(
+        'user.consent.changed',
+        { __typename: 'User', id: user },
+        { personalization, adsPersonalization: false, analytics: true, updatedAt },
+        { userId: user },
+      );
+    const allows = () => sg.runtime.consents.allows(user, 'personalization');
+    // A sequence never announced (imported) is personalised.
+    expect((await page(user)).source).toBe('MODEL');
+    const t = Date.now();
+    await sg.events.publish([consent(false, t)]);
+    await waitFor(async () => !(await allows()));
+    const withdrawn = await page(user);
+    expect(withdrawn.source).toBe('NON_PERSONALISED');
+    expect(withdrawn.modelVersion).toBeNull();
+    expect(withdrawn.edges.length).toBeGreaterThan(0);
+    expect(withdrawn.edges.every((e) => e.explanation.length === 0)).toBe(true);
+    // Ranked by popularity alone, not by the model over the user's history.
+    for (const e of withdrawn.edges) expect(e.score).toBe(sg.runtime.popularity.score(e.node.id));
+    // An older announcement delivered late changes nothing.
+    await sg.events.publish([consent(true, t - 1_000), consent(true, t + 1_000)]);
+    await waitFor(allows);
+    expect((await page(user)).source).toBe('MODEL');
+    expect((await sg.runtime.RecConsent.findById(user).lean())?.updatedAt).toBe(t + 1_000);
+  });
+
   it('serves cold-start users attention-weighted popularity, per category', async () => {
     const create = `mutation($input: CreateItemInput!) { createItem(input: $input) { id } }`;
     for (const id of ['t1', 't2', 't3']) {

@@ -136,7 +136,7 @@ export async function requestAds(
   // Frequency caps protect every user; segments and the attention curve are personalisation and need
   // the user's ads-personalisation consent.
   const [exposures, personalised] = userId
-    ? await Promise.all([rt.exposures.get(userId), rt.consents.allowsPersonalisation(userId)])
+    ? await Promise.all([rt.exposures.get(userId), rt.consents.allows(userId, 'adsPersonalization')])
     : [[], false];
   const attention = userId && personalised ? await rt.userAttention.get(userId) : null;
 
@@ -252,6 +252,8 @@ export async function requestAds(
     explorationSet: decision.filled ? decision.explorationSet : null,
     considered: decision.filled ? decision.logged : [],
     noFillReason: decision.filled ? null : decision.reason,
+    personalised: userId !== null && personalised,
+    attentionMultiplier: decision.filled ? decision.attentionMultiplier : null,
     reservedMicros: reserved,
     expiresAt: decision.filled ? expiresAt : null,
   };

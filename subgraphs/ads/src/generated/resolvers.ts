@@ -53,6 +53,8 @@ export type AdDecision = {
   __typename?: 'AdDecision';
   /** The chosen ad; null when nothing was filled. */
   ad: Maybe<Ad>;
+  /** The user's attention multiplier on the winner's bid (exactly 1 without ads-personalisation consent); null for no fill. */
+  attentionMultiplier: Maybe<Scalars['Float']['output']>;
   bidType: Maybe<BidType>;
   campaign: Maybe<Campaign>;
   candidates: Scalars['Int']['output'];
@@ -70,6 +72,12 @@ export type AdDecision = {
   /** Why nothing was filled. */
   noFillReason: Maybe<NoFillReason>;
   pctr: Maybe<Scalars['Float']['output']>;
+  /**
+   * Whether the user's data beyond frequency caps entered the decision: true only for a signed-in user who
+   * consented to ads personalisation (segment targeting and their hour-of-week attention curve). Frequency
+   * caps read the user's recent exposures either way: they protect the user.
+   */
+  personalised: Scalars['Boolean']['output'];
   placement: Placement;
   /** Clearing price per 1,000 impressions. */
   priceMicros: Maybe<Scalars['Micros']['output']>;
@@ -791,8 +799,8 @@ export type ResolversTypes = {
   AdContextInput: AdContextInput;
   AdDecision: ResolverTypeWrapper<AdDecision>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  AdEventResult: ResolverTypeWrapper<AdEventResult>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  AdEventResult: ResolverTypeWrapper<AdEventResult>;
   AdEventType: AdEventType;
   AdExposure: ResolverTypeWrapper<AdExposure>;
   AdPauseReason: AdPauseReason;
@@ -848,8 +856,8 @@ export type ResolversParentTypes = {
   AdContextInput: AdContextInput;
   AdDecision: AdDecision;
   Float: Scalars['Float']['output'];
-  AdEventResult: AdEventResult;
   Boolean: Scalars['Boolean']['output'];
+  AdEventResult: AdEventResult;
   AdExposure: AdExposure;
   AdPerformance: AdPerformance;
   Advertiser: Advertiser | FederationReferenceTypes['Advertiser'];
@@ -903,6 +911,7 @@ export type AdResolvers<ContextType = Context, ParentType extends ResolversParen
 
 export type AdDecisionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AdDecision'] = ResolversParentTypes['AdDecision']> = {
   ad?: Resolver<Maybe<ResolversTypes['Ad']>, ParentType, ContextType>;
+  attentionMultiplier?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   bidType?: Resolver<Maybe<ResolversTypes['BidType']>, ParentType, ContextType>;
   campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType>;
   candidates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -915,6 +924,7 @@ export type AdDecisionResolvers<ContextType = Context, ParentType extends Resolv
   impressionToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   noFillReason?: Resolver<Maybe<ResolversTypes['NoFillReason']>, ParentType, ContextType>;
   pctr?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  personalised?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   placement?: Resolver<ResolversTypes['Placement'], ParentType, ContextType>;
   priceMicros?: Resolver<Maybe<ResolversTypes['Micros']>, ParentType, ContextType>;
   propensity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;

@@ -33,6 +33,13 @@ export interface DecisionDoc {
   /** The best candidates by mean score with their pCTR, bid and eCPM (bounded), for off-policy evaluation. */
   considered?: ConsideredAd[];
   noFillReason: string | null;
+  /**
+   * Whether the user's segments and attention curve entered the decision (their ads-personalisation
+   * consent); absent on decisions logged before it was recorded.
+   */
+  personalised?: boolean;
+  /** The user's hour-of-week attention multiplier on the winner's bid (1 without consent); null for no fill. */
+  attentionMultiplier?: number | null;
   /** What the decision holds against the campaign's budget until its tokens expire. */
   reservedMicros: number;
   expiresAt: number | null;
@@ -185,6 +192,8 @@ const decisionSchema = new Schema<DecisionDoc>(
       default: undefined,
     },
     noFillReason: optStr,
+    personalised: { type: Boolean, default: false },
+    attentionMultiplier: optNum,
     reservedMicros: num,
     expiresAt: optNum,
   },

@@ -22,6 +22,8 @@ export const decisionResolvers: ResolverMap = {
     campaign: (d: AdDecisionResult, _: unknown, ctx: Context) =>
       d.campaignId ? ctx.loaders.campaign.load(d.campaignId) : null,
     pctr: (d: AdDecisionResult) => d.pctr,
+    personalised: (d: AdDecisionResult) => d.personalised ?? false,
+    attentionMultiplier: (d: AdDecisionResult) => d.attentionMultiplier ?? null,
     decidedAt: (d: AdDecisionResult) => d.at,
   },
   AdEventResult: {

@@ -12,14 +12,13 @@ const EMPTY = { ...NO_SIGNALS, applied: [] as string[], version: 0 };
  * whether the signals changed.
  */
 export async function applyFeedbackReceived(
-  models: Pick<AttentionRuntime, 'AttentionFeedback' | 'Consent'> & { feedbackLock: KeyedLock },
+  models: Pick<AttentionRuntime, 'AttentionFeedback' | 'consents'> & { feedbackLock: KeyedLock },
   event: CatalogEvent<'feedback.received'>,
 ): Promise<boolean> {
   const userId = event.userId;
   if (!userId) return false;
   if (foldFeedback(EMPTY, event.data) === null) return false;
-  const consent = await models.Consent.findById(userId).lean();
-  if (consent?.analytics === false) return false;
+  if (!(await models.consents.allows(userId, 'analytics'))) return false;
   return models.feedbackLock.run([userId], async () => {
     for (let attempt = 0; attempt < 10; attempt++) {
       const found = await models.AttentionFeedback.findById(userId).lean<FeedbackSignalsDoc>();

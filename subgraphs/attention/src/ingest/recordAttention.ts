@@ -49,11 +49,9 @@ export function toDoc(e: AttentionEventInput, now: number): AttentionEventDoc {
   };
 }
 
-/** Users among `userIds` who have withdrawn (or never granted) analytics consent. */
-export async function withoutConsent(models: AttentionRuntime, userIds: string[]): Promise<Set<string>> {
-  if (userIds.length === 0) return new Set();
-  const refused = await models.Consent.find({ _id: { $in: userIds }, analytics: false }).lean();
-  return new Set(refused.map((c) => c._id));
+/** Users among `userIds` who have withdrawn analytics consent (a user never announced is not among them). */
+export function withoutConsent(models: AttentionRuntime, userIds: string[]): Promise<Set<string>> {
+  return models.consents.refusing(userIds, 'analytics');
 }
 
 /**

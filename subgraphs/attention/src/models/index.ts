@@ -139,13 +139,31 @@ const profileSchema = new Schema<AttentionProfileDoc>(
   { _id: str, categories: Object, weekHours: Object, span: Object, sessions: Number, hours: Object },
   { versionKey: false, minimize: false },
 );
-const sessionSchema = new Schema<{ _id: string }>({ _id: str }, { versionKey: false });
+/** A signed-in session seen (`<userId>|<sessionId>`), when it was stored: the retention sweep goes by `at`. */
+export interface AttentionSessionDoc {
+  _id: string;
+  at?: number;
+}
+const sessionSchema = new Schema<AttentionSessionDoc>({ _id: str, at: Number }, { versionKey: false });
 /** How the last process left the derived data: a projection not drained at stop is rebuilt at start. */
 export interface ProjectionStateDoc {
   _id: 'projection';
   drained: boolean;
   updatedAt: number;
 }
+/**
+ * How far the retention sweep has gone: events before `sweptBefore` (an hour's start) are gone or going,
+ * so a rebuild keeps the rollups of those hours and reads no events before it.
+ */
+export interface RetentionStateDoc {
+  _id: 'retention';
+  sweptBefore: number;
+  updatedAt: number;
+}
+const retentionStateSchema = new Schema<RetentionStateDoc>(
+  { _id: str, sweptBefore: Number, updatedAt: Number },
+  { versionKey: false },
+);
 const projectionStateSchema = new Schema<ProjectionStateDoc>(
   { _id: str, drained: Boolean, updatedAt: Number },
   { versionKey: false },
@@ -179,7 +197,16 @@ export function attentionModels(conn: Connection) {
       profileSchema,
       'attention_profiles',
     ),
-    AttentionSession: conn.model<{ _id: string }>('AttentionSession', sessionSchema, 'attention_sessions'),
+    AttentionSession: conn.model<AttentionSessionDoc>(
+      'AttentionSession',
+      sessionSchema,
+      'attention_sessions',
+    ),
+    RetentionState: conn.model<RetentionStateDoc>(
+      'RetentionState',
+      retentionStateSchema,
+      'attention_retention',
+    ),
     Consent: conn.model<ConsentDoc>('Consent', consentSchema, 'consents'),
     /** Each user's click and dwell feedback (from `feedback.received`), by user id. */
     AttentionFeedback: conn.model<FeedbackSignalsDoc>(

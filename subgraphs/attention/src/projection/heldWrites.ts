@@ -94,7 +94,8 @@ export class HeldWrites {
   /** Inserts the sessions seen since the last flush; those new add to their users' session counts. */
   async storeSessions(): Promise<void> {
     if (this.pendingSessions.size === 0) return;
-    const docs = [...this.pendingSessions].map((_id) => ({ _id }));
+    const at = Date.now();
+    const docs = [...this.pendingSessions].map((_id) => ({ _id, at }));
     this.pendingSessions.clear();
     const started = performance.now();
     let fresh: { _id: string }[] = [];

@@ -59,6 +59,23 @@ export class MemoryView<T extends { _id: string }> {
     if (this.docs.size > this.capacity) this.turnOff();
   }
 
+  /** Removes fields (dotted paths) of a held document, as `$unset` does in the database. */
+  unset(id: string, paths: readonly string[]): void {
+    const doc = this.docs.get(id);
+    if (!doc) return;
+    for (const path of paths) {
+      const parts = path.split('.');
+      let node: Record<string, unknown> | undefined = doc;
+      for (const part of parts.slice(0, -1)) node = node?.[part] as Record<string, unknown> | undefined;
+      if (node) delete node[parts.at(-1)!];
+    }
+  }
+
+  /** The held documents (all of them when active), for batch jobs that walk the collection. */
+  values(): IterableIterator<T> | undefined {
+    return this.complete ? (this.docs.values() as unknown as IterableIterator<T>) : undefined;
+  }
+
   turnOff(): void {
     this.complete = false;
     this.docs.clear();

@@ -80,6 +80,9 @@ export class Projection {
   private memoryDue = false;
   private memoryTimer: ReturnType<typeof setTimeout> | null = null;
   private flushes = 0;
+  /** Set while a maintenance job (the retention sweep) writes derived documents: flushes wait for it. */
+  private hold: Promise<void> | null = null;
+  private flushing: Promise<void> | null = null;
   private readonly rollupGate = new ReadWriteGate();
   private readonly knowsEveryView: boolean;
   private readonly flushMs: number;
@@ -164,6 +167,31 @@ export class Projection {
     }
   }
 
+  /**
+   * Runs `job` with everything submitted so far stored and no flush writing meanwhile (batches accepted
+   * during it are held and written after): a job that rewrites derived documents (`$unset` of old
+   * profile hours) then never races an `$inc` on the same document, which the embedded database would
+   * lose. Jobs take turns.
+   */
+  async exclusive<T>(job: () => Promise<T>): Promise<T> {
+    while (this.hold) await this.hold;
+    await this.idle();
+    let release!: () => void;
+    const hold = new Promise<void>((r) => {
+      release = r;
+    });
+    this.hold = hold;
+    try {
+      // A flush that began between the idle and the hold finishes first.
+      if (this.flushing) await this.flushing.catch(() => {});
+      return await job();
+    } finally {
+      if (this.hold === hold) this.hold = null;
+      release();
+      this.schedule();
+    }
+  }
+
   /** What the writes did since the start (or the last reset), by collection, and how many flushes. */
   writeStats(reset = false): { flushes: number } & Record<Collection, WriteStats> {
     const out = { flushes: this.flushes, ...this.held.stats(reset) };
@@ -200,7 +228,13 @@ export class Projection {
       try {
         while (this.hasWork()) {
           await this.cadence();
-          await this.flush();
+          while (this.hold) await this.hold;
+          this.flushing = this.flush();
+          try {
+            await this.flushing;
+          } finally {
+            this.flushing = null;
+          }
         }
       } finally {
         this.running = null;

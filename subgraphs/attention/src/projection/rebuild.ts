@@ -1,8 +1,14 @@
 import { applyViewEvent, newViewState, type ViewState } from '../metrics/attentionMetrics.js';
-import type { AttentionEventDoc, AttentionProfileDoc, AttentionTotalDoc } from '../models/index.js';
+import { MEASURES } from '../metrics/measures.js';
+import type {
+  AttentionEventDoc,
+  AttentionProfileDoc,
+  AttentionRollupDoc,
+  AttentionTotalDoc,
+} from '../models/index.js';
 import type { AttentionRuntime } from '../runtime.js';
 import { applyUpdate } from './materialize.js';
-import { batchUpdates, type MeasuredEvent } from './rollups.js';
+import { batchUpdates, type MeasuredEvent, WITH_TOTALS } from './rollups.js';
 
 export interface RebuildProgress {
   phase: 'read' | 'measure' | 'write';
@@ -19,8 +25,9 @@ async function replaceAll(
   },
   docs: object[],
   onWritten: (n: number) => void,
+  filter: object = {},
 ) {
-  await model.deleteMany({});
+  await model.deleteMany(filter);
   for (let i = 0; i < docs.length; i += WRITE_BATCH) {
     await model.insertMany(docs.slice(i, i + WRITE_BATCH), { ordered: false, lean: true });
     onWritten(Math.min(WRITE_BATCH, docs.length - i));
@@ -33,6 +40,11 @@ async function replaceAll(
  * its counters, and the fast path after a bulk import. Ingestion must be paused meanwhile (updates that
  * arrive during the rebuild are overwritten). Holds the events' measured fields in memory (about 200 bytes
  * an event).
+ *
+ * After a retention sweep (see retention/sweepRetention.ts) the events before its `sweptBefore` hour are
+ * gone: the rollups of those hours are kept as they are, the totals start from them (so all-time sums
+ * stay exact; `lastEventAt` of an entity seen only then is the start of its last hour), and views,
+ * sessions and profiles are rebuilt from the retained events only.
  */
 export async function rebuildAggregates(
   models: AttentionRuntime,
@@ -41,9 +53,12 @@ export async function rebuildAggregates(
   const started = Date.now();
   // What the projection holds goes out first: the rebuild then replaces it, and nothing is added twice.
   await models.projection.idle();
+  const sweptBefore = (await models.RetentionState.findById('retention').lean())?.sweptBefore ?? 0;
   const byView = new Map<string, AttentionEventDoc[]>();
   let read = 0;
-  for await (const e of models.AttentionEvent.find({})
+  for await (const e of models.AttentionEvent.find(
+    sweptBefore > 0 ? { occurredAt: { $gte: sweptBefore } } : {},
+  )
     .lean<AttentionEventDoc>()
     .cursor({ batchSize: 5000 })) {
     const list = byView.get(e.impressionId);
@@ -57,7 +72,8 @@ export async function rebuildAggregates(
   const rollups = new Map<string, Record<string, unknown> & { _id: string }>();
   const totals = new Map<string, Record<string, unknown> & { _id: string }>();
   const profiles = new Map<string, Record<string, unknown> & { _id: string }>();
-  const sessions = new Set<string>();
+  const sessions = new Map<string, number>();
+  if (sweptBefore > 0) await addKeptRollups(models, sweptBefore, totals);
   let measuredCount = 0;
   let chunk: MeasuredEvent[] = [];
   const flush = () => {
@@ -67,7 +83,6 @@ export async function rebuildAggregates(
     for (const [id, update] of u.profiles) applyUpdate(profiles, id, update);
     chunk = [];
   };
-  const now = Date.now();
   for (const [impressionId, events] of byView) {
     events.sort((a, b) => a.occurredAt - b.occurredAt);
     const state: ViewState = newViewState();
@@ -75,7 +90,10 @@ export async function rebuildAggregates(
       const engagedBefore = state.engagedMs;
       const delta = applyViewEvent(state, event);
       chunk.push({ event, delta, engagedBefore, engagedAfter: state.engagedMs });
-      if (event.userId) sessions.add(`${event.userId}|${event.sessionId}`);
+      if (event.userId) {
+        const key = `${event.userId}|${event.sessionId}`;
+        sessions.set(key, Math.max(sessions.get(key) ?? 0, event.occurredAt));
+      }
     }
     const first = events[0]!;
     views.push({
@@ -84,7 +102,8 @@ export async function rebuildAggregates(
       targetType: first.targetType,
       targetId: first.targetId,
       state,
-      updatedAt: now,
+      // The view's last event, not the rebuild's time: the retention sweep ages views by it.
+      updatedAt: events.at(-1)!.occurredAt,
     });
     measuredCount += events.length;
     if (chunk.length >= 20_000) {
@@ -94,7 +113,7 @@ export async function rebuildAggregates(
   }
   flush();
   opts.onProgress?.({ phase: 'measure', done: measuredCount, total: read });
-  for (const key of sessions) {
+  for (const key of sessions.keys()) {
     const userId = key.slice(0, key.lastIndexOf('|'));
     applyUpdate(profiles, userId, { $inc: { sessions: 1 } });
   }
@@ -108,7 +127,12 @@ export async function rebuildAggregates(
   await replaceAll(models.AttentionView, views, onWritten);
   models.projection.noteStored('views', byView.keys());
   models.viewCache.clear();
-  await replaceAll(models.AttentionRollup, [...rollups.values()], onWritten);
+  await replaceAll(
+    models.AttentionRollup,
+    [...rollups.values()],
+    onWritten,
+    sweptBefore > 0 ? { hour: { $gte: sweptBefore } } : {},
+  );
   models.projection.noteStored('rollups', rollups.keys());
   await replaceAll(models.AttentionTotal, [...totals.values()], onWritten);
   models.projection.noteStored('totals', totals.keys());
@@ -116,11 +140,27 @@ export async function rebuildAggregates(
   models.projection.noteStored('profiles', profiles.keys());
   await replaceAll(
     models.AttentionSession,
-    [...sessions].map((_id) => ({ _id })),
+    [...sessions].map(([_id, at]) => ({ _id, at })),
     onWritten,
   );
   // What the service holds in memory is what was just written (the importer runs in-process too).
   await models.memory.totals.load(totals.values() as Iterable<AttentionTotalDoc>);
   await models.memory.profiles.load(profiles.values() as Iterable<AttentionProfileDoc>);
   return { events: read, ms: Date.now() - started };
+}
+
+/** Adds the kept rollups of swept hours to the totals of their entities (a scan: a batch job's read). */
+async function addKeptRollups(
+  models: AttentionRuntime,
+  sweptBefore: number,
+  totals: Map<string, Record<string, unknown> & { _id: string }>,
+): Promise<void> {
+  for await (const r of models.AttentionRollup.find({ hour: { $lt: sweptBefore } })
+    .lean<AttentionRollupDoc>()
+    .cursor({ batchSize: 5000 })) {
+    if (!WITH_TOTALS.has(r.dim)) continue;
+    const inc: Record<string, number> = {};
+    for (const m of MEASURES) inc[m] = r[m] ?? 0;
+    applyUpdate(totals, `${r.dim}|${r.value}`, { $inc: inc, $max: { lastEventAt: r.hour } });
+  }
 }

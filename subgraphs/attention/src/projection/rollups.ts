@@ -24,7 +24,7 @@ export function dimensionsOf(e: AttentionEventDoc): [string, string][] {
 }
 
 /** Dimensions that also keep all-time totals (for the per-entity stats). */
-const WITH_TOTALS = new Set(['ITEM', 'AD', 'PLACEMENT', 'USER']);
+export const WITH_TOTALS: ReadonlySet<string> = new Set(['ITEM', 'AD', 'PLACEMENT', 'USER']);
 
 /**
  * Every measure, zeros included: FerretDB's `$sum` yields 0 for a whole group when a field is missing

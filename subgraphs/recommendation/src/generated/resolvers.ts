@@ -277,6 +277,11 @@ export type RecommendationExposureLorenzCurveArgs = {
 export type RecommendationSource =
   /** The sequential model scored the catalogue from the user's history. */
   | 'MODEL'
+  /**
+   * The user has withdrawn personalisation consent: attention-weighted popularity, the same for everyone
+   * but for the items they hid; nothing drawn from their history, no explanation, no exploration logged.
+   */
+  | 'NON_PERSONALISED'
   /** Cold start: attention-weighted popularity (no history, or no model served). */
   | 'POPULARITY';
 
@@ -296,8 +301,10 @@ export type User = {
    * every catalogue item scored, items already seen or hidden left out, re-ranked for diversity (MMR over
    * item embeddings) and exposure fairness (items holding their cap of recent exposure move back).
    * Users with no history, or when no model is served: attention-weighted popularity, of
-   * \`context.category\` when given. NOT_FOUND for a user this subgraph has never heard of. Only the user
-   * themselves (or an admin) may read them: FORBIDDEN for another's, whether or not that user exists.
+   * \`context.category\` when given. Users who have withdrawn personalisation consent get NON_PERSONALISED
+   * popularity from the next request after \`user.consent.changed\` is applied. NOT_FOUND for a user this
+   * subgraph has never heard of. Only the user themselves (or an admin) may read them: FORBIDDEN for
+   * another's, whether or not that user exists.
    */
   recommendations: RecommendationConnection;
 };

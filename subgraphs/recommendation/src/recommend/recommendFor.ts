@@ -10,7 +10,7 @@ import {
 } from '@attention-mesh/platform';
 import type { ItemDoc } from '../models/Item.js';
 import type { RecommendationRuntime } from '../runtime.js';
-import { rankFor } from '../serving/ranker.js';
+import { rankFor, rankNonPersonalised } from '../serving/ranker.js';
 import { logDecision } from './logDecision.js';
 import { rankerDeps } from './rankerDeps.js';
 
@@ -48,10 +48,16 @@ export async function recommendFor(
   await runtime.warmUp();
   const user = await runtime.users.get(userId);
   if (!user) throw notFound('User', userId);
-  const ranked = await rankFor(rankerDeps(runtime), user, category, { offset, first });
+  const personalised = await runtime.consents.allows(userId, 'personalization');
+  const ranked = personalised
+    ? await rankFor(rankerDeps(runtime), user, category, { offset, first })
+    : rankNonPersonalised(rankerDeps(runtime), user, category, { offset, first });
   const { ranking } = ranked;
   // The logging policy: the ranking's page with per-position exploration, logged with its propensities.
-  const page = logDecision(runtime, userId, category, ranking, ranked.page, offset, first);
+  // Without personalisation consent nothing is logged under the user's id, so nothing is explored.
+  const page = personalised
+    ? logDecision(runtime, userId, category, ranking, ranked.page, offset, first)
+    : ranked.page;
   const explanation = ranking.explanation
     .map((e) => ({ item: runtime.catalogue.get(e.itemId), weight: e.weight }))
     .filter((e): e is { item: ItemDoc; weight: number } => e.item !== undefined);

@@ -26,7 +26,7 @@ export interface RankedItem {
 
 export interface Ranking {
   key: string;
-  source: 'MODEL' | 'POPULARITY';
+  source: 'MODEL' | 'POPULARITY' | 'NON_PERSONALISED';
   modelVersion: string | null;
   items: RankedItem[];
   /** The history items the model attended to most (empty for popularity). */
@@ -90,28 +90,74 @@ export async function rankFor(
   } else {
     const excluded = new Set<string>(user.items);
     for (const h of user.hidden) excluded.add(h);
-    const eligible = (itemId: string) => {
-      if (excluded.has(itemId)) return false;
-      const item = deps.catalogue.get(itemId);
-      return item !== undefined && (category === null || item.category === category);
-    };
-    const items: RankedItem[] = [];
-    for (const id of deps.popularity.ranked(category, now)) {
-      if (items.length >= RANKING_SIZE) break;
-      if (eligible(id)) items.push({ itemId: id, score: deps.popularity.score(id) });
-    }
     ranking = {
       key,
       source: 'POPULARITY',
       modelVersion: served?.version ?? null,
-      items,
+      items: popularItems(deps, category, excluded, now),
       explanation: [],
       createdAt: now,
     };
   }
   ranking.items = capExposure(ranking.items, (r) => deps.exposure.allows(r.itemId));
-  deps.cache.set(key, ranking);
+  keep(deps, ranking);
   return { ranking, page: serve(deps, ranking, page) };
+}
+
+/**
+ * The ranking of a user who has withdrawn personalisation consent: attention-weighted popularity (of the
+ * context's category), the same for everyone but for the items the user asked to hide (an explicit
+ * request, honoured like an ad frequency cap), nothing drawn from their history. Cached apart from their
+ * personalised rankings, so granting consent back restores those at the next request.
+ */
+export function rankNonPersonalised(
+  deps: RankerDeps,
+  user: Pick<UserSequenceDoc, '_id' | 'hidden' | 'version'>,
+  category: string | null,
+  page: { offset: number; first: number },
+  now = Date.now(),
+): { ranking: Ranking; page: RankedItem[] } {
+  const key = `${user._id}|np|${user.version}|${category ?? ''}`;
+  const cached = deps.cache.get(key);
+  if (cached && now - cached.createdAt < RANKING_TTL_MS)
+    return { ranking: cached, page: serve(deps, cached, page) };
+  const ranking: Ranking = {
+    key,
+    source: 'NON_PERSONALISED',
+    modelVersion: null,
+    items: popularItems(deps, category, new Set(user.hidden), now),
+    explanation: [],
+    createdAt: now,
+  };
+  ranking.items = capExposure(ranking.items, (r) => deps.exposure.allows(r.itemId));
+  keep(deps, ranking);
+  return { ranking, page: serve(deps, ranking, page) };
+}
+
+/** The most popular catalogue items (of `category` when given) outside `excluded`, at most RANKING_SIZE. */
+function popularItems(
+  deps: RankerDeps,
+  category: string | null,
+  excluded: ReadonlySet<string>,
+  now: number,
+): RankedItem[] {
+  const items: RankedItem[] = [];
+  for (const id of deps.popularity.ranked(category, now)) {
+    if (items.length >= RANKING_SIZE) break;
+    if (excluded.has(id)) continue;
+    const item = deps.catalogue.get(id);
+    if (item !== undefined && (category === null || item.category === category))
+      items.push({ itemId: id, score: deps.popularity.score(id) });
+  }
+  return items;
+}
+
+/**
+ * Caches a ranking for the next pages; an empty one is not kept (it costs nothing to make again, and
+ * kept it would hide for RANKING_TTL_MS the items a popularity rebuild is about to list).
+ */
+function keep(deps: RankerDeps, ranking: Ranking): void {
+  if (ranking.items.length > 0) deps.cache.set(ranking.key, ranking);
 }
 
 /**
