@@ -43,7 +43,7 @@ function report(dimension: string, headers = adminHeaders(), vars: Record<string
 
 describe('ads delivery by user group', () => {
   it('counts requests, impressions and clicks per group from rollups, flagging the four-fifths rule', async () => {
-    await sg.runtime.ads.consents.apply('usr-g-consent', true, Date.now());
+    await sg.runtime.ads.consents.apply('usr-g-consent', { adsPersonalization: true }, Date.now());
     for (let i = 0; i < 4; i++) {
       const d = await requestAd(sg, {
         placementId: 'plc-g',

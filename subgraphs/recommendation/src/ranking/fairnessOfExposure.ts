@@ -93,9 +93,13 @@ export function disparateExposure(groups: readonly Pick<GroupExposure, 'ratio'>[
  * A served item's relevance in [0, 1] from its ranking score: the sequential model's scores are logits
  * of a model trained with a sigmoid cross-entropy, so sigmoid(score) is its estimate that the user
  * interacts with the item; popularity scores are unbounded counts, so the score over the ranking's
- * highest score (the most popular eligible item is 1).
+ * highest score (the most popular eligible item is 1); non-personalised rankings are popularity too.
  */
-export function relevanceOf(source: 'MODEL' | 'POPULARITY', score: number, topScore: number): number {
+export function relevanceOf(
+  source: 'MODEL' | 'POPULARITY' | 'NON_PERSONALISED',
+  score: number,
+  topScore: number,
+): number {
   if (!Number.isFinite(score)) return 0;
   if (source === 'MODEL') return 1 / (1 + Math.exp(-score));
   return topScore > 0 ? clamp01(score / topScore) : 0;

@@ -39,7 +39,7 @@ export function logDecision(
   // showed another item, which the fairness audit must see instead.
   if (slots.some((s) => s.explored)) {
     let top = 0;
-    if (ranking.source === 'POPULARITY') for (const r of ranking.items) top = Math.max(top, r.score);
+    if (ranking.source !== 'MODEL') for (const r of ranking.items) top = Math.max(top, r.score);
     for (const s of slots)
       if (s.explored)
         runtime.exposure.replaceRecent(s.greedyItemId, s.position, {

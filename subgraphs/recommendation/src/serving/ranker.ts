@@ -168,7 +168,7 @@ function keep(deps: RankerDeps, ranking: Ranking): void {
 function serve(deps: RankerDeps, ranking: Ranking, page: { offset: number; first: number }): RankedItem[] {
   const items = ranking.items.slice(page.offset, page.offset + page.first);
   let top = 0;
-  if (ranking.source === 'POPULARITY') for (const r of ranking.items) top = Math.max(top, r.score);
+  if (ranking.source !== 'MODEL') for (const r of ranking.items) top = Math.max(top, r.score);
   for (const [i, r] of items.entries())
     deps.exposure.record(r.itemId, page.offset + i + 1, relevanceOf(ranking.source, r.score, top));
   return items;
