@@ -4,6 +4,7 @@ export {
   type ConfigSection,
   configSection,
   DEFAULT_PORTS,
+  DEV_ERASURE_SECRET,
   DEV_INTERNAL_SECRET,
   DEV_JWT_SECRET,
   loadConfig,
@@ -22,6 +23,7 @@ export {
 } from './connection.js';
 export { type CounterUpdate, CounterWriter, mergeCounterUpdate } from './counterWriter.js';
 export { deferredWatch, type Watch } from './deferredWatch.js';
+export * from './erasure/index.js';
 export { badUserInput, ErrorCode, formatError, meshError, notFound } from './errors.js';
 export {
   type AdEventData,
@@ -66,6 +68,7 @@ export {
   type UserConsentChangedData,
   type UserCreatedData,
   type UserErasedData,
+  type UserErasureCompletedData,
 } from './events/index.js';
 export { createHttpService, listen, requestIdOf } from './http.js';
 export { newId } from './ids.js';
