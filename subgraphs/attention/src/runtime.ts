@@ -1,4 +1,4 @@
-import { KeyedLock, LruCache } from '@attention-mesh/platform';
+import { KeyedLock, LruCache, TombstoneStore } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import type { AttentionConfig } from './config.js';
 import type { EngagementPredictor } from './engagement/engagement.js';
@@ -28,6 +28,8 @@ export function createRuntime(conn: Connection, config: AttentionConfig) {
       servedFromMemory: { totals: () => memory.totals.active, profiles: () => memory.profiles.active },
       onNewSessions: (counts) => memory.profiles.apply(counts),
     }),
+    /** Erased user ids: their events are refused, their feedback dropped. */
+    tombstones: new TombstoneStore(conn, config.erasureSecret),
     /** Feedback folds of one user take turns (see applyFeedbackReceived). */
     feedbackLock: new KeyedLock(),
     /** Batches touching the same view take turns. */

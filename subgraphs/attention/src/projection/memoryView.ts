@@ -59,6 +59,11 @@ export class MemoryView<T extends { _id: string }> {
     if (this.docs.size > this.capacity) this.turnOff();
   }
 
+  /** Drops one document (its stored copy is deleted by the caller: erasure). */
+  forget(id: string): void {
+    this.docs.delete(id);
+  }
+
   turnOff(): void {
     this.complete = false;
     this.docs.clear();
