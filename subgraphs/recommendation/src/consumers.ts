@@ -27,7 +27,8 @@ export function startConsumers(runtime: RecommendationRuntime, events: EventBus)
     'recommendation.sequences',
     ['user.created', 'attention.recorded', 'feedback.received'],
     async (event) => {
-      if (await runtime.tombstones.isErased(event.userId ?? event.key.id)) return;
+      const userId = event.type === 'user.created' ? event.key.id : event.userId;
+      if (userId && (await runtime.tombstones.isErased(userId))) return;
       if (event.type === 'user.created') {
         await ensureUser(runtime.UserSequence, runtime.users, event.key.id);
         return;
