@@ -37,8 +37,3 @@ export function erasureView(doc: ErasureDoc, expected: readonly string[]): Erasu
 export function allDone(doc: ErasureDoc, expected: readonly string[]): boolean {
   return [SELF, ...expected].every((s) => doc.services[s] !== undefined);
 }
-
-/** When the last expected service finished. Pure. */
-export function lastCompletion(doc: ErasureDoc, expected: readonly string[]): number {
-  return Math.max(...[SELF, ...expected].map((s) => doc.services[s]?.completedAt ?? 0));
-}
