@@ -10,7 +10,11 @@ const subgraphs = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as
 
 /** Per subgraph: GraphQL type name -> the TypeScript type its resolvers return, `path#Export` from `src/generated/`. */
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
-  users: { User: '../models/User.js#UserDoc' },
+  users: {
+    User: '../models/User.js#UserDoc',
+    ErasureStatus: '../erasure/erasureStatus.js#ErasureView',
+    ServiceErasure: '../erasure/erasureStatus.js#ServiceErasureView',
+  },
   attention: {
     // predictedEngagement is resolved per field, from the profile's user id.
     AttentionProfile: "Omit<AttentionProfile, 'predictedEngagement'> & { userId: string }",

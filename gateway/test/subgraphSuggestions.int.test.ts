@@ -11,7 +11,12 @@ describe('a subgraph in production', () => {
   beforeAll(async () => {
     [prod, dev] = await Promise.all([
       startTestSubgraph(usersSubgraph, inject('mongoUri'), {
-        env: { NODE_ENV: 'production', MESH_INTERNAL_SECRET: SECRET, LOG_LEVEL: 'warn' },
+        env: {
+          NODE_ENV: 'production',
+          MESH_INTERNAL_SECRET: SECRET,
+          MESH_ERASURE_SECRET: SECRET,
+          LOG_LEVEL: 'warn',
+        },
       }),
       startTestSubgraph(usersSubgraph, inject('mongoUri')),
     ]);

@@ -19,6 +19,9 @@ export const DEV_JWT_SECRET = 'attention-mesh-development-jwt-secret-not-for-pro
 /** The internal secret of development and tests; production refuses to start with it. */
 export const DEV_INTERNAL_SECRET = 'attention-mesh-development-secret-not-for-production';
 
+/** The erasure secret of development and tests (tombstones); production refuses to start with it. */
+export const DEV_ERASURE_SECRET = 'attention-mesh-development-erasure-secret-not-for-production';
+
 /** The settings every service shares; a service adds its own as a `ConfigSection`. */
 const baseEnv = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -32,6 +35,7 @@ const baseEnv = z.object({
     .regex(/^[A-Za-z0-9_-]{1,60}$/)
     .optional(),
   MESH_INTERNAL_SECRET: z.string().min(32).optional(),
+  MESH_ERASURE_SECRET: z.string().min(32).optional(),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()
@@ -110,6 +114,11 @@ export interface ServiceConfig {
   };
   /** HMAC secret shared by the gateway and the subgraphs for the internal context header. */
   internalSecret: string;
+  /**
+   * `MESH_ERASURE_SECRET`: the HMAC key of erased users' tombstones, the same in every service (a dev
+   * default that production refuses). Changing it forgets every tombstone: keep it for good.
+   */
+  erasureSecret: string;
   ml: {
     /** The model registry's folder (default <repo>/.data/models). */
     modelsDir: string;
@@ -168,6 +177,14 @@ export function loadConfig<T extends object = Record<never, never>>(
   ) {
     throw invalid(['MESH_INTERNAL_SECRET: required in production (the development secret is refused)']);
   }
+  // The gateway keeps no user data and never computes a tombstone.
+  if (
+    service !== 'gateway' &&
+    e.NODE_ENV === 'production' &&
+    (!e.MESH_ERASURE_SECRET || e.MESH_ERASURE_SECRET === DEV_ERASURE_SECRET)
+  ) {
+    throw invalid(['MESH_ERASURE_SECRET: required in production (the development secret is refused)']);
+  }
   const base: ServiceConfig = {
     service,
     env: e.NODE_ENV,
@@ -189,6 +206,7 @@ export function loadConfig<T extends object = Record<never, never>>(
         : {}),
     },
     internalSecret: e.MESH_INTERNAL_SECRET ?? DEV_INTERNAL_SECRET,
+    erasureSecret: e.MESH_ERASURE_SECRET ?? DEV_ERASURE_SECRET,
     ml: {
       modelsDir: e.MODELS_DIR ?? fileURLToPath(new URL('../../../.data/models', import.meta.url)),
       backend: e.TFJS_BACKEND,

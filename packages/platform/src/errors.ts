@@ -17,6 +17,8 @@ export const ErrorCode = {
   TOKEN_LIMIT: 'TOKEN_LIMIT',
   DOWNSTREAM_SERVICE_ERROR: 'DOWNSTREAM_SERVICE_ERROR',
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** The user id was erased (its tombstone is stored): nothing more is recorded for it. */
+  USER_ERASED: 'USER_ERASED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

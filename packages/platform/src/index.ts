@@ -4,6 +4,7 @@ export {
   type ConfigSection,
   configSection,
   DEFAULT_PORTS,
+  DEV_ERASURE_SECRET,
   DEV_INTERNAL_SECRET,
   DEV_JWT_SECRET,
   loadConfig,
@@ -28,6 +29,7 @@ export {
 } from './consent/consentStore.js';
 export { type CounterUpdate, CounterWriter, mergeCounterUpdate } from './counterWriter.js';
 export { deferredWatch, type Watch } from './deferredWatch.js';
+export * from './erasure/index.js';
 export { badUserInput, ErrorCode, formatError, meshError, notFound } from './errors.js';
 export {
   type AdEventData,
@@ -72,6 +74,7 @@ export {
   type UserConsentChangedData,
   type UserCreatedData,
   type UserErasedData,
+  type UserErasureCompletedData,
 } from './events/index.js';
 export { createHttpService, listen, requestIdOf } from './http.js';
 export { newId } from './ids.js';

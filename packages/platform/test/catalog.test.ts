@@ -31,6 +31,7 @@ describe('the event catalog', () => {
       'user.consent.changed',
       'user.created',
       'user.erased',
+      'user.erasure.completed',
     ]);
   });
 

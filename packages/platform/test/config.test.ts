@@ -29,7 +29,11 @@ describe('loadConfig with a service section', () => {
 
   it('reports a rule across fields thrown by the section', () => {
     expect(() =>
-      loadConfig('users', { NODE_ENV: 'production', MESH_INTERNAL_SECRET: 'x'.repeat(32) }, section),
+      loadConfig(
+        'users',
+        { NODE_ENV: 'production', MESH_INTERNAL_SECRET: 'x'.repeat(32), MESH_ERASURE_SECRET: 'y'.repeat(32) },
+        section,
+      ),
     ).toThrow('Invalid configuration for users:\n  DEMO_SECRET: required in production');
   });
 

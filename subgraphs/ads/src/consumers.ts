@@ -1,5 +1,12 @@
-import { type CatalogEvent, type EventBus, insertNew, subscribeEvents } from '@attention-mesh/platform';
+import {
+  type CatalogEvent,
+  type EventBus,
+  insertNew,
+  subscribeErasure,
+  subscribeEvents,
+} from '@attention-mesh/platform';
 import { applyAdFlagged } from './campaigns/adPause.js';
+import { eraseUserAds } from './erasure/eraseUserAds.js';
 import type { AdsRuntime } from './runtime.js';
 
 /** True the first time a signal key is seen (a stored key, so replays after a restart are skipped too). */
@@ -7,14 +14,22 @@ async function firstTime(models: AdsRuntime, key: string): Promise<boolean> {
   return (await insertNew(models.Seen, [{ _id: key }])).length === 1;
 }
 
-/** Per-user hour-of-week curve for the attention multiplier, per-ad engaged time, per-placement attention. */
+/**
+ * Per-user hour-of-week curve for the attention multiplier, per-ad engaged time, per-placement attention.
+ * An erased user's curve is not recreated (an event published before the erasure may arrive after it);
+ * the per-ad and per-placement sums are aggregates and still count.
+ */
 export async function applyAttentionRecorded(
   models: AdsRuntime,
   event: CatalogEvent<'attention.recorded'>,
 ): Promise<void> {
   const { data } = event;
   const userId = event.userId ?? event.key.id;
-  if (data.engagedMs > 0 && Number.isFinite(data.lastEventAt)) {
+  if (
+    data.engagedMs > 0 &&
+    Number.isFinite(data.lastEventAt) &&
+    !(await models.tombstones.isErased(userId))
+  ) {
     await models.ads.userAttention.apply(userId, event.id, data.engagedMs, data.lastEventAt);
   }
   const ads = data.targets.filter((t) => t.type === 'AD' && t.engagedMs > 0);
@@ -44,7 +59,10 @@ export async function applyFeedbackReceived(
   await models.ads.adStats.add(data.targetId, { complaints: 1 });
 }
 
-/** Ads-personalisation consent: without it, decisions use neither segments nor the attention curve. */
+/**
+ * Ads-personalisation consent: without it, decisions use neither segments nor the attention curve. None
+ * is stored for an erased user.
+ */
 export async function applyConsentChanged(
   models: AdsRuntime,
   event: CatalogEvent<'user.consent.changed'>,
@@ -56,11 +74,8 @@ export async function applyConsentChanged(
 /** Erasure: the user's exposures and attention curve go; the decision log and ledger keep no user id. */
 export async function applyUserErased(models: AdsRuntime, event: CatalogEvent<'user.erased'>): Promise<void> {
   const userId = event.userId ?? event.key.id;
-  await models.ads.exposures.erase(userId);
-  await models.ads.userAttention.erase(userId);
-  await models.ads.consents.erase(userId);
-  await models.Decision.updateMany({ userId }, { $set: { userId: null } });
-  await models.AdEvent.updateMany({ userId }, { $set: { userId: null } });
+  if (await models.tombstones.isErased(userId)) return;
+  await models.ads.consents.apply(userId, adsPersonalization, updatedAt);
 }
 
 export function startConsumers(models: AdsRuntime, events: EventBus) {
@@ -69,7 +84,8 @@ export function startConsumers(models: AdsRuntime, events: EventBus) {
       applyAttentionRecorded(models, e),
     ),
     subscribeEvents(events, 'ads.feedback', ['feedback.received'], (e) => applyFeedbackReceived(models, e)),
-    subscribeEvents(events, 'ads.erasure', ['user.erased'], (e) => applyUserErased(models, e)),
+    // The tombstone first, then the erasure, then `user.erasure.completed` (see subscribeErasure).
+    subscribeErasure(events, 'ads', models.tombstones, (userId) => eraseUserAds(models, userId)),
     subscribeEvents(events, 'ads.consents', ['user.consent.changed'], (e) => applyConsentChanged(models, e)),
     subscribeEvents(events, 'ads.flags', ['ad.flagged'], (e) => applyAdFlagged(models, e)),
   ];

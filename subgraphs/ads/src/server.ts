@@ -36,6 +36,7 @@ export const adsSubgraph: SubgraphDefinition<AdsRuntime, AdsContext> = {
   config: adsConfig,
   runtime: createRuntime,
   context: (runtime, { events }) => ({ runtime, events, loaders: createLoaders(runtime) }),
+  prepare: (models) => models.tombstones.load(),
   background: (models, { events, logger }) => {
     const rt = models.ads;
     rt.ctr.logger = logger;

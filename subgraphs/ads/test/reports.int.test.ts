@@ -1,10 +1,10 @@
-import { meshEvent, type RunningSubgraph, utcHourOfWeek } from '@attention-mesh/platform';
+import { type MongoEventBus, meshEvent, type RunningSubgraph, utcHourOfWeek } from '@attention-mesh/platform';
 import { adminHeaders, errorCodes, gql, startTestSubgraph } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliveryReport, HOUR_MS, ZERO_COUNTS } from '../src/reports/delivery.js';
 import type { AdsRuntime } from '../src/runtime.js';
 import { adsSubgraph } from '../src/server.js';
-import { advertiser, campaign, iso, placement, recordEvent, requestAd } from './world.js';
+import { advertiser, campaign, iso, placement, REQUEST, recordEvent, requestAd } from './world.js';
 
 let sg: RunningSubgraph<AdsRuntime>;
 
@@ -215,18 +215,38 @@ describe('snapshots from the event bus', () => {
   it('forgets an erased user: exposures, attention curve and the user id in the log and ledger', async () => {
     const rt = sg.runtime.ads;
     const d = await requestAd(sg, { placementId: 'plc-1', userId: 'u-gone' });
+    // Issued before the erasure, recorded after it: still charged, no longer the user's.
+    const late = await requestAd(sg, { placementId: 'plc-1', userId: 'u-gone' });
     await recordEvent(sg, { token: d.impressionToken });
     await rt.userAttention.apply('u-gone', 'evt_0', 60_000, Date.now());
     expect(await rt.exposures.get('u-gone')).toHaveLength(1);
     await sg.events.publish([
       meshEvent('user.erased', { __typename: 'User', id: 'u-gone' }, {}, { userId: 'u-gone' }),
     ]);
-    // The ledger is the erasure's last write: once it holds no user id, the rest is done too.
+    const archive = (sg.events as MongoEventBus).connection.collection('events');
+    // Completion is reported after every write of the erasure.
     await expect
-      .poll(() => sg.runtime.AdEvent.countDocuments({ userId: 'u-gone' }), { timeout: 10_000 })
-      .toBe(0);
+      .poll(() => archive.countDocuments({ type: 'user.erasure.completed' }), { timeout: 10_000 })
+      .toBe(1);
+    const done = await archive.findOne({ type: 'user.erasure.completed' });
+    // Exposures and attention curve deleted; two decisions and one ad event anonymised.
+    expect(done?.data).toMatchObject({ service: 'ads', removed: 5 });
+    expect(await sg.runtime.AdEvent.countDocuments({ userId: 'u-gone' })).toBe(0);
     expect(await sg.runtime.Decision.countDocuments({ userId: 'u-gone' })).toBe(0);
+    expect(await sg.runtime.Decision.countDocuments({ _id: d.id, userId: null })).toBe(1);
     expect(await rt.exposures.get('u-gone')).toEqual([]);
     expect(await rt.userAttention.get('u-gone')).toBeNull();
+
+    const refused = await gql(
+      sg.url,
+      REQUEST,
+      { i: { placementId: 'plc-1', userId: 'u-gone' } },
+      adminHeaders(),
+    );
+    expect(errorCodes(refused)).toEqual(['USER_ERASED']);
+    const charged = await recordEvent(sg, { token: late.impressionToken });
+    expect(charged.chargedMicros).toBeGreaterThan(0);
+    expect(await sg.runtime.AdEvent.countDocuments({ userId: 'u-gone' })).toBe(0);
+    expect(await rt.exposures.get('u-gone')).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { ConsentStore, KeyedLock, LruCache } from '@attention-mesh/platform';
+import { KeyedLock, LruCache, TombstoneStore } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import type { AttentionConfig } from './config.js';
 import type { EngagementPredictor } from './engagement/engagement.js';
@@ -33,6 +34,8 @@ export function createRuntime(conn: Connection, config: AttentionConfig) {
      * the users subgraph does not know) has their events stored: only a withdrawal drops them.
      */
     consents: new ConsentStore(models.Consent, { flags: ['analytics'], whenUnknown: { analytics: true } }),
+    /** Erased user ids: their events are refused, their feedback dropped. */
+    tombstones: new TombstoneStore(conn, config.erasureSecret),
     /** Feedback folds of one user take turns (see applyFeedbackReceived). */
     feedbackLock: new KeyedLock(),
     /** Batches touching the same view take turns. */

@@ -20,6 +20,7 @@ export const attentionSubgraph: SubgraphDefinition<AttentionRuntime, AttentionCo
   context: (runtime, { events }) => ({ runtime, events, loaders: createLoaders(runtime) }),
   async prepare(runtime, { logger }) {
     runtime.projection.useLogger(logger);
+    await runtime.tombstones.load();
     await recoverProjection(runtime, { halfLifeDays: runtime.settings.halfLifeDays, logger });
     await loadMemoryViews(runtime, logger);
   },

@@ -1,4 +1,4 @@
-import { CounterWriter } from '@attention-mesh/platform';
+import { CounterWriter, TombstoneStore } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import type { FeedbackConfig } from './config.js';
 import { AdFlagger } from './flagging/adFlagger.js';
@@ -19,6 +19,8 @@ export function createRuntime(conn: Connection, config: FeedbackConfig) {
     summaries: new CounterWriter(models.FeedbackSummary),
     userIndex: new UserFeedbackIndex(models.FeedbackUserIndex),
     flags: new AdFlagger(models, config.feedback.flagging),
+    /** Erased user ids (keyed hashes): their signals are refused, and `user.erased` is handled once. */
+    tombstones: new TombstoneStore(conn, config.erasureSecret),
   };
 }
 export type FeedbackRuntime = ReturnType<typeof createRuntime>;

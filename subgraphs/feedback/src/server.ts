@@ -1,6 +1,6 @@
-import { type SubgraphDefinition, subscribeEvents } from '@attention-mesh/platform';
+import type { SubgraphDefinition } from '@attention-mesh/platform';
 import { feedbackConfig } from './config.js';
-import { countImpression } from './flagging/countImpression.js';
+import { startConsumers } from './consumers.js';
 import { createLoaders } from './loaders.js';
 import type { FeedbackContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
@@ -14,9 +14,6 @@ export const feedbackSubgraph: SubgraphDefinition<FeedbackRuntime, FeedbackConte
   config: feedbackConfig,
   runtime: createRuntime,
   context: (runtime, { events }) => ({ runtime, events, loaders: createLoaders(runtime) }),
-  background: (runtime, { events }) => [
-    subscribeEvents(events, 'feedback.impressions', ['ad.impression'], (e) =>
-      countImpression(runtime, events, e),
-    ),
-  ],
+  prepare: (runtime) => runtime.tombstones.load(),
+  background: (runtime, { events }) => startConsumers(runtime, events),
 };

@@ -206,7 +206,12 @@ describe('a direct call in production', () => {
   let prod: RunningSubgraph<FeedbackRuntime>;
   beforeAll(async () => {
     prod = await startTestSubgraph(feedbackSubgraph, inject('mongoUri'), {
-      env: { NODE_ENV: 'production', MESH_INTERNAL_SECRET: SECRET, LOG_LEVEL: 'warn' },
+      env: {
+        NODE_ENV: 'production',
+        MESH_INTERNAL_SECRET: SECRET,
+        MESH_ERASURE_SECRET: SECRET,
+        LOG_LEVEL: 'warn',
+      },
     });
   });
   afterAll(() => prod?.stop());

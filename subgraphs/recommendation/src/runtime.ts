@@ -1,4 +1,5 @@
 import { ConsentStore, CounterWriter, KeyedLock, LruCache } from '@attention-mesh/platform';
+import { CounterWriter, KeyedLock, LruCache, TombstoneStore } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import { Catalogue } from './catalogue/Catalogue.js';
 import type { RecommendationConfig } from './config.js';
@@ -68,6 +69,8 @@ export function createRuntime(conn: Connection, config: RecommendationConfig) {
     notifier: null as UpdateNotifier | null,
     /** Served pages with their propensities, and their rewards, for off-policy evaluation. */
     decisions: new RecDecisionLog(conn, config.recommendation),
+    /** Erased user ids (keyed hashes): their events and feedback no longer rebuild a sequence. */
+    tombstones: new TombstoneStore(conn, config.erasureSecret),
     /** Loads the catalogue, the users' sequences and the popularity counters into memory once (awaited by the resolvers). */
     warmUp(): Promise<void> {
       warm ??= loadState();

@@ -1,6 +1,6 @@
 import { meshEvent, type SubgraphDefinition } from '@attention-mesh/platform';
 import { recommendationConfig } from './config.js';
-import { startConsumers } from './consumers.js';
+import { startConsumers, startErasureConsumer } from './consumers.js';
 import { createLoaders } from './loaders.js';
 import { announceModel } from './loop/modelSwapped.js';
 import { UpdateNotifier } from './loop/UpdateNotifier.js';
@@ -26,6 +26,7 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationRuntime, R
   config: recommendationConfig,
   runtime: createRuntime,
   context: (runtime) => ({ runtime, loaders: createLoaders(runtime) }),
+  prepare: (runtime) => runtime.tombstones.load(),
   background: (runtime, { events, logger }) => {
     void runtime.warmUp().catch((err: unknown) => logger.error({ err }, 'catalogue could not be loaded'));
     const refresh = setInterval(() => {
@@ -56,6 +57,7 @@ export const recommendationSubgraph: SubgraphDefinition<RecommendationRuntime, R
       { stop: () => clearInterval(refresh) },
       notifier,
       startRewardConsumer(runtime, events),
+      startErasureConsumer(runtime, events),
       runtime.decisions.start(logger),
     ];
   },

@@ -91,9 +91,10 @@ export class ConsentStore<F extends string> {
   }
 
   /** Forgets the user (erasure): they fall back to `whenUnknown`. */
-  async erase(userId: string): Promise<void> {
-    await this.model.deleteOne({ _id: userId });
+  async erase(userId: string): Promise<number> {
+    const res = await this.model.deleteOne({ _id: userId });
     this.writes++;
     this.cache.delete(userId);
+    return res.deletedCount;
   }
 }

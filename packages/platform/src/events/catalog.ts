@@ -39,9 +39,20 @@ const userConsentChanged = z.object({
 
 /**
  * `user.erased`: the user (`event.userId`, or the key) asked to be forgotten; every subgraph deletes
- * what it holds of them. Consumed by ads; no producer yet (the privacy issue adds `eraseUser` to users).
+ * what it holds of them (`subscribeErasure`). Published by users' `eraseUser`.
  */
 const userErased = z.object({});
+
+/**
+ * `user.erasure.completed`: one service finished erasing a user (key `{ __typename: 'Erasure', id:
+ * <tombstone> }`, no `userId`: the event holds no personal data). `removed`: documents it deleted or
+ * anonymised. Consumed by users, which records each service's state; a repeat keeps the first.
+ */
+const userErasureCompleted = z.object({
+  service: z.string(),
+  removed: z.number(),
+  completedAt: epochMs,
+});
 
 const attentionTarget = z.object({
   type: z.enum(['ITEM', 'AD', 'PLACEMENT']),
@@ -141,6 +152,7 @@ export const eventCatalog = {
   'user.created': userCreated,
   'user.consent.changed': userConsentChanged,
   'user.erased': userErased,
+  'user.erasure.completed': userErasureCompleted,
   'attention.recorded': attentionRecorded,
   'feedback.received': feedbackReceived,
   'ad.impression': adEvent,
@@ -161,6 +173,7 @@ export type CatalogEvent<T extends EventType = EventType> = { [K in T]: MeshEven
 export type UserCreatedData = EventData<'user.created'>;
 export type UserConsentChangedData = EventData<'user.consent.changed'>;
 export type UserErasedData = EventData<'user.erased'>;
+export type UserErasureCompletedData = EventData<'user.erasure.completed'>;
 export type AttentionRecordedData = EventData<'attention.recorded'>;
 export type FeedbackReceivedData = EventData<'feedback.received'>;
 export type AdEventData = EventData<'ad.impression' | 'ad.click'>;

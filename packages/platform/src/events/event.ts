@@ -48,13 +48,14 @@ export function meshEvent<T extends EventType>(
   type: T,
   key: EntityKey,
   data: EventInput<T>,
-  opts: { userId?: string; occurredAt?: number } = {},
+  opts: { userId?: string; occurredAt?: number; id?: string } = {},
 ): MeshEvent<EventData<T>, T> {
   const parsed = parseEventData(type, data);
   if (!parsed.ok) throw new Error(`${type} payload does not match the event catalog: ${parsed.reason}`);
   const now = Date.now();
   const event: MeshEvent<EventData<T>, T> = {
-    id: newEventId(now),
+    // A given id makes a re-publish of the same event a no-op (e.g. an erasure published again after a crash).
+    id: opts.id ?? newEventId(now),
     type,
     occurredAt: opts.occurredAt ?? now,
     key: { __typename: key.__typename, id: key.id },

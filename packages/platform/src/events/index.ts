@@ -12,6 +12,7 @@ export type {
   UserConsentChangedData,
   UserCreatedData,
   UserErasedData,
+  UserErasureCompletedData,
 } from './catalog.js';
 export { type CreateEventBusOptions, createEventBus } from './createEventBus.js';
 export { DEFAULT_MAX_ATTEMPTS, partitionOf } from './delivery.js';

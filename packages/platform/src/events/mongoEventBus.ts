@@ -5,6 +5,7 @@ import { Consumer, type ConsumerSettings, type OffsetDoc } from './consumer.js';
 import { type DeadLetterDoc, DeadLetterStore } from './deadLetters.js';
 import { checkSubscription, DEFAULT_MAX_ATTEMPTS } from './delivery.js';
 import { eventIdFloor, eventIdTime } from './event.js';
+import { redactRetained } from './redactRetained.js';
 import { countOf, MAX_SLOT_EVENTS, type SlotDoc, type SlotEntry, SlotLog, type TailDoc } from './slotLog.js';
 import type {
   ConsumerLag,
@@ -340,6 +341,16 @@ export class MongoEventBus implements EventBus {
     for (let i = 0; i < entries.length; i += MAX_SLOT_EVENTS)
       await this.log.append(entries.slice(i, i + MAX_SLOT_EVENTS));
     return { replayed: letters.map((l) => ({ consumer: l.consumer, eventId: l.eventId })) };
+  }
+
+  async redactUser(userId: string, replacement: string): Promise<number> {
+    const db = this.connection.db!;
+    // The slots' `events` arrays are what consumers read; `events` is the archive; dead letters are kept.
+    return redactRetained(
+      ['log', 'events', 'dead_letters'].map((name) => db.collection<{ _id: string }>(name)),
+      userId,
+      replacement,
+    );
   }
 
   async lag(): Promise<ConsumerLag[]> {

@@ -347,6 +347,11 @@ export class NatsEventBus implements EventBus {
     return { replayed: letters.map((l) => ({ consumer: l.consumer, eventId: l.eventId })) };
   }
 
+  /** JetStream messages cannot be rewritten: they stay until the stream's max age (EVENT_RETENTION_MS). */
+  async redactUser(_userId: string, _replacement: string): Promise<number> {
+    return 0;
+  }
+
   async lag(): Promise<ConsumerLag[]> {
     const infos = await this.jsm.consumers.list(this.stream).next();
     const deadSubjects = await this.deadSubjects();

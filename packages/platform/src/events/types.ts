@@ -195,6 +195,13 @@ export interface EventBus {
   replayDeadLetters(query?: DeadLetterQuery): Promise<ReplayResult>;
   /** Every durable consumer of the bus with how far behind it is. */
   lag(): Promise<ConsumerLag[]>;
+  /**
+   * Erasure: replaces `userId` by `replacement` in every event the bus still retains (and its dead
+   * letters); resolves to the documents rewritten. Mongo rewrites them in place; a JetStream stream
+   * cannot rewrite messages, so NATS keeps them until they age out (`EVENT_RETENTION_MS`) and answers 0.
+   * Call it once every consumer has handled the erasure: a lagging consumer then reads the replacement.
+   */
+  redactUser(userId: string, replacement: string): Promise<number>;
   /** Stops every subscription of this bus and releases what the bus opened. */
   close(): Promise<void>;
 }

@@ -109,8 +109,8 @@ function checkInput(input: RequestAdsInput, now: number) {
  * attention (cached, by exact id), asks the pCTR model once for every candidate, decides in memory,
  * reserves the charge, and stores the decision with its propensity (filled or not) before answering
  * with signed tokens. The caller must be the placement's publisher (admins: any placement) and may name
- * only the person signed in through it as `input.userId`; a refused request decides, records and
- * reserves nothing.
+ * only the person signed in through it as `input.userId`, never an erased one (USER_ERASED); a refused
+ * request decides, records and reserves nothing.
  */
 export async function requestAds(
   models: AdsRuntime,
@@ -120,6 +120,7 @@ export async function requestAds(
 ): Promise<AdDecisionResult> {
   const rt = models.ads;
   if (input.userId != null) requireSelf(caller, input.userId, 'input.userId');
+  await models.tombstones.refuseErased(input.userId, 'input.userId');
   const { country, device, category, at, segments } = checkInput(input, now);
   await rt.ready();
   let placement = rt.catalog.placements.get(input.placementId);

@@ -369,7 +369,8 @@ export type Mutation = {
   recordAdEvent: AdEventResult;
   /**
    * Chooses an ad for a placement and records the decision (filled or not). A publisher key requests
-   * ads for its own placements only, for the person signed in through it (input.userId) or no one.
+   * ads for its own placements only, for the person signed in through it (input.userId) or no one. An
+   * erased input.userId is refused (USER_ERASED), nothing decided or recorded.
    */
   requestAds: AdDecision;
   /**

@@ -52,7 +52,8 @@ export async function recordAdEvent(
     adId: claims.ad,
     campaignId: claims.cmp,
     placementId: claims.plc,
-    userId: claims.usr,
+    // A token issued before its user was erased is still charged (accounting), but no longer theirs.
+    userId: claims.usr != null && (await models.tombstones.isErased(claims.usr)) ? null : claims.usr,
     chargedMicros,
     viewable: type === 'IMPRESSION' && input.viewable === true,
     occurredAt,

@@ -47,11 +47,12 @@ export class ExposureStore {
     });
   }
 
-  /** Forgets a user (erasure). */
-  async erase(userId: string): Promise<void> {
-    await this.lock.run([userId], async () => {
-      await this.model.deleteOne({ _id: userId });
+  /** Forgets a user (erasure); resolves to the documents deleted (0 or 1). */
+  async erase(userId: string): Promise<number> {
+    return this.lock.run([userId], async () => {
+      const res = await this.model.deleteOne({ _id: userId });
       this.cache.delete(userId);
+      return res.deletedCount;
     });
   }
 }

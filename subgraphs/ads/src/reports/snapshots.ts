@@ -82,10 +82,53 @@ export class UserAttentionStore {
     });
   }
 
-  async erase(userId: string): Promise<void> {
-    await this.lock.run([userId], async () => {
-      await this.model.deleteOne({ _id: userId });
+  /** Forgets a user (erasure); resolves to the documents deleted (0 or 1). */
+  async erase(userId: string): Promise<number> {
+    return this.lock.run([userId], async () => {
+      const res = await this.model.deleteOne({ _id: userId });
       this.cache.delete(userId);
+      return res.deletedCount;
     });
+  }
+}
+
+/**
+ * Each user's ads-personalisation consent, from `user.consent.changed`: read by exact `_id`, cached,
+ * written through. A user never announced has not consented (the users subgraph's default).
+ */
+export class ConsentStore {
+  private readonly cache = new LruCache<string, boolean>(100_000);
+
+  constructor(private readonly model: LedgerModels['AdsConsent']) {}
+
+  async allowsPersonalisation(userId: string): Promise<boolean> {
+    const hit = this.cache.get(userId);
+    if (hit !== undefined) return hit;
+    const doc = await this.model.findById(userId).lean<AdsConsentDoc>();
+    const allowed = doc?.adsPersonalization ?? false;
+    if (this.cache.get(userId) === undefined) this.cache.set(userId, allowed);
+    return allowed;
+  }
+
+  /** Keeps the newest announcement: an older one never overwrites a newer one. */
+  async apply(userId: string, adsPersonalization: boolean, updatedAt: number): Promise<void> {
+    try {
+      await this.model.updateOne(
+        { _id: userId, updatedAt: { $lt: updatedAt } },
+        { $set: { adsPersonalization, updatedAt } },
+        { upsert: true },
+      );
+    } catch (err) {
+      // The filter missed because a newer consent is stored: the upsert's insert hit the existing id.
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+    this.cache.delete(userId);
+  }
+
+  /** Forgets a user (erasure); resolves to the documents deleted (0 or 1). */
+  async erase(userId: string): Promise<number> {
+    const res = await this.model.deleteOne({ _id: userId });
+    this.cache.delete(userId);
+    return res.deletedCount;
   }
 }

@@ -298,7 +298,7 @@ export type RecordAttentionResult = {
 export type RejectedAttentionEvent = {
   __typename?: 'RejectedAttentionEvent';
   clientId: Maybe<Scalars['ID']['output']>;
-  /** A stable reason code, e.g. UNKNOWN_TARGET_TYPE, TOO_OLD, FRACTION_OUT_OF_RANGE. */
+  /** A stable reason code, e.g. UNKNOWN_TARGET_TYPE, TOO_OLD, FRACTION_OUT_OF_RANGE; USER_ERASED for an erased userId. */
   code: Scalars['String']['output'];
   index: Scalars['Int']['output'];
   message: Scalars['String']['output'];

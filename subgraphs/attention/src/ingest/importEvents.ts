@@ -39,7 +39,9 @@ export async function importEvents(
     const refused = await withoutConsent(models, [
       ...new Set(batch.flatMap((d) => (d.userId ? [d.userId] : []))),
     ]);
-    const allowed = batch.filter((d) => !(d.userId && refused.has(d.userId)));
+    // An erased user's events are not imported (counted as dropped).
+    const erased = await models.tombstones.erasedAmong(batch.flatMap((d) => (d.userId ? [d.userId] : [])));
+    const allowed = batch.filter((d) => !(d.userId && (refused.has(d.userId) || erased.has(d.userId))));
     p.dropped += batch.length - allowed.length;
     const stored = await insertNew(models.AttentionEvent, allowed);
     p.stored += stored.length;

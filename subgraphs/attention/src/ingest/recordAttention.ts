@@ -1,6 +1,7 @@
 import {
   badUserInput,
   type Caller,
+  ErrorCode,
   type EventBus,
   insertNew,
   isClientId,
@@ -137,18 +138,35 @@ export async function recordAttention(
   const now = opts.now ?? Date.now();
   const result: RecordResult = { accepted: 0, duplicates: 0, dropped: 0, rejected: [] };
   const valid: AttentionEventDoc[] = [];
+  const indexOf = new Map<AttentionEventDoc, number>();
   events.forEach((e, index) => {
     const rejection = rejectionOf(e, now);
     // A malformed client id is not echoed back (it may be megabytes long).
     if (rejection)
       result.rejected.push({ index, clientId: isClientId(e.clientId) ? e.clientId : null, ...rejection });
-    else valid.push(toDoc(e, now));
+    else {
+      const doc = toDoc(e, now);
+      indexOf.set(doc, index);
+      valid.push(doc);
+    }
   });
+  // Events of erased users are refused by index (USER_ERASED); the others go on.
+  const erased = await models.tombstones.erasedAmong(valid.flatMap((d) => (d.userId ? [d.userId] : [])));
+  const alive = valid.filter((d) => !(d.userId && erased.has(d.userId)));
+  for (const d of valid)
+    if (d.userId && erased.has(d.userId))
+      result.rejected.push({
+        index: indexOf.get(d)!,
+        clientId: d.clientId,
+        code: ErrorCode.USER_ERASED,
+        message: 'userId was erased: nothing more is recorded for it',
+      });
+  result.rejected.sort((a, b) => a.index - b.index);
   const refused = await withoutConsent(models, [
-    ...new Set(valid.flatMap((d) => (d.userId ? [d.userId] : []))),
+    ...new Set(alive.flatMap((d) => (d.userId ? [d.userId] : []))),
   ]);
-  const docs = valid.filter((d) => !(d.userId && refused.has(d.userId)));
-  result.dropped = valid.length - docs.length;
+  const docs = alive.filter((d) => !(d.userId && refused.has(d.userId)));
+  result.dropped = alive.length - docs.length;
   if (docs.length === 0) return result;
 
   await models.projection.admit();

@@ -126,13 +126,17 @@ export type Item = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** A signal of the caller's own (input.userId is theirs; any, for an admin). */
+  /**
+   * A signal of the caller's own (input.userId is theirs; any, for an admin). An erased userId is refused
+   * (USER_ERASED), nothing stored.
+   */
   submitFeedback: SubmitFeedbackPayload;
   /**
    * Up to 500 signals in one call, for SDKs; each stored once per (userId, clientId) like submitFeedback.
    * A batch with any item of another user is refused whole (FORBIDDEN, `extensions.index` the first such
-   * item), storing nothing; otherwise a bad item is rejected alone (in `rejected`, by index) and the
-   * others are stored. 0 or more than 500 items: BAD_USER_INPUT on `inputs`.
+   * item), storing nothing; otherwise a bad item is rejected alone (in `rejected`, by index, with its
+   * code: BAD_USER_INPUT, or USER_ERASED for an erased userId) and the others are stored. 0 or more
+   * than 500 items: BAD_USER_INPUT on `inputs`.
    */
   submitFeedbackBatch: SubmitFeedbackBatchPayload;
 };
@@ -170,6 +174,8 @@ export type RejectedFeedback = {
   __typename?: 'RejectedFeedback';
   /** Null when the clientId itself is malformed. */
   clientId: Maybe<Scalars['ID']['output']>;
+  /** Why: BAD_USER_INPUT (the item is malformed) or USER_ERASED (its userId was erased). */
+  code: Scalars['String']['output'];
   /** The offending field, e.g. inputs[3].rating. */
   field: Scalars['String']['output'];
   /** The item's position in `inputs`. */
@@ -473,6 +479,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
 
 export type RejectedFeedbackResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RejectedFeedback'] = ResolversParentTypes['RejectedFeedback']> = {
   clientId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -5,6 +5,7 @@ import type { FeedbackKind } from '../rules/feedbackRules.js';
 interface IndexModel {
   findById(id: string, projection?: object): { lean<T>(): PromiseLike<T | null> };
   insertMany(docs: FeedbackUserIndexDoc[], options: { ordered: false; lean: true }): Promise<unknown>;
+  deleteMany(filter: { _id: { $in: string[] } }): PromiseLike<{ deletedCount: number }>;
 }
 
 /** The list keys of a user: every kind, or one kind. */
@@ -137,6 +138,27 @@ export class UserFeedbackIndex {
     const end = await this.head(key);
     const seqs = Array.from({ length: Math.min(limit, end) }, (_, i) => end - i);
     return (await this.entries(key, seqs)).map((e) => e.feedbackId);
+  }
+
+  /**
+   * Erasure: deletes every entry of the user's lists (all kinds and each kind), found from the lists'
+   * ends by exact `_id` (lists have no gaps); returns how many were deleted. Appends to those lists
+   * wait meanwhile.
+   */
+  async erase(userId: string, kinds: readonly FeedbackKind[]): Promise<number> {
+    const keys = [userIndexKey(userId), ...kinds.map((k) => userIndexKey(userId, k))];
+    return this.lock.run(keys, async () => {
+      let deleted = 0;
+      for (const key of keys) {
+        const end = await this.findEnd(key);
+        for (let from = 1; from <= end; from += 500) {
+          const ids = Array.from({ length: Math.min(500, end - from + 1) }, (_, i) => entryId(key, from + i));
+          deleted += (await this.model.deleteMany({ _id: { $in: ids } })).deletedCount;
+        }
+        this.heads.delete(key);
+      }
+      return deleted;
+    });
   }
 
   /** Forgets the list ends held in memory (after entries were changed from outside, e.g. deleted). */

@@ -8,7 +8,8 @@ import { toFeedbackDoc } from './feedbackDoc.js';
 /**
  * Stores a signal once per (userId, client id) and adds it to its target's summary. A repeated client
  * id returns the stored signal with `duplicate: true` and counts nothing. A person sends only their own
- * signals (an admin anyone's): checked before anything else.
+ * signals (an admin anyone's): checked before anything else. An erased user id is refused
+ * (USER_ERASED) and nothing is stored.
  */
 export async function submitFeedback(
   runtime: FeedbackRuntime,
@@ -18,6 +19,7 @@ export async function submitFeedback(
   now = Date.now(),
 ): Promise<{ feedback: FeedbackDoc; duplicate: boolean }> {
   requireSelf(caller, input.userId, 'this userId');
+  await runtime.tombstones.refuseErased(input.userId, 'input.userId');
   const doc = toFeedbackDoc(input, checkFeedback(input, now), now);
   const stored = await insertNew(runtime.Feedback, [doc]);
   if (stored.length === 0) {

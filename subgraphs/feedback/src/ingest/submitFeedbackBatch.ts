@@ -22,6 +22,8 @@ export interface RejectedFeedback {
   clientId: string | null;
   field: string;
   message: string;
+  /** BAD_USER_INPUT (a malformed item) or USER_ERASED (an erased user id). */
+  code: string;
 }
 
 export interface BatchResult {
@@ -64,17 +66,40 @@ export function checkBatch(inputs: readonly FeedbackSignal[], now: number, maxBa
         clientId: isClientId(input.clientId) ? input.clientId : null,
         field: String(ext.field ?? `inputs[${index}]`),
         message: (err as Error).message,
+        code: ErrorCode.BAD_USER_INPUT,
       });
     }
   });
   return { docs, rejected };
 }
 
+/** Moves the items of erased user ids from `docs` to `rejected` (USER_ERASED, by index). */
+async function rejectErased(
+  runtime: FeedbackRuntime,
+  checked: ReturnType<typeof checkBatch>,
+): Promise<ReturnType<typeof checkBatch>> {
+  const erased = await runtime.tombstones.erasedAmong(checked.docs.map((d) => d.doc.userId));
+  if (erased.size === 0) return checked;
+  const rejected = [...checked.rejected];
+  for (const { index, doc } of checked.docs)
+    if (erased.has(doc.userId))
+      rejected.push({
+        index,
+        clientId: doc.clientId,
+        field: `inputs[${index}].userId`,
+        message: `inputs[${index}].userId: this user id was erased and accepts no new data`,
+        code: ErrorCode.USER_ERASED,
+      });
+  rejected.sort((a, b) => a.index - b.index);
+  return { docs: checked.docs.filter((d) => !erased.has(d.doc.userId)), rejected };
+}
+
 /**
  * submitFeedbackBatch, for SDKs: the access rule refuses the whole batch (see requireBatchRights);
  * then each item is checked alone, a bad one rejected by its index without holding back the others;
  * the good ones are stored in one unordered multi-row insert, once per (userId, clientId) as
- * submitFeedback does (a repeat, in this batch or an earlier call, is a duplicate counted nothing),
+ * submitFeedback does (a repeat, in this batch or an earlier call, is a duplicate counted nothing;
+ * an item of an erased user id is rejected, USER_ERASED),
  * and what they add to summaries, user indexes, events and complaint checks follows once for all.
  */
 export async function submitFeedbackBatch(
@@ -85,7 +110,7 @@ export async function submitFeedbackBatch(
   now = Date.now(),
 ): Promise<BatchResult> {
   requireBatchRights(caller, inputs);
-  const { docs, rejected } = checkBatch(inputs, now, runtime.settings.maxBatch);
+  const { docs, rejected } = await rejectErased(runtime, checkBatch(inputs, now, runtime.settings.maxBatch));
   const stored = await insertNew(
     runtime.Feedback,
     docs.map((d) => d.doc),

@@ -19,6 +19,18 @@ export type FeedbackKind =
   | 'CONVERSION';
 export type FeedbackTargetType = 'ITEM' | 'AD';
 
+/** Every kind, for code that visits each per-kind list (erasure). */
+export const FEEDBACK_KINDS: readonly FeedbackKind[] = [
+  'CLICK',
+  'DWELL',
+  'LIKE',
+  'DISLIKE',
+  'HIDE',
+  'RATING',
+  'COMPLAINT',
+  'CONVERSION',
+];
+
 /** The reasons a complaint may give (the SDL's ComplaintReason): a bounded set, one counter each. */
 export const COMPLAINT_REASONS = [
   'SPAM',

@@ -42,6 +42,11 @@ export class UpdateNotifier {
   }
 
   /** Users waiting for their event. */
+  /** Drops a user's pending announcement (erasure: nothing more is published about them). */
+  cancel(userId: string): void {
+    this.pending.delete(userId);
+  }
+
   get waiting(): number {
     return this.pending.size;
   }

@@ -92,12 +92,17 @@ export class RecDecisionLog {
     await this.models.RecReward.deleteMany({ at: { $lt: before } });
   }
 
-  /** Forgets a user (erasure): queued, remembered and stored decisions and rewards. */
-  async forget(userId: string): Promise<void> {
+  /**
+   * Forgets a user (erasure): queued, remembered and stored decisions and rewards (after a write in
+   * flight, which may hold some of theirs); resolves to the stored documents deleted.
+   */
+  async forget(userId: string): Promise<number> {
     this.pending = this.pending.filter((d) => d.userId !== userId);
     this.recent.delete(userId);
-    await this.models.RecDecision.deleteMany({ userId });
-    await this.models.RecReward.deleteMany({ userId });
+    await this.flushing?.catch(() => {});
+    const decisions = await this.models.RecDecision.deleteMany({ userId });
+    const rewards = await this.models.RecReward.deleteMany({ userId });
+    return decisions.deletedCount + rewards.deletedCount;
   }
 
   /** Starts the flush timer and the hourly retention sweep; `stop` writes what is left. */

@@ -51,6 +51,12 @@ export class UserCache {
     this.entries.delete(userId);
   }
 
+  /** Erasure: the user leaves the cache and the activity list (no model update announces them again). */
+  erase(userId: string): void {
+    this.entries.delete(userId);
+    this.activity.delete(userId);
+  }
+
   /**
    * Users active since `since` (their sequence written or their recommendations read by this process,
    * or, at load, their stored sequence updated), most recent first, at most `limit`: who is told when a

@@ -5,6 +5,7 @@ import {
   type EventBus,
   insertOnce,
   newId,
+  userErased,
 } from '@attention-mesh/platform';
 import { consentChanged } from '../consent/consentChanged.js';
 import { mergeConsent } from '../consent/mergeConsent.js';
@@ -19,7 +20,8 @@ export type NewUserInput = CreateUserInput & { locale: string; timezone: string;
 
 /**
  * Creates a user once per client id and announces it with its consent. A repeat (or the loser of a
- * race on the same id) gets the stored user back and publishes nothing.
+ * race on the same id) gets the stored user back and publishes nothing. An erased id is refused
+ * (USER_ERASED): its tombstone outlives the profile.
  */
 export async function createUser(
   runtime: UsersRuntime,
@@ -39,6 +41,7 @@ export async function createUser(
     createdAt: now,
     updatedAt: now,
   };
+  if (input.id && (await runtime.tombstones.isErased(doc._id))) throw userErased('input.id');
   const stored = await insertOnce<UserDoc>(runtime.User, doc);
   // insertOnce returns our own document only when this call inserted it.
   if (stored === doc) await events.publish([userCreated(doc, now), consentChanged(doc._id, doc.consent)]);

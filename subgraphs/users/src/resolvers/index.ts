@@ -4,6 +4,9 @@ import { identifyApiKey } from '../apiKeys/identifyApiKey.js';
 import { listApiKeys } from '../apiKeys/listApiKeys.js';
 import { revokeApiKey } from '../apiKeys/revokeApiKey.js';
 import { updateConsent } from '../consent/updateConsent.js';
+import { eraseUser } from '../erasure/eraseUser.js';
+import { erasureView } from '../erasure/erasureStatus.js';
+import { findErasure } from '../erasure/findErasure.js';
 import type { Resolvers } from '../generated/resolvers.js';
 import { createUser, type NewUserInput } from '../profile/createUser.js';
 import { listUsers } from '../profile/listUsers.js';
@@ -22,6 +25,10 @@ export const resolvers: Resolvers = {
     users: (_, args, ctx) => listUsers(ctx.runtime, args),
     apiKeys: (_, args, ctx) => listApiKeys(ctx.runtime, args),
     apiKeyIdentity: (_, { key }, ctx) => identifyApiKey(ctx.runtime, key),
+    erasureStatus: async (_, { userId }, ctx) => {
+      const doc = await findErasure(ctx.runtime, ctx.caller, userId);
+      return doc ? erasureView(doc, ctx.runtime.settings.erasureServices) : null;
+    },
   },
   Mutation: {
     // GraphQL has filled in the SDL's defaults, which the generated input type leaves optional.
@@ -29,6 +36,11 @@ export const resolvers: Resolvers = {
     updateUser: (_, { id, input }, ctx) => updateUser(ctx.runtime, ctx.caller, id, input),
     updateConsent: (_, { userId, consent }, ctx) =>
       updateConsent(ctx.runtime, ctx.events, ctx.caller, userId, consent),
+    eraseUser: async (_, { id }, ctx) =>
+      erasureView(
+        await eraseUser(ctx.runtime, ctx.events, ctx.caller, id),
+        ctx.runtime.settings.erasureServices,
+      ),
     createApiKey: (_, { input }, ctx) => createApiKey(ctx.runtime, input),
     revokeApiKey: (_, { id }, ctx) => revokeApiKey(ctx.runtime, id),
   },
