@@ -68,14 +68,9 @@ export async function applyConsentChanged(
   event: CatalogEvent<'user.consent.changed'>,
 ): Promise<void> {
   const { adsPersonalization, updatedAt } = event.data;
-  await models.ads.consents.apply(event.userId ?? event.key.id, { adsPersonalization }, updatedAt);
-}
-
-/** Erasure: the user's exposures and attention curve go; the decision log and ledger keep no user id. */
-export async function applyUserErased(models: AdsRuntime, event: CatalogEvent<'user.erased'>): Promise<void> {
   const userId = event.userId ?? event.key.id;
   if (await models.tombstones.isErased(userId)) return;
-  await models.ads.consents.apply(userId, adsPersonalization, updatedAt);
+  await models.ads.consents.apply(userId, { adsPersonalization }, updatedAt);
 }
 
 export function startConsumers(models: AdsRuntime, events: EventBus) {

@@ -1,5 +1,4 @@
-import { ConsentStore, KeyedLock, LruCache } from '@attention-mesh/platform';
-import { KeyedLock, LruCache, TombstoneStore } from '@attention-mesh/platform';
+import { ConsentStore, KeyedLock, LruCache, TombstoneStore } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import type { AttentionConfig } from './config.js';
 import type { EngagementPredictor } from './engagement/engagement.js';

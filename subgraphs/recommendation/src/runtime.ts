@@ -1,5 +1,4 @@
-import { ConsentStore, CounterWriter, KeyedLock, LruCache } from '@attention-mesh/platform';
-import { CounterWriter, KeyedLock, LruCache, TombstoneStore } from '@attention-mesh/platform';
+import { ConsentStore, CounterWriter, KeyedLock, LruCache, TombstoneStore } from '@attention-mesh/platform';
 import type { Connection } from 'mongoose';
 import { Catalogue } from './catalogue/Catalogue.js';
 import type { RecommendationConfig } from './config.js';

@@ -7,7 +7,7 @@ export type ConsentRecord<F extends string> = { _id: string; updatedAt: number }
 export interface ConsentCollection {
   findById(id: string): { lean(): PromiseLike<unknown> };
   updateOne(filter: object, update: object, options: { upsert: true }): PromiseLike<unknown>;
-  deleteOne(filter: { _id: string }): PromiseLike<unknown>;
+  deleteOne(filter: { _id: string }): PromiseLike<{ deletedCount: number }>;
 }
 
 export interface ConsentStoreOptions<F extends string> {

@@ -74,6 +74,8 @@ export class MemoryView<T extends { _id: string }> {
   /** The held documents (all of them when active), for batch jobs that walk the collection. */
   values(): IterableIterator<T> | undefined {
     return this.complete ? (this.docs.values() as unknown as IterableIterator<T>) : undefined;
+  }
+
   /** Drops one document (its stored copy is deleted by the caller: erasure). */
   forget(id: string): void {
     this.docs.delete(id);
