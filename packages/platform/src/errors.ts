@@ -17,6 +17,8 @@ export const ErrorCode = {
   TOKEN_LIMIT: 'TOKEN_LIMIT',
   DOWNSTREAM_SERVICE_ERROR: 'DOWNSTREAM_SERVICE_ERROR',
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** A partner's daily differential-privacy budget is spent; extensions carry `remaining` and `resetsAt`. */
+  PRIVACY_BUDGET_EXHAUSTED: 'PRIVACY_BUDGET_EXHAUSTED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
