@@ -1,12 +1,14 @@
-import type { SubgraphDefinition } from '@attention-mesh/platform';
+import type { SectionOf, SubgraphDefinition } from '@attention-mesh/platform';
+import { usersConfig } from './config.js';
 import { createLoaders } from './loaders.js';
 import type { UsersContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRuntime, type UsersRuntime } from './runtime.js';
 
-/** The users subgraph: profiles, locale and time zone, consent, segments. */
-export const usersSubgraph: SubgraphDefinition<UsersRuntime, UsersContext> = {
+/** The users subgraph: profiles, locale and time zone, consent, segments, partners' privacy budgets. */
+export const usersSubgraph: SubgraphDefinition<UsersRuntime, UsersContext, SectionOf<typeof usersConfig>> = {
   name: 'users',
+  config: usersConfig,
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
   runtime: createRuntime,

@@ -5,6 +5,8 @@ import { listApiKeys } from '../apiKeys/listApiKeys.js';
 import { revokeApiKey } from '../apiKeys/revokeApiKey.js';
 import { updateConsent } from '../consent/updateConsent.js';
 import type { Resolvers } from '../generated/resolvers.js';
+import { chargePrivacyBudget } from '../privacy/chargePrivacyBudget.js';
+import { privacyBudget } from '../privacy/privacyBudget.js';
 import { createUser, type NewUserInput } from '../profile/createUser.js';
 import { listUsers } from '../profile/listUsers.js';
 import { updateUser } from '../profile/updateUser.js';
@@ -22,6 +24,7 @@ export const resolvers: Resolvers = {
     users: (_, args, ctx) => listUsers(ctx.runtime, args),
     apiKeys: (_, args, ctx) => listApiKeys(ctx.runtime, args),
     apiKeyIdentity: (_, { key }, ctx) => identifyApiKey(ctx.runtime, key),
+    privacyBudget: (_, { partnerId }, ctx) => privacyBudget(ctx.runtime, ctx.caller, partnerId),
   },
   Mutation: {
     // GraphQL has filled in the SDL's defaults, which the generated input type leaves optional.
@@ -31,6 +34,7 @@ export const resolvers: Resolvers = {
       updateConsent(ctx.runtime, ctx.events, ctx.caller, userId, consent),
     createApiKey: (_, { input }, ctx) => createApiKey(ctx.runtime, input),
     revokeApiKey: (_, { id }, ctx) => revokeApiKey(ctx.runtime, id),
+    chargePrivacyBudget: (_, args, ctx) => chargePrivacyBudget(ctx.runtime, args),
   },
   User: {
     __resolveReference: (ref, ctx) => ctx.loaders.user.load(ref.id),
