@@ -6,8 +6,8 @@ import { usersSubgraph } from '../src/server.js';
 
 let sg: RunningSubgraph<UsersRuntime>;
 
-const CHARGE = `mutation($p: ID!, $r: ID!, $f: Int!) {
-  chargePrivacyBudget(partnerId: $p, requestId: $r, fields: $f) { granted epsilonPerField charged remaining resetsAt } }`;
+const CHARGE = `mutation($p: ID!, $r: ID!, $f: Int!, $o: String!) {
+  chargePrivacyBudget(partnerId: $p, requestId: $r, fields: $f, operation: $o) { granted epsilonPerField charged remaining resetsAt } }`;
 const BUDGET = `query($p: ID) { privacyBudget(partnerId: $p) {
   partnerId day dailyEpsilon epsilonPerQuery spent remaining resetsAt } }`;
 
@@ -22,8 +22,9 @@ const gateway = () => callerHeaders({ scopes: ['mesh:gateway'] });
 const partnerKey = (partnerId: string) =>
   callerHeaders({ scopes: ['analytics:read'], partnerId, apiKeyId: `key_${partnerId}` });
 
-async function charge(p: string, r: string, f = 1): Promise<Charge> {
-  const res = await gql<{ chargePrivacyBudget: Charge }>(sg.url, CHARGE, { p, r, f }, gateway());
+const OP = 'a'.repeat(64);
+async function charge(p: string, r: string, f = 1, o = OP): Promise<Charge> {
+  const res = await gql<{ chargePrivacyBudget: Charge }>(sg.url, CHARGE, { p, r, f, o }, gateway());
   expect(res.errors).toBeUndefined();
   return res.data!.chargePrivacyBudget;
 }
@@ -54,6 +55,9 @@ describe('chargePrivacyBudget', () => {
     expect(refused).toMatchObject({ granted: false, charged: 0, remaining: 1 });
     expect(Date.parse(refused.resetsAt) % 86_400_000).toBe(0);
     expect(await charge('acme', 'r3', 1)).toMatchObject({ granted: true, charged: 1, remaining: 0 });
+    // The same id for another operation buys nothing.
+    const reused = await gql(sg.url, CHARGE, { p: 'acme', r: 'r1', f: 1, o: 'b'.repeat(64) }, gateway());
+    expect(errorCodes(reused)).toEqual(['CONFLICT']);
     // Another partner has its own budget.
     expect(await charge('globex', 'r1', 1)).toMatchObject({ granted: true, remaining: 2 });
   });
@@ -66,17 +70,20 @@ describe('chargePrivacyBudget', () => {
   });
 
   it('is the gateway’s only, and checks its bounds', async () => {
-    const res = await gql(sg.url, CHARGE, { p: 'acme', r: 'x', f: 1 }, partnerKey('acme'));
+    expect(errorCodes(await gql(sg.url, CHARGE, { p: 'acme', r: 'x', f: 1, o: 'xyz' }, gateway()))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    const res = await gql(sg.url, CHARGE, { p: 'acme', r: 'x', f: 1, o: OP }, partnerKey('acme'));
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await gql(sg.url, CHARGE, { p: 'acme', r: 'x', f: 51 }, gateway()))).toEqual([
+    expect(errorCodes(await gql(sg.url, CHARGE, { p: 'acme', r: 'x', f: 51, o: OP }, gateway()))).toEqual([
       'BAD_USER_INPUT',
     ]);
-    expect(errorCodes(await gql(sg.url, CHARGE, { p: 'ACME!', r: 'x', f: 1 }, gateway()))).toEqual([
+    expect(errorCodes(await gql(sg.url, CHARGE, { p: 'ACME!', r: 'x', f: 1, o: OP }, gateway()))).toEqual([
       'BAD_USER_INPUT',
     ]);
-    expect(errorCodes(await gql(sg.url, CHARGE, { p: 'acme', r: 'x'.repeat(129), f: 1 }, gateway()))).toEqual(
-      ['BAD_USER_INPUT'],
-    );
+    expect(
+      errorCodes(await gql(sg.url, CHARGE, { p: 'acme', r: 'x'.repeat(129), f: 1, o: OP }, gateway())),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 });
 

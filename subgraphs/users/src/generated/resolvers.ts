@@ -107,7 +107,9 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Charges `fields` (1-50) × ε per query to the partner's budget of today for `requestId` (1-128
-   * characters), once per request id; refuses (granted false) past the budget. For the gateway only.
+   * characters), once per request id; refuses (granted false) past the budget. `operation` (the SHA-256
+   * of the document and variables, 64 hex digits) ties the id to one operation: the same id with another
+   * is a CONFLICT, so a reused id buys no free query. For the gateway only.
    */
   chargePrivacyBudget: PrivacyCharge;
   /** A new key for a partner; the returned `key` is shown this once. */
@@ -126,6 +128,7 @@ export type Mutation = {
 
 export type MutationChargePrivacyBudgetArgs = {
   fields: Scalars['Int']['input'];
+  operation: Scalars['String']['input'];
   partnerId: Scalars['ID']['input'];
   requestId: Scalars['ID']['input'];
 };
@@ -479,7 +482,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  chargePrivacyBudget?: Resolver<ResolversTypes['PrivacyCharge'], ParentType, ContextType, RequireFields<MutationChargePrivacyBudgetArgs, 'fields' | 'partnerId' | 'requestId'>>;
+  chargePrivacyBudget?: Resolver<ResolversTypes['PrivacyCharge'], ParentType, ContextType, RequireFields<MutationChargePrivacyBudgetArgs, 'fields' | 'operation' | 'partnerId' | 'requestId'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;

@@ -19,6 +19,8 @@ export interface PrivacyChargeDoc {
   epsilon: number;
   epsilonPerField: number;
   fields: number;
+  /** SHA-256 of the operation charged (document and variables), hex. */
+  operation: string;
   at: number;
 }
 
@@ -41,6 +43,7 @@ const chargeSchema = new Schema<PrivacyChargeDoc>(
     epsilon: { type: Number, required: true },
     epsilonPerField: { type: Number, required: true },
     fields: { type: Number, required: true },
+    operation: { type: String, required: true },
     at: { type: Number, required: true },
   },
   { versionKey: false },

@@ -37,21 +37,26 @@ const ATTEMPTS = 20;
  */
 export function chargePrivacyBudget(
   runtime: UsersRuntime,
-  args: { partnerId: string; requestId: string; fields: number },
+  args: { partnerId: string; requestId: string; fields: number; operation: string },
   now = Date.now(),
 ): Promise<PrivacyChargeView> {
   const partnerId = checkPartnerId(args.partnerId);
   if (args.requestId.length < 1 || args.requestId.length > 128)
     throw badUserInput('requestId must be 1-128 characters', 'requestId');
   checkInt(args.fields, 'fields', 1, 50);
-  return lock.run([partnerId], () => charge(runtime, partnerId, args.requestId, args.fields, now));
+  if (!/^[0-9a-f]{64}$/.test(args.operation))
+    throw badUserInput('operation must be a SHA-256 in 64 lower-case hex digits', 'operation');
+  return lock.run([partnerId], () => charge(runtime, { ...args, partnerId }, now));
 }
 
 async function charge(
   runtime: UsersRuntime,
-  partnerId: string,
-  requestId: string,
-  fields: number,
+  {
+    partnerId,
+    requestId,
+    fields,
+    operation,
+  }: { partnerId: string; requestId: string; fields: number; operation: string },
   now: number,
 ): Promise<PrivacyChargeView> {
   const { dailyEpsilon, epsilonPerQuery } = runtime.privacy;
@@ -60,6 +65,10 @@ async function charge(
   const ledgerId = `${partnerId}|${day}`;
   const done = await runtime.PrivacyCharge.findById(chargeId).lean<PrivacyChargeDoc>();
   if (done) {
+    if (done.operation !== operation)
+      throw meshError(ErrorCode.CONFLICT, 'this request id was used for another operation: use a new one', {
+        field: 'requestId',
+      });
     const ledger = await runtime.PrivacyLedger.findById(`${partnerId}|${done.day}`).lean<PrivacyLedgerDoc>();
     return {
       granted: true,
@@ -99,6 +108,7 @@ async function charge(
         epsilon: cost,
         epsilonPerField: epsilonPerQuery,
         fields,
+        operation,
         at: now,
       });
     } catch (err) {
