@@ -102,6 +102,7 @@ export {
   type ReleasePolicy,
   release,
   secureUniform,
+  seededNoise,
 } from './privacy/index.js';
 export { seededRandom } from './random.js';
 export { bootSubgraph, runUntilSignal } from './run.js';

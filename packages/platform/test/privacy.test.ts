@@ -8,6 +8,7 @@ import {
   noisedRatio,
   release,
   secureUniform,
+  seededNoise,
 } from '../src/privacy/index.js';
 
 function moments(draws: number[]) {
@@ -50,6 +51,21 @@ describe('discrete Laplace', () => {
       expect(Math.abs(zeros - (1 - alpha) / (1 + alpha))).toBeLessThan(0.01);
     });
   }
+
+  it('draws the same noise for the same key and seed (a retried request), other noise otherwise', () => {
+    const draw = (key: string, seed: string) => {
+      const noise = seededNoise(key, seed);
+      return Array.from({ length: 50 }, () => noise(0.5, 3));
+    };
+    expect(draw('k', 'p|r1|f')).toEqual(draw('k', 'p|r1|f'));
+    expect(draw('k', 'p|r1|f')).not.toEqual(draw('k', 'p|r2|f'));
+    expect(draw('k', 'p|r1|f')).not.toEqual(draw('other', 'p|r1|f'));
+    const many = seededNoise('k', 'stats');
+    const draws = Array.from({ length: 100_000 }, () => many(1, 1));
+    const { mean, variance } = moments(draws);
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(Math.abs(variance / discreteLaplaceVariance(1, 1) - 1)).toBeLessThan(0.05);
+  });
 
   it('refuses a non-positive ε or sensitivity', () => {
     expect(() => discreteLaplace(0, 1)).toThrow(RangeError);
