@@ -1,0 +1,69 @@
+import { KeyedLock, LruCache, MAX_BULK_OPS } from '@attention-mesh/platform';
+import type { Model } from 'mongoose';
+import { dimensionsOf, type MeasuredEvent } from '../projection/rollups.js';
+import { clipContributions, type DpDayState, dpDayId } from './clipContributions.js';
+import type { DpBounds } from './dpMeasures.js';
+
+/**
+ * The privacy units' consumption (what each user-day has contributed to the clipped sums), durable:
+ * each batch's user-days are stored, by `_id`, before its rollups are handed to the projection, so a
+ * restart (or a crash, after which the rebuild recomputes both from the events) can never let a
+ * user-day count more than its bound; at worst a crash between the two counts less.
+ */
+export class DpDays {
+  private readonly lock = new KeyedLock();
+  private readonly cache: LruCache<string, DpDayState>;
+
+  constructor(
+    private readonly model: Model<DpDayState>,
+    private readonly bounds: DpBounds,
+    /** Whether this process is the only writer (then recent user-days are read from memory). */
+    private readonly singleWriter: boolean,
+  ) {
+    this.cache = new LruCache(singleWriter ? 50_000 : 1);
+  }
+
+  /** Sets `dp` on each measured event (in time order), moving and storing their user-days. */
+  async contribute(measured: MeasuredEvent[]): Promise<void> {
+    const ids = [
+      ...new Set(
+        measured.flatMap((m) => (m.event.userId ? [dpDayId(m.event.userId, m.event.occurredAt)] : [])),
+      ),
+    ];
+    if (ids.length === 0) return;
+    await this.lock.run(ids, async () => {
+      const states = new Map<string, DpDayState>();
+      await Promise.all(
+        ids.map(async (id) => {
+          const known =
+            (this.singleWriter ? this.cache.get(id) : undefined) ??
+            (await this.model.findById(id).lean<DpDayState>());
+          if (known) states.set(id, structuredClone(known));
+        }),
+      );
+      const dps = clipContributions(
+        measured.map((m) => ({ event: m.event, delta: m.delta, dims: dimensionsOf(m.event) })),
+        states,
+        this.bounds,
+      );
+      const docs = [...states.values()];
+      for (let i = 0; i < docs.length; i += MAX_BULK_OPS) {
+        await this.model.bulkWrite(
+          docs.slice(i, i + MAX_BULK_OPS).map((d) => ({
+            replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
+          })),
+          { ordered: false },
+        );
+      }
+      if (this.singleWriter) for (const d of docs) this.cache.set(d._id, d);
+      measured.forEach((m, i) => {
+        m.dp = dps[i] ?? null;
+      });
+    });
+  }
+
+  /** Forgets what is held in memory (after the rebuild replaced the stored user-days). */
+  clear(): void {
+    this.cache.clear();
+  }
+}
