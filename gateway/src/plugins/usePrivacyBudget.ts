@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, hasScope, Scope, signInternalContext } from '@attention-mesh/platform';
-import type { GraphQLFormattedError } from 'graphql';
-import type { GatewayContext } from '../context.js';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import {
   createPrivacyCharger,
   type PrivacyCharge,
@@ -51,12 +50,20 @@ export function usePrivacyBudget(opts: PrivacyBudgetOptions): GatewayPlugin {
                 .update('\0')
                 .update(JSON.stringify(rc.request.variables ?? {}))
                 .digest('hex');
-              const answer = await charge({
-                partnerId,
-                requestId: rc.contextValue.requestId,
-                fields,
-                operation,
-              });
+              let answer: PrivacyCharge;
+              try {
+                answer = await charge({ partnerId, requestId: rc.contextValue.requestId, fields, operation });
+              } catch (err) {
+                // Errors thrown here would reach the client as internal ones: answer with the public one.
+                if (!(err instanceof GraphQLError)) throw err;
+                const { http: status, ...extensions } = err.extensions as { http?: { status?: number } };
+                const http = rc.response.http;
+                http.status = status?.status ?? 409;
+                return {
+                  http,
+                  body: { kind: 'single', singleResult: { errors: [{ message: err.message, extensions }] } },
+                };
+              }
               if (!answer.granted) {
                 const retryAfter = Math.max(1, Math.ceil((Date.parse(answer.resetsAt) - Date.now()) / 1000));
                 const errors: GraphQLFormattedError[] = [
