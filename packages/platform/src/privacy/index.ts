@@ -6,4 +6,4 @@ export {
   secureUniform,
 } from './discreteLaplace.js';
 export { type GroupSums, noisedRatio, type ReleasedGroup, type ReleasePolicy, release } from './release.js';
-export { keyedUniform, seededNoise } from './seededNoise.js';
+export { seededNoise } from './seededNoise.js';

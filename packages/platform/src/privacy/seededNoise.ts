@@ -5,7 +5,7 @@ import { discreteLaplace } from './discreteLaplace.js';
  * A stream of uniforms in (0, 1] from HMAC-SHA256(key, `${seed}|${counter}`): a keyed cryptographic
  * PRF, so the draws cannot be predicted without the key, yet the same (key, seed) gives the same draws.
  */
-export function keyedUniform(key: string, seed: string): () => number {
+function keyedUniform(key: string, seed: string): () => number {
   let counter = 0;
   let block: Buffer = Buffer.alloc(0);
   let offset = 0;
