@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { groupClipped, releasedMetric } from '../src/analytics/partnerRelease.js';
 import type { ViewDelta } from '../src/metrics/attentionMetrics.js';
 import type { AttentionEventDoc, AttentionRollupDoc } from '../src/models/index.js';
-import { clipContributions, type DpDayState } from '../src/privacy/clipContributions.js';
-import type { DpBounds } from '../src/privacy/dpMeasures.js';
+import { clipContributions } from '../src/privacy/clipContributions.js';
+import type { DpBounds, DpDayState } from '../src/privacy/dpMeasures.js';
+import { measuresOf } from '../src/projection/rollups.js';
 
 const bounds: DpBounds = {
   events: 5,
@@ -40,7 +41,7 @@ describe('clipping per user-day', () => {
     const states = new Map<string, DpDayState>();
     const events = Array.from({ length: 4 }, (_, i) => ({
       event: event('u1', 10 * DAY + i),
-      delta: delta(),
+      measures: measuresOf(delta()),
       dims,
     }));
     const out = clipContributions(events, states, bounds);
@@ -60,9 +61,9 @@ describe('clipping per user-day', () => {
     ]);
     const out = clipContributions(
       [
-        { event: event('u1', 10 * DAY + 5), delta: delta(), dims },
-        { event: event('u1', 11 * DAY), delta: delta(), dims },
-        { event: event(null, 11 * DAY), delta: delta(), dims },
+        { event: event('u1', 10 * DAY + 5), measures: measuresOf(delta()), dims },
+        { event: event('u1', 11 * DAY), measures: measuresOf(delta()), dims },
+        { event: event(null, 11 * DAY), measures: measuresOf(delta()), dims },
       ],
       states,
       bounds,

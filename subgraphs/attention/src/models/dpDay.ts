@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { DpDayState } from '../privacy/clipContributions.js';
+import type { DpDayState } from '../privacy/dpMeasures.js';
 
 /** One privacy unit's consumption, `${userId}|${day}`, replaced whole after each batch that moves it. */
 export const dpDaySchema = new Schema<DpDayState>(

@@ -3,8 +3,7 @@ import type { FeedbackSignalsDoc } from '../feedback/feedbackSignals.js';
 import type { AttentionEventType, TargetType } from '../ingest/eventRules.js';
 import type { ViewState } from '../metrics/attentionMetrics.js';
 import { MEASURES, type Measures } from '../metrics/measures.js';
-import type { DpDayState } from '../privacy/clipContributions.js';
-import { DP_FIELDS } from '../privacy/dpMeasures.js';
+import { DP_FIELDS, type DpDayState } from '../privacy/dpMeasures.js';
 import { dpDaySchema } from './dpDay.js';
 
 /** Times are epoch ms. */

@@ -1,25 +1,14 @@
 import { clipContribution } from '@attention-mesh/platform';
-import type { ViewDelta } from '../metrics/attentionMetrics.js';
+import type { Measures } from '../metrics/measures.js';
 import type { AttentionEventDoc } from '../models/index.js';
-import { measuresOf } from '../projection/rollups.js';
-import { DP_MEASURES, type DpBounds, type DpMeasure, utcDayOf } from './dpMeasures.js';
-
-/** What one privacy unit (a user's UTC day) has contributed so far: `_id` is `${userId}|${day}`. */
-export interface DpDayState {
-  _id: string;
-  userId: string;
-  day: number;
-  /** The clipped amount counted so far, per measure. */
-  used: Partial<Record<DpMeasure, number>>;
-  /** The `${dim}|${value}` the unit already counts as a contributing user of. */
-  seen: string[];
-}
-
-/** An event's counted share: its clipped measures and the dimension values it is the unit's first in. */
-export interface DpContribution {
-  measures: Record<DpMeasure, number>;
-  firstIn: string[];
-}
+import {
+  DP_MEASURES,
+  type DpBounds,
+  type DpContribution,
+  type DpDayState,
+  type DpMeasure,
+  utcDayOf,
+} from './dpMeasures.js';
 
 export const dpDayId = (userId: string, at: number) => `${userId}|${utcDayOf(at)}`;
 
@@ -27,15 +16,15 @@ export const dpDayId = (userId: string, at: number) => `${userId}|${utcDayOf(at)
  * Clips the contributions of measured events (in time order) to their user-day's bounds, moving
  * `states` (which must hold every user-day of the events; missing ones start empty) and returning one
  * contribution per event (null for anonymous events, which are not released to partners: without a
- * user they have no unit to bound). `dims` are the event's rollup dimensions. Pure.
+ * user they have no unit to bound). `measures` are the event's exact measures, `dims` its rollup dimensions. Pure.
  */
 export function clipContributions(
-  events: ReadonlyArray<{ event: AttentionEventDoc; delta: ViewDelta; dims: readonly [string, string][] }>,
+  events: ReadonlyArray<{ event: AttentionEventDoc; measures: Measures; dims: readonly [string, string][] }>,
   states: Map<string, DpDayState>,
   bounds: DpBounds,
 ): (DpContribution | null)[] {
   const seenSets = new Map<string, Set<string>>();
-  const out = events.map(({ event, delta, dims }) => {
+  const out = events.map(({ event, measures: raw, dims }) => {
     if (!event.userId) return null;
     const id = dpDayId(event.userId, event.occurredAt);
     let state = states.get(id);
@@ -48,7 +37,6 @@ export function clipContributions(
       seen = new Set(state.seen);
       seenSets.set(id, seen);
     }
-    const raw = measuresOf(delta);
     const measures = {} as Record<DpMeasure, number>;
     for (const m of DP_MEASURES) {
       const c = clipContribution(state.used[m] ?? 0, raw[m], bounds[m]);

@@ -1,8 +1,8 @@
 import { KeyedLock, LruCache, MAX_BULK_OPS } from '@attention-mesh/platform';
 import type { Model } from 'mongoose';
-import { dimensionsOf, type MeasuredEvent } from '../projection/rollups.js';
-import { clipContributions, type DpDayState, dpDayId } from './clipContributions.js';
-import type { DpBounds } from './dpMeasures.js';
+import { dimensionsOf, type MeasuredEvent, measuresOf } from '../projection/rollups.js';
+import { clipContributions, dpDayId } from './clipContributions.js';
+import type { DpBounds, DpDayState } from './dpMeasures.js';
 
 /**
  * The privacy units' consumption (what each user-day has contributed to the clipped sums), durable:
@@ -42,7 +42,7 @@ export class DpDays {
         }),
       );
       const dps = clipContributions(
-        measured.map((m) => ({ event: m.event, delta: m.delta, dims: dimensionsOf(m.event) })),
+        measured.map((m) => ({ event: m.event, measures: measuresOf(m.delta), dims: dimensionsOf(m.event) })),
         states,
         this.bounds,
       );

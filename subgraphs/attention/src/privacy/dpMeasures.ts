@@ -30,3 +30,20 @@ export type DpBounds = Record<DpMeasure, number>;
 
 const DAY = 86_400_000;
 export const utcDayOf = (at: number) => Math.floor(at / DAY) * DAY;
+
+/** What one privacy unit (a user's UTC day) has contributed so far: `_id` is `${userId}|${day}`. */
+export interface DpDayState {
+  _id: string;
+  userId: string;
+  day: number;
+  /** The clipped amount counted so far, per measure. */
+  used: Partial<Record<DpMeasure, number>>;
+  /** The `${dim}|${value}` the unit already counts as a contributing user of. */
+  seen: string[];
+}
+
+/** An event's counted share: its clipped measures and the dimension values it is the unit's first in. */
+export interface DpContribution {
+  measures: Record<DpMeasure, number>;
+  firstIn: string[];
+}

@@ -1,9 +1,10 @@
 import { applyViewEvent, newViewState, type ViewState } from '../metrics/attentionMetrics.js';
 import type { AttentionEventDoc, AttentionProfileDoc, AttentionTotalDoc } from '../models/index.js';
-import { clipContributions, type DpDayState } from '../privacy/clipContributions.js';
+import { clipContributions } from '../privacy/clipContributions.js';
+import type { DpDayState } from '../privacy/dpMeasures.js';
 import type { AttentionRuntime } from '../runtime.js';
 import { applyUpdate } from './materialize.js';
-import { batchUpdates, dimensionsOf, type MeasuredEvent } from './rollups.js';
+import { batchUpdates, dimensionsOf, type MeasuredEvent, measuresOf } from './rollups.js';
 
 export interface RebuildProgress {
   phase: 'read' | 'measure' | 'write';
@@ -64,7 +65,7 @@ export async function rebuildAggregates(
   const dpDays = new Map<string, DpDayState>();
   const flush = () => {
     const dps = clipContributions(
-      chunk.map((m) => ({ event: m.event, delta: m.delta, dims: dimensionsOf(m.event) })),
+      chunk.map((m) => ({ event: m.event, measures: measuresOf(m.delta), dims: dimensionsOf(m.event) })),
       dpDays,
       models.config.dp.bounds,
     );

@@ -3,8 +3,7 @@ import type { ViewDelta } from '../metrics/attentionMetrics.js';
 import type { Measures } from '../metrics/measures.js';
 import { decayWeight, spanMove } from '../metrics/profileMath.js';
 import type { AttentionEventDoc } from '../models/index.js';
-import type { DpContribution } from '../privacy/clipContributions.js';
-import { DP_MEASURES, DP_USERS, dpField } from '../privacy/dpMeasures.js';
+import { DP_MEASURES, DP_USERS, type DpContribution, dpField } from '../privacy/dpMeasures.js';
 
 /** Pure: what a batch of measured events adds to the hourly rollups, the totals and the profiles. */
 
