@@ -113,6 +113,15 @@ describe('figures for partners', () => {
     expect(small).toMatchObject({ noised: true, suppressed: true, points: [{ value: null }] });
   });
 
+  it('rank a partner’s groupBy from the noised figures, suppressed series last', async () => {
+    const { filter: _, ...rest } = args(BIG);
+    const series = await attentionSeries(sg.runtime, partner, { ...rest, groupBy: 'ITEM' }, 'req-g');
+    expect(series.map((s) => [s.key, s.suppressed])).toEqual([
+      [BIG, false],
+      [SMALL, true],
+    ]);
+  });
+
   it('noise a partner’s breakdown, suppressed rows last', async () => {
     const rows = await attentionBreakdown(
       sg.runtime,

@@ -142,6 +142,10 @@ export async function attentionSeries(
       throw badUserInput('filter.value must be 1-64 characters', 'filter.value');
     dim = args.filter.dimension;
     values = [args.filter.value];
+  } else if (args.groupBy && isPartner(caller)) {
+    // Ranked after release, from the noised figures: a ranking by exact ones would leak them.
+    dim = args.groupBy;
+    values = null;
   } else if (args.groupBy) {
     dim = args.groupBy;
     const ranked = (await totalsByValue(models, dim, start, end, 'IMPRESSIONS')).sort(
@@ -156,7 +160,8 @@ export async function attentionSeries(
   const docs = await rollupsIn(models, dim, values, start, end);
   if (isPartner(caller)) {
     const noise = partnerNoise(models.config.internalSecret, caller, requestId, 'attentionSeries', args);
-    return partnerSeries(models, caller, args.metric, docs, values ?? [], { start, end, step }, noise);
+    const range = { start, end, step };
+    return partnerSeries(models, caller, args.metric, docs, values, { ...range, top: args.top }, noise);
   }
   const buckets = new Map<string, Map<number, Measures>>();
   for (const key of values ?? []) buckets.set(key, new Map());
@@ -176,15 +181,17 @@ export async function attentionSeries(
 
 /**
  * A series for a partner: the clipped sums of each bucket noised at the request's ε (split across the
- * metric's measures), the metric computed from them; groups under `minUsers` users suppressed.
+ * metric's measures), the metric computed from them; groups under `minUsers` users suppressed. Without
+ * `keys` (groupBy) every value is released and the `top` are chosen by their noised sums (the
+ * bound holds for all groups of a dimension together, so ranking them is post-processing).
  */
 function partnerSeries(
   models: AttentionRuntime,
   caller: Caller,
   metric: AttentionMetric,
   docs: AttentionRollupDoc[],
-  keys: string[],
-  { start, end, step }: { start: number; end: number; step: number },
+  keys: string[] | null,
+  { start, end, step, top }: { start: number; end: number; step: number; top: number },
   noise: (epsilon: number, sensitivity: number) => number,
 ) {
   const measures = NEEDS[metric] as DpMeasure[];
@@ -193,7 +200,22 @@ function partnerSeries(
   const groups = groupClipped(docs, keys, measures, buckets, (hour) => Math.floor(hour / step) * step);
   const { bounds } = models.config.dp;
   const policy = { epsilon: chargedEpsilon(caller), ...models.config.dp };
-  return release(groups, measures, policy, noise).map((g) => ({
+  let released = release(groups, measures, policy, noise);
+  if (!keys) {
+    const first = measures[0]!;
+    const total = (g: (typeof released)[number]) => (g.points ?? []).reduce((n, p) => n + (p[first] ?? 0), 0);
+    released = released
+      .map((g) => ({ g, total: total(g) }))
+      .sort(
+        (a, b) =>
+          Number(a.g.suppressed) - Number(b.g.suppressed) ||
+          b.total - a.total ||
+          a.g.key.localeCompare(b.g.key),
+      )
+      .slice(0, top)
+      .map(({ g }) => g);
+  }
+  return released.map((g) => ({
     key: g.key,
     noised: true,
     suppressed: g.suppressed,
