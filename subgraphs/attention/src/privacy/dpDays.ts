@@ -48,11 +48,13 @@ export class DpDays {
       );
       const docs = [...states.values()];
       for (let i = 0; i < docs.length; i += MAX_BULK_OPS) {
-        await this.model.bulkWrite(
-          docs.slice(i, i + MAX_BULK_OPS).map((d) => ({
-            replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
-          })),
-          { ordered: false },
+        await retried(() =>
+          this.model.bulkWrite(
+            docs.slice(i, i + MAX_BULK_OPS).map((d) => ({
+              replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true },
+            })),
+            { ordered: false },
+          ),
         );
       }
       if (this.singleWriter) for (const d of docs) this.cache.set(d._id, d);
@@ -65,5 +67,20 @@ export class DpDays {
   /** Forgets what is held in memory (after the rebuild replaced the stored user-days). */
   clear(): void {
     this.cache.clear();
+  }
+}
+
+/**
+ * A few attempts with backoff: the batch's events are already stored, and a write given up on leaves
+ * them out of the derived data until the next rebuild. Replacing whole states makes a retry harmless.
+ */
+async function retried<T>(write: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
   }
 }
