@@ -24,6 +24,7 @@ import { useFiniteNumbers } from './plugins/useFiniteNumbers.js';
 import { useHardening } from './plugins/useHardening.js';
 import { useInternalContext } from './plugins/useInternalContext.js';
 import { usePersistedOperations } from './plugins/usePersistedOperations.js';
+import { usePrivacyBudget } from './plugins/usePrivacyBudget.js';
 import { useRateLimit } from './plugins/useRateLimit.js';
 import { useResilience } from './plugins/useResilience.js';
 import { useSubgraphErrors } from './plugins/useSubgraphErrors.js';
@@ -89,6 +90,11 @@ export async function startGateway(
     useFiniteNumbers(),
     useDemandControl(config.demand, logger),
     useAccessControl({ publicSchemaFile: config.publicSchemaFile, logger }),
+    usePrivacyBudget({
+      usersUrl: () => usersUrl,
+      internalSecret: config.internalSecret,
+      contextTtlMs: config.contextTtlMs,
+    }),
     useSubgraphErrors(logger),
     useResilience({ requestTimeoutMs: config.resilience.requestTimeoutMs, logger }),
     hardening,

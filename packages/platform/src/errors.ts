@@ -19,6 +19,8 @@ export const ErrorCode = {
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /** The user id was erased (its tombstone is stored): nothing more is recorded for it. */
   USER_ERASED: 'USER_ERASED',
+  /** A partner's daily differential-privacy budget is spent; extensions carry `remaining` and `resetsAt`. */
+  PRIVACY_BUDGET_EXHAUSTED: 'PRIVACY_BUDGET_EXHAUSTED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

@@ -99,6 +99,20 @@ export {
   MAX_BULK_OPS,
   writeErrorsOf,
 } from './mongo.js';
+export {
+  clamp,
+  clipContribution,
+  discreteLaplace,
+  discreteLaplaceVariance,
+  type GroupSums,
+  laplaceAlpha,
+  noisedRatio,
+  type ReleasedGroup,
+  type ReleasePolicy,
+  release,
+  secureUniform,
+  seededNoise,
+} from './privacy/index.js';
 export { seededRandom } from './random.js';
 export { bootSubgraph, runUntilSignal } from './run.js';
 export { DateTimeScalar, MicrosScalar } from './scalars.js';

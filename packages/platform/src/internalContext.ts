@@ -73,5 +73,7 @@ export function verifyInternalContext(
   if (claims.iat > now + SKEW_MS) throw reject('issued in the future');
   const caller: Caller = { scopes: claims.scopes.filter((s) => typeof s === 'string') };
   for (const key of STRING_CLAIMS) if (typeof claims[key] === 'string') caller[key] = claims[key];
+  if (typeof claims.dpEpsilon === 'number' && claims.dpEpsilon > 0 && Number.isFinite(claims.dpEpsilon))
+    caller.dpEpsilon = claims.dpEpsilon;
   return caller;
 }

@@ -16,6 +16,15 @@ describe('internal context header', () => {
     expect(verifyInternalContext(header, secret, { now: 2_000 })).toEqual(caller);
   });
 
+  it('carries the ε charged for the request, and only a positive finite one', () => {
+    const header = signInternalContext({ scopes: [], partnerId: 'p1', dpEpsilon: 0.5 }, secret, {
+      now: 1_000,
+    });
+    expect(verifyInternalContext(header, secret, { now: 2_000 }).dpEpsilon).toBe(0.5);
+    const bad = signInternalContext({ scopes: [], dpEpsilon: -1 }, secret, { now: 1_000 });
+    expect(verifyInternalContext(bad, secret, { now: 2_000 }).dpEpsilon).toBeUndefined();
+  });
+
   it('treats a missing header as anonymous', () => {
     expect(verifyInternalContext(undefined, secret)).toEqual({ scopes: [] });
   });

@@ -1,5 +1,6 @@
 import { configSection, type SectionOf, type ServiceConfig } from '@attention-mesh/platform';
 import { z } from 'zod';
+import type { DpBounds } from './privacy/dpMeasures.js';
 
 /** The attention subgraph's own settings (`ATTENTION_*`). */
 export const attentionConfig = configSection(
@@ -16,6 +17,11 @@ export const attentionConfig = configSection(
       .min(0)
       .max(7 * 86_400_000)
       .default(6 * 3_600_000),
+    DP_MIN_USERS: z.coerce.number().int().min(1).max(10_000).default(10),
+    DP_MAX_EVENTS_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(200),
+    DP_MAX_IMPRESSIONS_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(50),
+    DP_MAX_CLICKS_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(10),
+    DP_MAX_SECONDS_PER_DAY: z.coerce.number().int().min(1).max(86_400).default(1800),
   }),
   (e) => ({
     attention: {
@@ -50,6 +56,27 @@ export const attentionConfig = configSection(
        * CronJob runs `npm run sweep:attention` instead).
        */
       retentionIntervalMs: e.ATTENTION_RETENTION_INTERVAL_MS,
+    },
+    dp: {
+      /** Groups with fewer contributing users than this are suppressed for partners (DP_MIN_USERS, default 10). */
+      minUsers: e.DP_MIN_USERS,
+      /**
+       * What one privacy unit (a user's UTC day) contributes at most to each measure partners see:
+       * events (DP_MAX_EVENTS_PER_DAY, default 200); impressions, viewable impressions, dwells and 50 %
+       * scrolls (DP_MAX_IMPRESSIONS_PER_DAY, default 50); clicks (DP_MAX_CLICKS_PER_DAY, default 10);
+       * time in view, engaged and dwell time (DP_MAX_SECONDS_PER_DAY, default 1,800 s, kept in ms).
+       */
+      bounds: {
+        events: e.DP_MAX_EVENTS_PER_DAY,
+        impressions: e.DP_MAX_IMPRESSIONS_PER_DAY,
+        viewable: e.DP_MAX_IMPRESSIONS_PER_DAY,
+        dwells: e.DP_MAX_IMPRESSIONS_PER_DAY,
+        scroll50: e.DP_MAX_IMPRESSIONS_PER_DAY,
+        clicks: e.DP_MAX_CLICKS_PER_DAY,
+        timeInViewMs: e.DP_MAX_SECONDS_PER_DAY * 1000,
+        engagedMs: e.DP_MAX_SECONDS_PER_DAY * 1000,
+        dwellMs: e.DP_MAX_SECONDS_PER_DAY * 1000,
+      } satisfies DpBounds,
     },
   }),
 );

@@ -4,6 +4,7 @@ import type { AttentionConfig } from './config.js';
 import type { EngagementPredictor } from './engagement/engagement.js';
 import type { ViewState } from './metrics/attentionMetrics.js';
 import { type AttentionProfileDoc, type AttentionTotalDoc, attentionModels } from './models/index.js';
+import { DpDays } from './privacy/dpDays.js';
 import { MemoryView } from './projection/memoryView.js';
 import { Projection } from './projection/projection.js';
 
@@ -35,6 +36,8 @@ export function createRuntime(conn: Connection, config: AttentionConfig) {
     consents: new ConsentStore(models.Consent, { flags: ['analytics'], whenUnknown: { analytics: true } }),
     /** Erased user ids: their events are refused, their feedback dropped. */
     tombstones: new TombstoneStore(conn, config.erasureSecret),
+    /** What each user-day has contributed to the clipped sums partners are answered from. */
+    dpDays: new DpDays(models.DpDay, config.dp.bounds, config.attention.singleWriter),
     /** Feedback folds of one user take turns (see applyFeedbackReceived). */
     feedbackLock: new KeyedLock(),
     /** Batches touching the same view take turns. */

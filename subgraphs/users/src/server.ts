@@ -1,4 +1,4 @@
-import type { SubgraphDefinition } from '@attention-mesh/platform';
+import type { SectionOf, SubgraphDefinition } from '@attention-mesh/platform';
 import { usersConfig } from './config.js';
 import { startConsumers } from './consumers.js';
 import { resumeErasures } from './erasure/resumeErasures.js';
@@ -7,12 +7,12 @@ import type { UsersContext } from './resolvers/context.js';
 import { resolvers } from './resolvers/index.js';
 import { createRuntime, type UsersRuntime } from './runtime.js';
 
-/** The users subgraph: profiles, locale and time zone, consent, segments, erasure. */
-export const usersSubgraph: SubgraphDefinition<UsersRuntime, UsersContext> = {
+/** The users subgraph: profiles, locale and time zone, consent, segments, erasure, partners' privacy budgets. */
+export const usersSubgraph: SubgraphDefinition<UsersRuntime, UsersContext, SectionOf<typeof usersConfig>> = {
   name: 'users',
+  config: usersConfig,
   schemaFile: new URL('../src/schema.graphql', import.meta.url),
   resolvers,
-  config: usersConfig,
   runtime: createRuntime,
   context: (runtime, { events }) => ({ runtime, loaders: createLoaders(runtime), events }),
   async prepare(runtime, { events, logger }) {

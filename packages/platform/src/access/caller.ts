@@ -8,6 +8,11 @@ export interface Caller {
   partnerId?: string;
   /** The API key used (its id, never the key). */
   apiKeyId?: string;
+  /**
+   * The ε the gateway charged to the partner's daily budget for each differentially private field of
+   * this request: the subgraph noises with exactly this, so what is spent and what is used cannot drift.
+   */
+  dpEpsilon?: number;
   scopes: string[];
 }
 

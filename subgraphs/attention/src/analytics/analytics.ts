@@ -1,9 +1,11 @@
-import { badUserInput, type Caller, type CounterUpdate, checkInt } from '@attention-mesh/platform';
+import { badUserInput, type Caller, type CounterUpdate, checkInt, release } from '@attention-mesh/platform';
 import type { Measure, Measures } from '../metrics/measures.js';
 import { type AttentionMetric, addSums, metricOf, sums } from '../metrics/metricsOf.js';
 import type { AttentionRollupDoc } from '../models/index.js';
+import type { DpMeasure } from '../privacy/dpMeasures.js';
 import type { AttentionRuntime } from '../runtime.js';
 import { requireDimensionAccess } from './dimensionAccess.js';
+import { chargedEpsilon, groupClipped, isPartner, partnerNoise, releasedMetric } from './partnerRelease.js';
 
 /** Analyst queries over the hourly rollups. */
 
@@ -121,7 +123,12 @@ async function totalsByValue(
   return [...byValue].map(([key, s]) => ({ key, sums: s }));
 }
 
-export async function attentionSeries(models: AttentionRuntime, caller: Caller, args: SeriesArgs) {
+export async function attentionSeries(
+  models: AttentionRuntime,
+  caller: Caller,
+  args: SeriesArgs,
+  requestId = '',
+) {
   requireDimensionAccess(caller, { 'filter.dimension': args.filter?.dimension, groupBy: args.groupBy });
   const { start, end, step } = checkRange(args.from, args.to, args.granularity);
   checkInt(args.top, 'top', 1, 50);
@@ -135,6 +142,10 @@ export async function attentionSeries(models: AttentionRuntime, caller: Caller, 
       throw badUserInput('filter.value must be 1-64 characters', 'filter.value');
     dim = args.filter.dimension;
     values = [args.filter.value];
+  } else if (args.groupBy && isPartner(caller)) {
+    // Ranked after release, from the noised figures: a ranking by exact ones would leak them.
+    dim = args.groupBy;
+    values = null;
   } else if (args.groupBy) {
     dim = args.groupBy;
     const ranked = (await totalsByValue(models, dim, start, end, 'IMPRESSIONS')).sort(
@@ -147,6 +158,11 @@ export async function attentionSeries(models: AttentionRuntime, caller: Caller, 
     if (values.length === 0) return [];
   }
   const docs = await rollupsIn(models, dim, values, start, end);
+  if (isPartner(caller)) {
+    const noise = partnerNoise(models.config.internalSecret, caller, requestId, 'attentionSeries', args);
+    const range = { start, end, step };
+    return partnerSeries(models, caller, args.metric, docs, values, { ...range, top: args.top }, noise);
+  }
   const buckets = new Map<string, Map<number, Measures>>();
   for (const key of values ?? []) buckets.set(key, new Map());
   for (const d of docs) {
@@ -159,18 +175,70 @@ export async function attentionSeries(models: AttentionRuntime, caller: Caller, 
     const points = [];
     for (let at = start; at < end; at += step)
       points.push({ at, value: metricOf(args.metric, series.get(at) ?? sums(null)) });
-    return { key, points };
+    return { key, noised: false, suppressed: false, points };
   });
+}
+
+/**
+ * A series for a partner: the clipped sums of each bucket noised at the request's ε (split across the
+ * metric's measures), the metric computed from them; groups under `minUsers` users suppressed. Without
+ * `keys` (groupBy) every value is released and the `top` are chosen by their noised sums (the
+ * bound holds for all groups of a dimension together, so ranking them is post-processing).
+ */
+function partnerSeries(
+  models: AttentionRuntime,
+  caller: Caller,
+  metric: AttentionMetric,
+  docs: AttentionRollupDoc[],
+  keys: string[] | null,
+  { start, end, step, top }: { start: number; end: number; step: number; top: number },
+  noise: (epsilon: number, sensitivity: number) => number,
+) {
+  const measures = NEEDS[metric] as DpMeasure[];
+  const buckets: number[] = [];
+  for (let at = start; at < end; at += step) buckets.push(at);
+  const groups = groupClipped(docs, keys, measures, buckets, (hour) => Math.floor(hour / step) * step);
+  const { bounds } = models.config.dp;
+  const policy = { epsilon: chargedEpsilon(caller), ...models.config.dp };
+  let released = release(groups, measures, policy, noise);
+  if (!keys) {
+    const first = measures[0]!;
+    const total = (g: (typeof released)[number]) => (g.points ?? []).reduce((n, p) => n + (p[first] ?? 0), 0);
+    released = released
+      .map((g) => ({ g, total: total(g) }))
+      .sort(
+        (a, b) =>
+          Number(a.g.suppressed) - Number(b.g.suppressed) ||
+          b.total - a.total ||
+          a.g.key.localeCompare(b.g.key),
+      )
+      .slice(0, top)
+      .map(({ g }) => g);
+  }
+  return released.map((g) => ({
+    key: g.key,
+    noised: true,
+    suppressed: g.suppressed,
+    points: buckets.map((at, i) => {
+      const noised = g.points?.[i];
+      return { at, value: noised ? releasedMetric(metric, noised, bounds) : null };
+    }),
+  }));
 }
 
 export async function attentionBreakdown(
   models: AttentionRuntime,
   caller: Caller,
   args: { by: string; metric: AttentionMetric; from: number; to: number; first: number },
+  requestId = '',
 ) {
   requireDimensionAccess(caller, { by: args.by });
   const { start, end } = checkRange(args.from, args.to, 'DAY');
   checkInt(args.first, 'first', 1, 100);
+  if (isPartner(caller)) {
+    const noise = partnerNoise(models.config.internalSecret, caller, requestId, 'attentionBreakdown', args);
+    return partnerBreakdown(models, caller, args, { start, end }, noise);
+  }
   const rows = await totalsByValue(models, args.by, start, end, args.metric);
   return rows
     .map((r) => ({
@@ -178,7 +246,47 @@ export async function attentionBreakdown(
       value: metricOf(args.metric, r.sums),
       impressions: r.sums.impressions,
       events: r.sums.events,
+      noised: false,
+      suppressed: false,
     }))
     .sort((a, b) => b.value - a.value || b.impressions - a.impressions || a.key.localeCompare(b.key))
+    .slice(0, args.first);
+}
+
+/**
+ * A breakdown for a partner: every value's clipped sums over the range (a batch-sized read of the
+ * dimension's rollups, as the exact breakdown's aggregation is), noised at the request's ε; ranked by
+ * the noised metric (post-processing), suppressed rows last.
+ */
+async function partnerBreakdown(
+  models: AttentionRuntime,
+  caller: Caller,
+  args: { by: string; metric: AttentionMetric; first: number },
+  { start, end }: { start: number; end: number },
+  noise: (epsilon: number, sensitivity: number) => number,
+) {
+  const epsilon = chargedEpsilon(caller);
+  const measures = [...new Set<Measure>([...NEEDS[args.metric], 'impressions', 'events'])] as DpMeasure[];
+  const docs = await rollupsIn(models, args.by, null, start, end);
+  const groups = groupClipped(docs, null, measures, [0], () => 0);
+  const { bounds } = models.config.dp;
+  const rows = release(groups, measures, { epsilon, ...models.config.dp }, noise).map((g) => {
+    const noised = g.points?.[0];
+    return {
+      key: g.key,
+      value: noised ? releasedMetric(args.metric, noised, bounds) : null,
+      impressions: noised ? (noised.impressions ?? 0) : null,
+      events: noised ? (noised.events ?? 0) : null,
+      noised: true,
+      suppressed: g.suppressed,
+    };
+  });
+  return rows
+    .sort(
+      (a, b) =>
+        Number(a.suppressed) - Number(b.suppressed) ||
+        (b.value ?? 0) - (a.value ?? 0) ||
+        a.key.localeCompare(b.key),
+    )
     .slice(0, args.first);
 }

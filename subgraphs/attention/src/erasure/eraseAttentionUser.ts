@@ -4,7 +4,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Deletes what attention holds of a user: raw events, views, the USER rollups and total, the profile,
- * sessions, the analytics consent and the feedback signals, in the database and in memory. Waits for
+ * sessions, the analytics consent, the feedback signals and the privacy units (user-days), in the database and in memory. Waits for
  * the projection first, so nothing of theirs is written after (the tombstone, stored before, keeps new
  * events out). The other rollups (category, item, ad, placement, country, device) are aggregates and
  * stay. Filters other than `_id` scan their collection: an erasure job, not a request path. Returns the
@@ -25,6 +25,7 @@ export async function eraseAttentionUser(runtime: AttentionRuntime, userId: stri
     runtime.AttentionSession.deleteMany({ _id: { $regex: `^${escapeRegex(userId)}\\|` } }),
     runtime.consents.erase(userId).then((deletedCount) => ({ deletedCount })),
     runtime.AttentionFeedback.deleteOne({ _id: userId }),
+    runtime.dpDays.erase(userId).then((deletedCount) => ({ deletedCount })),
   ]);
   return results.reduce((n, r) => n + r.deletedCount, 0);
 }

@@ -25,10 +25,17 @@ export type Ad = {
 
 export type AttentionBreakdownRow = {
   __typename?: 'AttentionBreakdownRow';
-  events: Scalars['Int']['output'];
-  impressions: Scalars['Int']['output'];
+  /** Null when the row is suppressed. */
+  events: Maybe<Scalars['Int']['output']>;
+  /** Null when the row is suppressed. */
+  impressions: Maybe<Scalars['Int']['output']>;
   key: Scalars['String']['output'];
-  value: Scalars['Float']['output'];
+  /** True for differentially private figures (partners' API keys; see AttentionSeries.noised). */
+  noised: Scalars['Boolean']['output'];
+  /** True when fewer users contributed than the release threshold (DP_MIN_USERS): the figures are null. */
+  suppressed: Scalars['Boolean']['output'];
+  /** The metric; null when the row is suppressed. */
+  value: Maybe<Scalars['Float']['output']>;
 };
 
 export type AttentionDimension =
@@ -103,7 +110,8 @@ export type AttentionPoint = {
   __typename?: 'AttentionPoint';
   /** Start of the bucket. */
   at: Scalars['DateTime']['output'];
-  value: Scalars['Float']['output'];
+  /** The metric; null when the series is suppressed (fewer contributing users than the release allows). */
+  value: Maybe<Scalars['Float']['output']>;
 };
 
 /** What the mesh has learned of a person's attention. */
@@ -147,8 +155,15 @@ export type AttentionSeries = {
   __typename?: 'AttentionSeries';
   /** The dimension value, or * for everything. */
   key: Scalars['String']['output'];
+  /**
+   * True when the figures are differentially private (partners' API keys): computed from per-user-day
+   * clipped sums with discrete Laplace noise at the ε charged to the partner's budget.
+   */
+  noised: Scalars['Boolean']['output'];
   /** At most 31 days of hours (744). */
   points: Array<AttentionPoint>;
+  /** True when fewer users contributed than the release threshold (DP_MIN_USERS): every value is null. */
+  suppressed: Scalars['Boolean']['output'];
 };
 
 /**
@@ -252,13 +267,18 @@ export type PredictionSource =
 
 export type Query = {
   __typename?: 'Query';
-  /** The top values of a dimension by a metric over a time range. `by: USER` is for admins only (FORBIDDEN). */
+  /**
+   * The top values of a dimension by a metric over a time range. `by: USER` is for admins only (FORBIDDEN).
+   * Partners (API keys) get differentially private rows (suppressed rows last), spending ε of their budget.
+   */
   attentionBreakdown: Array<AttentionBreakdownRow>;
   /**
    * A metric over time from the hourly rollups: everything, one filtered dimension value, or one series per
    * value of `groupBy` (the `top` values by impressions). Filtering and grouping at once is not supported.
    * Ranges: at most 31 days by HOUR, 366 by DAY. The USER dimension (in `filter` or `groupBy`) is for admins
-   * only: analysts never see a person's figures (FORBIDDEN).
+   * only: analysts never see a person's figures (FORBIDDEN). Partners (API keys) get differentially private
+   * figures, each such field spending ε of their daily budget (PRIVACY_BUDGET_EXHAUSTED past it); analysts
+   * with a JWT and admins get exact ones.
    */
   attentionSeries: Array<AttentionSeries>;
 };
@@ -427,10 +447,10 @@ export type ResolversTypes = {
   AttentionBreakdownRow: ResolverTypeWrapper<AttentionBreakdownRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   AttentionDimension: AttentionDimension;
   AttentionEventInput: AttentionEventInput;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AttentionFilter: AttentionFilter;
   AttentionMetric: AttentionMetric;
   AttentionPoint: ResolverTypeWrapper<AttentionPoint>;
@@ -461,9 +481,9 @@ export type ResolversParentTypes = {
   AttentionBreakdownRow: AttentionBreakdownRow;
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
   Float: Scalars['Float']['output'];
   AttentionEventInput: AttentionEventInput;
-  Boolean: Scalars['Boolean']['output'];
   AttentionFilter: AttentionFilter;
   AttentionPoint: AttentionPoint;
   AttentionProfile: Omit<AttentionProfile, 'predictedEngagement'> & { userId: string };
@@ -491,15 +511,17 @@ export type AdResolvers<ContextType = Context, ParentType extends ResolversParen
 };
 
 export type AttentionBreakdownRowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttentionBreakdownRow'] = ResolversParentTypes['AttentionBreakdownRow']> = {
-  events?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  impressions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  events?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  impressions?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  noised?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type AttentionPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttentionPoint'] = ResolversParentTypes['AttentionPoint']> = {
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type AttentionProfileResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttentionProfile'] = ResolversParentTypes['AttentionProfile']> = {
@@ -519,7 +541,9 @@ export type AttentionProfileResolvers<ContextType = Context, ParentType extends 
 
 export type AttentionSeriesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttentionSeries'] = ResolversParentTypes['AttentionSeries']> = {
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  noised?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   points?: Resolver<Array<ResolversTypes['AttentionPoint']>, ParentType, ContextType>;
+  suppressed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type AttentionStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttentionStats'] = ResolversParentTypes['AttentionStats']> = {

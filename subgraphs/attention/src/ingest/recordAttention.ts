@@ -176,6 +176,7 @@ export async function recordAttention(
   if (stored.length === 0) return result;
 
   const { measured, views } = await measure(models, stored);
+  await models.dpDays.contribute(measured);
   const { rollups, totals, profiles } = batchUpdates(measured, opts.halfLifeDays);
   const sessions = [...new Set(stored.filter((e) => e.userId).map((e) => `${e.userId}|${e.sessionId}`))];
   models.memory.totals.apply(totals);

@@ -3,6 +3,8 @@ import type { FeedbackSignalsDoc } from '../feedback/feedbackSignals.js';
 import type { AttentionEventType, TargetType } from '../ingest/eventRules.js';
 import type { ViewState } from '../metrics/attentionMetrics.js';
 import { MEASURES, type Measures } from '../metrics/measures.js';
+import { DP_FIELDS, type DpDayState } from '../privacy/dpMeasures.js';
+import { dpDaySchema } from './dpDay.js';
 
 /** Times are epoch ms. */
 
@@ -127,7 +129,15 @@ const viewSchema = new Schema<AttentionViewDoc>(
 
 const measureFields = Object.fromEntries(MEASURES.map((m) => [m, { type: Number, default: 0 }]));
 const rollupSchema = new Schema<AttentionRollupDoc>(
-  { _id: str, dim: str, value: str, hour: { type: Number, required: true }, ...measureFields },
+  {
+    _id: str,
+    dim: str,
+    value: str,
+    hour: { type: Number, required: true },
+    ...measureFields,
+    // The clipped sums and contributing users released to partners (see privacy/dpMeasures.ts).
+    ...Object.fromEntries(DP_FIELDS.map((f) => [f, { type: Number, default: 0 }])),
+  },
   { versionKey: false },
 );
 rollupSchema.index({ dim: 1, hour: 1, value: 1 });
@@ -214,6 +224,8 @@ export function attentionModels(conn: Connection) {
       feedbackSchema,
       'attention_feedback',
     ),
+    /** What each user-day has contributed to the clipped sums (the privacy unit's consumption). */
+    DpDay: conn.model<DpDayState>('DpDay', dpDaySchema, 'attention_dp_days'),
     ProjectionState: conn.model<ProjectionStateDoc>(
       'ProjectionState',
       projectionStateSchema,

@@ -6,9 +6,11 @@ import type {
   AttentionRollupDoc,
   AttentionTotalDoc,
 } from '../models/index.js';
+import { clipContributions } from '../privacy/clipContributions.js';
+import type { DpDayState } from '../privacy/dpMeasures.js';
 import type { AttentionRuntime } from '../runtime.js';
 import { applyUpdate } from './materialize.js';
-import { batchUpdates, type MeasuredEvent, WITH_TOTALS } from './rollups.js';
+import { batchUpdates, dimensionsOf, type MeasuredEvent, measuresOf, WITH_TOTALS } from './rollups.js';
 
 export interface RebuildProgress {
   phase: 'read' | 'measure' | 'write';
@@ -76,7 +78,16 @@ export async function rebuildAggregates(
   if (sweptBefore > 0) await addKeptRollups(models, sweptBefore, totals);
   let measuredCount = 0;
   let chunk: MeasuredEvent[] = [];
+  const dpDays = new Map<string, DpDayState>();
   const flush = () => {
+    const dps = clipContributions(
+      chunk.map((m) => ({ event: m.event, measures: measuresOf(m.delta), dims: dimensionsOf(m.event) })),
+      dpDays,
+      models.config.dp.bounds,
+    );
+    chunk.forEach((m, i) => {
+      m.dp = dps[i] ?? null;
+    });
     const u = batchUpdates(chunk, opts.halfLifeDays);
     for (const [id, update] of u.rollups) applyUpdate(rollups, id, update);
     for (const [id, update] of u.totals) applyUpdate(totals, id, update);
@@ -118,7 +129,7 @@ export async function rebuildAggregates(
     applyUpdate(profiles, userId, { $inc: { sessions: 1 } });
   }
 
-  const all = views.length + rollups.size + totals.size + profiles.size + sessions.size;
+  const all = views.length + rollups.size + totals.size + profiles.size + sessions.size + dpDays.size;
   let written = 0;
   const onWritten = (n: number) => {
     written += n;
@@ -143,6 +154,8 @@ export async function rebuildAggregates(
     [...sessions].map(([_id, at]) => ({ _id, at })),
     onWritten,
   );
+  await replaceAll(models.DpDay, [...dpDays.values()], onWritten);
+  models.dpDays.clear();
   // What the service holds in memory is what was just written (the importer runs in-process too).
   await models.memory.totals.load(totals.values() as Iterable<AttentionTotalDoc>);
   await models.memory.profiles.load(profiles.values() as Iterable<AttentionProfileDoc>);

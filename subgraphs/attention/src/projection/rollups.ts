@@ -3,6 +3,7 @@ import type { ViewDelta } from '../metrics/attentionMetrics.js';
 import type { Measures } from '../metrics/measures.js';
 import { decayWeight, spanMove } from '../metrics/profileMath.js';
 import type { AttentionEventDoc } from '../models/index.js';
+import { DP_MEASURES, DP_USERS, type DpContribution, dpField } from '../privacy/dpMeasures.js';
 
 /** Pure: what a batch of measured events adds to the hourly rollups, the totals and the profiles. */
 
@@ -84,6 +85,19 @@ export interface MeasuredEvent {
   /** The view's engaged ms before and after this event (for the attention span histogram). */
   engagedBefore: number;
   engagedAfter: number;
+  /** Its share clipped to its user-day's bounds (see clipContributions); none for anonymous events. */
+  dp?: DpContribution | null;
+}
+
+/**
+ * The clipped fields of one rollup: every one, zeros included (FerretDB's `$sum` over a missing field
+ * yields 0 for the whole group).
+ */
+function dpIncOf(dp: DpContribution | null | undefined, key: string): Inc {
+  const inc: Inc = {};
+  for (const m of DP_MEASURES) inc[dpField(m)] = dp ? dp.measures[m] : 0;
+  inc[DP_USERS] = dp?.firstIn.includes(key) ? 1 : 0;
+  return inc;
 }
 
 /** Rollup ids are `${dim}|${value}|${hour}`; the hourly documents carry dim/value/hour for queries. */
@@ -91,12 +105,12 @@ export function batchUpdates(measured: readonly MeasuredEvent[], halfLifeDays: n
   const rollups = new Map<string, Update>();
   const totals = new Map<string, Update>();
   const profiles = new Map<string, Update>();
-  for (const { event: e, delta, engagedBefore, engagedAfter } of measured) {
+  for (const { event: e, delta, engagedBefore, engagedAfter, dp } of measured) {
     const m: Inc = measuresOf(delta);
     const hour = hourOf(e.occurredAt);
     for (const [dim, value] of dimensionsOf(e)) {
       const id = `${dim}|${value}|${hour}`;
-      add(rollups, id, m, { onInsert: { dim, value, hour } });
+      add(rollups, id, { ...m, ...dpIncOf(dp, `${dim}|${value}`) }, { onInsert: { dim, value, hour } });
       if (WITH_TOTALS.has(dim)) add(totals, `${dim}|${value}`, m, { max: { lastEventAt: e.occurredAt } });
     }
     if (e.userId) {

@@ -16,8 +16,8 @@ async function stats(ctx: Ctx, key: string) {
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    attentionSeries: (_, args, ctx) => attentionSeries(ctx.runtime, ctx.caller, args),
-    attentionBreakdown: (_, args, ctx) => attentionBreakdown(ctx.runtime, ctx.caller, args),
+    attentionSeries: (_, args, ctx) => attentionSeries(ctx.runtime, ctx.caller, args, ctx.requestId),
+    attentionBreakdown: (_, args, ctx) => attentionBreakdown(ctx.runtime, ctx.caller, args, ctx.requestId),
   },
   Mutation: {
     recordAttention: (_, { events }, ctx) =>

@@ -8,6 +8,8 @@ export interface RetentionResult {
   events: number;
   views: number;
   sessions: number;
+  /** Privacy units' consumption (user-days, see privacy/dpDays.ts) of days before the cutoff. */
+  userDays: number;
   /** Profiles whose hour map lost entries, and how many entries. */
   profiles: number;
   hourEntries: number;
@@ -43,12 +45,14 @@ export async function sweepRetention(
   const events = await runtime.AttentionEvent.deleteMany({ occurredAt: { $lt: sweptBefore } });
   const views = await runtime.AttentionView.deleteMany({ updatedAt: { $lt: sweptBefore } });
   const sessions = await runtime.AttentionSession.deleteMany({ at: { $lt: sweptBefore } });
+  const userDays = await runtime.dpDays.sweep(sweptBefore);
   const pruned = await pruneProfileHours(runtime, profileHoursCutoff(now));
   return {
     sweptBefore,
     events: events.deletedCount,
     views: views.deletedCount,
     sessions: sessions.deletedCount,
+    userDays,
     ...pruned,
     ms: Date.now() - started,
   };

@@ -125,6 +125,13 @@ export type ErasureStatus = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Charges `fields` (1-50) × ε per query to the partner's budget of today for `requestId` (1-128
+   * characters), once per request id; refuses (granted false) past the budget. `operation` (the SHA-256
+   * of the document and variables, 64 hex digits) ties the id to one operation: the same id with another
+   * is a CONFLICT, so a reused id buys no free query. For the gateway only.
+   */
+  chargePrivacyBudget: PrivacyCharge;
   /** A new key for a partner; the returned `key` is shown this once. */
   createApiKey: CreatedApiKey;
   /**
@@ -144,6 +151,14 @@ export type Mutation = {
   revokeApiKey: ApiKey;
   updateConsent: User;
   updateUser: User;
+};
+
+
+export type MutationChargePrivacyBudgetArgs = {
+  fields: Scalars['Int']['input'];
+  operation: Scalars['String']['input'];
+  partnerId: Scalars['ID']['input'];
+  requestId: Scalars['ID']['input'];
 };
 
 
@@ -186,6 +201,38 @@ export type PageInfo = {
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * A partner's differential-privacy budget for one UTC day. Every differentially private field a
+ * partner's request reads (`attentionSeries`, `attentionBreakdown`) spends `epsilonPerQuery`; a request
+ * past `remaining` is refused with PRIVACY_BUDGET_EXHAUSTED before anything runs.
+ */
+export type PrivacyBudget = {
+  __typename?: 'PrivacyBudget';
+  /** ε a partner may spend per UTC day. */
+  dailyEpsilon: Scalars['Float']['output'];
+  /** The start of the UTC day the budget is for. */
+  day: Scalars['DateTime']['output'];
+  /** ε each differentially private field of a request spends (and is noised with). */
+  epsilonPerQuery: Scalars['Float']['output'];
+  partnerId: Scalars['ID']['output'];
+  remaining: Scalars['Float']['output'];
+  /** When the next day's budget begins (the next UTC midnight). */
+  resetsAt: Scalars['DateTime']['output'];
+  spent: Scalars['Float']['output'];
+};
+
+/** The gateway's charge of a request to a partner's budget (not in the API schema). */
+export type PrivacyCharge = {
+  __typename?: 'PrivacyCharge';
+  /** ε charged by this call: 0 when refused or when the request id was charged before. */
+  charged: Scalars['Float']['output'];
+  epsilonPerField: Scalars['Float']['output'];
+  /** False when the request would pass the day's budget: nothing was charged. */
+  granted: Scalars['Boolean']['output'];
+  remaining: Scalars['Float']['output'];
+  resetsAt: Scalars['DateTime']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The key's identity; null for a malformed, unknown or revoked key. For the gateway only. */
@@ -199,6 +246,12 @@ export type Query = {
   erasureStatus: Maybe<ErasureStatus>;
   /** The signed-in person's own user; null when it does not exist (yet). */
   me: Maybe<User>;
+  /**
+   * Today's privacy budget of the calling key's partner; admins name any partner (`partnerId`, 1-64
+   * characters of a-z, 0-9, _ and -; BAD_USER_INPUT otherwise). A key naming another partner, or a caller
+   * with neither a key nor admin, is FORBIDDEN.
+   */
+  privacyBudget: PrivacyBudget;
   /** The user with this id: the person themselves or an admin. */
   user: Maybe<User>;
   /** Users in creation order. */
@@ -220,6 +273,11 @@ export type QueryApiKeysArgs = {
 
 export type QueryErasureStatusArgs = {
   userId: Scalars['ID']['input'];
+};
+
+
+export type QueryPrivacyBudgetArgs = {
+  partnerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -398,9 +456,12 @@ export type ResolversTypes = {
   ErasureState: ErasureState;
   ErasureStatus: ResolverTypeWrapper<ErasureView>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  PrivacyBudget: ResolverTypeWrapper<PrivacyBudget>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  PrivacyCharge: ResolverTypeWrapper<PrivacyCharge>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ServiceErasure: ResolverTypeWrapper<ServiceErasureView>;
   UpdateUserInput: UpdateUserInput;
   User: ResolverTypeWrapper<UserDoc>;
@@ -425,9 +486,12 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   ErasureStatus: ErasureView;
   Mutation: Record<PropertyKey, never>;
-  PageInfo: PageInfo;
-  Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
+  PageInfo: PageInfo;
+  PrivacyBudget: PrivacyBudget;
+  Float: Scalars['Float']['output'];
+  PrivacyCharge: PrivacyCharge;
+  Query: Record<PropertyKey, never>;
   ServiceErasure: ServiceErasureView;
   UpdateUserInput: UpdateUserInput;
   User: UserDoc;
@@ -484,6 +548,7 @@ export type ErasureStatusResolvers<ContextType = Context, ParentType extends Res
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  chargePrivacyBudget?: Resolver<ResolversTypes['PrivacyCharge'], ParentType, ContextType, RequireFields<MutationChargePrivacyBudgetArgs, 'fields' | 'operation' | 'partnerId' | 'requestId'>>;
   createApiKey?: Resolver<ResolversTypes['CreatedApiKey'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   eraseUser?: Resolver<ResolversTypes['ErasureStatus'], ParentType, ContextType, RequireFields<MutationEraseUserArgs, 'id'>>;
@@ -499,11 +564,30 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type PrivacyBudgetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrivacyBudget'] = ResolversParentTypes['PrivacyBudget']> = {
+  dailyEpsilon?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  epsilonPerQuery?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  partnerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  resetsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  spent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type PrivacyChargeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PrivacyCharge'] = ResolversParentTypes['PrivacyCharge']> = {
+  charged?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  epsilonPerField?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  granted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  resetsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   apiKeyIdentity?: Resolver<Maybe<ResolversTypes['ApiKeyIdentity']>, ParentType, ContextType, RequireFields<QueryApiKeyIdentityArgs, 'key'>>;
   apiKeys?: Resolver<ResolversTypes['ApiKeyConnection'], ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'first'>>;
   erasureStatus?: Resolver<Maybe<ResolversTypes['ErasureStatus']>, ParentType, ContextType, RequireFields<QueryErasureStatusArgs, 'userId'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  privacyBudget?: Resolver<ResolversTypes['PrivacyBudget'], ParentType, ContextType, Partial<QueryPrivacyBudgetArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
 };
@@ -550,6 +634,8 @@ export type Resolvers<ContextType = Context> = {
   ErasureStatus?: ErasureStatusResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PrivacyBudget?: PrivacyBudgetResolvers<ContextType>;
+  PrivacyCharge?: PrivacyChargeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ServiceErasure?: ServiceErasureResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

@@ -8,6 +8,8 @@ import { eraseUser } from '../erasure/eraseUser.js';
 import { erasureView } from '../erasure/erasureStatus.js';
 import { findErasure } from '../erasure/findErasure.js';
 import type { Resolvers } from '../generated/resolvers.js';
+import { chargePrivacyBudget } from '../privacy/chargePrivacyBudget.js';
+import { privacyBudget } from '../privacy/privacyBudget.js';
 import { createUser, type NewUserInput } from '../profile/createUser.js';
 import { listUsers } from '../profile/listUsers.js';
 import { updateUser } from '../profile/updateUser.js';
@@ -29,6 +31,7 @@ export const resolvers: Resolvers = {
       const doc = await findErasure(ctx.runtime, ctx.caller, userId);
       return doc ? erasureView(doc, ctx.runtime.settings.erasureServices) : null;
     },
+    privacyBudget: (_, { partnerId }, ctx) => privacyBudget(ctx.runtime, ctx.caller, partnerId),
   },
   Mutation: {
     // GraphQL has filled in the SDL's defaults, which the generated input type leaves optional.
@@ -43,6 +46,7 @@ export const resolvers: Resolvers = {
       ),
     createApiKey: (_, { input }, ctx) => createApiKey(ctx.runtime, input),
     revokeApiKey: (_, { id }, ctx) => revokeApiKey(ctx.runtime, id),
+    chargePrivacyBudget: (_, args, ctx) => chargePrivacyBudget(ctx.runtime, args),
   },
   User: {
     __resolveReference: (ref, ctx) => ctx.loaders.user.load(ref.id),
