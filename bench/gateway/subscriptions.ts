@@ -100,6 +100,7 @@ function noteDeliveries(bus: EventBus): EventBus {
     deadLetters: (q) => bus.deadLetters(q),
     replayDeadLetters: (q) => bus.replayDeadLetters(q),
     lag: () => bus.lag(),
+    redactUser: (userId, replacement) => bus.redactUser(userId, replacement),
     close: () => bus.close(),
     subscribe: (consumer, types, handler, opts) =>
       bus.subscribe(
