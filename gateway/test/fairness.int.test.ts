@@ -160,10 +160,10 @@ describe('exposure fairness audit through the gateway', () => {
   it('reports ads delivery by country, device and consented segment with four-fifths flags', async () => {
     // usr-demo-01 consented to ads personalisation, usr-demo-02 did not: wait until the ads subgraph knows.
     const ads = mesh.subgraphs.find((s) => s.name === 'ads')!.runtime as {
-      ads: { consents: { allowsPersonalisation(id: string): Promise<boolean> } };
+      ads: { consents: { allows(id: string, flag: 'adsPersonalization'): Promise<boolean> } };
     };
     await waitFor(
-      () => ads.ads.consents.allowsPersonalisation('usr-demo-01'),
+      () => ads.ads.consents.allows('usr-demo-01', 'adsPersonalization'),
       (ok) => ok,
     );
     const request = `mutation($i: RequestAdsInput!) { requestAds(input: $i) { ad { id } noFillReason impressionToken clickToken } }`;
