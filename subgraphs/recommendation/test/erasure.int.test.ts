@@ -114,5 +114,22 @@ describe('erasure', () => {
     );
     expect(await UserSequence.countDocuments({ _id: GONE })).toBe(0);
     expect(sg.runtime.users.peek(GONE)).toBeUndefined();
+
+    // A consent announcement delivered after the erasure stores nothing (the consent consumer is its
+    // own: the marker's consent, published after, shows it has passed the erased user's).
+    const consent = (id: string) =>
+      meshEvent(
+        'user.consent.changed',
+        { __typename: 'User', id },
+        { personalization: true, adsPersonalization: true, analytics: true, updatedAt: Date.now() },
+        { userId: id },
+      );
+    await sg.events.publish([consent(GONE), consent(marker)]);
+    const { RecConsent } = sg.runtime;
+    await waitFor(
+      () => RecConsent.countDocuments({ _id: marker }),
+      (n) => n === 1,
+    );
+    expect(await RecConsent.countDocuments({ _id: GONE })).toBe(0);
   });
 });
