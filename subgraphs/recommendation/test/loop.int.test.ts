@@ -95,19 +95,23 @@ async function modelInfo() {
   return res.data!.modelInfo;
 }
 
-async function recIds(userId: string): Promise<{ ids: string[]; modelVersion: string | null }> {
+async function recIds(
+  userId: string,
+): Promise<{ ids: string[]; modelVersion: string | null; source: string }> {
   const res = await gql<{
-    _entities: { recommendations: { modelVersion: string | null; edges: { node: { id: string } }[] } }[];
+    _entities: {
+      recommendations: { modelVersion: string | null; source: string; edges: { node: { id: string } }[] };
+    }[];
   }>(
     sg.url,
     `query($r: [_Any!]!) { _entities(representations: $r) { ... on User {
-      recommendations(first: 20) { modelVersion edges { node { id } } } } } }`,
+      recommendations(first: 20) { modelVersion source edges { node { id } } } } } }`,
     { r: [{ __typename: 'User', id: userId }] },
     callerHeaders(TEST_CALLERS.person(userId)),
   );
   expect(res.errors).toBeUndefined();
   const r = res.data!._entities[0]!.recommendations;
-  return { ids: r.edges.map((e) => e.node.id), modelVersion: r.modelVersion };
+  return { ids: r.edges.map((e) => e.node.id), modelVersion: r.modelVersion, source: r.source };
 }
 
 let fb = 0;
@@ -219,5 +223,23 @@ describe('recommendation: the closed loop', () => {
     // Not stale now: the scheduled run does nothing.
     const again = await retrainModel(sg.runtime, { modelsDir, retrainAfterInteractions: THRESHOLD });
     expect(again).toMatchObject({ status: 'fresh', servedVersion: result.version });
+  });
+
+  it('announces a change of personalisation consent (CONSENT), not an announcement that changes nothing', async () => {
+    const user = 'lu7';
+    const consent = (personalization: boolean, updatedAt: number) =>
+      meshEvent(
+        'user.consent.changed',
+        { __typename: 'User', id: user },
+        { personalization, adsPersonalization: true, analytics: true, updatedAt },
+        { userId: user },
+      );
+    const t = Date.now();
+    // Unknown to the store, the user is personalised: granting it changes nothing; withdrawing does.
+    await sg.events.publish([consent(true, t)]);
+    await sg.events.publish([consent(false, t + 1)]);
+    await waitFor(() => updatesOf(user).some((e) => e.data.reason === 'CONSENT'));
+    expect((await recIds(user)).source).toBe('NON_PERSONALISED');
+    expect(updatesOf(user).filter((e) => e.data.reason === 'CONSENT')).toHaveLength(1);
   });
 });

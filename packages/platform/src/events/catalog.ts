@@ -125,11 +125,12 @@ const modelUpdated = z.object({
 /**
  * `recommendations.updated`: what a user would be recommended has changed (key `User`, `userId` set):
  * their sequence changed (`SEQUENCE`: a click, dwell, like or rating appended; `HIDDEN`: an item hidden,
- * disliked or complained about) or a new model is served (`MODEL`). Subscribers re-read the
+ * disliked or complained about), a new model is served (`MODEL`), or their personalisation consent
+ * changed (`CONSENT`: personalised and non-personalised lists differ). Subscribers re-read the
  * recommendations; the event carries no list.
  */
 const recommendationsUpdated = z.object({
-  reason: z.enum(['SEQUENCE', 'HIDDEN', 'MODEL']),
+  reason: z.enum(['SEQUENCE', 'HIDDEN', 'MODEL', 'CONSENT']),
   modelVersion: z.string().nullable(),
   at: epochMs,
 });

@@ -1,9 +1,9 @@
 import type { MeshEvent } from '@attention-mesh/platform';
 
-export type UpdateReason = 'SEQUENCE' | 'HIDDEN' | 'MODEL';
+export type UpdateReason = 'SEQUENCE' | 'HIDDEN' | 'MODEL' | 'CONSENT';
 
 /** Which reason a coalesced event carries when a window saw several: the most telling one. */
-const RANK: Record<UpdateReason, number> = { MODEL: 0, SEQUENCE: 1, HIDDEN: 2 };
+const RANK: Record<UpdateReason, number> = { MODEL: 0, SEQUENCE: 1, HIDDEN: 2, CONSENT: 3 };
 
 export interface UpdateNotifierOptions {
   /** Coalescing window, ms: at most one event per user per window (0 = publish at the next tick). */
@@ -23,7 +23,7 @@ export interface UpdateNotifierOptions {
  * The window starts with the first change after a flush (a steady stream gets one event per window, not
  * none). An event is never lost to coalescing: a user changed after the flush began waits for the next
  * one, and a failed publish puts its users back for the next window. Within a window the strongest
- * reason wins (HIDDEN over SEQUENCE over MODEL): subscribers re-read the recommendations either way.
+ * reason wins (CONSENT over HIDDEN over SEQUENCE over MODEL): subscribers re-read the recommendations either way.
  */
 export class UpdateNotifier {
   private pending = new Map<string, UpdateReason>();
