@@ -1,4 +1,4 @@
-import { gql } from '@attention-mesh/testkit';
+import { gql, waitFor } from '@attention-mesh/testkit';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoMesh, startDemoMesh } from './support/demoMesh.js';
@@ -33,16 +33,6 @@ async function ok<T>(
   const res = await call<T>(headers, query, variables);
   expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   return res.data!;
-}
-async function waitFor<T>(get: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (done(v)) return v;
-    if (Date.now() > until)
-      throw new Error(`condition not met in ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The id standing alone (not inside a longer id such as usr-demo-070). */
@@ -141,6 +131,7 @@ describe('eraseUser', () => {
       await waitFor(
         () => documentsWithId(db.conn, PERSON),
         (found) => found.length > 0,
+        { timeoutMs: 60_000 },
       );
 
     const t0 = Date.now();
@@ -153,6 +144,7 @@ describe('eraseUser', () => {
     const done = await waitFor(
       async () => (await ok<{ erasureStatus: Status }>(person, STATUS, { id: PERSON })).erasureStatus,
       (s) => s.completedAt !== null,
+      { timeoutMs: 60_000 },
     );
     const ms = Date.parse(done.completedAt!) - Date.parse(done.requestedAt);
     console.log(

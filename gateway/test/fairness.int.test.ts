@@ -1,5 +1,5 @@
 import { demoWorld } from '@attention-mesh/mesh';
-import { errorCodes, gql } from '@attention-mesh/testkit';
+import { errorCodes, gql, waitFor } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DemoMesh, startDemoMesh } from './support/demoMesh.js';
 import { adminBearer, bearer } from './support/jwt.js';
@@ -17,17 +17,6 @@ beforeAll(async () => {
   mesh = await startDemoMesh(inject('mongoUri'));
 }, 240_000);
 afterAll(() => mesh?.stop());
-
-async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > until)
-      throw new Error(`condition not met in ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Edge {
   position: number;
@@ -72,6 +61,7 @@ describe('exposure fairness audit through the gateway', () => {
       const recs = (await waitFor(
         () => recommend(userId),
         (r) => r !== null && r.edges.length > 0,
+        { timeoutMs: 60_000, intervalMs: 100 },
       ))!;
       const top = Math.max(...recs.edges.map((e) => e.score));
       for (const e of recs.edges) {
@@ -165,6 +155,7 @@ describe('exposure fairness audit through the gateway', () => {
     await waitFor(
       () => ads.ads.consents.allows('usr-demo-01', 'adsPersonalization'),
       (ok) => ok,
+      { timeoutMs: 60_000, intervalMs: 100 },
     );
     const request = `mutation($i: RequestAdsInput!) { requestAds(input: $i) { ad { id } noFillReason impressionToken clickToken } }`;
     const record = `mutation($t: String!) { recordAdEvent(input: { token: $t }) { duplicate } }`;

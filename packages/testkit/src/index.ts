@@ -18,6 +18,7 @@ import {
 import type { Connection } from 'mongoose';
 
 export { type NatsServer, startNatsServer } from './natsServer.js';
+export { waitFor } from './waitFor.js';
 
 /**
  * A config for a service under test: its own fresh database on the shared test server, a free port;

@@ -6,6 +6,7 @@ import {
   gql,
   startTestSubgraph,
   TEST_CALLERS,
+  waitFor,
 } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FeedbackRuntime } from '../src/runtime.js';
@@ -33,17 +34,6 @@ const completions = async () =>
   (await archive().find({ type: 'user.erasure.completed' }).toArray()).map(
     (e) => e.data as { service: string; removed: number },
   );
-
-async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > until)
-      throw new Error(`condition not met in ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   sg = await startTestSubgraph(feedbackSubgraph, inject('mongoUri'));

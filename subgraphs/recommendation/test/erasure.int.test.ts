@@ -1,5 +1,5 @@
 import { type MongoEventBus, meshEvent, type RunningSubgraph } from '@attention-mesh/platform';
-import { startTestSubgraph } from '@attention-mesh/testkit';
+import { startTestSubgraph, waitFor } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RecommendationRuntime, recommendationSubgraph } from '../src/server.js';
 
@@ -26,17 +26,6 @@ const attention = (itemId: string) =>
     },
     { userId: GONE },
   );
-
-async function waitFor<T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > until)
-      throw new Error(`condition not met in ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   sg = await startTestSubgraph(recommendationSubgraph, inject('mongoUri'));
