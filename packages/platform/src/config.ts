@@ -77,6 +77,13 @@ const baseEnv = z.object({
     .default(500),
   EVENT_PARTITION_COUNT: z.coerce.number().int().min(1).max(1024).optional(),
   EVENT_PARTITION_INDEX: z.coerce.number().int().min(0).max(1023).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'must be an http:// or https:// URL (OTLP/HTTP)')
+    .optional(),
+  OTEL_TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
   NATS_STREAM: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ -')
@@ -112,6 +119,17 @@ export interface ServiceConfig {
      */
     partition?: { count: number; index: number };
   };
+  /**
+   * Prometheus metrics. `METRICS_PORT`: a listener of its own answering `GET /metrics` (0 picks a free
+   * port); the service's own port then has no `/metrics`. Default: 9464 in production (the public port
+   * never shows metrics), none elsewhere, where `/metrics` is served on the service's port.
+   */
+  metrics: { port?: number };
+  /**
+   * OpenTelemetry traces, off unless `OTEL_EXPORTER_OTLP_ENDPOINT` names an OTLP/HTTP collector
+   * (e.g. http://localhost:4318); `OTEL_TRACES_SAMPLE_RATIO` keeps that share of new traces (default 1).
+   */
+  tracing: { endpoint?: string; sampleRatio: number };
   /** HMAC secret shared by the gateway and the subgraphs for the internal context header. */
   internalSecret: string;
   /**
@@ -127,6 +145,14 @@ export interface ServiceConfig {
     /** How often the registry is checked for a new model version (default 30 s). */
     pollMs: number;
   };
+}
+
+/** The metrics port a production process listens on unless METRICS_PORT says another. */
+export const DEFAULT_METRICS_PORT = 9464;
+
+function metricsOf(port: number | undefined, env: ServiceConfig['env']): ServiceConfig['metrics'] {
+  if (port !== undefined) return { port };
+  return env === 'production' ? { port: DEFAULT_METRICS_PORT } : {};
 }
 
 /**
@@ -204,6 +230,11 @@ export function loadConfig<T extends object = Record<never, never>>(
       ...(e.EVENT_PARTITION_COUNT !== undefined
         ? { partition: { count: e.EVENT_PARTITION_COUNT, index: e.EVENT_PARTITION_INDEX! } }
         : {}),
+    },
+    metrics: metricsOf(e.METRICS_PORT, e.NODE_ENV),
+    tracing: {
+      ...(e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+      sampleRatio: e.OTEL_TRACES_SAMPLE_RATIO,
     },
     internalSecret: e.MESH_INTERNAL_SECRET ?? DEV_INTERNAL_SECRET,
     erasureSecret: e.MESH_ERASURE_SECRET ?? DEV_ERASURE_SECRET,

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from './logger.js';
+import { serveMetrics } from './metrics/metricsEndpoint.js';
+import { withServerSpan } from './tracing/serverSpan.js';
 import { isClientId } from './validate.js';
 
 export interface HttpServiceOptions<TContext extends BaseContext> {
@@ -14,6 +16,10 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   health?(): Record<string, unknown>;
   logger: Logger;
   maxBodyBytes: number;
+  /** The service's name on its spans. */
+  service?: string;
+  /** Answer `GET /metrics` on this port (outside production, when no METRICS_PORT is set). */
+  metrics?: boolean;
   /** Browser-facing protections; every response carries the security headers whatever is set here. */
   security?: HttpSecurityOptions;
 }
@@ -101,7 +107,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | n
  */
 export function createHttpService<TContext extends BaseContext>(opts: HttpServiceOptions<TContext>): Server {
   return createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    withServerSpan(opts.service ?? 'unknown', req, () => handle(req, res)).catch((err: unknown) => {
       opts.logger.error({ err }, 'unhandled HTTP error');
       if (!res.headersSent) json(res, 500, { errors: [{ message: 'Internal server error' }] });
       else res.end();
@@ -119,6 +125,8 @@ export function createHttpService<TContext extends BaseContext>(opts: HttpServic
       const ready = opts.ready();
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...opts.health?.() });
     }
+    if (opts.metrics && url.pathname === '/metrics' && req.method === 'GET')
+      return serveMetrics(res, opts.logger);
     if (url.pathname !== '/graphql' && url.pathname !== '/') return json(res, 404, { error: 'not found' });
 
     const requestId = requestIdOf(req);

@@ -89,6 +89,7 @@ export { KeyedLock } from './keyedLock.js';
 export { byIdLoader, groupedLoader, keyedLoader } from './loaders.js';
 export { createLogger, type Logger } from './logger.js';
 export { LruCache } from './lruCache.js';
+export * from './metrics/index.js';
 export {
   bulkUpsert,
   connectMongo,
@@ -99,6 +100,7 @@ export {
   MAX_BULK_OPS,
   writeErrorsOf,
 } from './mongo.js';
+export { type Observability, startObservability } from './observability.js';
 export {
   clamp,
   clipContribution,
@@ -138,6 +140,7 @@ export {
   timeZoneOffsetMs,
   utcHourOfWeek,
 } from './time.js';
+export * from './tracing/index.js';
 export {
   checkClientId,
   checkHttpUrl,

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { loaderBatchSize } from './metrics/meshMetrics.js';
 
 /**
  * A DataLoader over one batched query: `fetch` gets the unique keys of a tick and returns documents in
@@ -9,6 +10,7 @@ export function keyedLoader<K extends string, V>(
   keyOf: (value: V) => K,
 ): DataLoader<K, V | null> {
   return new DataLoader<K, V | null>(async (keys) => {
+    loaderBatchSize.observe(keys.length);
     const found = new Map<K, V>();
     for (const value of await fetch(keys)) found.set(keyOf(value), value);
     return keys.map((k) => found.get(k) ?? null);
@@ -24,6 +26,7 @@ export function groupedLoader<K extends string, V>(
   keyOf: (value: V) => K,
 ): DataLoader<K, V[]> {
   return new DataLoader<K, V[]>(async (keys) => {
+    loaderBatchSize.observe(keys.length);
     const groups = new Map<K, V[]>();
     for (const value of await fetch(keys)) {
       const k = keyOf(value);

@@ -1,5 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from './logger.js';
+import { traceCommands } from './tracing/commandSpans.js';
+import { tracingEnabled } from './tracing/tracing.js';
 
 export interface ConnectOptions {
   uri: string;
@@ -25,10 +27,12 @@ export async function connectMongo(opts: ConnectOptions): Promise<Connection> {
       autoIndex: false,
       autoCreate: false,
       serverSelectionTimeoutMS: 3_000,
-      monitorCommands: opts.monitorCommands ?? false,
+      // Command events are what database spans are made of: on only when someone reads them.
+      monitorCommands: (opts.monitorCommands ?? false) || tracingEnabled(),
     });
     try {
       await conn.asPromise();
+      if (tracingEnabled()) traceCommands(conn.getClient());
       opts.logger.info({ db: opts.dbName }, 'database connected');
       return conn;
     } catch (err) {

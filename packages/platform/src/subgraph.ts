@@ -17,7 +17,10 @@ import { createEventBus, type EventBus } from './events/index.js';
 import { createHttpService, listen } from './http.js';
 import { INTERNAL_CONTEXT_HEADER, verifyInternalContext } from './internalContext.js';
 import { createLogger, type Logger } from './logger.js';
+import { watchConsumerLag } from './metrics/consumerLagMetrics.js';
+import { requestMetricsPlugin } from './metrics/requestMetricsPlugin.js';
 import { connectMongo, ensureIndexes, isConnected } from './mongo.js';
+import { startObservability } from './observability.js';
 
 /**
  * A subgraph's resolver map. Its types come from the subgraph's own generated `Resolvers`
@@ -88,6 +91,8 @@ export interface RunningSubgraph<TRuntime> {
   /** The event bus (for consumers started next to the service). */
   events: EventBus;
   logger: Logger;
+  /** The metrics listener's port when METRICS_PORT is set (else `/metrics` is on `port`). */
+  metricsPort?: number;
   /** Drains in-flight requests, then closes the event bus (unless it was given) and the database connection. */
   stop(): Promise<void>;
 }
@@ -109,6 +114,7 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
   opts: StartOptions = {},
 ): Promise<RunningSubgraph<TRuntime>> {
   const logger = opts.logger ?? createLogger({ service: def.name, ...config.log });
+  const observability = startObservability(config, logger);
   const connection = await connectMongo({
     uri: config.mongo.uri,
     dbName: config.mongo.dbName,
@@ -125,6 +131,7 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
       busDbName: opts.busDbName,
       monitorCommands: opts.monitorCommands,
     }));
+  const unwatchLag = watchConsumerLag(() => events.lag());
   const services: SubgraphServices = { events, logger };
   await def.prepare?.(runtime, services);
 
@@ -149,7 +156,11 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
     // No Apollo Studio here: per-request trace building is cost without a reader. No cache hints either
     // (no @cacheControl in the schemas), so no per-field cache policy bookkeeping: about 4 % of a
     // recommendations request's CPU (10 edges, ~130 fields).
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      requestMetricsPlugin<Ctx>(def.name),
+    ],
   });
   await apollo.start();
 
@@ -159,6 +170,8 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
     maxBodyBytes: config.http.maxBodyBytes,
     ready: () => isConnected(connection),
     health: () => ({ service: def.name }),
+    service: def.name,
+    metrics: observability.metricsOnServicePort,
     async context(req, requestId) {
       const header = req.headers[INTERNAL_CONTEXT_HEADER];
       // In production only the gateway is answered: `_entities` and `_service` included.
@@ -176,6 +189,7 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
     },
   });
   const port = await listen(server, config.http.port, config.http.host);
+  await observability.listen();
   const background = def.background?.(runtime, services) ?? [];
   const url = `http://${config.http.host}:${port}/graphql`;
   logger.info({ url }, `${def.name} subgraph ready`);
@@ -189,11 +203,14 @@ export async function startSubgraph<TRuntime, TContext extends object, TSection 
     connection,
     events,
     logger,
+    ...(observability.metricsPort !== undefined ? { metricsPort: observability.metricsPort } : {}),
     stop: () => {
       stopping ??= (async () => {
         await closeServer(server);
         await apollo.stop();
         await Promise.all(background.map((b) => b.stop()));
+        unwatchLag();
+        await observability.stop();
         if (!opts.events) await events.close();
         await connection.close();
         logger.info(`${def.name} subgraph stopped`);

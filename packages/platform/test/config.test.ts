@@ -89,3 +89,32 @@ describe('event bus settings', () => {
     );
   });
 });
+
+describe('observability settings', () => {
+  const production = {
+    NODE_ENV: 'production',
+    MESH_INTERNAL_SECRET: 'x'.repeat(40),
+    MESH_ERASURE_SECRET: 'y'.repeat(40),
+  };
+
+  it('serve metrics on the service port in development, on 9464 in production, or on METRICS_PORT', () => {
+    expect(loadConfig('users', {}).metrics).toEqual({});
+    expect(loadConfig('users', production).metrics).toEqual({ port: 9464 });
+    expect(loadConfig('users', { ...production, METRICS_PORT: '9100' }).metrics).toEqual({ port: 9100 });
+    expect(() => loadConfig('users', { METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+
+  it('leave tracing off unless an OTLP/HTTP endpoint is given', () => {
+    expect(loadConfig('users', {}).tracing).toEqual({ sampleRatio: 1 });
+    expect(
+      loadConfig('users', {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_TRACES_SAMPLE_RATIO: '0.25',
+      }).tracing,
+    ).toEqual({ endpoint: 'http://collector:4318', sampleRatio: 0.25 });
+    expect(() => loadConfig('users', { OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
+    expect(() => loadConfig('users', { OTEL_TRACES_SAMPLE_RATIO: '2' })).toThrow(/OTEL_TRACES_SAMPLE_RATIO/);
+  });
+});

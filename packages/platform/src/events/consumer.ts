@@ -1,5 +1,6 @@
 import type { mongo } from 'mongoose';
 import type { Logger } from '../logger.js';
+import { isTraceparent } from '../tracing/eventTrace.js';
 import type { DeadLetterStore } from './deadLetters.js';
 import { backoff, type DeliverySettings, deliverEvent, ownsEvent, Sleeper } from './delivery.js';
 import type { SlotDoc, SlotEntry, SlotLog, TypeCounts } from './slotLog.js';
@@ -51,6 +52,7 @@ function toEvent(e: SlotEntry): MeshEvent {
     data: e.data ?? null,
   };
   if (typeof e.userId === 'string') event.userId = e.userId;
+  if (isTraceparent(e.trace)) event.trace = e.trace;
   return event;
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { withConsumerSpan } from '../tracing/eventTrace.js';
 import type {
   EntityKey,
   EnvelopeHandler,
@@ -127,7 +128,7 @@ export async function deliverEvent(ctx: DeliverContext, event: MeshEvent): Promi
         );
         break;
       }
-      await ctx.handler(checked.event);
+      await withConsumerSpan(ctx.consumer, checked.event, () => ctx.handler(checked.event));
       return 'handled';
     } catch (err) {
       if (attempt >= settings.maxAttempts) {

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { currentTraceparent } from '../tracing/eventTrace.js';
 import { type EventData, type EventInput, type EventType, parseEventData } from './catalog.js';
 import type { EntityKey, MeshEvent } from './types.js';
 
@@ -62,5 +63,7 @@ export function meshEvent<T extends EventType>(
     data: parsed.data,
   };
   if (opts.userId !== undefined) event.userId = opts.userId;
+  const traceparent = currentTraceparent();
+  if (traceparent !== undefined) event.trace = traceparent;
   return event;
 }

@@ -1,6 +1,7 @@
 import type { Connection, mongo } from 'mongoose';
 import type { Logger } from '../logger.js';
 import { connectMongo, writeErrorsOf } from '../mongo.js';
+import { isTraceparent } from '../tracing/eventTrace.js';
 import { Consumer, type ConsumerSettings, type OffsetDoc } from './consumer.js';
 import { type DeadLetterDoc, DeadLetterStore } from './deadLetters.js';
 import { checkSubscription, DEFAULT_MAX_ATTEMPTS } from './delivery.js';
@@ -63,6 +64,7 @@ export interface EventDoc {
   key: { __typename: string; id: string };
   userId?: string;
   data: unknown;
+  trace?: string;
 }
 
 function checkEvent(event: MeshEvent): SlotEntry {
@@ -83,6 +85,7 @@ function checkEvent(event: MeshEvent): SlotEntry {
     data: event.data ?? null,
   };
   if (event.userId !== undefined) entry.userId = event.userId;
+  if (isTraceparent(event.trace)) entry.trace = event.trace;
   return entry;
 }
 

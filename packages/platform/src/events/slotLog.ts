@@ -10,6 +10,8 @@ export interface SlotEntry {
   key: EntityKey;
   userId?: string;
   data: unknown;
+  /** The producer's W3C traceparent (`MeshEvent.trace`). */
+  trace?: string;
   /** A replay: only the consumer of this name handles it (and removes its dead letter). */
   for?: string;
 }

@@ -36,6 +36,11 @@ export interface MeshEvent<D = unknown, T extends string = string> {
   /** The user the event concerns, when there is one (erasure finds a user's events by it). */
   userId?: string;
   data: D;
+  /**
+   * The W3C `traceparent` of the span that published it, when tracing is on: consumers continue that
+   * trace (`withConsumerSpan`).
+   */
+  trace?: string;
 }
 
 /**
