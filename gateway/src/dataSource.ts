@@ -2,6 +2,7 @@ import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@
 import { ANONYMOUS } from '@attention-mesh/platform';
 import { Agent, type RequestInit } from 'undici';
 import type { GatewayContext } from './context.js';
+import { observeSubgraphFetch } from './observability/observeSubgraphFetch.js';
 import type { GatewayPlugin, SubgraphResponse } from './plugins/gatewayPlugin.js';
 import { CircuitBreaker } from './resilience/circuitBreaker.js';
 import { createResilientFetch, type SubgraphCall } from './resilience/resilientFetch.js';
@@ -57,6 +58,7 @@ export class MeshDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       breaker:
         resilience.breaker ?? new CircuitBreaker({ threshold: Number.POSITIVE_INFINITY, cooldownMs: 0 }),
     });
+    const observed = observeSubgraphFetch(name, send);
     this.fetcher = ((input: string, init: RequestInit & { headers?: Record<string, string> }) => {
       const id = init.headers?.[CALL_HEADER];
       let call: SubgraphCall | undefined;
@@ -65,7 +67,7 @@ export class MeshDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         this.calls.delete(id);
         delete init.headers?.[CALL_HEADER];
       }
-      return send(input, init, call);
+      return observed(input, init, call);
     }) as unknown as RemoteGraphQLDataSource['fetcher'];
   }
 

@@ -9,6 +9,8 @@ import {
   formatError,
   type Logger,
   listen,
+  requestMetricsPlugin,
+  startObservability,
 } from '@attention-mesh/platform';
 import { EVENTS_SUBGRAPH } from '@attention-mesh/schema';
 import { createApiKeyResolver } from './auth/apiKeys.js';
@@ -16,6 +18,8 @@ import { createBearerVerifier } from './auth/verifyBearer.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createSubgraphAgent, MeshDataSource } from './dataSource.js';
+import { disableApolloTelemetry } from './observability/disableApolloTelemetry.js';
+import { observePlanCache } from './observability/observePlanCache.js';
 import type { GatewayPlugin, ServedGateway } from './plugins/gatewayPlugin.js';
 import { useAccessControl } from './plugins/useAccessControl.js';
 import { useAuth } from './plugins/useAuth.js';
@@ -38,6 +42,8 @@ export interface RunningGateway {
   url: string;
   port: number;
   logger: Logger;
+  /** The metrics listener's port when METRICS_PORT is set (else `/metrics` is on `port`). */
+  metricsPort?: number;
   /** Open subscriptions (graphql-ws and SSE); 0 with subscriptions off. */
   openSubscriptions(): number;
   stop(): Promise<void>;
@@ -66,6 +72,7 @@ export async function startGateway(
   opts: StartGatewayOptions = {},
 ): Promise<RunningGateway> {
   const logger = opts.logger ?? createLogger({ service: 'gateway', ...config.log });
+  const observability = startObservability(config, logger);
   const production = config.env === 'production';
   // The users subgraph resolves API keys; its URL follows the supergraph unless overridden.
   let usersUrl: string | undefined = config.subgraphUrls.users;
@@ -123,6 +130,7 @@ export async function startGateway(
       })
     : undefined;
   const breakerOf = subgraphBreakers(config.resilience, logger);
+  disableApolloTelemetry();
   const { subgraphTimeoutMs: timeoutMs, retries, retryDelayMs } = config.resilience;
   const gateway = new ApolloGateway({
     supergraphSdl: staticSupergraph(config.supergraphFile, config.watchSupergraph, logger),
@@ -143,6 +151,7 @@ export async function startGateway(
     },
     logger,
   });
+  observePlanCache(gateway);
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     usersUrl = config.subgraphUrls.users ?? subgraphUrlOf(coreSupergraphSdl, 'users');
     subscriptions?.update(apiSchema, coreSupergraphSdl);
@@ -160,7 +169,10 @@ export async function startGateway(
     stopOnTerminationSignals: false,
     formatError: (formatted) =>
       formatError(formatted, (f) => logger.error({ error: f }, 'internal error hidden from client')),
-    plugins: plugins.flatMap((p) => p.apolloPlugins ?? []),
+    plugins: [
+      requestMetricsPlugin<GatewayContext>('gateway'),
+      ...plugins.flatMap((p) => p.apolloPlugins ?? []),
+    ],
   });
   await apollo.start();
 
@@ -171,6 +183,8 @@ export async function startGateway(
     ...(kept('hardening') ? { security: hardening.http } : {}),
     ready: () => true,
     health: () => ({ service: 'gateway' }),
+    service: 'gateway',
+    metrics: observability.metricsOnServicePort,
     async context(req, requestId) {
       let context: GatewayContext = { requestId, caller: ANONYMOUS };
       for (const p of plugins) if (p.context) context = { ...context, ...(await p.context(req, context)) };
@@ -179,6 +193,7 @@ export async function startGateway(
   });
   subscriptions?.attach(server);
   const port = await listen(server, config.http.port, config.http.host);
+  await observability.listen();
   const url = `http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${port}/graphql`;
   logger.info({ url }, 'gateway ready');
 
@@ -187,6 +202,7 @@ export async function startGateway(
     url,
     port,
     logger,
+    ...(observability.metricsPort !== undefined ? { metricsPort: observability.metricsPort } : {}),
     openSubscriptions: () => subscriptions?.open() ?? 0,
     stop: () => {
       stopping ??= (async () => {
@@ -195,6 +211,7 @@ export async function startGateway(
         await closeServer(server);
         await apollo.stop();
         await agent.close();
+        await observability.stop();
         logger.info('gateway stopped');
       })();
       return stopping;
