@@ -5,6 +5,7 @@ import {
   checkClientId,
   checkSlug,
   checkSlugs,
+  countAdDecision,
   isCountryCode,
   MAX_EVENT_AGE_MS,
   MAX_EVENT_FUTURE_MS,
@@ -279,6 +280,7 @@ export async function requestAds(
     if (decision.filled) rt.book.release(decision.campaignId, id);
     throw err;
   }
+  countAdDecision(decision.filled);
   return { ...doc, ...tokensOf(doc, groups, rt.config.ads.tokenSecret, now) };
 }
 

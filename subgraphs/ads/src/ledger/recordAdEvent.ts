@@ -1,5 +1,6 @@
 import {
   type AdEventData,
+  addAdSpend,
   badUserInput,
   type EventBus,
   MAX_EVENT_AGE_MS,
@@ -73,6 +74,7 @@ export async function recordAdEvent(
   const tz = campaign?.timezone ?? 'UTC';
   const day = rt.days.dayOf(tz, now).key;
   if (chargedMicros > 0) rt.book.charge(doc.campaignId, doc.decisionId, chargedMicros, day);
+  addAdSpend(chargedMicros);
   const hour = hourStartOf(occurredAt);
   const writes: Promise<unknown>[] = [
     rt.rollups.add([

@@ -2,6 +2,7 @@ import {
   deferredWatch,
   InFlightGuard,
   type Logger,
+  observeInference,
   type ServiceConfig,
   type Watch,
 } from '@attention-mesh/platform';
@@ -33,11 +34,12 @@ export function watchEngagementModel(
             { history: { at: number; weight: number }[]; at: number; asOf: number },
             number
           >(
-            async (items) =>
+            observeInference('engagement', async (items) =>
               model.predict(
                 items.map((i) => ({ events: i.history, asOf: i.asOf })),
                 items.map((i) => i.at),
               ),
+            ),
             { maxBatch: 512, maxWaitMs: 2 },
           );
           const guard = new InFlightGuard(() => model.dispose());

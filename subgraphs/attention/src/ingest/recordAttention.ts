@@ -1,6 +1,7 @@
 import {
   badUserInput,
   type Caller,
+  countAttentionEvents,
   ErrorCode,
   type EventBus,
   insertNew,
@@ -173,6 +174,7 @@ export async function recordAttention(
   const stored = await insertNew(models.AttentionEvent, docs);
   result.duplicates = docs.length - stored.length;
   result.accepted = stored.length;
+  countAttentionEvents(stored.length);
   if (stored.length === 0) return result;
 
   const { measured, views } = await measure(models, stored);

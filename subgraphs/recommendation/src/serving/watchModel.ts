@@ -1,4 +1,4 @@
-import { deferredWatch, type Logger, type Watch } from '@attention-mesh/platform';
+import { deferredWatch, type Logger, observeInference, type Watch } from '@attention-mesh/platform';
 import type { RecommendationConfig } from '../config.js';
 import { type ModelHolder, type ServedModel, serveModel } from './modelHolder.js';
 import type { SequenceRecommender } from './types.js';
@@ -38,7 +38,8 @@ export function watchSasRec(
           const served = await serveModel(
             model,
             { version: version.version, trainedAt: version.metrics.trainedAt, metrics: version.metrics },
-            (run) => new ml.MicroBatcher(run, { maxBatch, maxWaitMs: batchWaitMs }),
+            (run) =>
+              new ml.MicroBatcher(observeInference('sasrec', run), { maxBatch, maxWaitMs: batchWaitMs }),
           );
           const previous = holder.current;
           holder.swap(served);
