@@ -30,12 +30,12 @@ export async function startTestGateway(opts: {
     loadGatewayConfig({
       NODE_ENV: 'test',
       PORT: '0',
-      // Production's metrics port would be 9464 for every gateway of the run: a free one each.
-      METRICS_PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       JWT_SECRET: TEST_JWT_SECRET,
       SUPERGRAPH_PATH: supergraph,
       PUBLIC_SCHEMA_PATH: publicFile,
+      // Production's metrics port would be 9464 for every gateway of the run: a free one each.
+      ...(opts.env?.NODE_ENV === 'production' ? { METRICS_PORT: '0' } : {}),
       ...opts.env,
     }),
   );

@@ -35,8 +35,6 @@ export function testConfig<T extends object = Record<never, never>>(
     {
       NODE_ENV: 'test',
       PORT: '0',
-      // Production's metrics port would be 9464 for every service of the run: a free one each.
-      METRICS_PORT: '0',
       MONGODB_URI: mongoUri,
       MONGODB_DB: `t_${service}_${randomBytes(4).toString('hex')}`,
       // An empty model registry: what a developer trained locally must not change test results.
@@ -44,6 +42,8 @@ export function testConfig<T extends object = Record<never, never>>(
       // No exploration in the logging policies unless a test asks for it: decisions stay deterministic.
       ADS_EXPLORATION_EPSILON: '0',
       REC_EXPLORATION_EPSILON: '0',
+      // Production's metrics port would be 9464 for every service of the run: a free one each.
+      ...(env.NODE_ENV === 'production' ? { METRICS_PORT: '0' } : {}),
       ...env,
     },
     section,
