@@ -33,7 +33,7 @@ func checkCompose(dir string) ([]string, error) {
 	}
 	defer os.RemoveAll(tmp)
 	copyDir := filepath.Join(tmp, filepath.Base(dir))
-	if err := os.CopyFS(copyDir, os.DirFS(dir)); err != nil {
+	if err := copyWithoutEnv(dir, copyDir); err != nil {
 		return nil, err
 	}
 	env := os.Environ()
@@ -89,4 +89,30 @@ func checkCompose(dir string) ([]string, error) {
 		}
 	}
 	return problems, nil
+}
+
+// copyWithoutEnv copies dir's regular files, leaving out a developer's .env (secrets, and settings that
+// would make the check's result depend on the machine it runs on).
+func copyWithoutEnv(dir, to string) error {
+	return filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(to, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, 0o700)
+		case d.Name() == ".env" || !d.Type().IsRegular():
+			return nil
+		}
+		dt, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, dt, 0o600)
+	})
 }
