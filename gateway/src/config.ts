@@ -68,6 +68,13 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
    * (EVENT_BUS: the mongo log on MONGODB_URI's server or NATS; opened on the first subscription).
    */
   subscriptions: SubscriptionsConfig;
+  /**
+   * Share identical subgraph reads in flight (GATEWAY_DEDUPE, default true): the same subgraph, query
+   * text, variables and caller (the signed context's claims, privacy budget included) are sent once
+   * and each waiting request gets its own copy of the answer. Never for mutations, nor for any
+   * subgraph call of a client mutation.
+   */
+  dedupe: boolean;
 }
 
 export interface ResilienceConfig {
@@ -154,6 +161,7 @@ const gatewayEnv = z.object({
   SUBSCRIPTIONS_MAX_PER_CALLER: z.coerce.number().int().min(1).max(100_000).default(100),
   SUBSCRIPTION_QUEUE_SIZE: z.coerce.number().int().min(1).max(10_000).default(64),
   SUBSCRIPTION_OWNER_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  GATEWAY_DEDUPE: bool.default('true'),
 });
 
 /** What production insists on, all listed at once. */
@@ -277,5 +285,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       ownerCacheMs: e.SUBSCRIPTION_OWNER_CACHE_MS,
       connectionInitTimeoutMs: 3_000,
     },
+    dedupe: e.GATEWAY_DEDUPE === 'true',
   };
 }

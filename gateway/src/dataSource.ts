@@ -4,6 +4,8 @@ import { ANONYMOUS } from '@attention-mesh/platform';
 import { GraphQLError } from 'graphql';
 import { Agent } from 'undici';
 import type { GatewayContext } from './context.js';
+import { dedupeKey } from './dedupe/dedupeKey.js';
+import type { InFlight } from './dedupe/inFlight.js';
 import type { GatewayPlugin, SubgraphRequest, SubgraphResponse } from './plugins/gatewayPlugin.js';
 import { CircuitBreaker } from './resilience/circuitBreaker.js';
 import {
@@ -37,9 +39,13 @@ export interface SubgraphResilience {
 const NO_RESILIENCE: SubgraphResilience = { timeoutMs: 30_000, retries: 0, retryDelayMs: 0 };
 const WRITE = /^\s*(mutation|subscription)\b/;
 
+/** Identical reads in flight, shared by every data source (GATEWAY_DEDUPE). */
+export type SharedReads = InFlight<SubgraphAnswer>;
+
 /**
  * Calls one subgraph over the shared undici pool, running the plugins' subgraph hooks, under the
- * subgraph's timeout, retry and circuit-breaker rules. In place of @apollo/gateway's
+ * subgraph's timeout, retry and circuit-breaker rules; identical reads in flight are sent once when
+ * `shared` is given. In place of @apollo/gateway's
  * RemoteGraphQLDataSource, whose fetch stack builds `Headers`, `Request` and `Response` objects for
  * every call and reads the body twice.
  */
@@ -53,6 +59,7 @@ export class MeshDataSource implements GraphQLDataSource<GatewayContext> {
     agent: Agent,
     private readonly plugins: readonly GatewayPlugin[],
     resilience: SubgraphResilience = NO_RESILIENCE,
+    private readonly shared?: SharedReads,
   ) {
     const parsed = new URL(url);
     this.target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
@@ -79,7 +86,7 @@ export class MeshDataSource implements GraphQLDataSource<GatewayContext> {
     for (const p of this.plugins)
       await p.willSendSubgraphRequest?.({ name: this.name, request, context: full });
     if (!request.query) throw new Error('Missing query');
-    // Only reads are retried: a subgraph query of a client operation that is not a mutation.
+    // Only reads are retried and shared: a subgraph query of a client operation that is not a mutation.
     const clientWrite =
       'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation !== 'query';
     const call: SubgraphCall = { retryable: !clientWrite && !WRITE.test(request.query) };
@@ -87,7 +94,7 @@ export class MeshDataSource implements GraphQLDataSource<GatewayContext> {
     let answer: SubgraphAnswer;
     let response: SubgraphResponse;
     try {
-      answer = await this.send(headers.record, bodyOf(request), call);
+      answer = await this.share(request, headers.record, call);
       response = answerOf(answer, this.url);
     } catch (error) {
       for (const p of this.plugins) {
@@ -99,6 +106,18 @@ export class MeshDataSource implements GraphQLDataSource<GatewayContext> {
     if ('incomingRequestContext' in options)
       restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, answer.headers['cache-control']);
     return response;
+  }
+
+  /** Joins an identical read in flight (same subgraph, operation, variables and caller) or sends it. */
+  private share(request: SubgraphRequest, headers: Record<string, string>, call: SubgraphCall) {
+    const body = bodyOf(request);
+    if (!this.shared || !call.retryable) return this.send(headers, body, call);
+    const key = dedupeKey(this.name, request.query ?? '', request.variables, headers);
+    return this.shared.run(
+      key,
+      (signal) => this.send(headers, body, { retryable: true, signal }),
+      call.signal,
+    );
   }
 
   /** Where every HTTP exchange with the subgraph starts and ends (retries included). */

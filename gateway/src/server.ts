@@ -15,7 +15,8 @@ import { createApiKeyResolver } from './auth/apiKeys.js';
 import { createBearerVerifier } from './auth/verifyBearer.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { createSubgraphAgent, MeshDataSource } from './dataSource.js';
+import { createSubgraphAgent, MeshDataSource, type SharedReads } from './dataSource.js';
+import { InFlight } from './dedupe/inFlight.js';
 import type { GatewayPlugin, ServedGateway } from './plugins/gatewayPlugin.js';
 import { useAccessControl } from './plugins/useAccessControl.js';
 import { useAuth } from './plugins/useAuth.js';
@@ -101,6 +102,7 @@ export async function startGateway(
     refuseHttpSubscriptions(),
   ].filter((p) => kept(p.name));
   const agent = createSubgraphAgent();
+  const sharedReads: SharedReads | undefined = config.dedupe ? new InFlight() : undefined;
   const dataSources: Record<string, GraphQLDataSource> = Object.create(null);
   const subscriptions: Subscriptions | undefined = config.subscriptions.enabled
     ? createSubscriptions({
@@ -137,6 +139,7 @@ export async function startGateway(
               agent,
               plugins,
               kept('resilience') ? { timeoutMs, retries, retryDelayMs, breaker: breakerOf(name) } : undefined,
+              sharedReads,
             );
       dataSources[name] = source;
       return source;

@@ -118,4 +118,10 @@ describe('gateway configuration', () => {
       }),
     ).toThrowError(/RATE_LIMIT_PERSON_REQUESTS: Too small[\s\S]*REDIS_URL: a redis:\/\/ or rediss:\/\/ URL/);
   });
+
+  it('shares identical reads by default, switchable', () => {
+    expect(loadGatewayConfig({}).dedupe).toBe(true);
+    expect(loadGatewayConfig({ GATEWAY_DEDUPE: 'false' }).dedupe).toBe(false);
+    expect(() => loadGatewayConfig({ GATEWAY_DEDUPE: 'no' })).toThrow(/GATEWAY_DEDUPE/);
+  });
 });
