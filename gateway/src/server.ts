@@ -166,6 +166,9 @@ export async function startGateway(
     plugins: plugins.flatMap((p) => p.apolloPlugins ?? []),
   });
   await apollo.start();
+  const contextPlugins = plugins.filter(
+    (p): p is GatewayPlugin & Required<Pick<GatewayPlugin, 'context'>> => p.context !== undefined,
+  );
 
   const server = createHttpService<GatewayContext>({
     apollo,
@@ -175,8 +178,9 @@ export async function startGateway(
     ready: () => true,
     health: () => ({ service: 'gateway' }),
     async context(req, requestId) {
-      let context: GatewayContext = { requestId, caller: ANONYMOUS };
-      for (const p of plugins) if (p.context) context = { ...context, ...(await p.context(req, context)) };
+      // One object for the whole request: a copy per plugin would cost an allocation and a spread each.
+      const context: GatewayContext = { requestId, caller: ANONYMOUS };
+      for (const p of contextPlugins) Object.assign(context, await p.context(req, context));
       return context;
     },
   });
