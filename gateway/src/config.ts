@@ -75,6 +75,12 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
    * subgraph call of a client mutation.
    */
   dedupe: boolean;
+  /**
+   * Processes serving the port (GATEWAY_WORKERS, default 1: the gateway runs in this process; 0: one
+   * per CPU; more: a node cluster primary forks that many workers and replaces one that dies; see
+   * the README (Gateway speed) for what each worker keeps in memory).
+   */
+  workers: number;
 }
 
 export interface ResilienceConfig {
@@ -162,6 +168,7 @@ const gatewayEnv = z.object({
   SUBSCRIPTION_QUEUE_SIZE: z.coerce.number().int().min(1).max(10_000).default(64),
   SUBSCRIPTION_OWNER_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   GATEWAY_DEDUPE: bool.default('true'),
+  GATEWAY_WORKERS: z.coerce.number().int().min(0).max(256).default(1),
 });
 
 /** What production insists on, all listed at once. */
@@ -286,5 +293,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       connectionInitTimeoutMs: 3_000,
     },
     dedupe: e.GATEWAY_DEDUPE === 'true',
+    workers: e.GATEWAY_WORKERS,
   };
 }
