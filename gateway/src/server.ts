@@ -34,6 +34,7 @@ import { createSubscriptions, type Subscriptions } from './subscriptions/createS
 import { eventsDataSource } from './subscriptions/eventsDataSource.js';
 import { refuseHttpSubscriptions } from './subscriptions/refuseHttpSubscriptions.js';
 import { staticSupergraph, subgraphUrlOf } from './supergraph.js';
+import { warmQueryPlans } from './warmQueryPlans.js';
 
 export interface RunningGateway {
   url: string;
@@ -149,6 +150,13 @@ export async function startGateway(
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     usersUrl = config.subgraphUrls.users ?? subgraphUrlOf(coreSupergraphSdl, 'users');
     subscriptions?.update(apiSchema, coreSupergraphSdl);
+    // The plan cache starts empty on every load: fill it with the known documents, after this turn.
+    if (kept('persisted-operations'))
+      setImmediate(() =>
+        warmQueryPlans(gateway, persisted.documents(), logger).catch((err: unknown) =>
+          logger.warn({ err }, 'plan warm-up failed'),
+        ),
+      );
   });
   const served = plugins.reduce<ServedGateway>((g, p) => p.wrapGateway?.(g) ?? g, gateway);
   const apollo = new ApolloServer<GatewayContext>({
