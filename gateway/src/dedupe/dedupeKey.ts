@@ -1,5 +1,8 @@
 import { INTERNAL_CONTEXT_HEADER } from '@attention-mesh/platform';
 
+const MAX_CALLERS = 1_000;
+const callers = new Map<string, string>();
+
 /** Headers that differ per client request without changing the answer. */
 const PER_REQUEST = new Set(['x-request-id']);
 
@@ -10,17 +13,24 @@ const PER_REQUEST = new Set(['x-request-id']);
  * else).
  */
 function callerOf(context: string): string {
-  const payload = context.slice(0, context.indexOf('.'));
+  const known = callers.get(context);
+  if (known !== undefined) return known;
+  let caller = context;
   try {
+    const payload = context.slice(0, context.indexOf('.'));
     const {
       iat: _iat,
       exp: _exp,
       ...claims
     } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    return JSON.stringify(claims);
+    caller = JSON.stringify(claims);
   } catch {
-    return context;
+    // Unreadable: keyed as itself.
   }
+  // A request signs its context once and sends it on each of its subgraph calls: read it once.
+  if (callers.size >= MAX_CALLERS) callers.clear();
+  callers.set(context, caller);
+  return caller;
 }
 
 /**
