@@ -68,6 +68,19 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
    * (EVENT_BUS: the mongo log on MONGODB_URI's server or NATS; opened on the first subscription).
    */
   subscriptions: SubscriptionsConfig;
+  /**
+   * Share identical subgraph reads in flight (GATEWAY_DEDUPE, default true): the same subgraph, query
+   * text, variables and caller (the signed context's claims, privacy budget included) are sent once
+   * and each waiting request gets its own copy of the answer. Never for mutations, nor for any
+   * subgraph call of a client mutation.
+   */
+  dedupe: boolean;
+  /**
+   * Processes serving the port (GATEWAY_WORKERS, default 1: the gateway runs in this process; 0: one
+   * per CPU; more: a node cluster primary forks that many workers and replaces one that dies; see
+   * the README (Gateway speed) for what each worker keeps in memory).
+   */
+  workers: number;
 }
 
 export interface ResilienceConfig {
@@ -154,6 +167,8 @@ const gatewayEnv = z.object({
   SUBSCRIPTIONS_MAX_PER_CALLER: z.coerce.number().int().min(1).max(100_000).default(100),
   SUBSCRIPTION_QUEUE_SIZE: z.coerce.number().int().min(1).max(10_000).default(64),
   SUBSCRIPTION_OWNER_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  GATEWAY_DEDUPE: bool.default('true'),
+  GATEWAY_WORKERS: z.coerce.number().int().min(0).max(256).default(1),
 });
 
 /** What production insists on, all listed at once. */
@@ -277,5 +292,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       ownerCacheMs: e.SUBSCRIPTION_OWNER_CACHE_MS,
       connectionInitTimeoutMs: 3_000,
     },
+    dedupe: e.GATEWAY_DEDUPE === 'true',
+    workers: e.GATEWAY_WORKERS,
   };
 }

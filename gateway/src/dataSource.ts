@@ -1,11 +1,22 @@
-import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { STATUS_CODES } from 'node:http';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ANONYMOUS } from '@attention-mesh/platform';
-import { Agent, type RequestInit } from 'undici';
+import { GraphQLError } from 'graphql';
+import { Agent } from 'undici';
 import type { GatewayContext } from './context.js';
+import { dedupeKey } from './dedupe/dedupeKey.js';
+import type { InFlight } from './dedupe/inFlight.js';
 import { observeSubgraphFetch } from './observability/observeSubgraphFetch.js';
-import type { GatewayPlugin, SubgraphResponse } from './plugins/gatewayPlugin.js';
+import type { GatewayPlugin, SubgraphRequest, SubgraphResponse } from './plugins/gatewayPlugin.js';
 import { CircuitBreaker } from './resilience/circuitBreaker.js';
-import { createResilientFetch, type SubgraphCall } from './resilience/resilientFetch.js';
+import {
+  createResilientFetch,
+  type SubgraphAnswer,
+  type SubgraphCall,
+  type SubgraphTarget,
+} from './resilience/resilientFetch.js';
+import { restrictCachePolicy } from './restrictCachePolicy.js';
+import { SubgraphHeaders } from './subgraphHeaders.js';
 
 /** One keep-alive connection pool for every subgraph call. */
 export function createSubgraphAgent(): Agent {
@@ -27,89 +38,129 @@ export interface SubgraphResilience {
 }
 
 const NO_RESILIENCE: SubgraphResilience = { timeoutMs: 30_000, retries: 0, retryDelayMs: 0 };
-
-/**
- * Carries a call's id from `willSendRequest` to the fetcher (which Apollo hands only the URL, method,
- * headers and body); removed before the request goes out.
- */
-const CALL_HEADER = 'x-mesh-gateway-call';
 const WRITE = /^\s*(mutation|subscription)\b/;
+
+/** Identical reads in flight, shared by every data source (GATEWAY_DEDUPE). */
+export type SharedReads = InFlight<SubgraphAnswer>;
 
 /**
  * Calls one subgraph over the shared undici pool, running the plugins' subgraph hooks, under the
- * subgraph's timeout, retry and circuit-breaker rules.
+ * subgraph's timeout, retry and circuit-breaker rules; identical reads in flight are sent once when
+ * `shared` is given. In place of @apollo/gateway's
+ * RemoteGraphQLDataSource, whose fetch stack builds `Headers`, `Request` and `Response` objects for
+ * every call and reads the body twice.
  */
-export class MeshDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  private readonly calls = new Map<string, SubgraphCall>();
-  private lastCall = 0;
+export class MeshDataSource implements GraphQLDataSource<GatewayContext> {
+  private readonly target: SubgraphTarget;
+  /** The resilient exchange, timed per subgraph and traced (`observeSubgraphFetch`). */
+  private readonly exchange: (
+    headers: Record<string, string>,
+    body: string,
+    call: SubgraphCall,
+  ) => Promise<SubgraphAnswer>;
 
   constructor(
     private readonly name: string,
-    url: string,
+    private readonly url: string,
     agent: Agent,
     private readonly plugins: readonly GatewayPlugin[],
     resilience: SubgraphResilience = NO_RESILIENCE,
+    private readonly shared?: SharedReads,
   ) {
-    super({ url });
-    const send = createResilientFetch({
+    const parsed = new URL(url);
+    this.target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    const fetch = createResilientFetch({
       name,
       agent,
       ...resilience,
       breaker:
         resilience.breaker ?? new CircuitBreaker({ threshold: Number.POSITIVE_INFINITY, cooldownMs: 0 }),
     });
-    const observed = observeSubgraphFetch(name, send);
-    this.fetcher = ((input: string, init: RequestInit & { headers?: Record<string, string> }) => {
-      const id = init.headers?.[CALL_HEADER];
-      let call: SubgraphCall | undefined;
-      if (id !== undefined) {
-        call = this.calls.get(id);
-        this.calls.delete(id);
-        delete init.headers?.[CALL_HEADER];
-      }
-      return observed(input, init, call);
-    }) as unknown as RemoteGraphQLDataSource['fetcher'];
+    this.exchange = observeSubgraphFetch(name, url, (headers, body: string, call: SubgraphCall) =>
+      fetch(this.target, headers, body, call),
+    );
   }
 
-  /** Errors of the HTTP exchange itself; only these are failures for `onSubgraphFailure`. */
-  private readonly failures = new WeakSet<object>();
-
-  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const { request, context } = options;
     // The gateway's own calls (health checks) come without a client request's context: they act for
     // nobody, whatever that object holds, and are signed as the anonymous caller.
     const ctx = context as Partial<GatewayContext>;
     const full: GatewayContext =
       ctx.caller && ctx.internalContext ? (context as GatewayContext) : { requestId: '', caller: ANONYMOUS };
+    const headers = new SubgraphHeaders();
+    if (request.http?.headers) for (const [name, value] of request.http.headers) headers.append(name, value);
+    headers.set('content-type', 'application/json');
+    request.http = { method: 'POST', url: this.url, headers };
     for (const p of this.plugins)
       await p.willSendSubgraphRequest?.({ name: this.name, request, context: full });
-    // Only reads are retried: a subgraph query of a client operation that is not a mutation.
+    if (!request.query) throw new Error('Missing query');
+    // Only reads are retried and shared: a subgraph query of a client operation that is not a mutation.
     const clientWrite =
       'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation !== 'query';
-    const call: SubgraphCall = { retryable: !clientWrite && !WRITE.test(request.query ?? '') };
+    const call: SubgraphCall = { retryable: !clientWrite && !WRITE.test(request.query) };
     if (full.signal) call.signal = full.signal;
-    const id = String(++this.lastCall);
-    this.calls.set(id, call);
-    request.http?.headers.set(CALL_HEADER, id);
-  }
-
-  override didEncounterError(error: Error): never {
-    if (typeof error === 'object' && error) this.failures.add(error);
-    throw error;
-  }
-
-  override async process(
-    options: GraphQLDataSourceProcessOptions<GatewayContext>,
-  ): Promise<SubgraphResponse> {
+    let answer: SubgraphAnswer;
+    let response: SubgraphResponse;
     try {
-      return await super.process(options);
+      answer = await this.share(request, headers.record, call);
+      response = answerOf(answer, this.url);
     } catch (error) {
-      if (typeof error !== 'object' || !error || !this.failures.has(error)) throw error;
       for (const p of this.plugins) {
-        const answer = p.onSubgraphFailure?.({ name: this.name, error, request: options.request });
-        if (answer) return answer;
+        const handled = p.onSubgraphFailure?.({ name: this.name, error, request });
+        if (handled) return handled;
       }
       throw error;
     }
+    if ('incomingRequestContext' in options)
+      restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, answer.headers['cache-control']);
+    return response;
   }
+
+  /** Joins an identical read in flight (same subgraph, operation, variables and caller) or sends it. */
+  private share(request: SubgraphRequest, headers: Record<string, string>, call: SubgraphCall) {
+    const body = bodyOf(request);
+    if (!this.shared || !call.retryable) return this.send(headers, body, call);
+    const key = dedupeKey(this.name, request.query ?? '', request.variables, headers);
+    return this.shared.run(
+      key,
+      (signal) => this.send(headers, body, { retryable: true, signal }),
+      call.signal,
+    );
+  }
+
+  /** Where every HTTP exchange with the subgraph starts and ends (retries included). */
+  private send(headers: Record<string, string>, body: string, call: SubgraphCall): Promise<SubgraphAnswer> {
+    return this.exchange(headers, body, call);
+  }
+}
+
+/** The GraphQL-over-HTTP request body. */
+function bodyOf(request: SubgraphRequest): string {
+  return JSON.stringify({
+    query: request.query,
+    variables: request.variables,
+    operationName: request.operationName,
+    extensions: request.extensions,
+  });
+}
+
+/**
+ * The caller's own copy of a subgraph's answer (the query planner writes into it), parsed once; a
+ * non-2xx status or a body that is not a JSON object is thrown as the failure of the call.
+ */
+function answerOf(answer: SubgraphAnswer, url: string): SubgraphResponse {
+  const type = String(answer.headers['content-type'] ?? '');
+  const json = type.startsWith('application/json') || type.startsWith('application/graphql-response+json');
+  const body: unknown = json ? JSON.parse(answer.body) : answer.body;
+  if (answer.status < 200 || answer.status > 299) {
+    const statusText = STATUS_CODES[answer.status] ?? '';
+    const code = answer.status === 401 ? 'UNAUTHENTICATED' : answer.status === 403 ? 'FORBIDDEN' : undefined;
+    throw new GraphQLError(`${answer.status}: ${statusText}`, {
+      extensions: { response: { url, status: answer.status, statusText, body }, ...(code ? { code } : {}) },
+    });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new Error(`Expected JSON response body, but received: ${answer.body}`);
+  return body as SubgraphResponse;
 }

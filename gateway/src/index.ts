@@ -1,5 +1,3 @@
-import { runUntilSignal } from '@attention-mesh/platform';
-import { loadGatewayConfig } from './config.js';
-import { startGateway } from './server.js';
+import { bootGateway } from './workers/bootGateway.js';
 
-runUntilSignal(await startGateway(loadGatewayConfig(process.env)));
+await bootGateway(process.env);

@@ -118,4 +118,15 @@ describe('gateway configuration', () => {
       }),
     ).toThrowError(/RATE_LIMIT_PERSON_REQUESTS: Too small[\s\S]*REDIS_URL: a redis:\/\/ or rediss:\/\/ URL/);
   });
+
+  it('shares identical reads and runs in one process by default; both switchable, bounded', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ dedupe: true, workers: 1 });
+    expect(loadGatewayConfig({ GATEWAY_DEDUPE: 'false', GATEWAY_WORKERS: '0' })).toMatchObject({
+      dedupe: false,
+      workers: 0,
+    });
+    expect(() => loadGatewayConfig({ GATEWAY_DEDUPE: 'no' })).toThrow(/GATEWAY_DEDUPE/);
+    expect(() => loadGatewayConfig({ GATEWAY_WORKERS: '-1' })).toThrow(/GATEWAY_WORKERS/);
+    expect(() => loadGatewayConfig({ GATEWAY_WORKERS: '1000' })).toThrow(/GATEWAY_WORKERS/);
+  });
 });

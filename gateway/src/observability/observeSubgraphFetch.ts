@@ -2,7 +2,7 @@ import { meshTracer, tracingEnabled } from '@attention-mesh/platform';
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { subgraphFetchDuration } from './gatewayMetrics.js';
 
-type Send<I, R, A extends unknown[]> = (url: string, init: I, ...rest: A) => Promise<R>;
+type Send<R, A extends unknown[]> = (headers: Record<string, string>, ...rest: A) => Promise<R>;
 
 /** The label of a call's result: its HTTP status class, or `error` when no response came. */
 function outcomeOf(status: number | undefined): string {
@@ -15,15 +15,15 @@ function outcomeOf(status: number | undefined): string {
  * with tracing on, a CLIENT span whose W3C `traceparent` goes out in the request headers so the
  * subgraph's server span continues the client's trace.
  */
-export function observeSubgraphFetch<
-  I extends { headers?: Record<string, string> },
-  R extends { status: number },
-  A extends unknown[],
->(subgraph: string, send: Send<I, R, A>): Send<I, R, A> {
-  return (url, init, ...rest) => {
+export function observeSubgraphFetch<R extends { status: number }, A extends unknown[]>(
+  subgraph: string,
+  url: string,
+  send: Send<R, A>,
+): Send<R, A> {
+  return (headers, ...rest) => {
     const end = subgraphFetchDuration.startTimer({ subgraph });
     if (!tracingEnabled()) {
-      return send(url, init, ...rest).then(
+      return send(headers, ...rest).then(
         (response) => {
           end({ outcome: outcomeOf(response.status) });
           return response;
@@ -38,10 +38,10 @@ export function observeSubgraphFetch<
       `subgraph ${subgraph}`,
       { kind: SpanKind.CLIENT, attributes: { 'mesh.subgraph': subgraph, 'url.full': url } },
       async (span) => {
-        const headers = { ...init.headers };
-        propagation.inject(context.active(), headers);
+        const traced = { ...headers };
+        propagation.inject(context.active(), traced);
         try {
-          const response = await send(url, { ...init, headers }, ...rest);
+          const response = await send(traced, ...rest);
           span.setAttribute('http.response.status_code', response.status);
           if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
           end({ outcome: outcomeOf(response.status) });

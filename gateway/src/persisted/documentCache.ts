@@ -43,6 +43,11 @@ export class DocumentCache implements KeyValueCache {
     return true;
   }
 
+  /** The documents held, most recently used last. */
+  documents(): IterableIterator<string> {
+    return this.map.values();
+  }
+
   /** The documents held and their total size (for tests). */
   get usage(): { entries: number; bytes: number } {
     return { entries: this.map.size, bytes: this.bytes };

@@ -3,6 +3,7 @@ import { type DocumentNode, GraphQLError, Kind, parse } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { actualCost } from '../demand/actualCost.js';
 import { type ClientKind, clientKind } from '../demand/clientKind.js';
+import { CostByVariables } from '../demand/costByVariables.js';
 import { type CostDirectives, readCostDirectives } from '../demand/costDirectives.js';
 import { estimateCost } from '../demand/estimateCost.js';
 import { countTokens, measureOperation, type OperationShape } from '../demand/measureOperation.js';
@@ -29,6 +30,8 @@ interface Measured {
   shape: OperationShape;
   /** The cost when it does not depend on variables. */
   cost?: number;
+  /** The cost by the variables it depends on. */
+  costs?: CostByVariables;
 }
 
 const NO_DIRECTIVES: CostDirectives = {
@@ -148,25 +151,31 @@ export function useDemandControl(limits: DemandLimits, logger: Logger): GatewayP
               const m = operation && doc.operations.get(operation.name?.value ?? '');
               if (!operation || !m) return;
               const kind = operation.name?.value ? `operation ${operation.name.value}` : 'the operation';
-              const costOf = () =>
+              const costOf = (variables: Record<string, unknown>) =>
                 estimateCost({
                   schema: rc.schema,
                   directives: directives ?? NO_DIRECTIVES,
                   document,
                   operation,
-                  variables: rc.request.variables ?? {},
+                  variables,
                   defaultListSize: limits.defaultListSize,
                 });
               let cost = m.cost;
               if (cost === undefined) {
+                const variables = rc.request.variables ?? {};
                 try {
-                  cost = costOf();
+                  if (!operation.variableDefinitions?.length) {
+                    cost = costOf(variables);
+                    m.cost = cost;
+                  } else {
+                    m.costs ??= new CostByVariables();
+                    cost = m.costs.cost(variables, costOf);
+                  }
                 } catch (err) {
                   // A field without its one slicing argument: the client's mistake.
                   if (err instanceof GraphQLError) err.extensions.http = { status: 400 };
                   throw err;
                 }
-                if (!operation.variableDefinitions?.length) m.cost = cost;
               }
               const budget = limits.costLimits[clientKind(rc.contextValue.caller)];
               if (cost > budget)

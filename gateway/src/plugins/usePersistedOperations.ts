@@ -12,8 +12,14 @@ export interface PersistedOperationsOptions {
   apqCacheBytes: number;
 }
 
-/** The plugin, with the `persistedQueries` option Apollo Server takes for APQ. */
-export type PersistedOperations = GatewayPlugin & { persistedQueries: PersistedQueryOptions };
+/**
+ * The plugin, with the `persistedQueries` option Apollo Server takes for APQ and the documents known
+ * ahead of their requests (the manifest's, then those registered through APQ) for plan warm-up.
+ */
+export type PersistedOperations = GatewayPlugin & {
+  persistedQueries: PersistedQueryOptions;
+  documents(): Iterable<string>;
+};
 
 /**
  * Persisted operations. Automatic persisted queries for everyone (Apollo's
@@ -26,9 +32,14 @@ export type PersistedOperations = GatewayPlugin & { persistedQueries: PersistedQ
  */
 export function usePersistedOperations(opts: PersistedOperationsOptions): PersistedOperations {
   const trusted = opts.trustedDocumentsFile ? loadTrustedDocuments(opts.trustedDocumentsFile) : undefined;
+  const cache = new DocumentCache(opts.apqCacheBytes);
   return {
     name: 'persisted-operations',
-    persistedQueries: { cache: new DocumentCache(opts.apqCacheBytes), ttl: null },
+    persistedQueries: { cache, ttl: null },
+    *documents() {
+      if (trusted) yield* new Set(trusted.byId.values());
+      yield* [...cache.documents()];
+    },
     apolloPlugins: [apqRequestErrors, ...(trusted ? [trustedDocumentsPlugin(trusted)] : [])],
   };
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Agent, fetch, type RequestInit, Response } from 'undici';
+import type { Agent } from 'undici';
 import type { CircuitBreaker } from './circuitBreaker.js';
 import { CircuitOpenError, SubgraphTimeoutError } from './failures.js';
 
@@ -29,23 +29,42 @@ export function retryDelayMs(n: number, baseMs: number, random: () => number = M
   return baseMs * 2 ** (n - 1) * (0.5 + random() / 2);
 }
 
+/** A subgraph's HTTP answer, its body read whole. */
+export interface SubgraphAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Where one subgraph is reached: the pool's origin and the request path. */
+export interface SubgraphTarget {
+  origin: string;
+  path: string;
+}
+
 /**
- * Sends one subgraph call over the shared pool: each attempt under its own timeout (and the client
- * request's deadline), reads retried after a network error or a 502/503/504 with jittered backoff,
- * nothing sent while the subgraph's breaker is open. A failure is thrown (or, for a 5xx, returned) so
- * that the data source reports it to `onSubgraphFailure` like any other failed call.
+ * Sends one subgraph call over the shared pool (undici's `request()`: no `fetch`, `Headers`,
+ * `Response` or WHATWG stream per call): each attempt under its own timeout (and the caller's
+ * signal), reads retried after a network error or a 502/503/504 with jittered backoff, nothing sent
+ * while the subgraph's breaker is open. A failure is thrown (or, for a 5xx, returned) so that the
+ * data source reports it to `onSubgraphFailure` like any other failed call.
  */
 export function createResilientFetch(
   o: ResilientFetchOptions,
-): (url: string, init: RequestInit, call?: SubgraphCall) => Promise<Response> {
-  return async (url, init, call) => {
+): (
+  target: SubgraphTarget,
+  headers: Record<string, string>,
+  body: string,
+  call?: SubgraphCall,
+) => Promise<SubgraphAnswer> {
+  return async (target, headers, body, call) => {
     for (let attempt = 0; ; attempt++) {
       if (call?.signal?.aborted) throw call.signal.reason;
       if (!o.breaker.allow()) throw new CircuitOpenError(o.name);
       const last = !call?.retryable || attempt >= o.retries;
-      let response: Response;
+      let answer: SubgraphAnswer;
       try {
-        response = await attemptOnce(o, url, init, call?.signal);
+        answer = await attemptOnce(o, target, headers, body, call?.signal);
       } catch (error) {
         if (call?.signal?.aborted) {
           // The client's deadline, not the subgraph's fault.
@@ -57,12 +76,12 @@ export function createResilientFetch(
         await pause(retryDelayMs(attempt + 1, o.retryDelayMs, o.random), call?.signal);
         continue;
       }
-      if (response.status < 500) {
+      if (answer.status < 500) {
         o.breaker.succeeded();
-        return response;
+        return answer;
       }
       o.breaker.failed();
-      if (last || !RETRY_STATUS.has(response.status)) return response;
+      if (last || !RETRY_STATUS.has(answer.status)) return answer;
       await pause(retryDelayMs(attempt + 1, o.retryDelayMs, o.random), call?.signal);
     }
   };
@@ -70,10 +89,11 @@ export function createResilientFetch(
 
 async function attemptOnce(
   o: ResilientFetchOptions,
-  url: string,
-  init: RequestInit,
+  target: SubgraphTarget,
+  headers: Record<string, string>,
+  body: string,
   request: AbortSignal | undefined,
-): Promise<Response> {
+): Promise<SubgraphAnswer> {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new SubgraphTimeoutError(o.name, o.timeoutMs)),
@@ -82,14 +102,17 @@ async function attemptOnce(
   const onAbort = () => controller.abort(request?.reason);
   request?.addEventListener('abort', onAbort, { once: true });
   try {
-    const res = await fetch(url, { ...init, dispatcher: o.agent, signal: controller.signal });
-    // The body is read here, under the same timeout: a subgraph that stalls mid-answer fails too.
-    const body = await res.arrayBuffer();
-    return new Response(res.status === 204 || res.status === 304 ? null : body, {
-      status: res.status,
-      statusText: res.statusText,
-      headers: res.headers,
+    const res = await o.agent.request({
+      origin: target.origin,
+      path: target.path,
+      method: 'POST',
+      headers,
+      body,
+      signal: controller.signal,
     });
+    // The body is read here, under the same timeout: a subgraph that stalls mid-answer fails too.
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, body: text };
   } catch (error) {
     throw controller.signal.aborted ? controller.signal.reason : error;
   } finally {
