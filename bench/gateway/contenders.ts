@@ -155,15 +155,18 @@ async function startApollo(opts: ContenderOptions): Promise<Contender> {
   };
 }
 
-/** The three gateways, started one after the other (their start-ups would compete for the CPUs). */
+/** The three gateways, started side by side; if one fails, the others are stopped. */
 export async function startContenders(opts: ContenderOptions): Promise<Record<ContenderKey, Contender>> {
-  const started: Contender[] = [];
-  try {
-    for (const start of [startMesh, startHive, startApollo]) started.push(await start(opts));
-  } catch (err) {
-    await Promise.all(started.map((c) => c.stop()));
-    throw err;
+  const starts = await Promise.allSettled([startMesh(opts), startHive(opts), startApollo(opts)]);
+  const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(starts.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
   }
-  const [mesh, hive, apollo] = started as [Contender, Contender, Contender];
+  const [mesh, hive, apollo] = starts.map((s) => (s as PromiseFulfilledResult<Contender>).value) as [
+    Contender,
+    Contender,
+    Contender,
+  ];
   return { mesh, hive, apollo };
 }

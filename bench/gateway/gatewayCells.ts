@@ -60,7 +60,7 @@ export function summarise(cells: Cell[], ops: Operation[]): { rows: Row[]; targe
       const fetches: Record<string, number[]> = {};
       for (const c of mine)
         for (const [s, list] of Object.entries(c.fetchLatenciesMs ?? {}))
-          fetches[s] = [...(fetches[s] ?? []), ...list];
+          if (list.length) fetches[s] = [...(fetches[s] ?? []), ...list];
       const firstError = mine.find((c) => c.reply.firstError)?.reply.firstError;
       rows.push({
         op: op.key,
