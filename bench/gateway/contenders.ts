@@ -7,7 +7,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../shared/repo.js';
-import { freePort, type SubgraphName, stopChild, waitReady } from '../shared/subgraphs.js';
+import { freePort, type SubgraphName, stopTree, waitReady } from '../shared/subgraphs.js';
 import type { FetchReply } from './plainApollo.js';
 
 export type ContenderKey = 'mesh' | 'hive' | 'apollo';
@@ -56,7 +56,7 @@ async function ready(key: ContenderKey, child: ChildProcess, url: string, header
       init: { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: PROBE },
     });
   } catch (err) {
-    await stopChild(child);
+    await stopTree(child);
     throw err;
   }
 }
@@ -87,7 +87,7 @@ async function startMesh(opts: ContenderOptions): Promise<Contender> {
   });
   const url = `http://127.0.0.1:${port}/graphql`;
   await ready('mesh', child, url, opts.meshHeaders);
-  return { key: 'mesh', url, pid: child.pid ?? 0, headers: opts.meshHeaders, stop: () => stopChild(child) };
+  return { key: 'mesh', url, pid: child.pid ?? 0, headers: opts.meshHeaders, stop: () => stopTree(child) };
 }
 
 async function startHive(opts: ContenderOptions): Promise<Contender> {
@@ -117,7 +117,7 @@ async function startHive(opts: ContenderOptions): Promise<Contender> {
     url,
     pid: child.pid ?? 0,
     headers: opts.forwardedHeaders,
-    stop: () => stopChild(child),
+    stop: () => stopTree(child),
   };
 }
 
@@ -151,7 +151,7 @@ async function startApollo(opts: ContenderOptions): Promise<Contender> {
     pid: child.pid ?? 0,
     headers: opts.forwardedHeaders,
     ...(fetches ? { fetches } : {}),
-    stop: () => stopChild(child),
+    stop: () => stopTree(child),
   };
 }
 

@@ -16,7 +16,7 @@ import { seedIfEmpty } from '@attention-mesh/mesh';
 import { signInternalContext } from '@attention-mesh/platform';
 import { numericArgs } from '../shared/args.js';
 import { progress } from '../shared/output.js';
-import { processUsage } from '../shared/procStat.js';
+import { descendantsOf, processUsage } from '../shared/procStat.js';
 import { writeResults } from '../shared/repo.js';
 import { SUBGRAPHS } from '../shared/subgraphs.js';
 import { type Backend, type BackendKey, startBackend } from './backends.js';
@@ -142,6 +142,11 @@ async function measureBackend(key: BackendKey, load: LoadClient, ops: Operation[
     progress(
       `${key} back end: gateways up (${CONTENDERS.map((c) => `${c} ${gateways![c].url}`).join(', ')})`,
     );
+    // GATEWAY_WORKERS is new in this gateway: a build without it runs one process whatever is asked.
+    if (args.workers > 1 && descendantsOf(gateways.mesh.pid).length === 0)
+      progress(
+        `warning: this gateway runs one process, not ${args.workers} (a build without GATEWAY_WORKERS)`,
+      );
     if (key === 'real') {
       const t = Date.now();
       await seedIfEmpty(gateways.mesh.url, undefined, { headers: gateways.mesh.headers });

@@ -43,10 +43,16 @@ function peakRss(pid: number): number {
   }
 }
 
+/** The processes under `pid` (children, theirs, ...). */
+export function descendantsOf(pid: number): number[] {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]!));
+  return pids.slice(1);
+}
+
 /** The CPU and peak RSS of `pid` and the processes under it (zero for a process that is gone). */
 export function processUsage(pid: number, withDescendants = true): ProcessUsage {
-  const pids = [pid];
-  if (withDescendants) for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]!));
+  const pids = [pid, ...(withDescendants ? descendantsOf(pid) : [])];
   let ticks = 0;
   let rss = 0;
   for (const p of pids) {

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
+import { descendantsOf } from './procStat.js';
 import { REPO_ROOT } from './repo.js';
 
 export const SUBGRAPHS = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as const;
@@ -51,6 +52,33 @@ export function stopChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * Stops a child and the processes under it (cluster workers, which may wait for idle keep-alive
+ * clients before they exit): SIGTERM to all, SIGKILL to those left after `graceMs`.
+ */
+export async function stopTree(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const pids = child.pid ? descendantsOf(child.pid) : [];
+  const signal = (name: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  const exited = stopChild(child);
+  signal('SIGTERM');
+  const timer = setTimeout(() => {
+    signal('SIGKILL');
+    child.kill('SIGKILL');
+  }, graceMs);
+  await exited;
+  clearTimeout(timer);
+  signal('SIGKILL');
 }
 
 export interface Subgraphs {
