@@ -9,8 +9,7 @@
  * pairs of requests, one to each gateway, alternating which goes first, so that the drift of a shared
  * machine falls on both alike. Progress on stderr, the table on stdout, the figures in bench/results/gateway-protection.json.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
+import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { demoWorld, seedIfEmpty, signDevelopmentToken } from '@attention-mesh/mesh';
@@ -19,6 +18,7 @@ import { startDatabase } from '../shared/database.js';
 import { percentile } from '../shared/latency.js';
 import { fmt, progress, round, table } from '../shared/output.js';
 import { REPO_ROOT, writeResults } from '../shared/repo.js';
+import { SUBGRAPHS, type Subgraphs, startSubgraphs } from '../shared/subgraphs.js';
 import type { CpuReply, GatewayMessage } from './gatewayProcess.js';
 
 /** Issue 13's protections, by plugin name: what the "off" gateway leaves out (auth and access control stay). */
@@ -36,7 +36,6 @@ const LEFT_OUT: readonly string[] = process.env.BENCH_WITHOUT
       .filter(Boolean)
   : PROTECTIONS;
 const TARGET = 1.15;
-const SUBGRAPHS = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as const;
 
 const args = numericArgs(
   'npm run bench:gateway-protection -- [flags]\n\n' +
@@ -103,90 +102,6 @@ const OPERATIONS: Operation[] = [
     bodies: [body(`query AliasedItems {\n${aliased}\n}`)],
   },
 ];
-
-// ---------------------------------------------------------------------------------------------------
-// The subgraphs, in child processes
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-async function waitReady(
-  name: string,
-  port: number,
-  child: ChildProcess,
-  timeoutMs = 120_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} subgraph exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${name} subgraph not ready after ${timeoutMs / 1000} s`);
-}
-
-interface Subgraphs {
-  urls: Record<string, string>;
-  stop(): Promise<void>;
-}
-
-async function startSubgraphs(mongoUri: string): Promise<Subgraphs> {
-  const children: ChildProcess[] = [];
-  const killAll = () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  };
-  process.on('exit', killAll);
-  const urls: Record<string, string> = {};
-  const ready: Promise<void>[] = [];
-  for (const name of SUBGRAPHS) {
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'subgraphs', name, 'dist', 'index.js')], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        MONGODB_URI: mongoUri,
-        MONGODB_DB: `bench_protection_${name}`,
-      },
-      // Their logs go to stderr with the progress; stdout carries the table only.
-      stdio: ['ignore', 2, 2],
-    });
-    children.push(child);
-    urls[name] = `http://127.0.0.1:${port}/graphql`;
-    ready.push(waitReady(name, port, child));
-  }
-  await Promise.all(ready);
-  return {
-    urls,
-    stop: async () => {
-      await Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              if (c.exitCode !== null || c.signalCode !== null) return resolve();
-              c.once('exit', () => resolve());
-              c.kill('SIGTERM');
-            }),
-        ),
-      );
-      process.off('exit', killAll);
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The gateways, each in its own process
@@ -344,7 +259,7 @@ async function main(): Promise<void> {
   let gateways: Record<Target, GatewayProcess> | undefined;
   try {
     progress('starting the five subgraphs in child processes');
-    subgraphs = await startSubgraphs(db.uri);
+    subgraphs = await startSubgraphs(db.uri, { dbPrefix: 'bench_protection' });
     gateways = await startGateways(subgraphs.urls);
     progress(
       `gateways up, each in its own process: protections on ${gateways.on.url}, off ${gateways.off.url} (without ${LEFT_OUT.join(', ')})`,
