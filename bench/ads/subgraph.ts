@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +35,7 @@ import { startDatabase } from '../shared/database.js';
 import { progress } from '../shared/output.js';
 import { fmt, quantile, resultsDir, table } from './common.js';
 import { type ForkedGateway, forkGateway } from './gatewayFork.js';
+import { keepAliveAgent, postJson } from './keepAlivePost.js';
 import { writeWorld } from './subgraphWorld.js';
 import { generateRequest, generateWorld, seededRandom } from './world.js';
 
@@ -88,8 +90,10 @@ interface Arm {
   run: Run;
   sg: RunningSubgraph<AdsRuntime>;
   gateway?: ForkedGateway;
-  url: string;
+  url: URL;
   headers: Record<string, string>;
+  /** One keep-alive connection per request in flight. */
+  agent: Agent;
 }
 
 async function startArm(uri: string, dbName: string, n: number, batch: number): Promise<Arm> {
@@ -127,14 +131,27 @@ async function startArm(uri: string, dbName: string, n: number, batch: number): 
     // The caller a person's JWT makes at the gateway: an admin (the generated placements have no
     // publisher and the requests name many users).
     const token = await signDevelopmentToken({ sub: 'usr-bench-admin', scope: 'admin', ttl: '12h' });
-    return { run, sg, gateway, url: gateway.url, headers: { authorization: `Bearer ${token}` } };
+    return {
+      run,
+      sg,
+      gateway,
+      url: new URL(gateway.url),
+      headers: { authorization: `Bearer ${token}` },
+      agent: keepAliveAgent(concurrency),
+    };
   }
   // The context the gateway would sign for that admin, signed once for the whole run (not a cost of
   // each request).
   const context = signInternalContext({ scopes: [Scope.ADMIN] }, config.internalSecret, {
     ttlMs: 60 * 60_000,
   });
-  return { run, sg, url: sg.url, headers: { [INTERNAL_CONTEXT_HEADER]: context } };
+  return {
+    run,
+    sg,
+    url: new URL(sg.url),
+    headers: { [INTERNAL_CONTEXT_HEADER]: context },
+    agent: keepAliveAgent(concurrency),
+  };
 }
 
 async function runSize(uri: string, dbPid: number | undefined, n: number): Promise<Run[]> {
@@ -168,15 +185,10 @@ async function runSize(uri: string, dbPid: number | undefined, n: number): Promi
     });
     const send = async (arm: Arm, i: number) => {
       const start = performance.now();
-      const res = await fetch(arm.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...arm.headers },
-        body: JSON.stringify({ query: REQUEST, variables: { i: inputs[i] } }),
-      });
-      const body = (await res.json()) as {
+      const body = await postJson<{
         data?: { requestAds: { noFillReason: string | null; candidates: number } };
         errors?: { message: string }[];
-      };
+      }>(arm.agent, arm.url, JSON.stringify({ query: REQUEST, variables: { i: inputs[i] } }), arm.headers);
       if (body.errors) throw new Error(`requestAds failed: ${body.errors[0]?.message}`);
       if (i < warmup) return;
       const run = arm.run;
@@ -219,6 +231,7 @@ async function runSize(uri: string, dbPid: number | undefined, n: number): Promi
   } finally {
     // Stopping writes the counts not yet flushed (thousands of upserts at 10,000 campaigns).
     for (const a of arms) {
+      a.agent.destroy();
       await a.gateway?.stop();
       await a.sg.stop();
     }
