@@ -2,6 +2,7 @@ import { ConsentStore, CounterWriter, LocalDayClock, timeZoneOffsetMs } from '@a
 import { Catalog } from './campaigns/catalog.js';
 import type { AdsConfig } from './config.js';
 import { CtrSource } from './ctr/ctrSource.js';
+import { DecisionLog } from './decision/decisionLog.js';
 import { DecisionTimings } from './decision/decisionTimings.js';
 import {
   initialPacingState,
@@ -15,9 +16,9 @@ import { BudgetBook } from './ledger/budgetBook.js';
 import { spendDayId, spendTotalId } from './ledger/spendIds.js';
 import type { CampaignModels } from './models/campaigns.js';
 import type { DecisionDoc, LedgerModels, SpendDoc } from './models/ledger.js';
+import { DecisionCounts } from './reports/decisionCounts.js';
 import { ExposureStore } from './reports/exposures.js';
 import { PlacementAttentionBook } from './reports/placementAttention.js';
-import { RequestCounts } from './reports/requestCounts.js';
 import { AdStatsBook, UserAttentionStore } from './reports/snapshots.js';
 import { TrafficForecast } from './reports/trafficForecast.js';
 
@@ -52,8 +53,10 @@ export class AdsState {
   readonly rollups: CounterWriter;
   /** Requests, impressions and clicks per user group and hour (the fairness audit; no user ids). */
   readonly userGroups: CounterWriter;
-  /** Requests per campaign and hour, written to the rollups in batches. */
-  readonly requests: RequestCounts;
+  /** What logged decisions add to the campaign and user-group rollups, written in batches. */
+  readonly counts: DecisionCounts;
+  /** The decision log's group-commit writer. */
+  readonly log: DecisionLog;
   readonly timings: DecisionTimings;
   readonly pacing = new Map<string, PacingControllerState>();
   /** Requests by hour of day: the traffic forecast behind every campaign's pacing curve. */
@@ -77,8 +80,9 @@ export class AdsState {
     });
     this.spend = new CounterWriter(models.Spend);
     this.rollups = new CounterWriter(models.DeliveryRollup);
-    this.requests = new RequestCounts(this.rollups);
     this.userGroups = new CounterWriter(models.UserGroupRollup);
+    this.counts = new DecisionCounts(this.rollups, this.userGroups);
+    this.log = new DecisionLog(models.Decision, config.ads.decisionBatchMax);
     this.timings = new DecisionTimings(this.settings.keepTimings);
   }
 

@@ -50,8 +50,15 @@ export const adsSubgraph: SubgraphDefinition<AdsRuntime, AdsContext> = {
       // A scan for changes whatever the version says (see Catalog.bump).
       every(5 * 60_000, () => rt.refresh(true), fail('catalog rescan')),
       every(60_000, () => rt.isLoaded && rt.stepPacing(), fail('pacing step')),
-      every(10 * 60_000, () => rt.requests.flush(), fail('request counts flush')),
-      { stop: () => rt.requests.flush().catch(fail('request counts flush')) },
+      every(rt.config.ads.countsFlushMs, () => rt.counts.flush(), fail('decision counts flush')),
+      // The last decisions' log writes, then what they counted.
+      {
+        stop: () =>
+          rt.log
+            .flush()
+            .then(() => rt.counts.flush())
+            .catch(fail('decision counts flush')),
+      },
       every(10_000, () => rt.book.expire(Date.now()), fail('reservation expiry')),
     ];
   },

@@ -111,7 +111,7 @@ describe('Campaign.delivery and pacing through the subgraph', () => {
     expect(total.pacingIndex).toBeCloseTo(8_000 / 4_000_000, 8);
     expect(res.data!.campaign.delivery.buckets).toHaveLength(4);
     // Requests counted in memory so far; written by the flush, and counted once either way.
-    await sg.runtime.ads.requests.flush();
+    await sg.runtime.ads.counts.flush();
     const again = await gql<{ campaign: { delivery: { total: { requests: number } } } }>(
       sg.url,
       'query($f: DateTime!, $t: DateTime!) { campaign(id: "cmp-1") { delivery(from: $f, to: $t) { total { requests } } } }',

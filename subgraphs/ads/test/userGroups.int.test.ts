@@ -94,6 +94,9 @@ describe('ads delivery by user group', () => {
     const byDevice = (await report('DEVICE', adminHeaders(), { first: 1 })).data?.adDeliveryByUserGroup;
     expect(byDevice).toMatchObject({ groupCount: 2, flagged: 1 });
     expect(byDevice?.groups.map((g) => g.group)).toEqual(['desktop']);
+    // Requests are counted in memory until the flush writes them, and counted once either way.
+    await sg.runtime.ads.counts.flush();
+    expect((await report('COUNTRY')).data?.adDeliveryByUserGroup.groups).toEqual(byCountry?.groups);
     // The rollups hold counts, never a user id.
     const docs = await sg.runtime.UserGroupRollup.find({}).lean();
     expect(docs.length).toBe(6);

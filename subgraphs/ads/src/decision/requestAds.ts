@@ -109,7 +109,7 @@ function checkInput(input: RequestAdsInput, now: number) {
  * The ad decision as a mutation: checks the caller and the request, reads the user's exposures and
  * attention (cached, by exact id), asks the pCTR model once for every candidate, decides in memory,
  * reserves the charge, and stores the decision with its propensity (filled or not) before answering
- * with signed tokens. The caller must be the placement's publisher (admins: any placement) and may name
+ * with signed tokens (the log write shared with concurrent decisions, see `DecisionLog`). The caller must be the placement's publisher (admins: any placement) and may name
  * only the person signed in through it as `input.userId`, never an erased one (USER_ERASED); a refused
  * request decides, records and reserves nothing.
  */
@@ -121,8 +121,18 @@ export async function requestAds(
 ): Promise<AdDecisionResult> {
   const rt = models.ads;
   if (input.userId != null) requireSelf(caller, input.userId, 'input.userId');
-  await models.tombstones.refuseErased(input.userId, 'input.userId');
-  const { country, device, category, at, segments } = checkInput(input, now);
+  // The erasure check reads by exact id, alongside the user's exposures and consent below: one round
+  // trip to the database before the decision, not two. An erased user still gets USER_ERASED first.
+  const erased = models.tombstones.refuseErased(input.userId, 'input.userId');
+  erased.catch(() => {});
+  let checked: ReturnType<typeof checkInput>;
+  try {
+    checked = checkInput(input, now);
+  } catch (err) {
+    await erased;
+    throw err;
+  }
+  const { country, device, category, at, segments } = checked;
   await rt.ready();
   let placement = rt.catalog.placements.get(input.placementId);
   if (!placement) {
@@ -137,9 +147,9 @@ export async function requestAds(
   const userId = input.userId ?? null;
   // Frequency caps protect every user; segments and the attention curve are personalisation and need
   // the user's ads-personalisation consent.
-  const [exposures, personalised] = userId
-    ? await Promise.all([rt.exposures.get(userId), rt.consents.allows(userId, 'adsPersonalization')])
-    : [[], false];
+  const [, exposures, personalised] = userId
+    ? await Promise.all([erased, rt.exposures.get(userId), rt.consents.allows(userId, 'adsPersonalization')])
+    : [await erased, [], false];
   const attention = userId && personalised ? await rt.userAttention.get(userId) : null;
 
   // Decision time (reported by benchmarks): everything in memory from here to the reservation.
@@ -261,24 +271,30 @@ export async function requestAds(
   };
   const hour = hourStartOf(at);
   rt.traffic.observe(at);
-  // Bookkeeping after the decision: every campaign it considered counts a request in the delivery report.
-  rt.requests.count(
+  // The audit's groups: what the decision knew of the user (segments only with consent, as it used them).
+  const groups = userGroupKeys({ country, device, segments: request.user?.segments ?? [] });
+  const won = decision.filled ? decision.campaignId : null;
+  try {
+    // The tokens exist only once the decision is stored (see DecisionLog).
+    if (rt.log.batching) await rt.log.append(doc);
+    else
+      await Promise.all([
+        rt.log.append(doc),
+        won && rt.rollups.add([[rollupId(won, hour), rollupUpdate(won, hour, { wins: 1 })]]),
+        rt.userGroups.add(userGroupUpdates(groups, hour, { requests: 1 })),
+      ]);
+  } catch (err) {
+    if (won) rt.book.release(won, id);
+    throw err;
+  }
+  // Bookkeeping of a logged decision: every campaign it considered counts a request in the delivery report.
+  rt.counts.count(
     consideredCampaigns(rt, placement, country, device, at).map((c) => c.id),
     hour,
   );
-  // The audit's groups: what the decision knew of the user (segments only with consent, as it used them).
-  const groups = userGroupKeys({ country, device, segments: request.user?.segments ?? [] });
-  const counted = rt.userGroups.add(userGroupUpdates(groups, hour, { requests: 1 }));
-  const win = decision.filled
-    ? rt.rollups.add([
-        [rollupId(decision.campaignId, hour), rollupUpdate(decision.campaignId, hour, { wins: 1 })],
-      ])
-    : undefined;
-  try {
-    await Promise.all([models.Decision.create(doc), win, counted]);
-  } catch (err) {
-    if (decision.filled) rt.book.release(decision.campaignId, id);
-    throw err;
+  if (rt.log.batching) {
+    if (won) rt.counts.win(won, hour);
+    rt.counts.countGroups(groups, hour);
   }
   countAdDecision(decision.filled);
   return { ...doc, ...tokensOf(doc, groups, rt.config.ads.tokenSecret, now) };

@@ -12,13 +12,21 @@ export async function campaignDelivery(
   const stored = await runtime.DeliveryRollup.find({
     _id: { $in: hours.map((h) => rollupId(c._id, h)) },
   }).lean<DeliveryRollupDoc[]>();
-  // Requests counted in this process but not written yet.
+  // Requests and wins counted in this process but not written yet.
   const byHour = new Map(stored.map((r) => [r.hourStart, r]));
   const rollups = hours.flatMap((h) => {
-    const pending = runtime.ads.requests.pending(c._id, h);
+    const pending = runtime.ads.counts.pending(c._id, h);
     const r = byHour.get(h);
-    if (pending === 0) return r ? [r] : [];
-    return [{ ...ZERO_COUNTS, ...r, hourStart: h, requests: (r?.requests ?? 0) + pending }];
+    if (pending.requests === 0 && pending.wins === 0) return r ? [r] : [];
+    return [
+      {
+        ...ZERO_COUNTS,
+        ...r,
+        hourStart: h,
+        requests: (r?.requests ?? 0) + pending.requests,
+        wins: (r?.wins ?? 0) + pending.wins,
+      },
+    ];
   });
   return deliveryReport(rollups, args, args.granularity, c);
 }

@@ -21,16 +21,23 @@ export async function userGroupDelivery(
     hourStart: { $gte: hours[0]!, $lt: hours.at(-1)! + HOUR_MS },
   }).lean<UserGroupRollupDoc[]>();
   const sums = new Map<string, GroupCounts>();
-  for (const r of rows) {
-    let g = sums.get(r.group);
+  const sum = (group: string) => {
+    let g = sums.get(group);
     if (!g) {
-      g = { group: r.group, requests: 0, impressions: 0, clicks: 0 };
-      sums.set(r.group, g);
+      g = { group, requests: 0, impressions: 0, clicks: 0 };
+      sums.set(group, g);
     }
+    return g;
+  };
+  for (const r of rows) {
+    const g = sum(r.group);
     g.requests += r.requests;
     g.impressions += r.impressions;
     g.clicks += r.clicks;
   }
+  // Requests counted in this process but not written yet.
+  const pending = runtime.ads.counts.pendingGroups(args.dimension, hours[0]!, hours.at(-1)! + HOUR_MS);
+  for (const [group, requests] of pending) sum(group).requests += requests;
   const report = fourFifths([...sums.values()]);
   return {
     dimension: args.dimension,
