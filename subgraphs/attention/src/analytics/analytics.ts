@@ -5,6 +5,7 @@ import type { AttentionRollupDoc } from '../models/index.js';
 import type { DpMeasure } from '../privacy/dpMeasures.js';
 import type { AttentionRuntime } from '../runtime.js';
 import { requireDimensionAccess } from './dimensionAccess.js';
+import { firstBy } from './firstBy.js';
 import { chargedEpsilon, groupClipped, isPartner, partnerNoise, releasedMetric } from './partnerRelease.js';
 import { dailyRollupsIn, rollupsIn, totalsByValue } from './rollupsIn.js';
 
@@ -84,13 +85,15 @@ export async function attentionSeries(
     values = null;
   } else if (args.groupBy) {
     dim = args.groupBy;
-    const ranked = (await totalsByValue(models, dim, start, end, totalsOf('IMPRESSIONS'))).sort(
+    const ranked = firstBy(
+      await totalsByValue(models, dim, start, end, totalsOf('IMPRESSIONS')),
+      args.top,
       (a, b) =>
         b.sums.impressions - a.sums.impressions ||
         b.sums.events - a.sums.events ||
         a.key.localeCompare(b.key),
     );
-    values = ranked.slice(0, args.top).map((r) => r.key);
+    values = ranked.map((r) => r.key);
     if (values.length === 0) return [];
   }
   const docs = await rollupsIn(models, dim, values, start, end);
@@ -176,17 +179,18 @@ export async function attentionBreakdown(
     return partnerBreakdown(models, caller, args, { start, end }, noise);
   }
   const rows = await totalsByValue(models, args.by, start, end, totalsOf(args.metric));
-  return rows
-    .map((r) => ({
+  return firstBy(
+    rows.map((r) => ({
       key: r.key,
       value: metricOf(args.metric, r.sums),
       impressions: r.sums.impressions,
       events: r.sums.events,
       noised: false,
       suppressed: false,
-    }))
-    .sort((a, b) => b.value - a.value || b.impressions - a.impressions || a.key.localeCompare(b.key))
-    .slice(0, args.first);
+    })),
+    args.first,
+    (a, b) => b.value - a.value || b.impressions - a.impressions || a.key.localeCompare(b.key),
+  );
 }
 
 /**
