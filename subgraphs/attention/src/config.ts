@@ -9,6 +9,7 @@ export const attentionConfig = configSection(
     ATTENTION_HALF_LIFE_DAYS: z.coerce.number().positive().default(7),
     ATTENTION_MAX_PENDING_BATCHES: z.coerce.number().int().min(1).max(10_000).default(32),
     ATTENTION_MEMORY_DOCS: z.coerce.number().int().min(0).default(200_000),
+    ATTENTION_MEMORY_ROLLUPS: z.coerce.number().int().min(0).default(2_000_000),
     ATTENTION_SINGLE_WRITER: z.enum(['true', 'false']).default('true'),
     ATTENTION_RETENTION_DAYS: z.coerce.number().int().min(8).max(3650).default(90),
     ATTENTION_RETENTION_INTERVAL_MS: z.coerce
@@ -40,6 +41,13 @@ export const attentionConfig = configSection(
        * `singleWriter`.
        */
       memoryDocs: e.ATTENTION_SINGLE_WRITER === 'true' ? e.ATTENTION_MEMORY_DOCS : 0,
+      /**
+       * Hourly rollups held in memory, bucketed by dimension and hour, so analyst reads
+       * (attentionSeries, attentionBreakdown) need no query, while there are at most this many (default
+       * 2,000,000, about 2 KB each; 0 turns it off). Only with `singleWriter`: otherwise, and past it,
+       * every read is a query (on the embedded database a scan of the whole collection).
+       */
+      memoryRollups: e.ATTENTION_SINGLE_WRITER === 'true' ? e.ATTENTION_MEMORY_ROLLUPS : 0,
       /**
        * Whether this process is the only one ingesting into its database (default true: the embedded
        * database, docker-compose). Then it keeps totals and profiles in memory and knows which views were

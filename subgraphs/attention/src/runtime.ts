@@ -7,6 +7,7 @@ import { type AttentionProfileDoc, type AttentionTotalDoc, attentionModels } fro
 import { DpDays } from './privacy/dpDays.js';
 import { MemoryView } from './projection/memoryView.js';
 import { Projection } from './projection/projection.js';
+import { RollupIndex } from './projection/rollupIndex.js';
 
 /** The attention subgraph's per-process state, built once at boot; what the use cases take. */
 export function createRuntime(conn: Connection, config: AttentionConfig) {
@@ -15,12 +16,16 @@ export function createRuntime(conn: Connection, config: AttentionConfig) {
   const memory = {
     totals: new MemoryView<AttentionTotalDoc>('totals', config.attention.memoryDocs),
     profiles: new MemoryView<AttentionProfileDoc>('profiles', config.attention.memoryDocs),
+    rollups: new RollupIndex(config.attention.memoryRollups),
   };
   return {
     ...models,
     settings: config.attention,
     config,
-    /** Totals and profiles held whole in memory, current with every accepted batch (see MemoryView). */
+    /**
+     * Totals, profiles and rollups held whole in memory, current with every accepted batch (see
+     * MemoryView, RollupIndex).
+     */
     memory,
     /** Writes everything derived from the stored events (views, rollups, totals, profiles, sessions) behind. */
     projection: new Projection(models, {

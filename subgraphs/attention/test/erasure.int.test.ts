@@ -6,12 +6,13 @@ import {
 } from '@attention-mesh/platform';
 import { callerHeaders, gql, startTestSubgraph, TEST_CALLERS } from '@attention-mesh/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { attentionBreakdown } from '../src/analytics/analytics.js';
 import type { AttentionRuntime } from '../src/runtime.js';
 import { attentionSubgraph } from '../src/server.js';
 
 /**
  * Erasure in attention, on the real database and bus: `user.erased` deletes everything keyed by the
- * user (in the database and in the memory views), reports completion, and the user's later events are
+ * user (in the database and in the memory views, analyst reads included), reports completion, and the user's later events are
  * refused by index while the others of the batch are stored; their late feedback folds nothing.
  */
 
@@ -96,6 +97,16 @@ describe('attention erasure', () => {
     expect(await documentsOf(GONE)).toEqual([]);
     expect(await documentsOf(KEPT)).not.toEqual([]);
     expect(sg.runtime.memory.profiles.getMany([GONE])?.[0] ?? null).toBeNull();
+    // Analyst reads come from the rollups held in memory: the user's are gone there too.
+    expect(sg.runtime.memory.rollups.active).toBe(true);
+    const byUser = await attentionBreakdown(sg.runtime, TEST_CALLERS.admin, {
+      by: 'USER',
+      metric: 'EVENTS',
+      from: Date.now() - 3_600_000,
+      to: Date.now() + 3_600_000,
+      first: 100,
+    });
+    expect(byUser.map((r) => r.key)).toEqual([KEPT]);
 
     const after = await gql<{
       recordAttention: { accepted: number; rejected: { index: number; code: string }[] };

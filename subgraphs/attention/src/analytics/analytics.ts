@@ -1,11 +1,13 @@
-import { badUserInput, type Caller, type CounterUpdate, checkInt, release } from '@attention-mesh/platform';
+import { badUserInput, type Caller, checkInt, release } from '@attention-mesh/platform';
 import type { Measure, Measures } from '../metrics/measures.js';
 import { type AttentionMetric, addSums, metricOf, sums } from '../metrics/metricsOf.js';
 import type { AttentionRollupDoc } from '../models/index.js';
 import type { DpMeasure } from '../privacy/dpMeasures.js';
 import type { AttentionRuntime } from '../runtime.js';
 import { requireDimensionAccess } from './dimensionAccess.js';
+import { firstBy } from './firstBy.js';
 import { chargedEpsilon, groupClipped, isPartner, partnerNoise, releasedMetric } from './partnerRelease.js';
+import { dailyRollupsIn, rollupsIn, totalsByValue } from './rollupsIn.js';
 
 /** Analyst queries over the hourly rollups. */
 
@@ -37,43 +39,6 @@ function checkRange(
   return { start: Math.floor(from / step) * step, end: to, step };
 }
 
-/**
- * The rollup updates the projection holds and has not stored yet, as partial rollup documents, of one
- * dimension in [start, end) (and of `values` when given): the stored rollups plus these are exact.
- */
-function heldRollups(
-  pending: ReadonlyMap<string, CounterUpdate>,
-  dim: string,
-  values: string[] | null,
-  start: number,
-  end: number,
-): AttentionRollupDoc[] {
-  const wanted = values ? new Set(values) : null;
-  const out: AttentionRollupDoc[] = [];
-  for (const [_id, update] of pending) {
-    const key = update.$setOnInsert as { dim: string; value: string; hour: number } | undefined;
-    if (!key || key.dim !== dim || key.hour < start || key.hour >= end) continue;
-    if (wanted && !wanted.has(key.value)) continue;
-    out.push({ _id, dim, value: key.value, hour: key.hour, ...update.$inc });
-  }
-  return out;
-}
-
-async function rollupsIn(
-  models: AttentionRuntime,
-  dim: string,
-  values: string[] | null,
-  start: number,
-  end: number,
-): Promise<AttentionRollupDoc[]> {
-  const query: Record<string, unknown> = { dim, hour: { $gte: start, $lt: end } };
-  if (values) query.value = values.length === 1 ? values[0] : { $in: values };
-  return models.projection.readRollups(async (pending) => [
-    ...(await models.AttentionRollup.find(query).lean<AttentionRollupDoc[]>()),
-    ...heldRollups(pending, dim, values, start, end),
-  ]);
-}
-
 /** The measures each metric is computed from. */
 const NEEDS: Record<AttentionMetric, Measure[]> = {
   EVENTS: ['events'],
@@ -90,38 +55,10 @@ const NEEDS: Record<AttentionMetric, Measure[]> = {
   ATTENTION_PER_MILLE: ['timeInViewMs', 'impressions'],
 };
 
-/**
- * Sums of each value of a dimension over a range, grouped in the database. One aggregation per
- * measure: FerretDB v1.24 computes only the first accumulator of a `$group` (the others come back 0).
- */
-async function totalsByValue(
-  models: AttentionRuntime,
-  dim: string,
-  start: number,
-  end: number,
-  metric: AttentionMetric,
-) {
-  const measures = [...new Set<Measure>(['impressions', 'events', ...NEEDS[metric]])];
-  const byValue = new Map<string, Measures>();
-  await models.projection.readRollups(async (pending) => {
-    await Promise.all(
-      measures.map(async (m) => {
-        const rows = await models.AttentionRollup.aggregate<{ _id: string; total: number }>([
-          { $match: { dim, hour: { $gte: start, $lt: end } } },
-          { $group: { _id: '$value', total: { $sum: `$${m}` } } },
-        ]);
-        for (const r of rows) {
-          const s = byValue.get(r._id) ?? sums(null);
-          s[m] = r.total;
-          byValue.set(r._id, s);
-        }
-      }),
-    );
-    for (const doc of heldRollups(pending, dim, null, start, end))
-      byValue.set(doc.value, addSums(byValue.get(doc.value) ?? sums(null), doc));
-  });
-  return [...byValue].map(([key, s]) => ({ key, sums: s }));
-}
+/** What an exact breakdown (or a ranking) by `metric` sums. */
+const totalsOf = (metric: AttentionMetric) => [
+  ...new Set<Measure>(['impressions', 'events', ...NEEDS[metric]]),
+];
 
 export async function attentionSeries(
   models: AttentionRuntime,
@@ -148,13 +85,15 @@ export async function attentionSeries(
     values = null;
   } else if (args.groupBy) {
     dim = args.groupBy;
-    const ranked = (await totalsByValue(models, dim, start, end, 'IMPRESSIONS')).sort(
+    const ranked = firstBy(
+      await totalsByValue(models, dim, start, end, totalsOf('IMPRESSIONS')),
+      args.top,
       (a, b) =>
         b.sums.impressions - a.sums.impressions ||
         b.sums.events - a.sums.events ||
         a.key.localeCompare(b.key),
     );
-    values = ranked.slice(0, args.top).map((r) => r.key);
+    values = ranked.map((r) => r.key);
     if (values.length === 0) return [];
   }
   const docs = await rollupsIn(models, dim, values, start, end);
@@ -239,23 +178,24 @@ export async function attentionBreakdown(
     const noise = partnerNoise(models.config.internalSecret, caller, requestId, 'attentionBreakdown', args);
     return partnerBreakdown(models, caller, args, { start, end }, noise);
   }
-  const rows = await totalsByValue(models, args.by, start, end, args.metric);
-  return rows
-    .map((r) => ({
+  const rows = await totalsByValue(models, args.by, start, end, totalsOf(args.metric));
+  return firstBy(
+    rows.map((r) => ({
       key: r.key,
       value: metricOf(args.metric, r.sums),
       impressions: r.sums.impressions,
       events: r.sums.events,
       noised: false,
       suppressed: false,
-    }))
-    .sort((a, b) => b.value - a.value || b.impressions - a.impressions || a.key.localeCompare(b.key))
-    .slice(0, args.first);
+    })),
+    args.first,
+    (a, b) => b.value - a.value || b.impressions - a.impressions || a.key.localeCompare(b.key),
+  );
 }
 
 /**
- * A breakdown for a partner: every value's clipped sums over the range (a batch-sized read of the
- * dimension's rollups, as the exact breakdown's aggregation is), noised at the request's ε; ranked by
+ * A breakdown for a partner: every value's clipped sums over the range (from the day sums held in
+ * memory, else a batch-sized read of the dimension's rollups), noised at the request's ε; ranked by
  * the noised metric (post-processing), suppressed rows last.
  */
 async function partnerBreakdown(
@@ -267,8 +207,11 @@ async function partnerBreakdown(
 ) {
   const epsilon = chargedEpsilon(caller);
   const measures = [...new Set<Measure>([...NEEDS[args.metric], 'impressions', 'events'])] as DpMeasure[];
-  const docs = await rollupsIn(models, args.by, null, start, end);
-  const groups = groupClipped(docs, null, measures, [0], () => 0);
+  const docs = await dailyRollupsIn(models, args.by, start, end);
+  // In key order: the noise drawn for each group then does not depend on the order documents come in.
+  const groups = groupClipped(docs, null, measures, [0], () => 0).sort((a, b) =>
+    a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+  );
   const { bounds } = models.config.dp;
   const rows = release(groups, measures, { epsilon, ...models.config.dp }, noise).map((g) => {
     const noised = g.points?.[0];

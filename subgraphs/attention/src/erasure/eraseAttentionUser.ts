@@ -16,6 +16,7 @@ export async function eraseAttentionUser(runtime: AttentionRuntime, userId: stri
   for (const v of views) runtime.viewCache.delete(v._id);
   runtime.memory.totals.forget(`USER|${userId}`);
   runtime.memory.profiles.forget(userId);
+  runtime.memory.rollups.forgetValue('USER', userId);
   const results = await Promise.all([
     runtime.AttentionEvent.deleteMany({ userId }),
     runtime.AttentionView.deleteMany({ userId }),

@@ -183,6 +183,7 @@ export async function recordAttention(
   const sessions = [...new Set(stored.filter((e) => e.userId).map((e) => `${e.userId}|${e.sessionId}`))];
   models.memory.totals.apply(totals);
   models.memory.profiles.apply(profiles);
+  models.memory.rollups.apply(rollups);
   models.projection.submit({
     views,
     sessions,

@@ -159,6 +159,10 @@ export async function rebuildAggregates(
   // What the service holds in memory is what was just written (the importer runs in-process too).
   await models.memory.totals.load(totals.values() as Iterable<AttentionTotalDoc>);
   await models.memory.profiles.load(profiles.values() as Iterable<AttentionProfileDoc>);
+  // After a sweep the kept rollups of swept hours are stored only: read them all back.
+  await models.memory.rollups.load(
+    sweptBefore > 0 ? storedRollups(models) : (rollups.values() as Iterable<AttentionRollupDoc>),
+  );
   return { events: read, ms: Date.now() - started };
 }
 
@@ -176,4 +180,9 @@ async function addKeptRollups(
     for (const m of MEASURES) inc[m] = r[m] ?? 0;
     applyUpdate(totals, `${r.dim}|${r.value}`, { $inc: inc, $max: { lastEventAt: r.hour } });
   }
+}
+
+/** Every stored rollup (a scan of the collection: start-up and batch jobs only). */
+export function storedRollups(runtime: AttentionRuntime): AsyncIterable<AttentionRollupDoc> {
+  return runtime.AttentionRollup.find({}).lean<AttentionRollupDoc>().cursor({ batchSize: 5000 });
 }
