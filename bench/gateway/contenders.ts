@@ -73,7 +73,10 @@ function common(workers: number): Record<string, string> {
 
 async function startMesh(opts: ContenderOptions): Promise<Contender> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'gateway', 'dist', 'index.js')], {
+  // BENCH_MESH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles this gateway (Node refuses
+  // --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_MESH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'gateway', 'dist', 'index.js')], {
     cwd: REPO_ROOT,
     env: {
       ...common(opts.workers),

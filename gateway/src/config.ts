@@ -26,6 +26,12 @@ export interface GatewayConfig extends Omit<ServiceConfig, 'mongo'> {
     issuer?: string;
     /** Checked against `aud` when set (required in production). */
     audience?: string;
+    /**
+     * How long a verified bearer token is accepted again without checking its signature, never past
+     * its `exp` (JWT_CACHE_MS, default 60 s, at most 5 min; 0: every request is checked). A key the
+     * identity provider withdraws stops being accepted within this long.
+     */
+    cacheMs: number;
   };
   /** How long a resolved API key (or an unknown one) is trusted before asking the users subgraph again. */
   apiKeyCacheMs: number;
@@ -119,6 +125,7 @@ const gatewayEnv = z.object({
   JWT_JWKS_URL: z.string().url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(60_000),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(30_000),
   MESH_CONTEXT_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   RATE_LIMIT_ENABLED: bool.default('true'),
@@ -233,6 +240,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       ...(e.JWT_JWKS_URL ? { jwksUrl: e.JWT_JWKS_URL } : {}),
       ...(e.JWT_ISSUER ? { issuer: e.JWT_ISSUER } : {}),
       ...(e.JWT_AUDIENCE ? { audience: e.JWT_AUDIENCE } : {}),
+      cacheMs: e.JWT_CACHE_MS,
     },
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
     contextTtlMs: e.MESH_CONTEXT_TTL_MS,

@@ -7,7 +7,7 @@ const PROD_SECRET = 'a-production-internal-secret-of-enough-length';
 describe('gateway configuration', () => {
   it('uses the development JWT secret and the default cache times in development', () => {
     const config = loadGatewayConfig({ NODE_ENV: 'development' });
-    expect(config.jwt).toEqual({ secret: DEV_JWT_SECRET });
+    expect(config.jwt).toEqual({ secret: DEV_JWT_SECRET, cacheMs: 60_000 });
     expect(config.apiKeyCacheMs).toBe(30_000);
     expect(config.contextTtlMs).toBe(300_000);
     expect(config.resilience).toEqual({
@@ -69,11 +69,13 @@ describe('gateway configuration', () => {
       JWT_ISSUER: 'https://id.example.com/',
       JWT_AUDIENCE: 'attention-mesh',
       API_KEY_CACHE_MS: '60000',
+      JWT_CACHE_MS: '0',
     });
     expect(config.jwt).toEqual({
       jwksUrl: 'https://id.example.com/.well-known/jwks.json',
       issuer: 'https://id.example.com/',
       audience: 'attention-mesh',
+      cacheMs: 0,
     });
     expect(config.apiKeyCacheMs).toBe(60_000);
   });

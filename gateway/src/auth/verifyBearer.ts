@@ -8,6 +8,7 @@ import {
   type JWTVerifyOptions,
   jwtVerify,
 } from 'jose';
+import { VerifiedTokens } from './verifiedTokens.js';
 
 /** What a person's token says about them. */
 export interface BearerIdentity {
@@ -23,6 +24,11 @@ export interface BearerOptions {
   jwksUrl?: string;
   issuer?: string;
   audience?: string;
+  /**
+   * How long a verified token is accepted again without checking its signature (never past its
+   * `exp`); 0 checks every request (JWT_CACHE_MS).
+   */
+  cacheMs?: number;
   /** For tests. */
   currentDate?: () => Date;
 }
@@ -30,6 +36,8 @@ export interface BearerOptions {
 /** Clock skew tolerated on `exp` and `nbf`. */
 const CLOCK_TOLERANCE_S = 30;
 const ASYMMETRIC = ['RS256', 'ES256'] as const;
+/** Verified tokens kept (each at most 4 KiB of text). */
+const CACHED_TOKENS = 10_000;
 
 const unauthenticated = (why: string): GraphQLError =>
   meshError(ErrorCode.UNAUTHENTICATED, `Invalid bearer token: ${why}`, { http: { status: 401 } });
@@ -59,6 +67,7 @@ function why(err: unknown): string {
  * provider's JWKS. `exp` (numeric) and `sub` (string) are required, `nbf` honoured, 30 s of clock skew
  * tolerated, issuer and audience checked when configured. Scopes other than the client scopes (e.g.
  * `mesh:gateway`) are dropped. A bad token throws UNAUTHENTICATED (HTTP 401) saying what is wrong.
+ * An accepted token is remembered for `cacheMs` (`VerifiedTokens`).
  */
 export function createBearerVerifier(opts: BearerOptions): (token: string) => Promise<BearerIdentity> {
   const secret = opts.secret ? new TextEncoder().encode(opts.secret) : undefined;
@@ -71,7 +80,13 @@ export function createBearerVerifier(opts: BearerOptions): (token: string) => Pr
     ...(opts.audience ? { audience: opts.audience } : {}),
     ...(opts.currentDate ? { currentDate: opts.currentDate() } : {}),
   });
+  const now = opts.currentDate ? () => (opts.currentDate as () => Date)().getTime() : Date.now;
+  const verified = new VerifiedTokens<BearerIdentity>(opts.cacheMs ?? 0, CACHED_TOKENS, now);
+  // A copy each time: the caller is built from it.
+  const copy = (identity: BearerIdentity): BearerIdentity => ({ ...identity, scopes: [...identity.scopes] });
   return async (token) => {
+    const known = verified.get(token);
+    if (known) return copy(known);
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -101,6 +116,8 @@ export function createBearerVerifier(opts: BearerOptions): (token: string) => Pr
         throw unauthenticated('invalid advertiser_id');
       identity.advertiserId = advertiserId;
     }
-    return identity;
+    // `exp` is a required number here (jwtVerify checked it).
+    verified.set(token, identity, ((payload.exp ?? 0) + CLOCK_TOLERANCE_S) * 1000);
+    return copy(identity);
   };
 }
