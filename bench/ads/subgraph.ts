@@ -32,10 +32,10 @@ import { pino } from 'pino';
 import type { AdsRuntime } from '../../subgraphs/ads/dist/runtime.js';
 import { cpuMeter } from '../attention/common.js';
 import { startDatabase } from '../shared/database.js';
+import { keepAliveAgent, postJson } from '../shared/keepAlivePost.js';
 import { progress } from '../shared/output.js';
 import { fmt, quantile, resultsDir, table } from './common.js';
 import { type ForkedGateway, forkGateway } from './gatewayFork.js';
-import { keepAliveAgent, postJson } from './keepAlivePost.js';
 import { writeWorld } from './subgraphWorld.js';
 import { generateRequest, generateWorld, seededRandom } from './world.js';
 

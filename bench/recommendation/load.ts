@@ -4,9 +4,9 @@
  * job by IPC, sends back one latency per request, the errors and the ranking sources, and exits.
  */
 
-import { Agent, request } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DEV_INTERNAL_SECRET, INTERNAL_CONTEXT_HEADER, signInternalContext } from '@attention-mesh/platform';
+import { keepAliveAgent, postJson } from '../shared/keepAlivePost.js';
 
 export interface LoadJob {
   url: string;
@@ -34,55 +34,18 @@ interface Reply {
   errors?: unknown[];
 }
 
-/**
- * A POST over a fixed pool of keep-alive connections (one per concurrent worker), as a gateway holds to a
- * subgraph. The global fetch opened new connections during a run (about 50 for 2,000 requests at
- * concurrency 64: a connection is not free again in the tick its response ends), and requests sent on a
- * new connection took a second or more: the tail of the run, not the service.
- */
-function post(agent: Agent, url: URL, body: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        agent,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Reply);
-          } catch (err) {
-            reject(err);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function run({ url, users, concurrency, query }: LoadJob): Promise<LoadResult> {
   const latencies: number[] = [];
   const sources: Record<string, number> = {};
   let errors = 0;
   let next = 0;
   const target = new URL(url);
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+  const agent = keepAliveAgent(concurrency);
   // Open the connections first (a trivial query on each), so the timed requests do not include
   // connection set-up.
   await Promise.all(
     Array.from({ length: concurrency }, () =>
-      post(agent, target, JSON.stringify({ query: '{ __typename }' })),
+      postJson<Reply>(agent, target, JSON.stringify({ query: '{ __typename }' })),
     ),
   );
   const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -103,7 +66,7 @@ async function run({ url, users, concurrency, query }: LoadJob): Promise<LoadRes
       const s = performance.now();
       let body: Reply;
       try {
-        body = await post(agent, target, payload, headers);
+        body = await postJson<Reply>(agent, target, payload, headers);
       } catch {
         body = { errors: ['request failed'] };
       }
