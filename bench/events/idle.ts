@@ -10,7 +10,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startGateway } from '@attention-mesh/gateway';
@@ -19,8 +18,8 @@ import { numericArgs } from '../shared/args.js';
 import { startDatabase } from '../shared/database.js';
 import { progress, round, stderrLogger, table } from '../shared/output.js';
 import { importFromRepo, REPO_ROOT, writeResults } from '../shared/repo.js';
+import { freePort, SUBGRAPHS, stopChild, waitReady } from '../shared/subgraphs.js';
 
-const SUBGRAPHS = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as const;
 const ADAPTERS = ['mongo', 'nats'] as const;
 type Adapter = (typeof ADAPTERS)[number];
 const TARGET_PCT = 2;
@@ -44,38 +43,6 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-async function waitReady(name: string, port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} subgraph exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${name} subgraph not ready after 120 s`);
-}
-
-function stopChild(c: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) return resolve();
-    c.once('exit', () => resolve());
-    c.kill('SIGTERM');
-  });
 }
 
 interface Row {
@@ -122,7 +89,7 @@ async function measure(adapter: Adapter): Promise<Row> {
       });
       children.set(name, child);
       urls[name] = `http://127.0.0.1:${port}/graphql`;
-      ready.push(waitReady(name, port, child));
+      ready.push(waitReady(`${name} subgraph`, `http://127.0.0.1:${port}/readyz`, child));
     }
     await Promise.all(ready);
     progress(`${adapter}: five subgraphs up`);

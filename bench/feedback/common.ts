@@ -5,7 +5,6 @@
  * The child-process start is the one of bench/gateway/protection.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { type RunningGateway, startGateway } from '@attention-mesh/gateway';
 import { seedIfEmpty, signDevelopmentToken } from '@attention-mesh/mesh';
@@ -13,34 +12,10 @@ import mongoose, { type Connection } from 'mongoose';
 import { type BenchDatabase, startDatabase } from '../shared/database.js';
 import { progress, stderrLogger } from '../shared/output.js';
 import { importFromRepo, REPO_ROOT } from '../shared/repo.js';
+import { freePort, SUBGRAPHS, waitReady } from '../shared/subgraphs.js';
 
-export const SUBGRAPHS = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as const;
 /** The database each child subgraph uses: `bench_feedback_<name>`. */
 export const dbOf = (name: (typeof SUBGRAPHS)[number]) => `bench_feedback_${name}`;
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-async function waitReady(name: string, port: number, child: ChildProcess, timeoutMs = 180_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} subgraph exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${name} subgraph not ready after ${timeoutMs / 1000} s`);
-}
 
 export interface BenchMesh {
   db: BenchDatabase;
@@ -88,7 +63,9 @@ export async function startBenchMesh(name: string, env: Record<string, string> =
     children.push(child);
     if (child.pid) pids[sub] = child.pid;
     urls[sub] = `http://127.0.0.1:${port}/graphql`;
-    ready.push(waitReady(sub, port, child));
+    ready.push(
+      waitReady(`${sub} subgraph`, `http://127.0.0.1:${port}/readyz`, child, { timeoutMs: 180_000 }),
+    );
   }
   await Promise.all(ready);
   const { loadGatewayConfig } =

@@ -13,8 +13,7 @@
  * time it is published; the latency of a payload is its receipt time minus that (one machine, one
  * clock). Progress on stderr, the table on stdout, the figures in bench/results/gateway-subscriptions.json.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
+import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +31,9 @@ import { numericArgs } from '../shared/args.js';
 import { startDatabase } from '../shared/database.js';
 import { latencySummary } from '../shared/latency.js';
 import { fmt, progress, round, stderrLogger, table } from '../shared/output.js';
-import { importFromRepo, REPO_ROOT, writeResults } from '../shared/repo.js';
+import { importFromRepo, writeResults } from '../shared/repo.js';
+import { SUBGRAPHS, startSubgraphs } from '../shared/subgraphs.js';
 
-const SUBGRAPHS = ['users', 'attention', 'recommendation', 'ads', 'feedback'] as const;
 const TARGETS: Record<string, number> = { mongo: 250, nats: 50 };
 
 // `--bus mongo,nats` (a string flag; the numeric ones are parsed below).
@@ -145,79 +144,6 @@ const ADAPTERS: Record<string, Adapter> = {
     };
   },
 };
-
-// ---------------------------------------------------------------------------------------------------
-// Subgraphs (child processes), as in protection.ts
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-async function waitReady(name: string, port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} subgraph exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${name} subgraph not ready`);
-}
-
-async function startSubgraphs(mongoUri: string) {
-  const children: ChildProcess[] = [];
-  const killAll = () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  };
-  process.on('exit', killAll);
-  const urls: Record<string, string> = {};
-  const ready: Promise<void>[] = [];
-  for (const name of SUBGRAPHS) {
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'subgraphs', name, 'dist', 'index.js')], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        MONGODB_URI: mongoUri,
-        MONGODB_DB: `bench_subscriptions_${name}`,
-      },
-      stdio: ['ignore', 2, 2],
-    });
-    children.push(child);
-    urls[name] = `http://127.0.0.1:${port}/graphql`;
-    ready.push(waitReady(name, port, child));
-  }
-  await Promise.all(ready);
-  return {
-    urls,
-    stop: async () => {
-      await Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              if (c.exitCode !== null || c.signalCode !== null) return resolve();
-              c.once('exit', () => resolve());
-              c.kill('SIGTERM');
-            }),
-        ),
-      );
-      process.off('exit', killAll);
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // The subscribers' process
@@ -446,7 +372,7 @@ async function main() {
   if (!gc) progress('run with node --expose-gc for exact memory figures (npm run bench:subscriptions does)');
   const load = loadavg();
   const db = await startDatabase('subscriptions');
-  const subgraphs = await startSubgraphs(db.uri);
+  const subgraphs = await startSubgraphs(db.uri, { dbPrefix: 'bench_subscriptions' });
   const results: RunResult[] = [];
   const skipped: { bus: string; why: string }[] = [];
   try {
