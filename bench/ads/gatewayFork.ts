@@ -1,16 +1,8 @@
 /** A gateway in its own process for `subgraph.ts --via gateway` (the gateway benchmark's `gatewayProcess.ts`). */
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
-import type { GatewayMessage } from '../gateway/gatewayProcess.js';
-import { REPO_ROOT } from '../shared/repo.js';
-
-export interface ForkedGateway {
-  url: string;
-  stop(): Promise<void>;
-}
+import { forkGateway, type GatewayProcess } from '../gateway/forkGateway.js';
 
 /** Starts a gateway routing the ads subgraph to `adsUrl`, protections that would refuse a load test off. */
-export async function forkGateway(label: string, adsUrl: string): Promise<ForkedGateway> {
+export function forkAdsGateway(label: string, adsUrl: string): Promise<GatewayProcess> {
   const budget = '1000000000';
   const env = {
     NODE_ENV: 'test',
@@ -23,30 +15,5 @@ export async function forkGateway(label: string, adsUrl: string): Promise<Forked
     RATE_LIMIT_PERSON_COST: budget,
     SUBGRAPH_ADS_URL: adsUrl,
   };
-  const child = fork(join(REPO_ROOT, 'bench', 'dist', 'gateway', 'gatewayProcess.js'), [], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      BENCH_GATEWAY_ENV: JSON.stringify(env),
-      BENCH_GATEWAY_LABEL: label,
-    },
-    stdio: ['ignore', 2, 2, 'ipc'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`gateway ${label} exited with code ${code}`)));
-    child.on('message', (message: GatewayMessage) => {
-      if (message.type === 'ready') resolve(message.url);
-    });
-  });
-  child.removeAllListeners('exit');
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.send({ type: 'stop' });
-      }),
-  };
+  return forkGateway(label, env);
 }

@@ -31,11 +31,12 @@ import {
 import { pino } from 'pino';
 import type { AdsRuntime } from '../../subgraphs/ads/dist/runtime.js';
 import { cpuMeter } from '../attention/common.js';
+import type { GatewayProcess } from '../gateway/forkGateway.js';
 import { startDatabase } from '../shared/database.js';
 import { keepAliveAgent, postJson } from '../shared/keepAlivePost.js';
 import { progress } from '../shared/output.js';
 import { fmt, quantile, resultsDir, table } from './common.js';
-import { type ForkedGateway, forkGateway } from './gatewayFork.js';
+import { forkAdsGateway } from './gatewayFork.js';
 import { writeWorld } from './subgraphWorld.js';
 import { generateRequest, generateWorld, seededRandom } from './world.js';
 
@@ -89,7 +90,7 @@ interface Run {
 interface Arm {
   run: Run;
   sg: RunningSubgraph<AdsRuntime>;
-  gateway?: ForkedGateway;
+  gateway?: GatewayProcess;
   url: URL;
   headers: Record<string, string>;
   /** One keep-alive connection per request in flight. */
@@ -127,7 +128,7 @@ async function startArm(uri: string, dbName: string, n: number, batch: number): 
     dbCpuMs: 0,
   };
   if (via === 'gateway') {
-    const gateway = await forkGateway(`gateway-batch-${batch}`, sg.url);
+    const gateway = await forkAdsGateway(`gateway-batch-${batch}`, sg.url);
     // The caller a person's JWT makes at the gateway: an admin (the generated placements have no
     // publisher and the requests name many users).
     const token = await signDevelopmentToken({ sub: 'usr-bench-admin', scope: 'admin', ttl: '12h' });

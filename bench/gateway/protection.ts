@@ -9,17 +9,15 @@
  * pairs of requests, one to each gateway, alternating which goes first, so that the drift of a shared
  * machine falls on both alike. Progress on stderr, the table on stdout, the figures in bench/results/gateway-protection.json.
  */
-import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { demoWorld, seedIfEmpty, signDevelopmentToken } from '@attention-mesh/mesh';
 import { numericArgs } from '../shared/args.js';
 import { startDatabase } from '../shared/database.js';
 import { percentile } from '../shared/latency.js';
 import { fmt, progress, round, table } from '../shared/output.js';
-import { REPO_ROOT, writeResults } from '../shared/repo.js';
+import { writeResults } from '../shared/repo.js';
 import { SUBGRAPHS, type Subgraphs, startSubgraphs } from '../shared/subgraphs.js';
-import type { CpuReply, GatewayMessage } from './gatewayProcess.js';
+import { forkGateway, type GatewayProcess } from './forkGateway.js';
 
 /** Issue 13's protections, by plugin name: what the "off" gateway leaves out (auth and access control stay). */
 const PROTECTIONS = [
@@ -105,61 +103,6 @@ const OPERATIONS: Operation[] = [
 
 // ---------------------------------------------------------------------------------------------------
 // The gateways, each in its own process
-
-interface GatewayProcess {
-  url: string;
-  /** The process's CPU so far (µs, user + system) and its resident and heap bytes. */
-  usage(): Promise<{ cpuUs: number; rss: number; heapUsed: number }>;
-  stop(): Promise<void>;
-}
-
-async function forkGateway(
-  label: string,
-  env: Record<string, string>,
-  without: readonly string[],
-): Promise<GatewayProcess> {
-  const child = fork(join(REPO_ROOT, 'bench', 'dist', 'gateway', 'gatewayProcess.js'), [], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      BENCH_GATEWAY_ENV: JSON.stringify(env),
-      BENCH_GATEWAY_WITHOUT: without.join(','),
-      BENCH_GATEWAY_LABEL: label,
-    },
-    // BENCH_GATEWAY_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateways.
-    execArgv: (process.env.BENCH_GATEWAY_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
-    stdio: ['ignore', 2, 2, 'ipc'],
-  });
-  const pending = new Map<number, (reply: CpuReply) => void>();
-  let nextId = 0;
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`gateway ${label} exited with code ${code}`)));
-    child.on('message', (message: GatewayMessage) => {
-      if (message.type === 'ready') resolve(message.url);
-      else pending.get(message.id)?.(message);
-    });
-  });
-  child.removeAllListeners('exit');
-  return {
-    url,
-    usage: () =>
-      new Promise((resolve) => {
-        const id = ++nextId;
-        pending.set(id, (reply) => {
-          pending.delete(id);
-          resolve({ cpuUs: reply.user + reply.system, rss: reply.rss, heapUsed: reply.heapUsed });
-        });
-        child.send({ type: 'cpu', id });
-      }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.send({ type: 'stop' });
-      }),
-  };
-}
 
 async function startGateways(urls: Record<string, string>) {
   const budget = '1000000000';
